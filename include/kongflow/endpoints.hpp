@@ -1,0 +1,8 @@
+// Umbrella header: everything except the SQLite defaults (include kongflow/endpoints/sqlite.hpp).
+#ifndef KONGFLOW_ENDPOINTS_HPP
+#define KONGFLOW_ENDPOINTS_HPP
+
+#include <kongflow/endpoints/diagnostics.hpp>
+#include <kongflow/endpoints/error.hpp>
+
+#endif

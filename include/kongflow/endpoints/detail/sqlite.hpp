@@ -1,0 +1,350 @@
+// RAII over sqlite3 connections, statements and transactions (SQLiteCpp's model, snake_case and
+// error_code instead of exceptions). Shared by the SQLite repository and the SQLite queue so that
+// one unit of work can span both on one connection.
+#ifndef KONGFLOW_ENDPOINTS_DETAIL_SQLITE_HPP
+#define KONGFLOW_ENDPOINTS_DETAIL_SQLITE_HPP
+
+#include <kongflow/endpoints/error.hpp>
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+namespace kongflow::endpoints {
+
+namespace detail::sqlite {
+class sqlite_category final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "kongflow.sqlite"; }
+    std::string message(int ev) const override { return sqlite3_errstr(ev); }
+};
+} // namespace detail::sqlite
+
+/// Category of SQLite (extended) result codes; messages come from sqlite3_errstr.
+inline const boost::system::error_category& get_sqlite_category() noexcept {
+    static const detail::sqlite::sqlite_category cat;
+    return cat;
+}
+
+namespace detail::sqlite {
+
+inline error_code make_error(int rc) noexcept { return {rc, get_sqlite_category()}; }
+
+class statement {
+public:
+    statement() = default;
+    statement(sqlite3* db, sqlite3_stmt* stmt) noexcept : db_(db), stmt_(stmt) {}
+    statement(statement&& o) noexcept : db_(o.db_), stmt_(std::exchange(o.stmt_, nullptr)) {}
+    statement& operator=(statement&& o) noexcept {
+        if (this != &o) {
+            if (stmt_) sqlite3_finalize(stmt_);
+            db_ = o.db_;
+            stmt_ = std::exchange(o.stmt_, nullptr);
+        }
+        return *this;
+    }
+    statement(const statement&) = delete;
+    statement& operator=(const statement&) = delete;
+    ~statement() {
+        if (stmt_) sqlite3_finalize(stmt_);
+    }
+
+    bool valid() const noexcept { return stmt_ != nullptr; }
+    sqlite3_stmt* native() const noexcept { return stmt_; }
+
+    // Binding: 1-based indexes as in sqlite3_bind_*. Text is copied (SQLITE_TRANSIENT) so callers
+    // may pass temporaries.
+    statement& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(stmt_, i, v)); }
+    statement& bind(int i, int v) { return check(sqlite3_bind_int64(stmt_, i, v)); }
+    statement& bind(int i, double v) { return check(sqlite3_bind_double(stmt_, i, v)); }
+    statement& bind(int i, bool v) { return check(sqlite3_bind_int(stmt_, i, v ? 1 : 0)); }
+    statement& bind(int i, std::string_view v) {
+        return check(sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+    }
+    statement& bind(int i, const char* v) { return v ? bind(i, std::string_view(v)) : bind_null(i); }
+    statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+    statement& bind(int i, std::nullopt_t) { return bind_null(i); }
+    template <class T>
+    statement& bind(int i, const std::optional<T>& v) {
+        return v ? bind(i, *v) : bind_null(i);
+    }
+    statement& bind_blob(int i, std::span<const unsigned char> v) {
+        return check(sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT));
+    }
+    statement& bind_null(int i) { return check(sqlite3_bind_null(stmt_, i)); }
+
+    /// Binds every argument in order, starting at 1.
+    template <class... Args>
+    statement& bind_all(const Args&... args) {
+        int i = 0;
+        (bind(++i, args), ...);
+        return *this;
+    }
+
+    /// The first bind error, if any (checked by step so call sites stay linear).
+    error_code bind_error() const noexcept { return bind_error_; }
+
+    /// Steps once: true when a row is available, false when done.
+    result<bool> step() {
+        // result<bool> cannot be built implicitly from an error_code (bool converts from it).
+        if (bind_error_) return {boost::system::in_place_error, bind_error_};
+        int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        return {boost::system::in_place_error, make_error(sqlite3_extended_errcode(db_))};
+    }
+
+    /// Steps to completion, for statements that return no rows.
+    result<void> run() {
+        for (;;) {
+            auto r = step();
+            if (!r) return r.error();
+            if (!*r) return {};
+        }
+    }
+
+    void reset() noexcept {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+        bind_error_ = {};
+    }
+
+    int column_count() const noexcept { return sqlite3_column_count(stmt_); }
+    bool is_null(int col) const noexcept { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+    std::int64_t get_int64(int col) const noexcept { return sqlite3_column_int64(stmt_, col); }
+    double get_double(int col) const noexcept { return sqlite3_column_double(stmt_, col); }
+    std::string_view get_text(int col) const noexcept {
+        auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+        return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+                 : std::string_view{};
+    }
+    std::optional<std::string> get_optional_text(int col) const {
+        if (is_null(col)) return std::nullopt;
+        return std::string(get_text(col));
+    }
+
+private:
+    statement& check(int rc) {
+        if (rc != SQLITE_OK && !bind_error_) bind_error_ = make_error(rc);
+        return *this;
+    }
+
+    sqlite3* db_ = nullptr;
+    sqlite3_stmt* stmt_ = nullptr;
+    error_code bind_error_;
+};
+
+/// Resets a cached statement when the borrower is done with it.
+class statement_lease {
+public:
+    explicit statement_lease(statement& s) noexcept : s_(&s) {}
+    statement_lease(statement_lease&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+    statement_lease& operator=(statement_lease&&) = delete;
+    ~statement_lease() {
+        if (s_) s_->reset();
+    }
+    statement* operator->() const noexcept { return s_; }
+    statement& operator*() const noexcept { return *s_; }
+
+private:
+    statement* s_;
+};
+
+struct open_params {
+    bool read_only = false;
+    bool create = true;
+    std::chrono::milliseconds busy_timeout{5000};
+    /// "FULL" survives power loss; "NORMAL" in WAL mode survives process crashes only.
+    std::string synchronous = "FULL";
+    bool wal = true;
+};
+
+/// One sqlite3 connection with a prepared-statement cache. Not thread-safe: one thread at a time.
+class connection {
+public:
+    connection() = default;
+    connection(connection&&) noexcept = default;
+    connection& operator=(connection&&) noexcept = default;
+
+    static result<connection> open(const std::string& path, const open_params& p = {}) {
+        sqlite3* raw = nullptr;
+        int flags = SQLITE_OPEN_NOMUTEX | (p.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
+        if (!p.read_only && p.create) flags |= SQLITE_OPEN_CREATE;
+        if (path.rfind("file:", 0) == 0) flags |= SQLITE_OPEN_URI;
+        int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+        connection c;
+        c.db_.reset(raw);
+        if (rc != SQLITE_OK) {
+            c.last_message_ = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+            return make_error(raw ? sqlite3_extended_errcode(raw) : rc);
+        }
+        sqlite3_extended_result_codes(raw, 1);
+        sqlite3_busy_timeout(raw, static_cast<int>(p.busy_timeout.count()));
+        std::string pragmas = "PRAGMA foreign_keys=ON;";
+        if (!p.read_only) {
+            if (p.wal) pragmas += "PRAGMA journal_mode=WAL;";
+            pragmas += "PRAGMA synchronous=" + p.synchronous + ";";
+        }
+        if (auto r = c.exec(pragmas); !r) return r.error();
+        // A file that is not a database only fails on first read: find out now, with a clear error.
+        if (auto r = c.exec("SELECT count(*) FROM sqlite_master"); !r) return r.error();
+        return c;
+    }
+
+    sqlite3* native() const noexcept { return db_.get(); }
+    explicit operator bool() const noexcept { return static_cast<bool>(db_); }
+
+    /// sqlite3_errmsg of the last failure on this connection (server-side text, for diagnostics).
+    const std::string& last_message() const noexcept { return last_message_; }
+
+    result<void> exec(std::string_view sql) {
+        std::string s(sql);
+        char* err = nullptr;
+        int rc = sqlite3_exec(db_.get(), s.c_str(), nullptr, nullptr, &err);
+        if (rc != SQLITE_OK) {
+            last_message_ = err ? err : sqlite3_errstr(rc);
+            sqlite3_free(err);
+            return make_error(sqlite3_extended_errcode(db_.get()));
+        }
+        return {};
+    }
+
+    result<statement> prepare(std::string_view sql) {
+        sqlite3_stmt* stmt = nullptr;
+        int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+        if (rc != SQLITE_OK) {
+            last_message_ = sqlite3_errmsg(db_.get());
+            return make_error(sqlite3_extended_errcode(db_.get()));
+        }
+        return statement(db_.get(), stmt);
+    }
+
+    /// A statement from the cache (prepared on first use), reset when the lease ends.
+    /// The SQL text is the key: pass string literals or other stable strings.
+    result<statement_lease> cached(std::string_view sql) {
+        auto it = cache_.find(sql);
+        if (it == cache_.end()) {
+            auto st = prepare(sql);
+            if (!st) return st.error();
+            it = cache_.emplace(std::string(sql), std::move(*st)).first;
+        }
+        return statement_lease(it->second);
+    }
+
+    /// Records the error message of the connection for the last failed call.
+    void capture_message() { last_message_ = sqlite3_errmsg(db_.get()); }
+
+    std::int64_t changes() const noexcept { return sqlite3_changes64(db_.get()); }
+    bool in_transaction() const noexcept { return sqlite3_get_autocommit(db_.get()) == 0; }
+
+private:
+    struct closer {
+        void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+    };
+    struct string_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    // Declared before db_ so that statements are finalized before the connection closes.
+    std::unique_ptr<sqlite3, closer> db_;
+    std::unordered_map<std::string, statement, string_hash, std::equal_to<>> cache_;
+    std::string last_message_;
+
+public:
+    ~connection() { cache_.clear(); }
+};
+
+enum class tx_mode { deferred, immediate, exclusive };
+
+/// A transaction that rolls back unless committed.
+class transaction {
+public:
+    static result<transaction> begin(connection& c, tx_mode m = tx_mode::immediate) {
+        const char* sql = m == tx_mode::deferred ? "BEGIN DEFERRED" : m == tx_mode::immediate ? "BEGIN IMMEDIATE"
+                                                                                             : "BEGIN EXCLUSIVE";
+        if (auto r = c.exec(sql); !r) return r.error();
+        return transaction(c);
+    }
+    transaction(transaction&& o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
+    transaction& operator=(transaction&&) = delete;
+    ~transaction() {
+        if (c_) (void)c_->exec("ROLLBACK");
+    }
+
+    result<void> commit() {
+        if (!c_) return make_error_code(errc::invalid_argument);
+        auto r = c_->exec("COMMIT");
+        if (!r) {
+            (void)c_->exec("ROLLBACK");
+        }
+        c_ = nullptr;
+        return r;
+    }
+    void rollback() {
+        if (c_) (void)std::exchange(c_, nullptr)->exec("ROLLBACK");
+    }
+
+private:
+    explicit transaction(connection& c) noexcept : c_(&c) {}
+    connection* c_;
+};
+
+/// One versioned schema migration. Each component (storage, queue) owns its own sequence, so the
+/// two can evolve independently in one file.
+struct migration {
+    int version;
+    std::string_view sql;
+};
+
+/// Applies the component's pending migrations in one transaction; refuses a database written by a
+/// newer version (errc::schema_too_new) rather than guessing.
+inline result<int> migrate(connection& c, std::string_view component, std::span<const migration> steps) {
+    auto tx = transaction::begin(c, tx_mode::immediate);
+    if (!tx) return tx.error();
+    if (auto r = c.exec("CREATE TABLE IF NOT EXISTS kongflow_schema ("
+                        "component TEXT PRIMARY KEY, version INTEGER NOT NULL)");
+        !r)
+        return r.error();
+    int current = 0;
+    {
+        auto st = c.prepare("SELECT version FROM kongflow_schema WHERE component = ?1");
+        if (!st) return st.error();
+        st->bind(1, component);
+        auto row = st->step();
+        if (!row) return row.error();
+        if (*row) current = static_cast<int>(st->get_int64(0));
+    }
+    int latest = steps.empty() ? 0 : steps.back().version;
+    if (current > latest) {
+        c.capture_message();
+        return make_error_code(errc::schema_too_new);
+    }
+    for (const auto& m : steps) {
+        if (m.version <= current) continue;
+        if (auto r = c.exec(m.sql); !r) return r.error();
+        current = m.version;
+    }
+    {
+        auto st = c.prepare("INSERT INTO kongflow_schema(component, version) VALUES(?1, ?2) "
+                            "ON CONFLICT(component) DO UPDATE SET version = excluded.version");
+        if (!st) return st.error();
+        st->bind_all(component, current);
+        if (auto r = st->run(); !r) return r.error();
+    }
+    if (auto r = tx->commit(); !r) return r.error();
+    return current;
+}
+
+} // namespace detail::sqlite
+} // namespace kongflow::endpoints
+
+#endif

@@ -1,0 +1,85 @@
+// Error vocabulary shared by every subsystem: one enum in the "kongflow.endpoints" category,
+// plus a category that carries HTTP status codes from endpoints.
+#ifndef KONGFLOW_ENDPOINTS_ERROR_HPP
+#define KONGFLOW_ENDPOINTS_ERROR_HPP
+
+#include <kongflow/endpoints/detail/config.hpp>
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <type_traits>
+
+namespace kongflow::endpoints {
+
+using error_code = boost::system::error_code;
+
+template <class T>
+using result = boost::system::result<T, error_code>;
+
+/// Our own error conditions. Values are grouped by subsystem and are stable (they may be stored).
+enum class errc : int {
+    // Talking to an endpoint (client/).
+    connect_failed = 1,        ///< no response: refused, reset, DNS, TLS handshake, closed early
+    timeout,                   ///< the per-action connect or total timeout expired
+    redirect_without_location, ///< 3xx without a Location header
+    too_many_redirects,        ///< more redirects than the configured limit
+    body_too_large,            ///< response body over the configured limit
+    header_too_large,          ///< response header over the configured limit
+    invalid_url,               ///< not an absolute http(s) URL with a host
+    invalid_header_value,      ///< a header value contains CR, LF or NUL: refused, never sent
+    unauthorized,              ///< the endpoint answered 401
+    bad_status,                ///< any other non-2xx status
+    invalid_json,              ///< the body is not JSON (or is falsy where an object is required)
+    invalid_response,          ///< the JSON does not match the action's schema
+    endpoint_error,            ///< the endpoint reported an error of its own (ok:false, ErrorWithStack)
+
+    // Storage (storage/).
+    not_found = 100,
+    already_exists,
+    conflict,                  ///< a concurrent writer won, or a state transition is not allowed
+    schema_too_new,            ///< the database was written by a newer version of this library
+    storage_failure,           ///< the store failed; the diagnostics say how
+
+    // Queue (queue/).
+    unknown_job_kind = 200,
+    invalid_payload,           ///< a job payload must be a JSON object
+    queue_stopped,             ///< the queue or worker is shutting down
+    job_not_cancellable,       ///< the job already finished
+
+    // Services (services/): the typed error codes of Trigger.dev's services.
+    failed_ping = 300,
+    failed_upsert,
+    failed_index,
+    invalid_request,
+    endpoint_not_found,
+
+    // General.
+    invalid_argument = 900,
+    not_supported,             ///< an optional capability this implementation does not offer
+};
+
+KONGFLOW_ENDPOINTS_DECL const boost::system::error_category& get_errc_category() noexcept;
+
+/// Category whose values are HTTP status codes received from an endpoint.
+KONGFLOW_ENDPOINTS_DECL const boost::system::error_category& get_http_category() noexcept;
+
+inline error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), get_errc_category()}; }
+
+inline error_code make_http_error(unsigned status) noexcept {
+    return {static_cast<int>(status), get_http_category()};
+}
+
+} // namespace kongflow::endpoints
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<::kongflow::endpoints::errc> : std::true_type {};
+} // namespace boost::system
+
+#ifdef KONGFLOW_ENDPOINTS_HEADER_ONLY
+#include <kongflow/endpoints/impl/error.ipp>
+#endif
+
+#endif

@@ -1,0 +1,1 @@
+#include <kongflow/endpoints/src.hpp>

@@ -1,0 +1,2 @@
+// Compiled part of the SQLite defaults (kongflow::endpoints_sqlite).
+#include <kongflow/endpoints/sqlite_src.hpp>
