@@ -1,0 +1,80 @@
+// The default api_client: HTTP/1.1 over TCP or TLS with Boost.Beast, through http_transport
+// (keep-alive pool per origin, timeouts, size limits). Redirects are returned, never followed.
+#ifndef KONGFLOW_ENDPOINTS_CLIENT_HTTP_API_CLIENT_HPP
+#define KONGFLOW_ENDPOINTS_CLIENT_HTTP_API_CLIENT_HPP
+
+#include <kongflow/endpoints/client/api_client.hpp>
+#include <kongflow/endpoints/client/http_transport.hpp>
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <chrono>
+#include <cstddef>
+
+namespace kongflow::endpoints {
+
+struct http_api_client_params {
+    client_identity identity;                             ///< user-agent, x-trigger-version
+    std::chrono::milliseconds connect_timeout{10'000};    ///< resolve + connect + TLS handshake
+    std::size_t max_body_size = 10 * 1024 * 1024;        ///< larger replies fail with errc::body_too_large
+    std::size_t max_header_size = 64 * 1024;             ///< larger headers fail with errc::header_too_large
+    http_transport_params transport;                      ///< pool sizes, idle timeout
+};
+
+/// Thread safety: distinct objects safe; a shared object is safe when its executor is one thread
+/// or a strand (all internal state is touched only from that executor).
+class http_api_client final : public api_client {
+public:
+    /// Plain http:// only; https URLs fail with errc::not_supported.
+    explicit http_api_client(asio::any_io_executor ex, http_api_client_params params = {})
+        : ex_(ex), params_(std::move(params)), transport_(ex, params_.transport) {
+        set_identity(params_.identity);
+    }
+
+    /// http:// and https://, TLS through the caller's context (which must outlive the client).
+    http_api_client(asio::any_io_executor ex, asio::ssl::context& tls, http_api_client_params params = {})
+        : ex_(ex), params_(std::move(params)), transport_(ex, tls, params_.transport) {
+        set_identity(params_.identity);
+    }
+
+    executor_type get_executor() override { return ex_; }
+
+    /// The underlying transport (pool statistics, close()).
+    http_transport& transport() noexcept { return transport_; }
+
+private:
+    void do_send(action_request request, diagnostics& diag, send_handler handler) override {
+        http_request req;
+        req.method = "POST";
+        req.url = std::move(request.url);
+        req.headers.reserve(request.headers.size());
+        for (auto& h : request.headers) req.headers.push_back({std::move(h.name), std::move(h.value)});
+        req.body = std::move(request.body);
+        req.connect_timeout = params_.connect_timeout;
+        req.total_timeout = request.timeout;
+        req.max_body_size = params_.max_body_size;
+        req.max_header_size = params_.max_header_size;
+        transport_.async_send(std::move(req), diag,
+                              [h = std::move(handler)](error_code ec, http_response res) mutable {
+                                  endpoint_reply reply;
+                                  if (!ec) {
+                                      reply.status = res.status;
+                                      reply.reason = std::move(res.reason);
+                                      reply.headers.reserve(res.headers.size());
+                                      for (auto& f : res.headers)
+                                          reply.headers.push_back({std::move(f.name), std::move(f.value)});
+                                      reply.body = std::move(res.body);
+                                      reply.duration = res.duration;
+                                  }
+                                  std::move(h)(ec, std::move(reply));
+                              });
+    }
+
+    asio::any_io_executor ex_;
+    http_api_client_params params_;
+    http_transport transport_;
+};
+
+} // namespace kongflow::endpoints
+
+#endif

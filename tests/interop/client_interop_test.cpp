@@ -1,0 +1,196 @@
+// The EndpointApi client against the real Trigger.dev SDK 2.3.19 app (tests/interop/sdk-app),
+// started by the sdk_app CTest fixture on a free loopback port.
+#include <kongflow/endpoints/client/http_api_client.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "async_test_support.hpp"
+#include "catch.hpp"
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace kongflow::endpoints;
+using kongflow_test::run_to_completion;
+
+namespace {
+
+std::string sdk_url() {
+    const char* state = std::getenv("KONGFLOW_SDK_APP_STATE");
+    REQUIRE(state != nullptr);
+    std::ifstream in(std::string(state) + "/url");
+    std::string url;
+    std::getline(in, url);
+    REQUIRE(!url.empty());
+    return url;
+}
+
+struct sdk_fixture {
+    asio::io_context ctx;
+    http_api_client client{ctx.get_executor()};
+    std::string url = sdk_url();
+    endpoint_target target{url, "tr_dev_secret123", std::nullopt};
+    diagnostics diag;
+};
+
+json::value run_job_body(std::string job_id, std::string version) {
+    return {{"event",
+             {{"id", "evt_1"}, {"name", "example.event"}, {"payload", {{"hello", "world"}}},
+              {"timestamp", "2024-01-01T00:00:00.000Z"}}},
+            {"job", {{"id", job_id}, {"version", version}}},
+            {"run", {{"id", "run_1"}, {"isTest", false}, {"startedAt", "2024-01-01T00:00:00.000Z"}}},
+            {"environment", {{"id", "env_1"}, {"slug", "dev"}, {"type", "DEVELOPMENT"}}},
+            {"organization", {{"id", "org_1"}, {"title", "Org"}, {"slug", "org"}}}};
+}
+
+} // namespace
+
+TEST_CASE_METHOD(sdk_fixture, "PING with the right key and id", "[interop][client]") {
+    auto [ec, pong] = run_to_completion(ctx, client.async_ping(target, "my-app", diag));
+    REQUIRE(!ec);
+    CHECK(pong.ok);
+    CHECK(pong.trigger_version == "2023-09-29");
+    CHECK(pong.trigger_sdk_version == "2.3.19");
+}
+
+TEST_CASE_METHOD(sdk_fixture, "PING with the wrong endpoint id", "[interop][client]") {
+    auto [ec, pong] = run_to_completion(ctx, client.async_ping(target, "other-app", diag));
+    CHECK(ec == errc::endpoint_error);
+    CHECK_FALSE(pong.ok);
+    CHECK(pong.error == "Endpoint ID mismatch error. Expected my-app, got other-app");
+    CHECK(diag.client_message() == pong.error);
+}
+
+TEST_CASE_METHOD(sdk_fixture, "PING with the wrong API key", "[interop][client]") {
+    target.api_key = "tr_dev_wrong";
+    auto [ec, pong] = run_to_completion(ctx, client.async_ping(target, "my-app", diag));
+    CHECK(ec == errc::unauthorized);
+    CHECK(pong.error ==
+          "Forbidden: client apiKey mismatch: Make sure you are using the correct API Key for your environment");
+}
+
+TEST_CASE_METHOD(sdk_fixture, "PING with no API key", "[interop][client]") {
+    target.api_key = "";
+    auto [ec, pong] = run_to_completion(ctx, client.async_ping(target, "my-app", diag));
+    CHECK(ec == errc::unauthorized);
+    CHECK(pong.error == "Unauthorized: missing x-trigger-api-key header");
+}
+
+TEST_CASE_METHOD(sdk_fixture, "VALIDATE answers the endpoint id", "[interop][client]") {
+    auto [ec, v] = run_to_completion(ctx, client.async_validate(target, diag));
+    REQUIRE(!ec);
+    CHECK(v.ok);
+    CHECK(v.endpoint_id == "my-app");
+    CHECK(v.trigger_version == "2023-09-29");
+}
+
+TEST_CASE_METHOD(sdk_fixture, "INDEX_ENDPOINT returns the app's jobs, validated", "[interop][client]") {
+    auto [ec, r] = run_to_completion(ctx, client.async_index_endpoint(target, diag));
+    REQUIRE(!ec);
+    REQUIRE(r.kind == index_result::outcome::success);
+    CHECK(r.status == 200);
+    CHECK(r.trigger_version == "2023-09-29");
+    CHECK(r.trigger_sdk_version == "2.3.19");
+    REQUIRE(r.response.jobs.size() == 7);
+    int enabled = 0;
+    for (const auto& j : r.response.jobs) enabled += j.enabled ? 1 : 0;
+    CHECK(enabled == 6);
+    CHECK(r.response.dynamic_schedules.size() == 1);
+    CHECK(r.response.sources.empty());
+    REQUIRE(r.body.is_object());
+    CHECK(r.body.as_object().at("jobs").as_array().size() == 7);
+}
+
+TEST_CASE_METHOD(sdk_fixture, "EXECUTE_JOB runs a defined job", "[interop][client]") {
+    auto [ec, r] = run_to_completion(ctx, client.async_execute_job(target, run_job_body("example-job", "0.0.1"), diag));
+    REQUIRE(!ec);
+    CHECK(r.kind == execute_job_result::outcome::success);
+    CHECK(r.status == 200);
+    CHECK(r.response.status == "SUCCESS");
+    REQUIRE(r.run_metadata.has_value());
+    CHECK(r.run_metadata->is_object());
+}
+
+TEST_CASE_METHOD(sdk_fixture, "EXECUTE_JOB of an unknown job fails with the endpoint's message", "[interop][client]") {
+    auto [ec, r] = run_to_completion(ctx, client.async_execute_job(target, run_job_body("nope", "1.0.0"), diag));
+    CHECK(ec == make_http_error(404));
+    CHECK(r.kind == execute_job_result::outcome::fail);
+    CHECK(r.message == "Job not found");
+}
+
+TEST_CASE_METHOD(sdk_fixture, "INITIALIZE_TRIGGER of an unknown trigger is an EndpointApiError", "[interop][client]") {
+    auto [ec, body] =
+        run_to_completion(ctx, client.async_initialize_trigger(target, "missing-trigger", json::object{}, diag));
+    CHECK(ec == errc::endpoint_error);
+    CHECK(diag.client_message() == "EndpointApiError: Dynamic trigger not found");
+    try {
+        endpoint_api_error::throw_if(ec, diag);
+        FAIL("expected an exception");
+    } catch (const endpoint_api_error& e) {
+        CHECK(std::string(e.what()).find("EndpointApiError: Dynamic trigger not found") != std::string::npos);
+    }
+}
+
+TEST_CASE_METHOD(sdk_fixture, "DELIVER_* actions with headers the SDK rejects", "[interop][client]") {
+    forwarded_http_request req{"not a url", "POST", {{"content-type", "text/plain"}}, "hello"};
+    SECTION("http source") {
+        http_source_delivery d{"key", "secret", nullptr, nullptr, req, std::nullopt, std::nullopt, std::nullopt};
+        auto [ec, r] = run_to_completion(ctx, client.async_deliver_http_source_request(target, d, diag));
+        CHECK(ec == make_http_error(400));
+        CHECK(diag.client_message() == "Could not connect to endpoint " + url + ". Status code: 400");
+        CHECK(diag.server_message() == R"({"message":"Invalid headers"})");
+    }
+    SECTION("webhook") {
+        webhook_delivery d{"key", "secret", nullptr, req};
+        auto [ec, r] = run_to_completion(ctx, client.async_deliver_webhook_request(target, d, diag));
+        CHECK(ec == make_http_error(400));
+        CHECK(diag.client_message() == "Could not connect to endpoint " + url + ". Status code: 400");
+    }
+    SECTION("http endpoint") {
+        http_endpoint_delivery d{"key", req};
+        auto [ec, r] = run_to_completion(ctx, client.async_deliver_http_endpoint_request_for_response(target, d, diag));
+        CHECK(ec == make_http_error(400));
+    }
+}
+
+TEST_CASE_METHOD(sdk_fixture, "PROBE_EXECUTION_TIMEOUT with a short timeout", "[interop][client]") {
+    auto [ec, r] =
+        run_to_completion(ctx, client.async_probe_execution_timeout(target, std::chrono::milliseconds(300), diag));
+    REQUIRE(!ec);
+    CHECK(r.status == 200);
+    CHECK(r.duration >= std::chrono::milliseconds(290));
+    CHECK_FALSE(r.timed_out_on_platform);
+}
+
+TEST_CASE_METHOD(sdk_fixture, "PREPROCESS_RUN with an invalid body", "[interop][client]") {
+    auto [ec, r] = run_to_completion(ctx, client.async_preprocess_run(target, json::object{}, diag));
+    CHECK(ec == make_http_error(400));
+    CHECK(diag.client_message() == "Endpoint responded with 400 status code");
+}
+
+TEST_CASE_METHOD(sdk_fixture, "DELIVER_EVENT is gone from SDK 2.3 (405)", "[interop][client]") {
+    json::value event = {{"id", "evt_1"}, {"name", "example.event"}, {"payload", json::object{}},
+                         {"timestamp", "2024-01-01T00:00:00.000Z"}};
+    auto [ec, r] = run_to_completion(ctx, client.async_deliver_event(target, event, diag));
+    CHECK(ec == make_http_error(405));
+    CHECK(diag.client_message() == "Could not connect to endpoint " + url + ". Status code: 405");
+}
+
+TEST_CASE_METHOD(sdk_fixture, "many concurrent PINGs over keep-alive", "[interop][client]") {
+    constexpr int n = 32;
+    std::vector<diagnostics> diags(n);
+    int ok = 0, done = 0;
+    for (auto& d : diags)
+        client.async_ping(target, "my-app", d, [&](error_code ec, ping_result pong) {
+            ++done;
+            ok += (!ec && pong.ok) ? 1 : 0;
+        });
+    ctx.restart();
+    for (int i = 0; i < 1000 && done < n; ++i) ctx.run_for(std::chrono::milliseconds(20));
+    CHECK(done == n);
+    CHECK(ok == n);
+}

@@ -1,0 +1,142 @@
+// A real Trigger.dev v2 SDK app (@trigger.dev/sdk 2.3.19) served over node:http on loopback, for
+// interop tests. Usage: node server.js [--port N] [--variant full|reduced] [--api-key K] [--id ID]
+// [--port-file PATH]. Prints "LISTENING <port>" once ready. Exits on SIGTERM/SIGINT or when stdin
+// closes, so a crashed test never leaves it behind.
+"use strict";
+const http = require("node:http");
+const fs = require("node:fs");
+const { TriggerClient, eventTrigger, cronTrigger, intervalTrigger, invokeTrigger } = require("@trigger.dev/sdk");
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+const variant = arg("variant", process.env.KF_APP_VARIANT || "full");
+const client = new TriggerClient({
+  id: arg("id", "my-app"),
+  apiKey: arg("api-key", "tr_dev_secret123"),
+  apiUrl: "http://127.0.0.1:9", // never contacted by the endpoint actions we test
+  verbose: false,
+});
+
+const full = variant === "full";
+
+client.defineJob({
+  id: "example-job",
+  name: "Example Job",
+  version: "0.0.1",
+  trigger: eventTrigger({ name: "example.event" }),
+  run: async (payload) => ({ received: payload }),
+});
+
+if (full) {
+  client.defineJob({
+    id: "cron-job",
+    name: "Cron",
+    version: "1.0.0",
+    trigger: cronTrigger({ cron: "0 * * * *" }),
+    run: async () => ({}),
+  });
+  client.defineJob({
+    id: "invoke-job",
+    name: "Invoke",
+    version: "1.0.0",
+    trigger: invokeTrigger(),
+    run: async () => ({}),
+  });
+}
+
+client.defineJob({
+  id: "interval-job",
+  name: "Interval",
+  version: "1.0.0",
+  trigger: intervalTrigger({ seconds: 300 }),
+  enabled: full, // the reduced app disables it
+  run: async () => ({}),
+});
+
+client.defineJob({
+  id: "disabled-job",
+  name: "Disabled",
+  version: "1.0.0",
+  trigger: intervalTrigger({ seconds: 60 }),
+  enabled: false,
+  run: async () => ({}),
+});
+
+const dynamicSchedule = client.defineDynamicSchedule({ id: "dynamic-schedule" });
+client.defineJob({
+  id: "dynamic-schedule-job",
+  name: "Dynamic schedule",
+  version: "1.0.0",
+  trigger: dynamicSchedule,
+  run: async () => ({}),
+});
+
+if (full) {
+  const caller = client.defineHttpEndpoint({
+    id: "caller",
+    source: "example.com",
+    title: "Example caller",
+    verify: async () => ({ success: true }),
+  });
+  client.defineJob({
+    id: "http-job",
+    name: "HTTP",
+    version: "1.0.0",
+    trigger: caller.onRequest(),
+    run: async () => ({}),
+  });
+}
+
+async function readBody(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+const server = http.createServer(async (req, res) => {
+  try {
+    const body = await readBody(req);
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (Array.isArray(v)) v.forEach((x) => headers.append(k, x));
+      else if (v !== undefined) headers.set(k, v);
+    }
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const request = new Request(`http://127.0.0.1${req.url}`, {
+      method: req.method,
+      headers,
+      body: hasBody ? body : undefined,
+    });
+    const reply = await client.handleRequest(request);
+    const outHeaders = { "content-type": "application/json", ...(reply.headers || {}) };
+    res.writeHead(reply.status, outHeaders);
+    res.end(JSON.stringify(reply.body));
+  } catch (err) {
+    res.writeHead(500, { "content-type": "application/json" });
+    res.end(JSON.stringify({ message: String(err && err.message ? err.message : err) }));
+  }
+});
+
+server.listen(Number(arg("port", "0")), "127.0.0.1", () => {
+  const port = server.address().port;
+  const portFile = arg("port-file", "");
+  if (portFile) fs.writeFileSync(portFile, String(port));
+  process.stdout.write(`LISTENING ${port}\n`);
+});
+
+const stop = () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+};
+// A test run that dies never leaves the app behind: it stops by itself after --max-lifetime-ms.
+const lifetime = Number(arg("max-lifetime-ms", "0"));
+if (lifetime > 0) setTimeout(stop, lifetime).unref();
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
+if (process.argv.includes("--exit-on-stdin-close")) {
+  process.stdin.on("end", stop);
+  process.stdin.resume();
+}
