@@ -8,5 +8,7 @@
 #endif
 
 #include <kongflow/endpoints/impl/error.ipp>
+#include <kongflow/endpoints/client/impl/http_wire.ipp>
+#include <kongflow/endpoints/client/impl/http_transport.ipp>
 
 #endif
