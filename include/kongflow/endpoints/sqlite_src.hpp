@@ -8,5 +8,6 @@
 #endif
 
 #include <kongflow/endpoints/detail/sqlite.hpp>
+#include <kongflow/endpoints/storage/impl/sqlite_repository.ipp>
 
 #endif

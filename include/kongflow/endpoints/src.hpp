@@ -8,5 +8,7 @@
 #endif
 
 #include <kongflow/endpoints/impl/error.ipp>
+#include <kongflow/endpoints/impl/model.ipp>
+#include <kongflow/endpoints/storage/impl/memory_repository.ipp>
 
 #endif
