@@ -8,5 +8,6 @@
 #endif
 
 #include <kongflow/endpoints/detail/sqlite.hpp>
+#include <kongflow/endpoints/queue/impl/sqlite_queue.ipp>
 
 #endif

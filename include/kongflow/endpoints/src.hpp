@@ -8,5 +8,6 @@
 #endif
 
 #include <kongflow/endpoints/impl/error.ipp>
+#include <kongflow/endpoints/queue/impl/memory_queue.ipp>
 
 #endif
