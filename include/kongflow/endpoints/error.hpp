@@ -49,6 +49,7 @@ enum class errc : int {
     job_not_cancellable,       ///< the job already finished
     job_cancel,                ///< returned by a job handler: cancel the job, do not retry (River's JobCancel)
     job_discard,               ///< returned by a job handler: fail the job for good, do not retry
+    job_failed,                ///< a job handler threw or dropped its completion handler
 
     // Services (services/): the typed error codes of Trigger.dev's services.
     failed_ping = 300,

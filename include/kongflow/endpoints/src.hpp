@@ -8,6 +8,7 @@
 #endif
 
 #include <kongflow/endpoints/impl/error.ipp>
+#include <kongflow/endpoints/queue/impl/cron.ipp>
 #include <kongflow/endpoints/queue/impl/memory_queue.ipp>
 
 #endif
