@@ -6,6 +6,7 @@
 
 #include <kongflow/endpoints/detail/config.hpp>
 #include <kongflow/endpoints/error.hpp>
+#include <kongflow/endpoints/timestamp.hpp>
 
 #include <boost/json/conversion.hpp>
 #include <boost/json/value.hpp>
@@ -17,14 +18,6 @@
 #include <string_view>
 
 namespace kongflow::endpoints {
-
-/// A point in time, UTC, millisecond precision. In JSON: ISO-8601 `2024-01-02T03:04:05.678Z`.
-using timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
-
-/// The current time, truncated to milliseconds.
-inline timestamp now_ms() noexcept {
-    return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-}
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, always 24 characters for years 0000-9999.
 KONGFLOW_ENDPOINTS_DECL std::string format_timestamp(timestamp t);
