@@ -8,5 +8,8 @@
 #endif
 
 #include <kongflow/endpoints/impl/error.ipp>
+#include <kongflow/endpoints/client/impl/zod.ipp>
+#include <kongflow/endpoints/client/impl/zod_schema.ipp>
+#include <kongflow/endpoints/client/impl/schemas.ipp>
 
 #endif
