@@ -10,5 +10,6 @@
 #include <kongflow/endpoints/impl/error.ipp>
 #include <kongflow/endpoints/queue/impl/cron.ipp>
 #include <kongflow/endpoints/queue/impl/memory_queue.ipp>
+#include <kongflow/endpoints/queue/impl/worker.ipp>
 
 #endif
