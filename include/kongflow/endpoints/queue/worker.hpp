@@ -112,6 +112,8 @@ struct running_job {
     std::atomic<bool> cancel_requested{false};
     std::atomic<bool> reported{false};
     bool lost = false; // store thread only
+    bool in_dispatch = false; // handler's executor only
+    bool dropped = false;     // handler's executor only
     std::string error_detail;
 };
 } // namespace detail

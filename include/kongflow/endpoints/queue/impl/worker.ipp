@@ -208,11 +208,21 @@ public:
             }
             job_context ctx(rj);
             std::weak_ptr<worker_impl> weak = self;
+            // While the handler runs synchronously, a dropped completion is only noted: an
+            // exception unwinding through the handler drops it too, and must win.
+            rj->in_dispatch = true;
             try {
                 (*handler)(ctx, job_completion_handler(completion{std::move(weak), rj}));
             } catch (...) {
+                rj->in_dispatch = false;
                 auto ec = error_from_exception(std::current_exception(), ctx);
                 report_finished(self, rj, ec);
+                return;
+            }
+            rj->in_dispatch = false;
+            if (rj->dropped) {
+                rj->error_detail = "the handler dropped its completion handler without calling it";
+                report_finished(self, rj, make_error_code(errc::job_failed));
             }
         });
     }
@@ -234,10 +244,13 @@ public:
         completion(completion&& o) noexcept = default;
         completion& operator=(completion&&) = delete;
         ~completion() {
-            if (rj && !rj->reported.load()) {
-                rj->error_detail = "the handler dropped its completion handler without calling it";
-                report_finished(w.lock(), rj, make_error_code(errc::job_failed));
+            if (!rj || rj->reported.load()) return;
+            if (rj->in_dispatch) {
+                rj->dropped = true; // reported by dispatch, after the handler returns or throws
+                return;
             }
+            rj->error_detail = "the handler dropped its completion handler without calling it";
+            report_finished(w.lock(), rj, make_error_code(errc::job_failed));
         }
         void operator()(error_code ec) {
             auto j = std::move(rj);
