@@ -18,5 +18,6 @@
 #include <kongflow/endpoints/client/impl/zod_schema.ipp>
 #include <kongflow/endpoints/client/impl/schemas.ipp>
 #include <kongflow/endpoints/client/impl/replies.ipp>
+#include <kongflow/endpoints/queue/impl/worker.ipp>
 
 #endif
