@@ -395,9 +395,10 @@ KONGFLOW_ENDPOINTS_DECL display_property tag_invoke(const boost::json::value_to_
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                                         const event_example& v) {
     boost::json::object o;
+    // The SDK's key order (its examples are {id, name, icon, payload}).
     o["id"] = v.id;
-    put_opt(o, "icon", v.icon);
     o["name"] = v.name;
+    put_opt(o, "icon", v.icon);
     put_opt(o, "payload", v.payload);
     jv = std::move(o);
 }
@@ -414,10 +415,11 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     o["title"] = v.title;
     o["source"] = v.source;
     o["icon"] = v.icon;
+    // The SDK's triggers write examples before properties (eventTrigger, intervalTrigger, cronTrigger).
     put_opt(o, "filter", v.filter);
+    put_opt(o, "examples", v.examples);
     put_opt(o, "properties", v.properties);
     put_opt(o, "schema", v.schema);
-    put_opt(o, "examples", v.examples);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL event_specification tag_invoke(const boost::json::value_to_tag<event_specification>&,
