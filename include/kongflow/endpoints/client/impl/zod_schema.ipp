@@ -131,7 +131,8 @@ KONGFLOW_ENDPOINTS_DECL const node* builder::coerce_number() { return make(kind:
 // ---------------------------------------------------------------------------------------------
 // validation
 // ---------------------------------------------------------------------------------------------
-namespace {
+// Internal to the engine; named (not anonymous) so that header-only builds keep one definition.
+namespace engine {
 
 enum class status : unsigned char { valid, dirty, aborted };
 
@@ -151,7 +152,7 @@ struct scope {
 };
 
 // True in a dry run, after counting the issue: the caller then skips building it.
-bool count_only(scope& s) {
+inline bool count_only(scope& s) {
     if (s.issues) return false;
     ++s.count;
     return true;
@@ -166,7 +167,7 @@ struct path_guard {
     path_guard& operator=(const path_guard&) = delete;
 };
 
-const char* parsed_type(const boost::json::value* v) {
+inline const char* parsed_type(const boost::json::value* v) {
     if (!v) return "undefined";
     switch (v->kind()) {
     case boost::json::kind::null: return "null";
@@ -181,7 +182,7 @@ const char* parsed_type(const boost::json::value* v) {
     return "unknown";
 }
 
-double as_number(const boost::json::value& v) {
+inline double as_number(const boost::json::value& v) {
     switch (v.kind()) {
     case boost::json::kind::int64: return static_cast<double>(v.get_int64());
     case boost::json::kind::uint64: return static_cast<double>(v.get_uint64());
@@ -190,7 +191,7 @@ double as_number(const boost::json::value& v) {
 }
 
 // zod's util.joinValues: strings in single quotes, other values as JS prints them.
-std::string join_values(const std::vector<boost::json::value>& values) {
+inline std::string join_values(const std::vector<boost::json::value>& values) {
     std::string out;
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (i) out += " | ";
@@ -206,7 +207,7 @@ std::string join_values(const std::vector<boost::json::value>& values) {
     return out;
 }
 
-void add_issue(scope& s, zod_issue issue) {
+inline void add_issue(scope& s, zod_issue issue) {
     std::vector<zod_path_element> full;
     full.reserve(s.path.size() + issue.path.size());
     for (const auto& seg : s.path) {
@@ -221,7 +222,7 @@ void add_issue(scope& s, zod_issue issue) {
     ++s.count;
 }
 
-status invalid_type(scope& s, const char* expected, const boost::json::value* v) {
+inline status invalid_type(scope& s, const char* expected, const boost::json::value* v) {
     if (count_only(s)) return status::aborted;
     zod_issue i;
     i.code = "invalid_type";
@@ -234,7 +235,7 @@ status invalid_type(scope& s, const char* expected, const boost::json::value* v)
 }
 
 // ECMA-262 strict equality between JSON values (numbers compare as doubles).
-bool strictly_equal(const boost::json::value& a, const boost::json::value& b) {
+inline bool strictly_equal(const boost::json::value& a, const boost::json::value& b) {
     const bool an = a.is_number(), bn = b.is_number();
     if (an || bn) return an && bn && as_number(a) == as_number(b);
     if (a.kind() != b.kind()) return false;
@@ -246,10 +247,10 @@ bool strictly_equal(const boost::json::value& a, const boost::json::value& b) {
     }
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // zod's datetime regex without offset/precision: ^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$
-bool matches_zod_datetime(std::string_view s) {
+inline bool matches_zod_datetime(std::string_view s) {
     static constexpr std::string_view pattern = "dddd-dd-ddTdd:dd:dd";
     if (s.size() < pattern.size() + 1) return false;
     for (std::size_t i = 0; i < pattern.size(); ++i) {
@@ -266,7 +267,7 @@ bool matches_zod_datetime(std::string_view s) {
 }
 
 // JS for-in order: array-index keys ascending, then the other keys in insertion order.
-bool is_array_index(std::string_view k) {
+inline bool is_array_index(std::string_view k) {
     if (k.empty() || k.size() > 10) return false;
     if (k.size() > 1 && k[0] == '0') return false;
     std::uint64_t n = 0;
@@ -278,7 +279,7 @@ bool is_array_index(std::string_view k) {
 }
 
 // JS Number(v) for JSON values (StringToNumber: trimmed decimal, 0x/0o/0b, Infinity, "" = 0).
-double js_string_to_number(std::string_view s) {
+inline double js_string_to_number(std::string_view s) {
     auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
     while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
@@ -310,7 +311,7 @@ double js_string_to_number(std::string_view s) {
     return end == copy.c_str() + copy.size() ? r : nan;
 }
 
-double js_number_from_value(const boost::json::value* v) {
+inline double js_number_from_value(const boost::json::value* v) {
     if (!v) return std::nan("");
     switch (v->kind()) {
     case boost::json::kind::null: return 0;
@@ -333,15 +334,15 @@ double js_number_from_value(const boost::json::value* v) {
     }
 }
 
-status merge(status acc, status s) {
+inline status merge(status acc, status s) {
     if (s == status::aborted || acc == status::aborted) return status::aborted;
     if (s == status::dirty) return status::dirty;
     return acc;
 }
 
-status parse(const node& n, const boost::json::value* v, scope& s, std::size_t depth);
+inline status parse(const node& n, const boost::json::value* v, scope& s, std::size_t depth);
 
-status parse_union(const node& n, const boost::json::value* v, scope& s, std::size_t depth) {
+inline status parse_union(const node& n, const boost::json::value* v, scope& s, std::size_t depth) {
     // Each option runs in its own issue scope, as zod gives each a fresh `common.issues`. First a
     // dry run of every option: on success (the common case) no issue is ever built.
     constexpr std::size_t none = static_cast<std::size_t>(-1);
@@ -380,7 +381,7 @@ status parse_union(const node& n, const boost::json::value* v, scope& s, std::si
     return status::aborted;
 }
 
-status parse(const node& n, const boost::json::value* v, scope& s, std::size_t depth) {
+inline status parse(const node& n, const boost::json::value* v, scope& s, std::size_t depth) {
     if (depth > max_depth) {
         if (count_only(s)) return status::aborted;
         zod_issue i;
@@ -656,15 +657,15 @@ status parse(const node& n, const boost::json::value* v, scope& s, std::size_t d
     return status::aborted;
 }
 
-}  // namespace
+}  // namespace engine
 
 KONGFLOW_ENDPOINTS_DECL std::vector<zod_issue> validate(const node& root, const boost::json::value& value) {
     std::vector<zod_issue> issues;
-    std::vector<path_seg> path;
+    std::vector<engine::path_seg> path;
     path.reserve(16);
-    scope s{&issues, path};
-    status st = parse(root, &value, s, 0);
-    if (st != status::valid && issues.empty()) {
+    engine::scope s{&issues, path};
+    engine::status st = engine::parse(root, &value, s, 0);
+    if (st != engine::status::valid && issues.empty()) {
         // zod throws "Validation failed but no issues detected." here; our schemas cannot reach it.
         zod_issue i;
         i.code = "custom";
