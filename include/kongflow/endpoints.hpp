@@ -4,5 +4,6 @@
 
 #include <kongflow/endpoints/diagnostics.hpp>
 #include <kongflow/endpoints/error.hpp>
+#include <kongflow/endpoints/version.hpp>
 
 #endif

@@ -8,5 +8,6 @@
 #endif
 
 #include <kongflow/endpoints/impl/error.ipp>
+#include <kongflow/endpoints/impl/version.ipp>
 
 #endif
