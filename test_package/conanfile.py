@@ -13,6 +13,7 @@ class TestPackageConan(ConanFile):
     generators = "CMakeDeps", "VirtualRunEnv"
     test_type = "explicit"
 
+    # [conan_consumer]
     def requirements(self):
         self.requires(self.tested_reference_str)
 
@@ -30,6 +31,7 @@ class TestPackageConan(ConanFile):
         cmake = CMake(self)
         cmake.configure()
         cmake.build()
+    # [conan_consumer]
 
     def test(self):
         if can_run(self):
