@@ -20,5 +20,6 @@
 #include <kongflow/endpoints/client/impl/schemas.ipp>
 #include <kongflow/endpoints/client/impl/replies.ipp>
 #include <kongflow/endpoints/queue/impl/worker.ipp>
+#include <kongflow/endpoints/impl/version.ipp>
 
 #endif
