@@ -20,6 +20,9 @@
 #include <kongflow/endpoints/client/impl/schemas.ipp>
 #include <kongflow/endpoints/client/impl/replies.ipp>
 #include <kongflow/endpoints/queue/impl/worker.ipp>
+#include <kongflow/endpoints/services/impl/registrar.ipp>
+#include <kongflow/endpoints/services/impl/endpoint_service.ipp>
+#include <kongflow/endpoints/services/impl/index_endpoint_service.ipp>
 #include <kongflow/endpoints/impl/version.ipp>
 
 #endif
