@@ -157,11 +157,11 @@ asio::awaitable<int> run(kf::api_client& client, options o) {
         co_return exit_ok;
     }
 
-    // index: follow redirects as PerformEndpointIndexService does (at most 5, then give up).
+    // index: follow redirects as PerformEndpointIndexService does (redirectCount > 5 gives up).
     for (int redirects = 0;; ++redirects) {
         auto [ec, r] = co_await client.async_index_endpoint(target, diag, tok);
         if (r.kind == kf::index_result::outcome::redirect) {
-            if (redirects >= 5) {
+            if (redirects > 5) {
                 print(failure("Endpoint " + target.url + " is redirecting too many times"));
                 co_return exit_failed;
             }

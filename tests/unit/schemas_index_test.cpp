@@ -66,8 +66,8 @@ TEST_CASE("the SDK fixture index-ok parses to the expected typed value", "[unit]
     const auto& cron = idx.jobs[1];
     REQUIRE(std::holds_alternative<kf::scheduled_trigger>(cron.trigger));
     const auto& cs = std::get<kf::scheduled_trigger>(cron.trigger).schedule;
-    REQUIRE(std::holds_alternative<kf::cron_schedule>(cs));
-    CHECK(std::get<kf::cron_schedule>(cs).cron == "0 * * * *");
+    REQUIRE(std::holds_alternative<kf::cron_schedule_metadata>(cs));
+    CHECK(std::get<kf::cron_schedule_metadata>(cs).cron == "0 * * * *");
     REQUIRE(cron.event.examples);
     CHECK(cron.event.examples->at(0).icon == "clock");
     CHECK(cron.event.examples->at(0).payload->at("ts") == "__CURRENT_DATE__");
@@ -77,7 +77,7 @@ TEST_CASE("the SDK fixture index-ok parses to the expected typed value", "[unit]
     const auto& disabled = idx.jobs[2];
     CHECK_FALSE(disabled.enabled);
     const auto& is = std::get<kf::scheduled_trigger>(disabled.trigger).schedule;
-    CHECK(std::get<kf::interval_schedule>(is).seconds == 60);
+    CHECK(std::get<kf::interval_schedule_metadata>(is).seconds == 60);
 
     CHECK(idx.sources.empty());
     REQUIRE(idx.webhooks);

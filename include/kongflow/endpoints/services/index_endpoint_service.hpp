@@ -35,7 +35,9 @@ struct index_endpoint_service_params {
     /// Attempts of the perform-index job (Trigger.dev: 1 in DEVELOPMENT, 7 otherwise).
     int index_attempts_development = 1;
     int index_attempts_other = 7;
-    /// Redirects followed (and stored as the new URL) before "is redirecting too many times".
+    /// Trigger.dev's redirect limit: a redirect arriving after more than this many have been
+    /// followed fails with "is redirecting too many times" (with 5: six URL rewrites, the 7th
+    /// redirect fails). Each followed redirect is stored as the endpoint's new URL.
     int max_redirects = 5;
     /// Auto-disable (url = null) after this many consecutive FAILURE indexes outside
     /// DEVELOPMENT (MAX_SEQUENTIAL_INDEX_FAILURE_COUNT). 0 = never.

@@ -51,19 +51,21 @@ void spawn_task(const asio::any_io_executor& ex, task<T> t, service_error& err,
                    });
 }
 
-/// The coroutine behind on_blocking. It takes a std::function so its frame holds no lambda type
-/// (GCC's -Wsubobject-linkage flags frames of header coroutines that do).
+/// The call on_blocking runs, as a named type: its coroutine frame holds only `this`. (A lambda
+/// here trips GCC 12: -Wsubobject-linkage for local closure types in header coroutines, and
+/// double destruction of non-trivial temporaries inside co_await expressions.)
 template <class R>
-asio::awaitable<R> on_blocking_erased(asio::any_io_executor blocking, std::function<R()> f) {
-    co_return co_await asio::co_spawn(
-        blocking, [f = std::move(f)]() mutable -> asio::awaitable<R> { co_return f(); }, asio::use_awaitable);
-}
+struct blocking_call {
+    std::function<R()> f;
+    asio::awaitable<R> operator()() { co_return f(); }
+};
 
-/// Calls `f()` on `blocking` and resumes on the coroutine's executor with its result.
+/// Calls `f()` on `blocking` and resumes on the awaiting coroutine's executor with its result.
+/// Not a coroutine itself, so nothing here lives in a coroutine frame.
 template <class F>
-auto on_blocking(const asio::any_io_executor& blocking, F&& f) {
+asio::awaitable<std::invoke_result_t<F&>> on_blocking(const asio::any_io_executor& blocking, F&& f) {
     using R = std::invoke_result_t<F&>;
-    return on_blocking_erased<R>(blocking, std::function<R()>(std::forward<F>(f)));
+    return asio::co_spawn(blocking, blocking_call<R>{std::function<R()>(std::forward<F>(f))}, asio::use_awaitable);
 }
 
 /// Fills `err` and returns the pair a task completes with.

@@ -129,7 +129,7 @@ KONGFLOW_ENDPOINTS_DECL std::string endpoint_service::effective_url(std::string_
     boost::urls::url u(*parsed);
     u.set_host(*params_.rewrite_localhost_to);
     // Like `new URL(...).toString()` in Trigger.dev: an empty path becomes "/".
-    if (u.encoded_path().empty()) u.set_path("/");
+    if (u.encoded_path().empty()) u.set_path_absolute(true);
     return std::string(u.buffer());
 }
 
@@ -145,8 +145,10 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::create_impl(
 
         diagnostics diag;
         auto t0 = std::chrono::steady_clock::now();
-        auto [ping_ec, pong] = co_await self->client_.async_ping(endpoint_target{url, req.env.api_key, std::nullopt},
-                                                                 req.id, diag, asio::as_tuple(asio::use_awaitable));
+        // GCC 12 miscompiles non-trivial temporaries inside co_await expressions: name them.
+        endpoint_target target{url, req.env.api_key, std::nullopt};
+        auto [ping_ec, pong] =
+            co_await self->client_.async_ping(target, req.id, diag, asio::as_tuple(asio::use_awaitable));
         if (self->params_.metrics.ping_finished)
             self->params_.metrics.ping_finished(ping_ec ? std::string_view("failed") : std::string_view("ok"),
                                                 detail::since(t0));
@@ -188,8 +190,8 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
         std::string url = self->effective_url(req.url);
         diagnostics diag;
         auto t0 = std::chrono::steady_clock::now();
-        auto [ec, v] = co_await self->client_.async_validate(endpoint_target{url, req.env.api_key, std::nullopt}, diag,
-                                                             asio::as_tuple(asio::use_awaitable));
+        endpoint_target target{url, req.env.api_key, std::nullopt};
+        auto [ec, v] = co_await self->client_.async_validate(target, diag, asio::as_tuple(asio::use_awaitable));
         if (self->params_.metrics.ping_finished)
             self->params_.metrics.ping_finished(ec ? std::string_view("failed") : std::string_view("ok"),
                                                 detail::since(t0));

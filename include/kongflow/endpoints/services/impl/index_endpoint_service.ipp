@@ -164,7 +164,8 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::index_impl(
             co_return detail::fail<endpoint_index>(err, errc::failed_index, created.error().message(), created.error());
         }
         if (!req.perform_now) co_return std::pair{error_code{}, std::move(*created)};
-        auto [ec, done] = co_await self->async_perform_index(created->id, err, asio::as_tuple(asio::use_awaitable));
+        std::string index_id = created->id; // named: see the note on temporaries in perform-index
+        auto [ec, done] = co_await self->async_perform_index(std::move(index_id), err, asio::as_tuple(asio::use_awaitable));
         co_return std::pair{ec, std::move(done)};
     };
     detail::spawn_task(ex_, run(this, std::move(req), err), err, std::move(h));
@@ -236,21 +237,27 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
         };
 
         // 2. No URL: deleted or auto-disabled.
-        if (!ep.url) co_return co_await finish_failure({"Endpoint URL is not set", std::nullopt}, false);
+        // GCC 12 miscompiles non-trivial temporaries inside co_await expressions, so every argument
+        // below that owns memory is a named variable.
+        if (!ep.url) {
+            endpoint_index_error no_url{"Endpoint URL is not set", std::nullopt};
+            co_return co_await finish_failure(std::move(no_url), false);
+        }
 
         // 3–7. INDEX_ENDPOINT, following redirects as Trigger.dev does (storing each new URL).
         index_result reply;
         for (int redirects = 0;; ++redirects) {
             diagnostics diag;
-            auto [ec, r] = co_await self->client_.async_index_endpoint(endpoint_target{*ep.url, env.api_key, std::nullopt},
-                                                                       diag, asio::as_tuple(asio::use_awaitable));
+            endpoint_target target{*ep.url, env.api_key, std::nullopt};
+            auto [ec, r] = co_await self->client_.async_index_endpoint(target, diag, asio::as_tuple(asio::use_awaitable));
             if (r.kind != index_result::outcome::redirect) {
                 reply = std::move(r);
                 break;
             }
-            if (redirects >= self->params_.max_redirects)
-                co_return co_await finish_failure({"Endpoint " + *ep.url + " is redirecting too many times", std::nullopt},
-                                                  true);
+            if (redirects > self->params_.max_redirects) {
+                endpoint_index_error looping{"Endpoint " + *ep.url + " is redirecting too many times", std::nullopt};
+                co_return co_await finish_failure(std::move(looping), true);
+            }
             auto moved = co_await detail::on_blocking(blocking, [&] {
                 update_endpoint_params up;
                 up.id = ep.id;
@@ -261,7 +268,10 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
             log.log(log_level::info, "endpoint redirected", {{"endpoint", ep.id}, {"url", r.location}});
             ep = std::move(*moved);
         }
-        if (reply.kind == index_result::outcome::failure) co_return co_await finish_failure(std::move(reply.error), true);
+        if (reply.kind == index_result::outcome::failure) {
+            endpoint_index_error failed = std::move(reply.error);
+            co_return co_await finish_failure(std::move(failed), true);
+        }
 
         // 8–14. Versions, registrations, SUCCESS.
         auto done = co_await detail::on_blocking(blocking, [&]() -> result<endpoint_index> {
@@ -473,8 +483,8 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::register_jobs(worker& w) {
         if (!id || !id->is_string())
             throw boost::system::system_error(make_error_code(errc::job_discard), "payload has no index id");
         service_error err;
-        auto [ec, index] =
-            co_await async_perform_index(std::string(id->get_string()), err, asio::as_tuple(asio::use_awaitable));
+        std::string index_id(id->get_string());
+        auto [ec, index] = co_await async_perform_index(std::move(index_id), err, asio::as_tuple(asio::use_awaitable));
         if (ec == errc::endpoint_not_found)
             throw boost::system::system_error(make_error_code(errc::job_discard), err.message);
         if (ec) throw boost::system::system_error(ec, err.message);
