@@ -604,14 +604,6 @@ KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> sqlite_repository::upsert
     if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an endpoint needs a slug");
     if (p.url.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an endpoint needs a url");
     const timestamp now = p.now.value_or(now_ms());
-    auto id = detail::new_id();
-    if (!id) return id.error();
-    std::string hook = p.indexing_hook_identifier;
-    if (hook.empty()) {
-        auto h = detail::new_hook_identifier();
-        if (!h) return h.error();
-        hook = std::move(*h);
-    }
     return write([&](detail::sqlite::connection& c) -> result<upsert_endpoint_result> {
         static constexpr std::string_view by_slug =
             "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE environment_id = ?1 AND slug = ?2";
@@ -619,6 +611,14 @@ KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> sqlite_repository::upsert
         if (!existing) return existing.error();
         bool created = !*existing;
         if (created) {
+            auto id = detail::new_id();
+            if (!id) return id.error();
+            std::string hook = p.indexing_hook_identifier;
+            if (hook.empty()) {
+                auto h = detail::new_hook_identifier();
+                if (!h) return h.error();
+                hook = std::move(*h);
+            }
             auto r = detail::sql_exec(c,
                                       "INSERT INTO kf_endpoints(id, slug, url, environment_id, organization_id, "
                                       "project_id, indexing_hook_identifier, version, created_at, updated_at) "
