@@ -13,5 +13,6 @@
 #include <kongflow/endpoints/storage/impl/memory_store.ipp>
 #include <kongflow/endpoints/queue/impl/cron.ipp>
 #include <kongflow/endpoints/queue/impl/memory_queue.ipp>
+#include <kongflow/endpoints/queue/impl/worker.ipp>
 
 #endif

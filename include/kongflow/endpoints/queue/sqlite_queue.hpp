@@ -21,6 +21,10 @@ struct sqlite_queue_params {
     std::string synchronous = "FULL";
     /// How long a writer waits for another process's write lock before failing with SQLITE_BUSY.
     std::chrono::milliseconds busy_timeout{10000};
+    /// Claims, heartbeats, rescues and lease releases skip the fsync under "FULL": losing one of
+    /// them in a power failure only runs a job again, exactly as a crash would (the next durable
+    /// commit syncs them anyway). Enqueues, completions and cancels are always durable.
+    bool durable_leases = false;
 };
 
 /// Thread-safe: one connection guarded by a mutex (SQLite has one writer per file anyway).
@@ -52,6 +56,8 @@ public:
     KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> enqueue_batch(std::span<const job_request> jobs) override;
     KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> claim(const claim_params& p) override;
     KONGFLOW_ENDPOINTS_DECL result<std::size_t> complete(const complete_params& p) override;
+    KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> complete_and_claim(const complete_params& done,
+                                                                            const claim_params& next) override;
     KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> heartbeat(const heartbeat_params& p) override;
     KONGFLOW_ENDPOINTS_DECL result<std::size_t> rescue(const rescue_params& p) override;
     KONGFLOW_ENDPOINTS_DECL result<std::size_t> release(const std::string& owner, std::span<const job_id> ids) override;
@@ -72,7 +78,7 @@ public:
     }
 
 private:
-    explicit sqlite_queue(detail::sqlite::connection c) : conn_(std::move(c)) {}
+    sqlite_queue(detail::sqlite::connection c, bool soft) : conn_(std::move(c)), soft_leases_(soft) {}
 
     struct pending_enqueue {
         const job_request* request;
@@ -81,9 +87,13 @@ private:
         bool done = false;
     };
     void write_group(std::vector<pending_enqueue*>& group);
+    // Both run inside a transaction the caller holds, under conn_mtx_.
+    result<std::size_t> complete_tx(const complete_params& p);
+    result<std::vector<job_row>> claim_tx(const claim_params& p);
 
     std::mutex conn_mtx_;
     detail::sqlite::connection conn_;
+    bool soft_leases_ = false;
 
     std::mutex gc_mtx_;
     std::condition_variable gc_cv_;
