@@ -429,3 +429,53 @@ TEST_CASE("sqlite_repository: two processes writing to one file all land", "[int
     CHECK(repo.list_endpoints(w.env.id).value().size() == 1 + children * 10);
     CHECK(integrity_check(path) == "ok");
 }
+
+TEST_CASE("sqlite_store: units of work from two processes all commit, rows and jobs together",
+          "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    auto path = dir.file("procs-units.db");
+    std::string env_id;
+    {
+        auto s = kf::sqlite_store::open(path).value();
+        env_id = make_world(s->repo()).env.id;
+    }
+    constexpr int children = 2, per_child = 40;
+    std::vector<pid_t> pids;
+    for (int c = 0; c < children; ++c) {
+        pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            auto s = kf::sqlite_store::open(path);
+            if (!s) ::_exit(50);
+            auto env = (*s)->repo().find_environment(env_id);
+            if (!env) ::_exit(51);
+            int failed = 0;
+            for (int i = 0; i < per_child; ++i) {
+                auto u = (*s)->begin();
+                if (!u) {
+                    ++failed;
+                    continue;
+                }
+                auto e = (*u)->repo().upsert_endpoint(endpoint_params(*env, "c" + std::to_string(c) + "-" + std::to_string(i)));
+                auto ix = e ? (*u)->repo().create_index({e->value.id, kf::index_source::internal})
+                            : kf::result<kf::endpoint_index>(kf::errc::storage_failure);
+                if (!ix || !(*u)->enqueue(kf::make_job_request("performEndpointIndexing", {{"id", ix->id}}))) {
+                    ++failed;
+                    continue;
+                }
+                // Every third unit is abandoned: its rows and job must vanish.
+                if (i % 3 == 2) continue;
+                if (!(*u)->commit()) ++failed;
+            }
+            ::_exit(failed == 0 ? 0 : 60);
+        }
+        pids.push_back(pid);
+    }
+    for (auto pid : pids) CHECK(wait_child(pid) == 0);
+    const std::int64_t committed = children * (per_child - per_child / 3);
+    CHECK(count_rows(path, "kf_endpoints") == committed);
+    CHECK(count_rows(path, "kf_endpoint_indexes") == committed);
+    auto s = kf::sqlite_store::open(path).value();
+    CHECK(s->jobs().stats(kf::now_ms()).value().totals.total() == committed);
+    CHECK(integrity_check(path) == "ok");
+}

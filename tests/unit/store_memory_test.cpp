@@ -53,3 +53,38 @@ TEST_CASE("memory_store: other threads wait for the unit and then see all of it"
     reader.join();
     CHECK(seen == 2);
 }
+
+TEST_CASE("docs/storage.md: the unit of work snippet compiles and works", "[unit][storage]") {
+    using namespace kongflow::endpoints;
+    memory_store store;
+    auto org = store.repo().create_organization({"o", "O", std::nullopt}).value();
+    auto proj = store.repo().create_project({org.id, "p", "P", std::nullopt}).value();
+    auto env = store.repo()
+                   .create_environment({org.id, proj.id, "prod", environment_type::production, "k", std::nullopt})
+                   .value();
+    upsert_endpoint_params params;
+    params.environment_id = env.id;
+    params.organization_id = org.id;
+    params.project_id = proj.id;
+    params.slug = "my-app";
+    params.url = "http://127.0.0.1:3000/api/trigger";
+
+    auto run = [&]() -> result<std::vector<job_id>> {
+        auto uow = store.begin(); // result<std::unique_ptr<unit_of_work>>
+        if (!uow) return uow.error();
+        auto& repo = (*uow)->repo();            // bound to the unit
+        auto ep = repo.upsert_endpoint(params); // ...
+        if (!ep) return ep.error();
+        auto ix = repo.create_index({ep->value.id, index_source::internal});
+        if (!ix) return ix.error();
+        if (auto r = (*uow)->enqueue(make_job_request("performEndpointIndexing", {{"id", ix->id}})); !r) return r.error();
+        return (*uow)->commit(); // rows and job together, or neither
+    };
+    auto ids = run();
+    REQUIRE(ids.has_value());
+    CHECK(ids->size() == 1);
+    auto ep = store.repo().find_endpoint_by_slug(env.id, "my-app").value();
+    auto newest = store.repo().list_indexes(ep.id, 1).value();
+    REQUIRE(newest.size() == 1);
+    CHECK(store.jobs().get(ids->front()).value().payload.at("id") == boost::json::value(newest[0].id));
+}

@@ -50,31 +50,31 @@ KONGFLOW_ENDPOINTS_DECL result<index_status> parse_index_status(std::string_view
 KONGFLOW_ENDPOINTS_DECL result<registration_kind> parse_registration_kind(std::string_view s) noexcept;
 
 struct organization {
-    std::string id;
-    std::string slug; ///< unique
-    std::string title;
+    std::string id{};
+    std::string slug{}; ///< unique
+    std::string title{};
     timestamp created_at{};
     timestamp updated_at{};
     friend bool operator==(const organization&, const organization&) = default;
 };
 
 struct project {
-    std::string id;
-    std::string organization_id;
-    std::string slug; ///< unique within the organization
-    std::string name;
+    std::string id{};
+    std::string organization_id{};
+    std::string slug{}; ///< unique within the organization
+    std::string name{};
     timestamp created_at{};
     timestamp updated_at{};
     friend bool operator==(const project&, const project&) = default;
 };
 
 struct environment {
-    std::string id;
-    std::string organization_id;
-    std::string project_id;
-    std::string slug; ///< unique within the project
+    std::string id{};
+    std::string organization_id{};
+    std::string project_id{};
+    std::string slug{}; ///< unique within the project
     environment_type type = environment_type::development;
-    std::string api_key; ///< secret; unique across the store
+    std::string api_key{}; ///< secret; unique across the store
     timestamp created_at{};
     timestamp updated_at{};
     friend bool operator==(const environment&, const environment&) = default;
@@ -83,15 +83,15 @@ struct environment {
 inline constexpr std::string_view unknown_version = "unknown";
 
 struct endpoint {
-    std::string id;
-    std::string slug; ///< unique within the environment
+    std::string id{};
+    std::string slug{}; ///< unique within the environment
     /// Where actions are POSTed. Empty = deleted or auto-disabled (the row, its hook identifier
     /// and its indexes stay; registering the slug again revives it).
-    std::optional<std::string> url;
-    std::string environment_id;
-    std::string organization_id;
-    std::string project_id;
-    std::optional<std::string> indexing_hook_identifier;
+    std::optional<std::string> url{};
+    std::string environment_id{};
+    std::string organization_id{};
+    std::string project_id{};
+    std::optional<std::string> indexing_hook_identifier{};
     std::string version{unknown_version};     ///< the endpoint's `trigger-version`
     std::string sdk_version{unknown_version}; ///< the endpoint's `trigger-sdk-version`
     std::int64_t run_chunk_execution_limit = 60000; ///< ms; set by the probe (protocol.md C.8)
@@ -101,15 +101,15 @@ struct endpoint {
 };
 
 struct endpoint_index {
-    std::string id;
-    std::string endpoint_id;
+    std::string id{};
+    std::string endpoint_id{};
     index_source source = index_source::manual;
-    boost::json::value source_data; ///< null when absent
-    std::optional<std::string> reason;
+    boost::json::value source_data{}; ///< null when absent
+    std::optional<std::string> reason{};
     index_status status = index_status::pending;
-    boost::json::value stats; ///< null until SUCCESS
-    boost::json::value data;  ///< null until SUCCESS
-    boost::json::value error; ///< `{message, raw?}` on FAILURE, else null
+    boost::json::value stats{}; ///< null until SUCCESS
+    boost::json::value data{};  ///< null until SUCCESS
+    boost::json::value error{}; ///< `{message, raw?}` on FAILURE, else null
     timestamp created_at{};
     timestamp updated_at{};
     friend bool operator==(const endpoint_index&, const endpoint_index&) = default;
@@ -117,11 +117,11 @@ struct endpoint_index {
 
 /// A job an endpoint exposes; one row per (endpoint, slug) holding the latest version.
 struct registered_job {
-    std::string id;
-    std::string endpoint_id;
-    std::string slug;
-    std::string version;
-    boost::json::value definition; ///< the job metadata as the endpoint sent it
+    std::string id{};
+    std::string endpoint_id{};
+    std::string slug{};
+    std::string version{};
+    boost::json::value definition{}; ///< the job metadata as the endpoint sent it
     bool enabled = true;
     bool internal = false;
     timestamp created_at{};
@@ -132,11 +132,11 @@ struct registered_job {
 /// A source, dynamic trigger, dynamic schedule, webhook or HTTP endpoint an endpoint exposes;
 /// one row per (endpoint, kind, key). `key` is the source key or the id/slug the SDK gives it.
 struct registration {
-    std::string id;
-    std::string endpoint_id;
+    std::string id{};
+    std::string endpoint_id{};
     registration_kind kind = registration_kind::source;
-    std::string key;
-    boost::json::value definition;
+    std::string key{};
+    boost::json::value definition{};
     bool enabled = true;
     timestamp created_at{};
     timestamp updated_at{};

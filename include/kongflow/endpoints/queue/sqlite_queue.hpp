@@ -21,6 +21,10 @@ struct sqlite_queue_params {
     std::string synchronous = "FULL";
     /// How long a writer waits for another process's write lock before failing with SQLITE_BUSY.
     std::chrono::milliseconds busy_timeout{10000};
+    /// Claims, heartbeats, rescues and lease releases skip the fsync under "FULL": losing one of
+    /// them in a power failure only runs a job again, exactly as a crash would (the next durable
+    /// commit syncs them anyway). Enqueues, completions and cancels are always durable.
+    bool durable_leases = false;
 };
 
 /// Thread-safe: one connection guarded by a mutex (SQLite has one writer per file anyway).
@@ -74,7 +78,7 @@ public:
     }
 
 private:
-    explicit sqlite_queue(detail::sqlite::connection c) : conn_(std::move(c)) {}
+    sqlite_queue(detail::sqlite::connection c, bool soft) : conn_(std::move(c)), soft_leases_(soft) {}
 
     struct pending_enqueue {
         const job_request* request;
@@ -89,6 +93,7 @@ private:
 
     std::mutex conn_mtx_;
     detail::sqlite::connection conn_;
+    bool soft_leases_ = false;
 
     std::mutex gc_mtx_;
     std::condition_variable gc_cv_;

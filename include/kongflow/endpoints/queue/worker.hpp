@@ -71,6 +71,10 @@ struct worker_params {
     std::chrono::milliseconds lease_duration{20000};
     std::chrono::milliseconds heartbeat_interval{5000};
     std::chrono::milliseconds rescue_interval{5000};
+    /// Jobs claimed beyond the free slots of each named queue and held (leased, heartbeated) in a
+    /// local buffer, so that a freed slot starts its next job at once while the store thread
+    /// waits for a commit (graphile-worker's localQueue). 0 = claim only for free slots.
+    std::size_t prefetch = 100;
     /// A job whose lease expires more often than this is discarded (it probably kills its worker).
     int max_rescues = 10;
     /// Completions are recorded when this many are pending, or after completion_delay (0 = as

@@ -20,73 +20,73 @@
 namespace kongflow::endpoints {
 
 struct create_organization_params {
-    std::string slug;
-    std::string title;
-    std::optional<timestamp> now; ///< defaults to the current time
+    std::string slug{};
+    std::string title{};
+    std::optional<timestamp> now{}; ///< defaults to the current time
 };
 
 struct create_project_params {
-    std::string organization_id;
-    std::string slug;
-    std::string name;
-    std::optional<timestamp> now;
+    std::string organization_id{};
+    std::string slug{};
+    std::string name{};
+    std::optional<timestamp> now{};
 };
 
 struct create_environment_params {
-    std::string organization_id;
-    std::string project_id;
-    std::string slug;
+    std::string organization_id{};
+    std::string project_id{};
+    std::string slug{};
     environment_type type = environment_type::development;
-    std::string api_key; ///< must be non-empty and unique
-    std::optional<timestamp> now;
+    std::string api_key{}; ///< must be non-empty and unique
+    std::optional<timestamp> now{};
 };
 
 /// CreateEndpointService's upsert on (environment_id, slug), protocol.md C.1.
 struct upsert_endpoint_params {
-    std::string environment_id;
-    std::string organization_id;
-    std::string project_id;
-    std::string slug;
-    std::string url;
+    std::string environment_id{};
+    std::string organization_id{};
+    std::string project_id{};
+    std::string slug{};
+    std::string url{};
     /// Create: the version to store ("unknown" when absent). Update: absent = unchanged.
-    std::optional<std::string> version;
+    std::optional<std::string> version{};
     /// Used only when the row is created; an update keeps the stored identifier.
-    std::string indexing_hook_identifier;
-    std::optional<timestamp> now;
+    std::string indexing_hook_identifier{};
+    std::optional<timestamp> now{};
 };
 
 struct upsert_endpoint_result {
-    endpoint value;
+    endpoint value{};
     bool created = false; ///< false: an existing row (possibly soft-deleted) was updated
 };
 
 /// Changes to an endpoint; absent fields are left unchanged.
 struct update_endpoint_params {
-    std::string id;
-    std::optional<std::string> url;
-    std::optional<std::string> version;
-    std::optional<std::string> sdk_version;
-    std::optional<std::int64_t> run_chunk_execution_limit;
-    std::optional<timestamp> now;
+    std::string id{};
+    std::optional<std::string> url{};
+    std::optional<std::string> version{};
+    std::optional<std::string> sdk_version{};
+    std::optional<std::int64_t> run_chunk_execution_limit{};
+    std::optional<timestamp> now{};
 };
 
 struct create_index_params {
-    std::string endpoint_id;
+    std::string endpoint_id{};
     index_source source = index_source::internal;
-    std::optional<std::string> reason;
-    boost::json::value source_data; ///< null when absent
+    std::optional<std::string> reason{};
+    boost::json::value source_data{}; ///< null when absent
     index_status status = index_status::pending;
-    std::optional<timestamp> now; ///< created_at and updated_at
+    std::optional<timestamp> now{}; ///< created_at and updated_at
 };
 
 /// Changes to an index; absent fields are left unchanged. To clear a JSON column, pass a null.
 struct update_index_params {
-    std::string id;
-    std::optional<index_status> status;
-    std::optional<boost::json::value> stats;
-    std::optional<boost::json::value> data;
-    std::optional<boost::json::value> error;
-    std::optional<timestamp> now;
+    std::string id{};
+    std::optional<index_status> status{};
+    std::optional<boost::json::value> stats{};
+    std::optional<boost::json::value> data{};
+    std::optional<boost::json::value> error{};
+    std::optional<timestamp> now{};
 };
 
 /// protocol.md C.6: endpoints with a url, in one of `types`, with no index created after `since`.
@@ -96,38 +96,38 @@ struct recurring_index_params {
 };
 
 struct last_indexes_params {
-    std::string endpoint_id;
+    std::string endpoint_id{};
     std::size_t n = 0;
-    std::optional<std::string> excluding_index_id; ///< the index being processed
+    std::optional<std::string> excluding_index_id{}; ///< the index being processed
 };
 
 /// Creates or replaces the job (endpoint_id, slug): version, definition and flags are overwritten.
 struct upsert_job_params {
-    std::string endpoint_id;
-    std::string slug;
-    std::string version;
-    boost::json::value definition;
+    std::string endpoint_id{};
+    std::string slug{};
+    std::string version{};
+    boost::json::value definition{};
     bool enabled = true;
     bool internal = false;
-    std::optional<timestamp> now;
+    std::optional<timestamp> now{};
 };
 
 struct disable_job_params {
-    std::string endpoint_id;
-    std::string slug;
+    std::string endpoint_id{};
+    std::string slug{};
     /// When set, disable only if the stored version is this one.
-    std::optional<std::string> version;
-    std::optional<timestamp> now;
+    std::optional<std::string> version{};
+    std::optional<timestamp> now{};
 };
 
 /// Creates or replaces the registration (endpoint_id, kind, key).
 struct upsert_registration_params {
-    std::string endpoint_id;
+    std::string endpoint_id{};
     registration_kind kind = registration_kind::source;
-    std::string key;
-    boost::json::value definition;
+    std::string key{};
+    boost::json::value definition{};
     bool enabled = true;
-    std::optional<timestamp> now;
+    std::optional<timestamp> now{};
 };
 
 class repository {

@@ -18,7 +18,7 @@ namespace kongflow::endpoints {
 
 struct sqlite_repository_params {
     /// read_only: every write fails with errc::storage_failure; the schema must already be current.
-    detail::sqlite::open_params open;
+    detail::sqlite::open_params open{};
     /// Connections kept open for reuse; more are opened on demand when threads contend.
     std::size_t max_idle_connections = 4;
 };
@@ -89,7 +89,8 @@ private:
 /// waiting, e.g. during WAL recovery) until `budget` has passed.
 KONGFLOW_ENDPOINTS_DECL result<void> sqlite_begin_immediate(detail::sqlite::connection& c,
                                                             std::chrono::milliseconds budget);
-/// COMMIT, retrying SQLITE_BUSY; rolls back when it finally fails.
+/// COMMIT, retrying SQLITE_BUSY. On failure the transaction may still be open: the caller reads
+/// the diagnostics, then rolls back.
 KONGFLOW_ENDPOINTS_DECL result<void> sqlite_commit(detail::sqlite::connection& c, std::chrono::milliseconds budget);
 
 } // namespace detail

@@ -13,8 +13,8 @@
 namespace kongflow::endpoints {
 
 struct sqlite_store_params {
-    sqlite_repository_params repository;
-    sqlite_queue_params queue;
+    sqlite_repository_params repository{};
+    sqlite_queue_params queue{};
 };
 
 /// Thread-safe; several processes may open the same file. A unit of work takes a connection of

@@ -156,6 +156,22 @@ inline result<std::vector<job_id>> enqueue_rows(connection& conn, std::span<cons
     return ids;
 }
 
+// Lowers synchronous to NORMAL for one lease-only transaction (see durable_leases).
+class soft_sync {
+public:
+    soft_sync(connection& c, bool on) : c_(on ? &c : nullptr) {
+        if (c_ && !c_->exec("PRAGMA synchronous=NORMAL")) c_ = nullptr;
+    }
+    ~soft_sync() {
+        if (c_) (void)c_->exec("PRAGMA synchronous=FULL");
+    }
+    soft_sync(const soft_sync&) = delete;
+    soft_sync& operator=(const soft_sync&) = delete;
+
+private:
+    connection* c_;
+};
+
 } // namespace detail::sqlite_queue_impl
 
 namespace sqi = detail::sqlite_queue_impl;
@@ -174,7 +190,9 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> sqlite_queue::open
     auto c = detail::sqlite::connection::open(path, op);
     if (!c) return c.error();
     if (auto r = migrate(*c); !r) return r.error();
-    return std::unique_ptr<sqlite_queue>(new sqlite_queue(std::move(*c)));
+    bool full = p.synchronous == "FULL" || p.synchronous == "full" || p.synchronous == "EXTRA" || p.synchronous == "extra" ||
+                p.synchronous == "2" || p.synchronous == "3";
+    return std::unique_ptr<sqlite_queue>(new sqlite_queue(std::move(*c), full && !p.durable_leases));
 }
 
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::enqueue_in(detail::sqlite::connection& conn,
@@ -271,6 +289,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim_tx(cons
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim(const claim_params& p) {
     if (p.max_jobs == 0) return std::vector<job_row>{};
     std::lock_guard lk(conn_mtx_);
+    sqi::soft_sync soft(conn_, soft_leases_);
     auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
     if (!tx) return tx.error();
     auto out = claim_tx(p);
@@ -352,6 +371,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::complete_tx(const comp
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::heartbeat(const heartbeat_params& p) {
     std::vector<job_id> held;
     std::lock_guard lk(conn_mtx_);
+    sqi::soft_sync soft(conn_, soft_leases_);
     auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
     if (!tx) return tx.error();
     {
@@ -372,6 +392,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::heartbeat(cons
 
 KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::rescue(const rescue_params& p) {
     std::lock_guard lk(conn_mtx_);
+    sqi::soft_sync soft(conn_, soft_leases_);
     auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
     if (!tx) return tx.error();
     auto st = conn_.cached(
@@ -397,6 +418,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::release(const std::str
     std::size_t n = 0;
     {
         std::lock_guard lk(conn_mtx_);
+        sqi::soft_sync soft(conn_, soft_leases_);
         auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
         if (!tx) return tx.error();
         auto st = conn_.cached("UPDATE kongflow_job SET state = 0, attempt = attempt - 1, lease_owner = NULL, "

@@ -9,6 +9,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <deque>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -35,8 +37,10 @@ class worker_impl {
 public:
     struct queue_slot {
         queue_config cfg;
+        // Guarded by mx_: claimed jobs waiting for a slot, and jobs whose handler runs.
+        std::deque<std::shared_ptr<running_job>> local;
         std::size_t running = 0;
-        bool wanted = true; // more jobs may be available
+        bool wanted = true; // store thread: more jobs may be available
     };
     struct periodic_slot {
         periodic_job job;
@@ -50,7 +54,10 @@ public:
           shutdown_timer_(store_ctx_) {
         if (p_.id.empty()) p_.id = default_worker_id();
         if (!p_.retry) p_.retry = std::make_shared<exponential_backoff>();
-        for (auto& c : p_.queues) queues_.push_back(queue_slot{c});
+        for (auto& c : p_.queues) {
+            queues_.emplace_back();
+            queues_.back().cfg = c;
+        }
     }
 
     ~worker_impl() { stop_now(); }
@@ -118,9 +125,16 @@ public:
         if (!stopping_) {
             for (std::size_t i = 0; i < queues_.size(); ++i) {
                 auto& qs = queues_[i];
-                std::size_t free = qs.cfg.max_workers - qs.running;
-                if (free == 0 || !qs.wanted) continue;
-                claim_params cp{qs.cfg.name, free, p_.id, now, now + p_.lease_duration};
+                if (!qs.wanted) continue;
+                std::size_t held;
+                {
+                    std::lock_guard lk(mx_);
+                    held = qs.running + qs.local.size();
+                }
+                std::size_t cap = qs.cfg.max_workers + p_.prefetch;
+                if (held >= cap) continue;
+                std::size_t want = cap - held;
+                claim_params cp{qs.cfg.name, want, p_.id, now, now + p_.lease_duration};
                 result<std::vector<job_row>> r;
                 if (flush) {
                     complete_params done{p_.id, outcomes_, now};
@@ -134,9 +148,9 @@ public:
                     report(r.error(), "claim");
                     continue; // the poll timer tries again
                 }
-                qs.wanted = r->size() == free;
+                qs.wanted = r->size() == want;
                 claimed_ += r->size();
-                for (auto& j : *r) dispatch(i, std::move(j));
+                if (!r->empty()) add_claimed(i, std::move(*r));
             }
         }
         if (flush && !outcomes_.empty()) flush_now();
@@ -184,26 +198,39 @@ public:
         });
     }
 
-    void dispatch(std::size_t qi, job_row row) {
-        auto rj = std::make_shared<running_job>();
-        rj->row = std::move(row);
-        rj->queue_index = qi;
-        rj->executor = ex_;
-        ++queues_[qi].running;
-        running_.emplace(rj->row.id, rj);
-        auto h = handlers_.find(rj->row.kind);
-        if (h == handlers_.end()) {
-            // River's behaviour: another process may know the kind; fail and retry with backoff.
-            rj->error_detail = "no handler registered for kind '" + rj->row.kind + "'";
-            rj->reported = true;
-            on_finished(rj, make_error_code(errc::unknown_job_kind));
-            return;
-        }
+    // Store thread: claimed rows join the queue's local buffer; free slots start at once.
+    void add_claimed(std::size_t qi, std::vector<job_row> rows) {
         auto self = self_.lock();
-        asio::post(ex_, [self, rj, handler = &h->second]() mutable {
+        std::lock_guard lk(mx_);
+        auto& qs = queues_[qi];
+        for (auto& row : rows) {
+            auto rj = std::make_shared<running_job>();
+            rj->row = std::move(row);
+            rj->queue_index = qi;
+            rj->executor = ex_;
+            running_.emplace(rj->row.id, rj);
+            qs.local.push_back(std::move(rj));
+        }
+        while (qs.running < qs.cfg.max_workers && !qs.local.empty()) {
+            ++qs.running;
+            post_handler(self, std::move(qs.local.front()));
+            qs.local.pop_front();
+        }
+    }
+
+    // Any thread: runs the job's handler on the worker's executor.
+    static void post_handler(const std::shared_ptr<worker_impl>& self, std::shared_ptr<running_job> rj) {
+        asio::post(self->ex_, [self, rj = std::move(rj)]() mutable {
             if (rj->cancel_requested.load()) {
                 // Lost or released before it started: do not run it, just free the slot.
                 report_finished(self, rj, make_error_code(errc::job_cancel));
+                return;
+            }
+            auto h = self->handlers_.find(rj->row.kind);
+            if (h == self->handlers_.end()) {
+                // River's behaviour: another process may know the kind; fail and retry with backoff.
+                rj->error_detail = "no handler registered for kind '" + rj->row.kind + "'";
+                report_finished(self, rj, make_error_code(errc::unknown_job_kind));
                 return;
             }
             job_context ctx(rj);
@@ -212,7 +239,7 @@ public:
             // exception unwinding through the handler drops it too, and must win.
             rj->in_dispatch = true;
             try {
-                (*handler)(ctx, job_completion_handler(completion{std::move(weak), rj}));
+                h->second(ctx, job_completion_handler(completion{std::move(weak), rj}));
             } catch (...) {
                 rj->in_dispatch = false;
                 auto ec = error_from_exception(std::current_exception(), ctx);
@@ -227,12 +254,30 @@ public:
         });
     }
 
-    // Any thread: hands an outcome to the store thread, once per job.
+    // Any thread, once per job: queues the outcome for the store thread and, if the queue's local
+    // buffer has a claimed job, starts it in the freed slot right away, so handlers keep running
+    // while the store thread waits for a commit.
     static void report_finished(const std::shared_ptr<worker_impl>& self, const std::shared_ptr<running_job>& rj,
                                 error_code ec) {
         if (rj->reported.exchange(true)) return;
         if (!self) return;
-        asio::post(self->store_ctx_, [p = self.get(), rj, ec] { p->on_finished(rj, ec); });
+        std::shared_ptr<running_job> next;
+        bool wake;
+        {
+            std::lock_guard lk(self->mx_);
+            self->finished_.emplace_back(rj, ec);
+            auto& qs = self->queues_[rj->queue_index];
+            if (!self->draining_ && !qs.local.empty()) {
+                next = std::move(qs.local.front());
+                qs.local.pop_front();
+            } else {
+                --qs.running;
+            }
+            wake = !self->drain_posted_;
+            self->drain_posted_ = true;
+        }
+        if (next) post_handler(self, std::move(next));
+        if (wake) asio::post(self->store_ctx_, [p = self.get()] { p->drain(); });
     }
 
     // The completion handler given to job handlers. Dropping it without calling it is reported
@@ -246,7 +291,7 @@ public:
         ~completion() {
             if (!rj || rj->reported.load()) return;
             if (rj->in_dispatch) {
-                rj->dropped = true; // reported by dispatch, after the handler returns or throws
+                rj->dropped = true; // reported by post_handler, after the handler returns or throws
                 return;
             }
             rj->error_detail = "the handler dropped its completion handler without calling it";
@@ -258,17 +303,22 @@ public:
         }
     };
 
-    void on_finished(const std::shared_ptr<running_job>& rj, error_code ec) {
-        auto it = running_.find(rj->row.id);
-        if (it == running_.end() || it->second != rj) return; // released at shutdown
-        running_.erase(it);
-        --queues_[rj->queue_index].running;
-        if (rj->lost) {
-            ++lost_;
-        } else {
-            outcomes_.push_back(decide(*rj, ec));
+    // Store thread: turns finished handlers into outcomes for the next batch.
+    void drain() {
+        std::vector<std::pair<std::shared_ptr<running_job>, error_code>> done;
+        {
+            std::lock_guard lk(mx_);
+            done.swap(finished_);
+            drain_posted_ = false;
         }
-        request_tick();
+        for (auto& [rj, ec] : done) {
+            auto it = running_.find(rj->row.id);
+            if (it == running_.end() || it->second != rj) continue; // released at shutdown
+            running_.erase(it);
+            if (rj->lost) ++lost_;
+            else outcomes_.push_back(decide(*rj, ec));
+        }
+        tick();
     }
 
     job_outcome decide(running_job& rj, error_code ec) {
@@ -407,6 +457,7 @@ public:
         cleanup_timer_.cancel();
         for (auto& ps : periodic_)
             if (ps.timer) ps.timer->cancel();
+        release_local();
         if (!running_.empty()) {
             shutdown_timer_.expires_after(deadline);
             shutdown_timer_.async_wait([this](error_code ec) {
@@ -420,14 +471,36 @@ public:
 
     // Gives back the leases of jobs still running (attempt not charged) and tells their handlers.
     void release_running() {
+        {
+            std::lock_guard lk(mx_);
+            draining_ = true; // freed slots no longer start buffered jobs
+            for (auto& qs : queues_) qs.local.clear();
+        }
         if (running_.empty()) return;
         std::vector<job_id> ids;
         for (auto& [id, rj] : running_) {
             ids.push_back(id);
             signal_cancel(rj);
-            --queues_[rj->queue_index].running;
         }
         running_.clear();
+        if (auto r = q_.release(p_.id, ids); !r) report(r.error(), "release leases");
+    }
+
+    // Gives back the leases of claimed jobs that have not started (shutdown).
+    void release_local() {
+        std::vector<job_id> ids;
+        {
+            std::lock_guard lk(mx_);
+            draining_ = true;
+            for (auto& qs : queues_) {
+                for (auto& rj : qs.local) {
+                    ids.push_back(rj->row.id);
+                    running_.erase(rj->row.id);
+                }
+                qs.local.clear();
+            }
+        }
+        if (ids.empty()) return;
         if (auto r = q_.release(p_.id, ids); !r) report(r.error(), "release leases");
     }
 
@@ -473,7 +546,11 @@ public:
     std::thread thread_;
     std::weak_ptr<worker_impl> self_;
     std::vector<queue_slot> queues_;
-    std::unordered_map<job_id, std::shared_ptr<running_job>> running_;
+    std::unordered_map<job_id, std::shared_ptr<running_job>> running_; // leased by us, outcome not yet taken
+    std::mutex mx_; // guards queue_slot::local/running, finished_, drain_posted_, draining_
+    std::vector<std::pair<std::shared_ptr<running_job>, error_code>> finished_;
+    bool drain_posted_ = false;
+    bool draining_ = false;
     std::vector<job_outcome> outcomes_;
     asio::steady_timer poll_timer_, heartbeat_timer_, rescue_timer_, cleanup_timer_, flush_timer_, shutdown_timer_;
     std::optional<asio::any_completion_handler<void(error_code)>> shutdown_handler_;

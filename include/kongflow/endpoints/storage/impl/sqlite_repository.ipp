@@ -125,7 +125,7 @@ inline error_code sqlite_set_failure(errc e, std::string message, std::string se
 inline error_code sqlite_fail(detail::sqlite::connection& c, error_code ec, std::string_view what) {
     if (ec.category() != get_sqlite_category()) {
         sqlite_last_rc() = 0;
-        if (sqlite_diag().client_message().empty()) sqlite_diag() = diagnostics(std::string(what));
+        sqlite_diag() = diagnostics(std::string(what) + ": " + ec.message());
         return ec;
     }
     const int rc = ec.value();
@@ -162,12 +162,7 @@ KONGFLOW_ENDPOINTS_DECL result<void> sqlite_commit(detail::sqlite::connection& c
     for (int attempt = 0;; ++attempt) {
         auto r = c.exec("COMMIT");
         if (r) return r;
-        if (!sqlite_is_busy(r.error().value()) || std::chrono::steady_clock::now() >= deadline) {
-            int rc = sqlite3_extended_errcode(c.native());
-            std::string msg = sqlite3_errmsg(c.native());
-            if (c.in_transaction()) (void)c.exec("ROLLBACK");
-            return detail::sqlite::make_error(rc ? rc : r.error().value());
-        }
+        if (!sqlite_is_busy(r.error().value()) || std::chrono::steady_clock::now() >= deadline) return r;
         sqlite_backoff(attempt);
     }
 }
@@ -463,8 +458,11 @@ auto sqlite_repository::write(F&& f) -> decltype(f(std::declval<detail::sqlite::
         if ((*c)->in_transaction()) (void)(*c)->exec("ROLLBACK");
         return r;
     }
-    if (auto cm = detail::sqlite_commit(**c, budget); !cm)
-        return R(boost::system::in_place_error, detail::sqlite_fail(**c, cm.error(), "committing"));
+    if (auto cm = detail::sqlite_commit(**c, budget); !cm) {
+        auto ec = detail::sqlite_fail(**c, cm.error(), "committing"); // before ROLLBACK replaces errmsg
+        if ((*c)->in_transaction()) (void)(*c)->exec("ROLLBACK");
+        return R(boost::system::in_place_error, ec);
+    }
     return r;
 }
 
@@ -606,14 +604,6 @@ KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> sqlite_repository::upsert
     if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an endpoint needs a slug");
     if (p.url.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an endpoint needs a url");
     const timestamp now = p.now.value_or(now_ms());
-    auto id = detail::new_id();
-    if (!id) return id.error();
-    std::string hook = p.indexing_hook_identifier;
-    if (hook.empty()) {
-        auto h = detail::new_hook_identifier();
-        if (!h) return h.error();
-        hook = std::move(*h);
-    }
     return write([&](detail::sqlite::connection& c) -> result<upsert_endpoint_result> {
         static constexpr std::string_view by_slug =
             "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE environment_id = ?1 AND slug = ?2";
@@ -621,6 +611,14 @@ KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> sqlite_repository::upsert
         if (!existing) return existing.error();
         bool created = !*existing;
         if (created) {
+            auto id = detail::new_id();
+            if (!id) return id.error();
+            std::string hook = p.indexing_hook_identifier;
+            if (hook.empty()) {
+                auto h = detail::new_hook_identifier();
+                if (!h) return h.error();
+                hook = std::move(*h);
+            }
             auto r = detail::sql_exec(c,
                                       "INSERT INTO kf_endpoints(id, slug, url, environment_id, organization_id, "
                                       "project_id, indexing_hook_identifier, version, created_at, updated_at) "

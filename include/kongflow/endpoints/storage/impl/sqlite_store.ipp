@@ -33,7 +33,11 @@ public:
         if (!lease_->in_transaction()) // SQLite rolled back by itself after an I/O error or a full disk
             return sqlite_set_failure(errc::storage_failure,
                                       "the transaction was rolled back by SQLite after an earlier error");
-        if (auto c = sqlite_commit(*lease_, budget_); !c) return sqlite_fail(*lease_, c.error(), "committing");
+        if (auto c = sqlite_commit(*lease_, budget_); !c) {
+            auto ec = sqlite_fail(*lease_, c.error(), "committing"); // before ROLLBACK replaces errmsg
+            if (lease_->in_transaction()) (void)lease_->exec("ROLLBACK");
+            return ec;
+        }
         if (!ids_.empty()) jobs_.notify_enqueued();
         return std::move(ids_);
     }
