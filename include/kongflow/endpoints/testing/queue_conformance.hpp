@@ -225,6 +225,24 @@ inline void complete_outcomes(queue& q, conformance_checker& ck) {
     KF_QCHECK(j1b.errors[1].attempt == 2 && j1b.errors[1].error == "boom again");
 }
 
+inline void complete_and_claim(queue& q, conformance_checker& ck) {
+    std::vector<job_request> batch(3, req("k"));
+    auto ids = q.enqueue_batch(batch).value();
+    auto t0 = now_ms();
+    KF_QREQUIRE(q.claim(claim_at(t0, 1)).value().size() == 1);
+    std::vector<job_outcome> done{{ids[0], job_outcome_kind::completed, {}, {}}};
+    auto next = q.complete_and_claim({"w1", done, t0}, claim_at(t0, 5));
+    KF_QREQUIRE(next);
+    KF_QCHECK(next->size() == 2);
+    KF_QCHECK(q.get(ids[0]).value().state == job_state::completed);
+    KF_QCHECK(q.get(ids[2]).value().state == job_state::running);
+    // Nothing left: the completion still applies.
+    std::vector<job_outcome> more{{ids[1], job_outcome_kind::completed, {}, {}}};
+    auto none = q.complete_and_claim({"w1", more, t0}, claim_at(t0, 5));
+    KF_QCHECK(none && none->empty());
+    KF_QCHECK(q.get(ids[1]).value().state == job_state::completed);
+}
+
 inline void heartbeat_and_rescue(queue& q, conformance_checker& ck) {
     std::vector<job_request> batch(3, req("k"));
     auto ids = q.enqueue_batch(batch).value();
@@ -441,6 +459,7 @@ inline const std::vector<queue_conformance_case>& queue_conformance_cases() {
         {"batch enqueue", c::batch_enqueue},
         {"claim order and limits", c::claim_order_and_limits},
         {"complete outcomes", c::complete_outcomes},
+        {"complete and claim", c::complete_and_claim},
         {"heartbeat and rescue", c::heartbeat_and_rescue},
         {"release leases", c::release_leases},
         {"cancel", c::cancel_jobs},
