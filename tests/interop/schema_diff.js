@@ -5,7 +5,8 @@
 //   node schema_diff.js compare <expected.jsonl> <actual.jsonl>
 //       Compares our judge's output line by line; exits 1 and prints the first differences.
 //
-// A corpus line is {"schema": "index"|"pong"|"validate"|..., "body": <payload>}. A verdict line is
+// A corpus line is {"schema": "index"|"pong"|"validate"|..., "body": <payload>} or, for payloads only
+// a JSON text can express (duplicate keys, 1e400), {"schema", "text": "<JSON text>"}. A verdict line is
 // {"ok", "message", "raw", "issues", "throws"}: for "index", message/raw are the webapp's friendly
 // text and fromZodError (protocol.md §B.1); for the others, ZodError.message and fromZodError.
 "use strict";
@@ -327,7 +328,25 @@ function fixedCases() {
   b = base(); b.jobs[0].concurrencyLimit = -2.5; cases.push(b);
   b = base(); b.jobs = times(120, (i) => ({ id: "j" + i })); cases.push(b);
   b = base(); b.sources = times(120, () => 1); b.jobs = []; cases.push(b);
-  return cases.map((body) => ({ schema: "index", body }));
+  const out = cases.map((body) => ({ schema: "index", body }));
+  // Raw texts, for what only the JSON text can express: duplicate keys (last wins, first position),
+  // numbers beyond double range, "__proto__" keys.
+  const j = JSON.stringify({ ...j1, name: "n" });
+  const tail = `"sources":[],"dynamicTriggers":[],"dynamicSchedules":[]`;
+  for (const text of [
+    `{"jobs":[${j}],${tail},"jobs":[1]}`,
+    `{"jobs":[],"jobs":[${j}],${tail}}`,
+    `{"jobs":[${j.replace('"version":"1"', '"version":"1","version":2')}],${tail}}`,
+    `{"jobs":[${j.replace('"integrations":{}', '"integrations":{"__proto__":{"id":1},"constructor":5}')}],${tail}}`,
+    `{"jobs":[${j.replace('"trigger":{"type":"invoke"}', '"trigger":{"type":"scheduled","schedule":{"type":"interval","options":{"seconds":1e400}}}')}],${tail}}`,
+    `{"jobs":[${j.replace('"id":"j1"', '"id":-1e400').replace('"name":"n"', '"name":1')}],${tail}}`,
+    `{"jobs":[${j.replace('"trigger":{"type":"invoke"}', '"trigger":{"type":"invoke","type":"dynamic"}')}],${tail}}`,
+    `{"jobs":[${j}],${tail},"sources":[{"version":"2","channel":"HTTP","version":"3"}]}`,
+    `{"jobs":[${j.replace('"id":"j1"', '"id":12345678901234567890').replace('"name":"n"', '"name":null')}],${tail}}`,
+  ]) out.push({ schema: "index", text });
+  out.push({ schema: "pong", text: `{"ok":false,"ok":true}` });
+  out.push({ schema: "validate", text: `{"ok":true,"endpointId":"a","endpointId":7}` });
+  return out;
 }
 
 function otherSchemas() {
@@ -386,8 +405,9 @@ function main() {
   if (mode === "generate") {
     const cases = generate(Number(c || 1500), Number(d || 20261124));
     fs.writeFileSync(a, cases.map((x) => JSON.stringify(x)).join("\n") + "\n");
-    fs.writeFileSync(b, cases.map((x) => JSON.stringify(judge(x.schema, x.body))).join("\n") + "\n");
-    const bad = cases.filter((x) => !SCHEMAS[x.schema].safeParse(x.body).success).length;
+    const bodyOf = (x) => (x.text !== undefined ? JSON.parse(x.text) : x.body);
+    fs.writeFileSync(b, cases.map((x) => JSON.stringify(judge(x.schema, bodyOf(x)))).join("\n") + "\n");
+    const bad = cases.filter((x) => !SCHEMAS[x.schema].safeParse(bodyOf(x)).success).length;
     console.log(`generated ${cases.length} payloads (${bad} rejected by zod, ${cases.length - bad} accepted)`);
   } else if (mode === "compare") {
     const corpus = c ? fs.readFileSync(c, "utf8").split("\n") : [];

@@ -1,4 +1,4 @@
-// Reads a JSONL corpus ({"schema", "body"} per line) and prints our verdict per line, in the format
+// Reads a JSONL corpus ({"schema", "body"} or {"schema", "text"} per line) and prints our verdict per line, in the format
 // schema_diff.js writes for zod: {"ok","message","raw","issues","throws"} (JSON.stringify layout).
 // For accepted payloads it also converts to the typed value, writes it back with value_from and
 // validates that again, so a conversion bug shows up as a difference.
@@ -101,7 +101,8 @@ int main(int argc, char** argv) {
         try {
             v = json::parse(line);
             const auto& o = v.as_object();
-            std::cout << kf::js_json_stringify(judge(o.at("schema").as_string(), o.at("body"))) << '\n';
+            json::value body = o.contains("text") ? json::parse(o.at("text").as_string()) : o.at("body");
+            std::cout << kf::js_json_stringify(judge(o.at("schema").as_string(), body)) << '\n';
         } catch (const std::exception& e) {
             std::cout << "{\"error\":\"line " << n << ": " << e.what() << "\"}\n";
         }
