@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
     if (auto pos = node_out.find("node_ms_per_iter "); pos != std::string::npos)
         node_ms = std::atof(node_out.c_str() + pos + 17);
 
-    std::printf("payload: %zu bytes, 1000 jobs (%zu checks)\n", text.size(), sink > 0 ? std::size_t{1} : std::size_t{0});
+    std::printf("payload: %zu bytes, 1000 jobs, %d iterations (checksum %zu)\n", text.size(), iterations, sink);
     std::printf("ours  (boost::json::parse + validation + typed conversion): %.3f ms/iter\n", ours);
     std::printf("ours  (validation only, on a parsed value):                 %.3f ms/iter\n", validate_only);
     std::printf("      (boost::json::parse only):                            %.3f ms/iter\n", parse_only);
