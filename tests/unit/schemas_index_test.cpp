@@ -262,3 +262,18 @@ TEST_CASE("deep nesting gives an issue, not a crash", "[unit][schemas]") {
     auto issues = kf::validate_index_endpoint_response(body_with(job));
     REQUIRE_FALSE(issues.empty());
 }
+
+TEST_CASE("nulls: optional arrays and strings do not accept null", "[unit][schemas]") {
+    auto body = body_with(valid_job());
+    body.as_object()["webhooks"] = nullptr;
+    body.as_object()["httpEndpoints"] = nullptr;
+    auto f = failure_of(body);
+    CHECK(f.message == "There's an issue with the format of your Jobs: Expected array, received null at \"webhooks\"; "
+                       "Expected array, received null at \"httpEndpoints\"");
+
+    auto job = valid_job();
+    job.as_object()["event"].as_object()["schema"] = nullptr;  // z.any().optional(): null is a value
+    job.as_object()["event"].as_object()["properties"] = nullptr;
+    f = failure_of(body_with(job));
+    CHECK(f.message == "Your Jobs have issues:\n- Job \"j1\": Expected array, received null at \"event.properties\".");
+}
