@@ -30,6 +30,17 @@
 // `disabledJobs`/`httpEndpoints` = 0, raw event `id` = a new ULID); keys zod strips are dropped; every
 // `z.any()` part is kept as the original boost::json::value (std::nullopt = the key was absent).
 // Boost.JSON conversions exist both ways (value_to / value_from) and write what the SDK sends.
+//
+// Exactness: tests/interop/schema_diff.js compares our verdict, issues (as JSON), friendly message
+// and raw text with zod's on thousands of seeded payloads (ctest -L interop). That includes zod
+// 3.22 quirks we reproduce on purpose: a preprocess (the source `version` default) skips its
+// schema once any issue exists in the same scope, so sources after an earlier problem are never
+// checked; a dirty union option (e.g. a float concurrencyLimit) reports its own issues instead of
+// `invalid_union`; record keys are visited in JS order (integer-like keys first).
+// Known limits, documented rather than emulated: z.coerce.date() reads numbers, booleans, null and
+// ISO-8601 strings only (V8's lenient parser also takes "2" or "Tue Nov 24 2026"), and reads
+// date-times without an offset as UTC; input nested deeper than 256 levels gives a `custom` issue
+// "Input is nested too deeply" where JS would overflow its stack.
 #ifndef KONGFLOW_ENDPOINTS_CLIENT_SCHEMAS_HPP
 #define KONGFLOW_ENDPOINTS_CLIENT_SCHEMAS_HPP
 
