@@ -14,6 +14,7 @@
 const fs = require("fs");
 const core = require("@trigger.dev/core");
 const { fromZodError } = require("zod-validation-error");
+const { generateErrorMessage } = require("zod-error");
 
 const SCHEMAS = {
   index: core.IndexEndpointResponseSchema,
@@ -69,7 +70,8 @@ function judge(schemaName, body) {
     const m = webappIndexMessage(body, r.error);
     return { ok: false, message: m.message, raw: m.raw, issues: r.error.issues, throws: m.throws };
   }
-  return { ok: false, message: r.error.message, raw: fromZodError(r.error).message, issues: r.error.issues, throws: false };
+  // `generated`: zod-error's text, which the webapp stores for EXECUTE_JOB / PREPROCESS_RUN replies.
+  return { ok: false, message: r.error.message, raw: fromZodError(r.error).message, issues: r.error.issues, throws: false, generated: generateErrorMessage(r.error.issues) };
 }
 
 // ------------------------------------------------------------------------------------------

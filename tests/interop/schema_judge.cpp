@@ -44,6 +44,7 @@ json::value verdict_of(const kf::validated<T>& r, kf::validated<T> (*parse)(cons
     out["raw"] = kf::from_zod_error(r.issues());
     out["issues"] = kf::zod_issues_to_json(r.issues());
     out["throws"] = false;
+    out["generated"] = kf::generate_error_message(r.issues());
     return out;
 }
 

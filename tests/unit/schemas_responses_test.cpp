@@ -136,3 +136,12 @@ TEST_CASE("initialize trigger, preprocess and run job responses", "[unit][schema
           "'YIELD_EXECUTION' | 'AUTO_YIELD_RATE_LIMIT' | 'ERROR' | 'UNRESOLVED_AUTH_ERROR' | 'INVALID_PAYLOAD' | "
           "'RESUME_WITH_TASK' | 'RESUME_WITH_PARALLEL_TASK' | 'RETRY_WITH_TASK' | 'CANCELED' | 'SUCCESS'");
 }
+
+TEST_CASE("generate_error_message is zod-error's default text (EXECUTE_JOB, PREPROCESS_RUN)", "[unit][schemas]") {
+    auto r = kf::parse_run_job_response(json::parse(R"({"status":"ERROR","error":{},"task":{"id":"t"}})"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(kf::generate_error_message(r.issues()) ==
+          "Code: invalid_type ~ Path: error.message ~ Message: Required | Code: invalid_type ~ Path: task.name ~ "
+          "Message: Required | Code: invalid_type ~ Path: task.noop ~ Message: Required | Code: invalid_type ~ Path: "
+          "task.status ~ Message: Required");
+}

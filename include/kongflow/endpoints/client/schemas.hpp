@@ -22,6 +22,7 @@
 //   validate_index_endpoint_response the issues only (empty = valid), no typed conversion
 //   index_failure_message            the webapp's friendly index error {message, raw} (protocol §B.1)
 //   headers_failure_message          "Your headers are invalid: ..." for an EndpointHeaders failure
+//   generate_error_message (zod.hpp) zod-error text the webapp stores for bad EXECUTE_JOB/PREPROCESS_RUN replies
 //
 // Texts derived from issues live in zod.hpp: zod_error_message (ZodError.message, used by
 // PING/VALIDATE) and from_zod_error (zod-validation-error 1.5.0).
