@@ -30,6 +30,7 @@ const SCHEMAS = {
   webhook_delivery: core.WebhookDeliveryResponseSchema,
   register_trigger_v1: core.RegisterTriggerBodySchemaV1,
   preprocess_run: core.PreprocessRunResponseSchema,
+  execute_job_headers: core.ExecuteJobHeadersSchema,
 };
 
 // ------------------------------------------------------------------------------------------
@@ -385,6 +386,14 @@ function otherSchemas() {
       { rule: { event: 1 }, source: { channel: "HTTP" } },
     ],
     preprocess_run: [{ abort: false }, { abort: "no", properties: [{ label: 1 }] }],
+    // Header values are strings; `x-trigger-run-metadata` holds JSON (bad JSON makes JS throw: not sampled).
+    execute_job_headers: [
+      {}, { "trigger-version": "2023-09-29", "content-type": "application/json" },
+      { "x-trigger-run-metadata": '{"successSubscription":true}' }, { "x-trigger-run-metadata": '{"failedSubscription":"yes"}' },
+      { "x-trigger-run-metadata": "null" }, { "x-trigger-run-metadata": "5" }, { "x-trigger-run-metadata": "[]" },
+      { "x-trigger-run-metadata": '{"successSubscription":false,"failedSubscription":true,"x":1}' },
+      { "trigger-version": 5, "x-trigger-run-metadata": '{"successSubscription":1}' },
+    ],
   };
   for (const [schema, list] of Object.entries(bodies)) for (const body of list) out.push({ schema, body });
   return out;

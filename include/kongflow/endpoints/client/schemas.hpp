@@ -19,6 +19,7 @@
 //   parse_deliver_event_response     DeliverEventResponseSchema   → deliver_event_response
 //   parse_run_job_response           RunJobResponseSchema         → run_job_response (status + JSON)
 //   parse_endpoint_headers           EndpointHeadersSchema        → endpoint_headers
+//   parse_execute_job_headers        ExecuteJobHeadersSchema      → execute_job_headers
 //   validate_index_endpoint_response the issues only (empty = valid), no typed conversion
 //   index_failure_message            the webapp's friendly index error {message, raw} (protocol §B.1)
 //   headers_failure_message          "Your headers are invalid: ..." for an EndpointHeaders failure
@@ -328,6 +329,19 @@ struct endpoint_headers {
     std::optional<std::string> trigger_sdk_version;  // "trigger-sdk-version"
 };
 
+/// The JSON carried by an EXECUTE_JOB reply's `x-trigger-run-metadata` header.
+struct execute_job_run_metadata {
+    std::optional<bool> success_subscription;  // "successSubscription"
+    std::optional<bool> failed_subscription;   // "failedSubscription"
+};
+
+/// EXECUTE_JOB reply headers: EndpointHeaders plus `x-trigger-run-metadata` (a JSON string).
+struct execute_job_headers {
+    std::optional<std::string> trigger_version;
+    std::optional<std::string> trigger_sdk_version;
+    std::optional<execute_job_run_metadata> run_metadata;  // absent when the header is absent
+};
+
 // ---------------------------------------------------------------------------------------------
 // Triggers, HTTP sources, webhooks, runs
 // ---------------------------------------------------------------------------------------------
@@ -399,6 +413,9 @@ KONGFLOW_ENDPOINTS_DECL validated<deliver_event_response> parse_deliver_event_re
 KONGFLOW_ENDPOINTS_DECL validated<run_job_response> parse_run_job_response(const boost::json::value& body);
 /// `headers` is a JSON object of lower-case header names to string values.
 KONGFLOW_ENDPOINTS_DECL validated<endpoint_headers> parse_endpoint_headers(const boost::json::value& headers);
+/// ExecuteJobHeadersSchema. A run-metadata header that is not JSON gives a `custom` issue "Invalid
+/// JSON" (JS's JSON.parse throws out of safeParse there).
+KONGFLOW_ENDPOINTS_DECL validated<execute_job_headers> parse_execute_job_headers(const boost::json::value& headers);
 
 /// The FAILURE text the webapp stores for a rejected index reply (protocol §B.1).
 struct index_failure {
@@ -458,6 +475,7 @@ KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(pong_response)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(validate_response)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(error_with_stack)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(endpoint_headers)
+KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(execute_job_headers)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(register_trigger_body_v1)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(normalized_response)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(raw_event)
