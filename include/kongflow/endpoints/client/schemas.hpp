@@ -32,6 +32,9 @@
 // `disabledJobs`/`httpEndpoints` = 0, raw event `id` = a new ULID); keys zod strips are dropped; every
 // `z.any()` part is kept as the original boost::json::value (std::nullopt = the key was absent).
 // Boost.JSON conversions exist both ways (value_to / value_from) and write what the SDK sends.
+// A typed value owns its data (JSON parts are copied into the default memory resource), so the
+// input may be parsed into a short-lived boost::json::monotonic_resource: for a large index reply
+// that halves the cost (tests/benchmarks/parse_validate_bench.cpp).
 //
 // Exactness: tests/interop/schema_diff.js compares our verdict, issues (as JSON), friendly message
 // and raw text with zod's on thousands of seeded payloads (ctest -L interop). That includes zod

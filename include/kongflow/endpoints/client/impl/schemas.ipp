@@ -268,8 +268,10 @@ inline std::optional<std::string> opt_str(const boost::json::object& o, boost::j
     return std::nullopt;
 }
 
+// Copies into the default memory resource: a typed value never refers to the input's storage, so
+// the input may live in a short-lived json::monotonic_resource.
 inline std::optional<boost::json::value> opt_val(const boost::json::object& o, boost::json::string_view k) {
-    if (const auto* p = o.if_contains(k)) return *p;
+    if (const auto* p = o.if_contains(k)) return boost::json::value(*p, boost::json::storage_ptr());
     return std::nullopt;
 }
 
@@ -1126,7 +1128,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 }
 KONGFLOW_ENDPOINTS_DECL run_job_response tag_invoke(const boost::json::value_to_tag<run_job_response>&,
                                                     const boost::json::value& jv) {
-    return {detail::str_at(detail::obj(jv), "status"), jv};
+    return {detail::str_at(detail::obj(jv), "status"), boost::json::value(jv, boost::json::storage_ptr())};
 }
 
 // ---------------------------------------------------------------------------------------------
