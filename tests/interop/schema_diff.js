@@ -5,7 +5,8 @@
 //   node schema_diff.js compare <expected.jsonl> <actual.jsonl>
 //       Compares our judge's output line by line; exits 1 and prints the first differences.
 //
-// A corpus line is {"schema": "index"|"pong"|"validate"|..., "body": <payload>}. A verdict line is
+// A corpus line is {"schema": "index"|"pong"|"validate"|..., "body": <payload>} or, for payloads only
+// a JSON text can express (duplicate keys, 1e400), {"schema", "text": "<JSON text>"}. A verdict line is
 // {"ok", "message", "raw", "issues", "throws"}: for "index", message/raw are the webapp's friendly
 // text and fromZodError (protocol.md §B.1); for the others, ZodError.message and fromZodError.
 "use strict";
@@ -13,6 +14,7 @@
 const fs = require("fs");
 const core = require("@trigger.dev/core");
 const { fromZodError } = require("zod-validation-error");
+const { generateErrorMessage } = require("zod-error");
 
 const SCHEMAS = {
   index: core.IndexEndpointResponseSchema,
@@ -28,6 +30,7 @@ const SCHEMAS = {
   webhook_delivery: core.WebhookDeliveryResponseSchema,
   register_trigger_v1: core.RegisterTriggerBodySchemaV1,
   preprocess_run: core.PreprocessRunResponseSchema,
+  execute_job_headers: core.ExecuteJobHeadersSchema,
 };
 
 // ------------------------------------------------------------------------------------------
@@ -68,7 +71,8 @@ function judge(schemaName, body) {
     const m = webappIndexMessage(body, r.error);
     return { ok: false, message: m.message, raw: m.raw, issues: r.error.issues, throws: m.throws };
   }
-  return { ok: false, message: r.error.message, raw: fromZodError(r.error).message, issues: r.error.issues, throws: false };
+  // `generated`: zod-error's text, which the webapp stores for EXECUTE_JOB / PREPROCESS_RUN replies.
+  return { ok: false, message: r.error.message, raw: fromZodError(r.error).message, issues: r.error.issues, throws: false, generated: generateErrorMessage(r.error.issues) };
 }
 
 // ------------------------------------------------------------------------------------------
@@ -240,9 +244,14 @@ function sites(v, out = [], path = []) {
 const WRONG = [null, 0, 1.5, -3, "str", "", true, false, [], {}, ["x"], { a: 1 }, [1, 2]];
 // A fresh copy each time: later mutations must never reach a shared object (no cycles).
 const wrong = () => structuredClone(pick(WRONG));
+// For schemas with z.coerce.date(): V8's lenient date parser takes "2" or [1, 2] as dates, which we
+// deliberately do not emulate (js_date.hpp), so these corpora avoid such values.
+let dateSafe = false;
+const DATE_SAFE_WRONG = [null, 0, 1.5, -3, "str", "", true, false, [], {}, ["x"], { a: 1 }];
+const wrongValue = () => structuredClone(pick(dateSafe ? DATE_SAFE_WRONG : WRONG));
 function mutate(p) {
   const all = sites(p);
-  if (all.length === 0) return wrong();
+  if (all.length === 0) return wrongValue();
   const s = pick(all);
   const cur = s.parent[s.key];
   switch (int(9)) {
@@ -252,19 +261,20 @@ function mutate(p) {
       break;
     case 1:
     case 2:
-      s.parent[s.key] = wrong();
+      s.parent[s.key] = wrongValue();
       break;
     case 3:
-      if (cur && typeof cur === "object" && !Array.isArray(cur)) cur[pick(["extra", "zzz", "0", "$gt"])] = wrong();
-      else s.parent[s.key] = wrong();
+      if (cur && typeof cur === "object" && !Array.isArray(cur)) cur[pick(["extra", "zzz", "0", "$gt"])] = wrongValue();
+      else s.parent[s.key] = wrongValue();
       break;
     case 4:
-      if (typeof cur === "string") s.parent[s.key] = pick(["BOGUS", "http", "Latest", "2", "1", "3", "cron", "interval", "static", "invoke"]);
-      else s.parent[s.key] = wrong();
+      if (typeof cur === "string")
+        s.parent[s.key] = pick(dateSafe ? ["BOGUS", "http", "SUCCESS", "ERROR", "JSON", "COMPLETED"] : ["BOGUS", "http", "Latest", "2", "1", "3", "cron", "interval", "static", "invoke"]);
+      else s.parent[s.key] = wrongValue();
       break;
     case 5:
-      if (typeof cur === "number") s.parent[s.key] = pick([5, 19, 20, 2592000, 2592001, 20.5, -1, 0, 1e300, -0.5]);
-      else s.parent[s.key] = wrong();
+      if (typeof cur === "number") s.parent[s.key] = pick([5, 19, 20, 2592000, 2592001, 20.5, -1, 0, dateSafe ? 1e15 : 1e300, -0.5]);
+      else s.parent[s.key] = wrongValue();
       break;
     case 6: {
       // Schedules, concurrency limits and versions are where the interesting checks are.
@@ -284,11 +294,11 @@ function mutate(p) {
     }
     case 7:
       if (Array.isArray(cur)) cur.push(structuredClone(pick([...WRONG, { $between: [1] }, { $between: [1, 2, 3] }, { $gt: "x" }, { $foo: 1 }])));
-      else s.parent[s.key] = wrong();
+      else s.parent[s.key] = wrongValue();
       break;
     default:
-      if (Array.isArray(cur) && cur.length) cur[int(cur.length)] = wrong();
-      else s.parent[s.key] = wrong();
+      if (Array.isArray(cur) && cur.length) cur[int(cur.length)] = wrongValue();
+      else s.parent[s.key] = wrongValue();
   }
   return p;
 }
@@ -327,7 +337,25 @@ function fixedCases() {
   b = base(); b.jobs[0].concurrencyLimit = -2.5; cases.push(b);
   b = base(); b.jobs = times(120, (i) => ({ id: "j" + i })); cases.push(b);
   b = base(); b.sources = times(120, () => 1); b.jobs = []; cases.push(b);
-  return cases.map((body) => ({ schema: "index", body }));
+  const out = cases.map((body) => ({ schema: "index", body }));
+  // Raw texts, for what only the JSON text can express: duplicate keys (last wins, first position),
+  // numbers beyond double range, "__proto__" keys.
+  const j = JSON.stringify({ ...j1, name: "n" });
+  const tail = `"sources":[],"dynamicTriggers":[],"dynamicSchedules":[]`;
+  for (const text of [
+    `{"jobs":[${j}],${tail},"jobs":[1]}`,
+    `{"jobs":[],"jobs":[${j}],${tail}}`,
+    `{"jobs":[${j.replace('"version":"1"', '"version":"1","version":2')}],${tail}}`,
+    `{"jobs":[${j.replace('"integrations":{}', '"integrations":{"__proto__":{"id":1},"constructor":5}')}],${tail}}`,
+    `{"jobs":[${j.replace('"trigger":{"type":"invoke"}', '"trigger":{"type":"scheduled","schedule":{"type":"interval","options":{"seconds":1e400}}}')}],${tail}}`,
+    `{"jobs":[${j.replace('"id":"j1"', '"id":-1e400').replace('"name":"n"', '"name":1')}],${tail}}`,
+    `{"jobs":[${j.replace('"trigger":{"type":"invoke"}', '"trigger":{"type":"invoke","type":"dynamic"}')}],${tail}}`,
+    `{"jobs":[${j}],${tail},"sources":[{"version":"2","channel":"HTTP","version":"3"}]}`,
+    `{"jobs":[${j.replace('"id":"j1"', '"id":12345678901234567890').replace('"name":"n"', '"name":null')}],${tail}}`,
+  ]) out.push({ schema: "index", text });
+  out.push({ schema: "pong", text: `{"ok":false,"ok":true}` });
+  out.push({ schema: "validate", text: `{"ok":true,"endpointId":"a","endpointId":7}` });
+  return out;
 }
 
 function otherSchemas() {
@@ -358,9 +386,74 @@ function otherSchemas() {
       { rule: { event: 1 }, source: { channel: "HTTP" } },
     ],
     preprocess_run: [{ abort: false }, { abort: "no", properties: [{ label: 1 }] }],
+    // Header values are strings; `x-trigger-run-metadata` holds JSON (bad JSON makes JS throw: not sampled).
+    execute_job_headers: [
+      {}, { "trigger-version": "2023-09-29", "content-type": "application/json" },
+      { "x-trigger-run-metadata": '{"successSubscription":true}' }, { "x-trigger-run-metadata": '{"failedSubscription":"yes"}' },
+      { "x-trigger-run-metadata": "null" }, { "x-trigger-run-metadata": "5" }, { "x-trigger-run-metadata": "[]" },
+      { "x-trigger-run-metadata": '{"successSubscription":false,"failedSubscription":true,"x":1}' },
+      { "trigger-version": 5, "x-trigger-run-metadata": '{"successSubscription":1}' },
+    ],
   };
   for (const [schema, list] of Object.entries(bodies)) for (const body of list) out.push({ schema, body });
   return out;
+}
+
+// Valid replies of the other actions, to be mutated like index payloads.
+const iso = () => pick(["2024-01-01T00:00:00Z", "2024-02-03T04:05:06.789Z", "2023-12-31T23:59:59+01:00", "2024-06-01"]);
+const dateValue = () => (chance(0.8) ? iso() : pick([1700000000000, 0]));
+function task() {
+  const t = { id: ident(), name: word(), noop: chance(0.5), status: pick(["PENDING", "WAITING", "RUNNING", "COMPLETED", "ERRORED", "CANCELED"]) };
+  if (chance(0.5)) t.startedAt = dateValue();
+  if (chance(0.3)) t.completedAt = chance(0.5) ? dateValue() : null;
+  if (chance(0.3)) t.icon = chance(0.5) ? "i" : null;
+  if (chance(0.3)) t.properties = times(int(2), displayProperty);
+  if (chance(0.3)) t.output = pick([{ a: [1, null, "x"] }, "s", 5, null, [true]]);
+  if (chance(0.2)) t.style = { style: pick(["normal", "minimal"]), variant: "v" };
+  if (chance(0.2)) t.childExecutionMode = pick(["SEQUENTIAL", "PARALLEL", null]);
+  return t;
+}
+const errorWithStack = () => (chance(0.5) ? { message: word() } : { message: word(), name: "Error", stack: "at x" });
+function runJobPayload(depth = 0) {
+  switch (int(depth ? 10 : 12)) {
+    case 0: return { status: "SUCCESS", output: pick([{ a: 1 }, [1, "x"], "s", null, undefined]) };
+    case 1: return { status: "ERROR", error: errorWithStack(), task: chance(0.5) ? task() : undefined };
+    case 2: return { status: "YIELD_EXECUTION", key: word() };
+    case 3: return { status: "AUTO_YIELD_EXECUTION", location: "l", timeRemaining: 10, timeElapsed: 5, limit: chance(0.5) ? 100 : undefined };
+    case 4: return { status: "AUTO_YIELD_EXECUTION_WITH_COMPLETED_TASK", id: ident(), output: "o", data: { location: "l", timeRemaining: 1, timeElapsed: 2 } };
+    case 5: return { status: "AUTO_YIELD_RATE_LIMIT", reset: pick([12, "12", 0]) };
+    case 6: return { status: "INVALID_PAYLOAD", errors: [{ path: ["a", "b"], message: "m" }] };
+    case 7: return { status: "UNRESOLVED_AUTH_ERROR", issues: { github: { id: "gh", error: "e" } } };
+    case 8: return { status: "RESUME_WITH_TASK", task: task() };
+    case 9: return { status: "RETRY_WITH_TASK", task: task(), error: errorWithStack(), retryAt: iso() };
+    case 10: return { status: "CANCELED", task: task() };
+    default: return { status: "RESUME_WITH_PARALLEL_TASK", task: task(), childErrors: times(1 + int(3), () => runJobPayload(1)) };
+  }
+}
+function rawEvent() {
+  const e = { name: ident(), payload: pick([{ a: 1 }, null, "p", [1]]) };
+  if (chance(0.3)) e.context = { c: 1 };
+  if (chance(0.5)) e.id = ident();
+  if (chance(0.4)) e.timestamp = dateValue();
+  if (chance(0.3)) e.source = "src";
+  if (chance(0.3)) e.payloadType = pick(["JSON", "REQUEST"]);
+  return e;
+}
+const normalizedResponse = () => {
+  const r = { status: pick([200, 202, 404]), body: pick([{ ok: true }, "text", null, undefined]) };
+  if (chance(0.5)) r.headers = { "content-type": "application/json" };
+  return r;
+};
+function otherPayload() {
+  switch (int(7)) {
+    case 0: return { schema: "run_job", body: runJobPayload() };
+    case 1: return { schema: "http_source", body: { response: normalizedResponse(), events: times(int(3), rawEvent), metadata: pick([{ cursor: 1 }, [1, "a"], undefined]) } };
+    case 2: return { schema: "webhook_delivery", body: { response: normalizedResponse(), verified: chance(0.5), error: chance(0.3) ? "bad" : undefined } };
+    case 3: return { schema: "register_trigger_v1", body: { rule: eventRule(), source: { ...source(), version: "1", events: ["push"], options: undefined } } };
+    case 4: return { schema: "preprocess_run", body: { abort: chance(0.5), properties: chance(0.5) ? times(int(3), displayProperty) : undefined } };
+    case 5: return { schema: "stats", body: { jobs: int(5), sources: int(3), dynamicTriggers: 0, dynamicSchedules: 1, webhooks: chance(0.5) ? 2 : undefined, disabledJobs: chance(0.5) ? 1 : undefined } };
+    default: return { schema: "deliver_event", body: { deliveredAt: pick(["2024-01-01T00:00:00Z", "2024-01-01T00:00:00.5Z"]) } };
+  }
 }
 
 function generate(count, seed) {
@@ -368,9 +461,16 @@ function generate(count, seed) {
   const out = [...fixedCases(), ...otherSchemas()];
   for (let i = 0; out.length < count; ++i) {
     const r = rnd();
-    if (r < 0.07) out.push({ schema: "pong", body: pongLike("pong") });
-    else if (r < 0.14) out.push({ schema: "validate", body: pongLike("validate") });
-    else if (r < 0.30) out.push({ schema: "index", body: indexPayload() });
+    if (r < 0.18) {
+      const x = otherPayload();
+      dateSafe = true;
+      let body = JSON.parse(JSON.stringify(x.body));
+      if (chance(0.75)) for (let k = 1 + int(2); k > 0; --k) body = mutate(body);
+      dateSafe = false;
+      out.push({ schema: x.schema, body: JSON.parse(JSON.stringify(body === undefined ? null : body)) });
+    } else if (r < 0.25) out.push({ schema: "pong", body: pongLike("pong") });
+    else if (r < 0.32) out.push({ schema: "validate", body: pongLike("validate") });
+    else if (r < 0.45) out.push({ schema: "index", body: indexPayload() });
     else {
       let p = indexPayload();
       const n = 1 + int(3);
@@ -386,8 +486,9 @@ function main() {
   if (mode === "generate") {
     const cases = generate(Number(c || 1500), Number(d || 20261124));
     fs.writeFileSync(a, cases.map((x) => JSON.stringify(x)).join("\n") + "\n");
-    fs.writeFileSync(b, cases.map((x) => JSON.stringify(judge(x.schema, x.body))).join("\n") + "\n");
-    const bad = cases.filter((x) => !SCHEMAS[x.schema].safeParse(x.body).success).length;
+    const bodyOf = (x) => (x.text !== undefined ? JSON.parse(x.text) : x.body);
+    fs.writeFileSync(b, cases.map((x) => JSON.stringify(judge(x.schema, bodyOf(x)))).join("\n") + "\n");
+    const bad = cases.filter((x) => !SCHEMAS[x.schema].safeParse(bodyOf(x)).success).length;
     console.log(`generated ${cases.length} payloads (${bad} rejected by zod, ${cases.length - bad} accepted)`);
   } else if (mode === "compare") {
     const corpus = c ? fs.readFileSync(c, "utf8").split("\n") : [];

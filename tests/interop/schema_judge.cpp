@@ -1,4 +1,4 @@
-// Reads a JSONL corpus ({"schema", "body"} per line) and prints our verdict per line, in the format
+// Reads a JSONL corpus ({"schema", "body"} or {"schema", "text"} per line) and prints our verdict per line, in the format
 // schema_diff.js writes for zod: {"ok","message","raw","issues","throws"} (JSON.stringify layout).
 // For accepted payloads it also converts to the typed value, writes it back with value_from and
 // validates that again, so a conversion bug shows up as a difference.
@@ -44,6 +44,7 @@ json::value verdict_of(const kf::validated<T>& r, kf::validated<T> (*parse)(cons
     out["raw"] = kf::from_zod_error(r.issues());
     out["issues"] = kf::zod_issues_to_json(r.issues());
     out["throws"] = false;
+    out["generated"] = kf::generate_error_message(r.issues());
     return out;
 }
 
@@ -73,6 +74,7 @@ json::value judge(std::string_view schema, const json::value& body) {
     KF_JUDGE("webhook_delivery", parse_webhook_delivery_response)
     KF_JUDGE("register_trigger_v1", parse_register_trigger_body_v1)
     KF_JUDGE("preprocess_run", parse_preprocess_run_response)
+    KF_JUDGE("execute_job_headers", parse_execute_job_headers)
 #undef KF_JUDGE
     json::object out;
     out["ok"] = false;
@@ -101,7 +103,8 @@ int main(int argc, char** argv) {
         try {
             v = json::parse(line);
             const auto& o = v.as_object();
-            std::cout << kf::js_json_stringify(judge(o.at("schema").as_string(), o.at("body"))) << '\n';
+            json::value body = o.contains("text") ? json::parse(o.at("text").as_string()) : o.at("body");
+            std::cout << kf::js_json_stringify(judge(o.at("schema").as_string(), body)) << '\n';
         } catch (const std::exception& e) {
             std::cout << "{\"error\":\"line " << n << ": " << e.what() << "\"}\n";
         }

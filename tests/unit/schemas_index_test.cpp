@@ -2,10 +2,12 @@
 // Expected texts were produced by @trigger.dev/core 2.3.19 + zod-validation-error 1.5.0 under Node 20.
 #include <kongflow/endpoints/client/schemas.hpp>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value_from.hpp>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "catch.hpp"
@@ -261,4 +263,35 @@ TEST_CASE("deep nesting gives an issue, not a crash", "[unit][schemas]") {
     job.as_object()["event"].as_object()["filter"] = json::parse(filter, {}, opt);
     auto issues = kf::validate_index_endpoint_response(body_with(job));
     REQUIRE_FALSE(issues.empty());
+}
+
+TEST_CASE("nulls: optional arrays and strings do not accept null", "[unit][schemas]") {
+    auto body = body_with(valid_job());
+    body.as_object()["webhooks"] = nullptr;
+    body.as_object()["httpEndpoints"] = nullptr;
+    auto f = failure_of(body);
+    CHECK(f.message == "There's an issue with the format of your Jobs: Expected array, received null at \"webhooks\"; "
+                       "Expected array, received null at \"httpEndpoints\"");
+
+    auto job = valid_job();
+    job.as_object()["event"].as_object()["schema"] = nullptr;  // z.any().optional(): null is a value
+    job.as_object()["event"].as_object()["properties"] = nullptr;
+    f = failure_of(body_with(job));
+    CHECK(f.message == "Your Jobs have issues:\n- Job \"j1\": Expected array, received null at \"event.properties\".");
+}
+
+TEST_CASE("typed values do not refer to the input's memory resource", "[unit][schemas]") {
+    std::optional<kf::index_endpoint_response> kept;
+    {
+        json::monotonic_resource arena;
+        auto job = valid_job();
+        job.as_object()["event"].as_object()["schema"] = json::parse(R"({"type":"object","properties":{"a":{}}})");
+        auto body = json::value(body_with(job), &arena);
+        auto r = kf::parse_index_endpoint_response(body);
+        REQUIRE(r.ok());
+        kept = std::move(r).value();
+    }  // the arena is gone; the typed value must not care
+    REQUIRE(kept->jobs.at(0).event.schema);
+    CHECK(kept->jobs.at(0).event.schema->at("properties").at("a").as_object().empty());
+    CHECK(kept->jobs.at(0).event.schema->storage() == json::storage_ptr());
 }

@@ -136,3 +136,31 @@ TEST_CASE("initialize trigger, preprocess and run job responses", "[unit][schema
           "'YIELD_EXECUTION' | 'AUTO_YIELD_RATE_LIMIT' | 'ERROR' | 'UNRESOLVED_AUTH_ERROR' | 'INVALID_PAYLOAD' | "
           "'RESUME_WITH_TASK' | 'RESUME_WITH_PARALLEL_TASK' | 'RETRY_WITH_TASK' | 'CANCELED' | 'SUCCESS'");
 }
+
+TEST_CASE("generate_error_message is zod-error's default text (EXECUTE_JOB, PREPROCESS_RUN)", "[unit][schemas]") {
+    auto r = kf::parse_run_job_response(json::parse(R"({"status":"ERROR","error":{},"task":{"id":"t"}})"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(kf::generate_error_message(r.issues()) ==
+          "Code: invalid_type ~ Path: error.message ~ Message: Required | Code: invalid_type ~ Path: task.name ~ "
+          "Message: Required | Code: invalid_type ~ Path: task.noop ~ Message: Required | Code: invalid_type ~ Path: "
+          "task.status ~ Message: Required");
+}
+
+TEST_CASE("execute job headers: run metadata is JSON in a header", "[unit][schemas]") {
+    auto h = kf::parse_execute_job_headers(
+        json::parse(R"({"trigger-version":"2023-09-29","x-trigger-run-metadata":"{\"successSubscription\":true}"})"));
+    REQUIRE(h.ok());
+    REQUIRE(h.value().run_metadata);
+    CHECK(h.value().run_metadata->success_subscription == true);
+    CHECK_FALSE(h.value().run_metadata->failed_subscription);
+    CHECK(json::value_from(h.value()).at("x-trigger-run-metadata") == R"({"successSubscription":true})");
+
+    CHECK_FALSE(kf::parse_execute_job_headers(json::parse("{}")).value().run_metadata);
+
+    auto bad = kf::parse_execute_job_headers(json::parse(R"({"x-trigger-run-metadata":"null"})"));
+    REQUIRE_FALSE(bad.ok());
+    CHECK(kf::from_zod_error(bad.issues()) == "Validation error: Expected object, received null at \"x-trigger-run-metadata\"");
+    bad = kf::parse_execute_job_headers(json::parse(R"({"x-trigger-run-metadata":"{oops"})"));
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.issues().at(0).code == "custom");
+}

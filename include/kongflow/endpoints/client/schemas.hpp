@@ -19,9 +19,11 @@
 //   parse_deliver_event_response     DeliverEventResponseSchema   → deliver_event_response
 //   parse_run_job_response           RunJobResponseSchema         → run_job_response (status + JSON)
 //   parse_endpoint_headers           EndpointHeadersSchema        → endpoint_headers
+//   parse_execute_job_headers        ExecuteJobHeadersSchema      → execute_job_headers
 //   validate_index_endpoint_response the issues only (empty = valid), no typed conversion
 //   index_failure_message            the webapp's friendly index error {message, raw} (protocol §B.1)
 //   headers_failure_message          "Your headers are invalid: ..." for an EndpointHeaders failure
+//   generate_error_message (zod.hpp) zod-error text the webapp stores for bad EXECUTE_JOB/PREPROCESS_RUN replies
 //
 // Texts derived from issues live in zod.hpp: zod_error_message (ZodError.message, used by
 // PING/VALIDATE) and from_zod_error (zod-validation-error 1.5.0).
@@ -30,6 +32,20 @@
 // `disabledJobs`/`httpEndpoints` = 0, raw event `id` = a new ULID); keys zod strips are dropped; every
 // `z.any()` part is kept as the original boost::json::value (std::nullopt = the key was absent).
 // Boost.JSON conversions exist both ways (value_to / value_from) and write what the SDK sends.
+// A typed value owns its data (JSON parts are copied into the default memory resource), so the
+// input may be parsed into a short-lived boost::json::monotonic_resource: for a large index reply
+// that halves the cost (tests/benchmarks/parse_validate_bench.cpp).
+//
+// Exactness: tests/interop/schema_diff.js compares our verdict, issues (as JSON), friendly message
+// and raw text with zod's on thousands of seeded payloads (ctest -L interop). That includes zod
+// 3.22 quirks we reproduce on purpose: a preprocess (the source `version` default) skips its
+// schema once any issue exists in the same scope, so sources after an earlier problem are never
+// checked; a dirty union option (e.g. a float concurrencyLimit) reports its own issues instead of
+// `invalid_union`; record keys are visited in JS order (integer-like keys first).
+// Known limits, documented rather than emulated: z.coerce.date() reads numbers, booleans, null and
+// ISO-8601 strings only (V8's lenient parser also takes "2" or "Tue Nov 24 2026"), and reads
+// date-times without an offset as UTC; input nested deeper than 256 levels gives a `custom` issue
+// "Input is nested too deeply" where JS would overflow its stack.
 #ifndef KONGFLOW_ENDPOINTS_CLIENT_SCHEMAS_HPP
 #define KONGFLOW_ENDPOINTS_CLIENT_SCHEMAS_HPP
 
@@ -316,6 +332,19 @@ struct endpoint_headers {
     std::optional<std::string> trigger_sdk_version;  // "trigger-sdk-version"
 };
 
+/// The JSON carried by an EXECUTE_JOB reply's `x-trigger-run-metadata` header.
+struct execute_job_run_metadata {
+    std::optional<bool> success_subscription;  // "successSubscription"
+    std::optional<bool> failed_subscription;   // "failedSubscription"
+};
+
+/// EXECUTE_JOB reply headers: EndpointHeaders plus `x-trigger-run-metadata` (a JSON string).
+struct execute_job_headers {
+    std::optional<std::string> trigger_version;
+    std::optional<std::string> trigger_sdk_version;
+    std::optional<execute_job_run_metadata> run_metadata;  // absent when the header is absent
+};
+
 // ---------------------------------------------------------------------------------------------
 // Triggers, HTTP sources, webhooks, runs
 // ---------------------------------------------------------------------------------------------
@@ -387,6 +416,9 @@ KONGFLOW_ENDPOINTS_DECL validated<deliver_event_response> parse_deliver_event_re
 KONGFLOW_ENDPOINTS_DECL validated<run_job_response> parse_run_job_response(const boost::json::value& body);
 /// `headers` is a JSON object of lower-case header names to string values.
 KONGFLOW_ENDPOINTS_DECL validated<endpoint_headers> parse_endpoint_headers(const boost::json::value& headers);
+/// ExecuteJobHeadersSchema. A run-metadata header that is not JSON gives a `custom` issue "Invalid
+/// JSON" (JS's JSON.parse throws out of safeParse there).
+KONGFLOW_ENDPOINTS_DECL validated<execute_job_headers> parse_execute_job_headers(const boost::json::value& headers);
 
 /// The FAILURE text the webapp stores for a rejected index reply (protocol §B.1).
 struct index_failure {
@@ -446,6 +478,7 @@ KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(pong_response)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(validate_response)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(error_with_stack)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(endpoint_headers)
+KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(execute_job_headers)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(register_trigger_body_v1)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(normalized_response)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(raw_event)

@@ -71,6 +71,11 @@ KONGFLOW_ENDPOINTS_DECL std::string zod_error_message(const std::vector<zod_issu
 KONGFLOW_ENDPOINTS_DECL std::string from_zod_error(const std::vector<zod_issue>& issues,
                                                    std::string_view prefix = "Validation error");
 
+/// Exactly zod-error 1.5.0 `generateErrorMessage(issues)` with default options, which the webapp
+/// stores when an EXECUTE_JOB or PREPROCESS_RUN reply fails its schema (protocol §A.5, §A.6):
+/// `Code: <code> ~ Path: <a.b[0]> ~ Message: <message>` per issue, joined by " | ".
+KONGFLOW_ENDPOINTS_DECL std::string generate_error_message(const std::vector<zod_issue>& issues);
+
 /// zod-validation-error's `joinPath` (keys that are not identifiers are written `["key"]`).
 KONGFLOW_ENDPOINTS_DECL std::string zod_join_path(const std::vector<zod_path_element>& path);
 

@@ -118,6 +118,12 @@ inline std::optional<double> js_date_from_value(const boost::json::value* v) {
         return std::trunc(d);
     }
     case boost::json::kind::string: return parse_iso_date_ms(v->get_string());
+    case boost::json::kind::array: {
+        // new Date([x]) parses String([x]); only the one-element case can be a date we read.
+        const auto& a = v->get_array();
+        if (a.size() == 1 && a[0].is_string()) return parse_iso_date_ms(a[0].get_string());
+        return std::nullopt;
+    }
     default: return std::nullopt;
     }
 }

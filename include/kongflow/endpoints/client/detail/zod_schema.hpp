@@ -42,6 +42,7 @@ enum class kind : unsigned char {
     add_missing_version,  // core's z.preprocess(addMissingVersionField, ...)
     coerce_date,          // z.coerce.date()
     coerce_number,        // z.coerce.number()
+    parse_json_string,    // z.preprocess((v) => typeof v === "string" && JSON.parse(v), ...)
 };
 
 struct number_check {
@@ -90,6 +91,7 @@ public:
     const node* add_missing_version(const node* inner);
     const node* coerce_date();
     const node* coerce_number();
+    const node* parse_json_string(const node* inner);
 
     static number_check integer() { return {number_check::what::integer, 0, true}; }
     static number_check positive() { return {number_check::what::min, 0, false}; }

@@ -351,6 +351,27 @@ KONGFLOW_ENDPOINTS_DECL std::string zod_join_path(const std::vector<zod_path_ele
     return acc;
 }
 
+KONGFLOW_ENDPOINTS_DECL std::string generate_error_message(const std::vector<zod_issue>& issues) {
+    std::string out;
+    for (std::size_t i = 0; i < issues.size(); ++i) {
+        if (i) out += " | ";
+        // zod-error's getObjectNotation: "[n]" for indexes, "."-joined keys, empty keys dropped.
+        std::string path;
+        for (const auto& e : issues[i].path) {
+            if (const auto* idx = std::get_if<std::size_t>(&e)) {
+                path += '[' + std::to_string(*idx) + ']';
+            } else {
+                const auto& key = std::get<std::string>(e);
+                if (key.empty()) continue;
+                if (!path.empty()) path += '.';
+                path += key;
+            }
+        }
+        out += "Code: " + issues[i].code + " ~ Path: " + path + " ~ Message: " + issues[i].message;
+    }
+    return out;
+}
+
 KONGFLOW_ENDPOINTS_DECL std::string from_zod_error(const std::vector<zod_issue>& issues, std::string_view prefix) {
     constexpr std::size_t max_issues_in_message = 99;
     std::string reason;

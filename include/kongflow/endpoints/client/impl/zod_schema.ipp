@@ -5,6 +5,7 @@
 #include <kongflow/endpoints/client/detail/zod_schema.hpp>
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/string.hpp>
 
 #include <algorithm>
@@ -127,6 +128,11 @@ KONGFLOW_ENDPOINTS_DECL const node* builder::add_missing_version(const node* inn
 }
 KONGFLOW_ENDPOINTS_DECL const node* builder::coerce_date() { return make(kind::coerce_date); }
 KONGFLOW_ENDPOINTS_DECL const node* builder::coerce_number() { return make(kind::coerce_number); }
+KONGFLOW_ENDPOINTS_DECL const node* builder::parse_json_string(const node* inner) {
+    auto* n = make(kind::parse_json_string);
+    n->inner = inner;
+    return n;
+}
 
 // ---------------------------------------------------------------------------------------------
 // validation
@@ -631,6 +637,25 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
             return parse(*n.inner, &cv, s, depth + 1);
         }
         return parse(*n.inner, v, s, depth + 1);
+    }
+    case kind::parse_json_string: {
+        // `typeof v === "string" && JSON.parse(v)`: anything but a string becomes `false`. JSON.parse
+        // throws on bad text (zod lets it escape safeParse); we report a `custom` issue instead.
+        boost::json::value parsed(false);
+        if (v && v->is_string()) {
+            boost::system::error_code ec;
+            parsed = boost::json::parse(v->get_string(), ec);
+            if (ec) {
+                if (count_only(s)) return status::aborted;
+                zod_issue i;
+                i.code = "custom";
+                i.message = "Invalid JSON";
+                add_issue(s, std::move(i));
+                return status::aborted;
+            }
+        }
+        if (s.count > 0) return status::dirty;  // the same preprocess quirk as add_missing_version
+        return parse(*n.inner, &parsed, s, depth + 1);
     }
     case kind::coerce_number: {
         const double d = js_number_from_value(v);
