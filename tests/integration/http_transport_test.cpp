@@ -3,6 +3,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -595,6 +596,17 @@ TEST_CASE("every completion token works", "[integration][http]") {
             done = true;
         });
         REQUIRE(run_until(ioc, [&] { return done; }));
+    }
+    SECTION("callback bound to another executor runs there") {
+        auto strand = net::make_strand(ioc);
+        bool done = false, on_strand = false;
+        tr.async_send(make_request(srv.url()), diag, net::bind_executor(strand, [&](error_code ec, http_response) {
+            CHECK_FALSE(ec);
+            on_strand = strand.running_in_this_thread();
+            done = true;
+        }));
+        REQUIRE(run_until(ioc, [&] { return done; }));
+        CHECK(on_strand);
     }
     SECTION("as_tuple(deferred)") {
         bool done = false;

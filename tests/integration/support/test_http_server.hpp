@@ -206,6 +206,10 @@ public:
         std::lock_guard lk(mu_);
         return requests_;
     }
+    void clear_requests() {
+        std::lock_guard lk(mu_);
+        requests_.clear();
+    }
     std::size_t request_count() const {
         std::lock_guard lk(mu_);
         return requests_.size();
