@@ -1,0 +1,226 @@
+// The services end to end: the real Trigger.dev SDK 2.3.19 app on loopback, the SQLite store, a
+// worker running perform-index. What Trigger.dev's server would record, we record.
+#include <kongflow/endpoints/client/http_api_client.hpp>
+#include <kongflow/endpoints/queue/worker.hpp>
+#include <kongflow/endpoints/services/endpoint_service.hpp>
+#include <kongflow/endpoints/services/index_endpoint_service.hpp>
+#include <kongflow/endpoints/storage/sqlite_store.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+
+#include "async_test_support.hpp"
+#include "catch.hpp"
+
+extern char** environ;
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace kongflow::endpoints;
+using kongflow_test::run_to_completion;
+
+namespace {
+
+std::string read_line(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    return line;
+}
+
+/// A second SDK app (another variant, its own port), stopped when the test ends.
+class sdk_app {
+public:
+    explicit sdk_app(const std::string& variant) {
+        dir_ = std::filesystem::temp_directory_path() / ("kongflow-sdk-" + std::to_string(::getpid()) + "-" + variant);
+        std::filesystem::create_directories(dir_);
+        std::string port_file = (dir_ / "port").string();
+        std::filesystem::remove(port_file);
+        std::string script = std::string(KONGFLOW_INTEROP_DIR) + "/sdk-app/server.js";
+        std::vector<std::string> args = {KONGFLOW_NODE, script, "--port", "0", "--port-file", port_file,
+                                         "--variant", variant, "--max-lifetime-ms", "300000"};
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        if (posix_spawn(&pid_, KONGFLOW_NODE, nullptr, nullptr, argv.data(), environ) != 0)
+            throw std::runtime_error("could not start node");
+        for (int i = 0; i < 300 && read_line(port_file).empty(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        auto port = read_line(port_file);
+        if (port.empty()) throw std::runtime_error("the SDK app did not start");
+        url_ = "http://127.0.0.1:" + port + "/api/trigger";
+    }
+    ~sdk_app() {
+        ::kill(pid_, SIGTERM);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        std::filesystem::remove_all(dir_);
+    }
+    const std::string& url() const { return url_; }
+
+private:
+    pid_t pid_ = 0;
+    std::filesystem::path dir_;
+    std::string url_;
+};
+
+struct e2e {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                ("kongflow-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
+    asio::io_context ctx;
+    asio::thread_pool blocking{2};
+    std::unique_ptr<sqlite_store> st;
+    http_api_client client{ctx.get_executor()};
+    std::unique_ptr<repository_registrar> reg;
+    std::unique_ptr<endpoint_service> endpoints;
+    std::unique_ptr<index_endpoint_service> indexes;
+    std::unique_ptr<worker> w;
+    environment env;
+    service_error err;
+    std::string sdk_url = read_line(std::string(std::getenv("KONGFLOW_SDK_APP_STATE")) + "/url");
+
+    e2e() {
+        std::filesystem::create_directories(dir);
+        auto opened = sqlite_store::open((dir / "kongflow.db").string());
+        REQUIRE(opened.has_value());
+        st = std::move(*opened);
+        reg = std::make_unique<repository_registrar>(st->repo());
+        endpoint_service_params ep;
+        ep.blocking_executor = blocking.get_executor();
+        endpoints = std::make_unique<endpoint_service>(ctx.get_executor(), *st, client, ep);
+        index_endpoint_service_params ip;
+        ip.blocking_executor = blocking.get_executor();
+        ip.hook_delay = std::chrono::milliseconds(200);
+        indexes = std::make_unique<index_endpoint_service>(ctx.get_executor(), *st, client, *reg, ip);
+        worker_params wp;
+        wp.poll_interval = std::chrono::milliseconds(100);
+        w = std::make_unique<worker>(ctx.get_executor(), st->jobs(), wp);
+        indexes->register_jobs(*w);
+        REQUIRE(w->start().has_value());
+
+        auto org = st->repo().create_organization({"acme", "Acme", std::nullopt});
+        auto proj = st->repo().create_project({org->id, "app", "App", std::nullopt});
+        env = *st->repo().create_environment(
+            {org->id, proj->id, "dev", environment_type::development, "tr_dev_secret123", std::nullopt});
+    }
+
+    ~e2e() {
+        bool done = false;
+        w->async_shutdown(std::chrono::seconds(5), [&](error_code) { done = true; });
+        for (int i = 0; i < 500 && !done; ++i) ctx.run_for(std::chrono::milliseconds(10));
+        w.reset();
+        client.transport().close();
+        blocking.join();
+        st.reset();
+        std::filesystem::remove_all(dir);
+    }
+
+    /// Waits (bounded) for the worker to finish the index.
+    endpoint_index wait_for(const std::string& index_id) {
+        for (int i = 0; i < 600; ++i) {
+            ctx.run_for(std::chrono::milliseconds(25));
+            auto index = st->repo().find_index(index_id);
+            REQUIRE(index.has_value());
+            if (index->status == index_status::success || index->status == index_status::failure) return *index;
+        }
+        FAIL("the index did not finish");
+        return {};
+    }
+
+    created_endpoint create(const std::string& url, const std::string& slug = "my-app") {
+        auto [ec, created] = run_to_completion(ctx, endpoints->async_create({env, url, slug}, err));
+        INFO(err.message);
+        REQUIRE(!ec);
+        return created;
+    }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(e2e, "create → the worker indexes the real app → SUCCESS with Trigger.dev's stats",
+                 "[interop][services]") {
+    auto created = create(sdk_url);
+    CHECK(created.value.version == "2023-09-29");
+    auto index = wait_for(created.index.id);
+    INFO(json::serialize(index.error));
+    REQUIRE(index.status == index_status::success);
+    CHECK(json::serialize(index.stats) ==
+          R"({"jobs":6,"sources":0,"webhooks":0,"dynamicTriggers":0,"dynamicSchedules":1,"disabledJobs":0,"httpEndpoints":1})");
+    auto ep = st->repo().find_endpoint(created.value.id);
+    CHECK(ep->sdk_version == "2.3.19");
+    CHECK(st->repo().list_jobs(created.value.id)->size() == 7);
+    CHECK(st->repo().list_registrations(created.value.id, registration_kind::http_endpoint)->size() == 1);
+    CHECK(st->repo().list_registrations(created.value.id, registration_kind::dynamic_schedule)->size() == 1);
+
+    SECTION("the app restarts with fewer jobs: disappeared and disabled jobs are disabled") {
+        sdk_app reduced("reduced");
+        auto again = create(reduced.url());
+        CHECK(again.value.id == created.value.id);
+        auto second = wait_for(again.index.id);
+        REQUIRE(second.status == index_status::success);
+        // cron-job, invoke-job and http-job disappeared; interval-job is now disabled.
+        CHECK(second.stats.at("disabledJobs").as_int64() == 4);
+        CHECK(second.stats.at("jobs").as_int64() == 2);
+        for (auto slug : {"cron-job", "invoke-job", "http-job", "interval-job", "disabled-job"})
+            CHECK(st->repo().find_job(created.value.id, slug)->enabled == false);
+        CHECK(st->repo().find_job(created.value.id, "example-job")->enabled == true);
+    }
+
+    SECTION("a hook-triggered index") {
+        auto [ec, hooked] = run_to_completion(
+            ctx, indexes->async_hook_index({env.id, "my-app", *created.value.indexing_hook_identifier, std::nullopt}, err));
+        REQUIRE(!ec);
+        CHECK(hooked.source == index_source::hook);
+        CHECK(wait_for(hooked.id).status == index_status::success);
+    }
+}
+
+TEST_CASE_METHOD(e2e, "an endpoint that went away: FAILURE, Could not connect", "[interop][services]") {
+    {
+        sdk_app temporary("full");
+        auto created = create(temporary.url(), "short-lived");
+        CHECK(wait_for(created.index.id).status == index_status::success);
+    } // the app stops here; index it again
+
+    auto ep = st->repo().find_endpoint_by_slug(env.id, "short-lived");
+    auto [ec, index] = run_to_completion(ctx, indexes->async_index({ep->id, index_source::api, {}, nullptr, false}, err));
+    REQUIRE(!ec);
+    auto failed = wait_for(index.id);
+    CHECK(failed.status == index_status::failure);
+    CHECK(failed.error.at("message").as_string() == "Could not connect to endpoint " + *ep->url);
+}
+
+TEST_CASE_METHOD(e2e, "a wrong API key: FAILED_PING with the SDK's message, nothing written", "[interop][services]") {
+    env = *st->repo().create_environment(
+        {env.organization_id, env.project_id, "prod", environment_type::production, "tr_prod_wrong", std::nullopt});
+    auto [ec, created] = run_to_completion(ctx, endpoints->async_create({env, sdk_url, "my-app"}, err));
+    CHECK(ec == errc::failed_ping);
+    CHECK(err.message ==
+          "Forbidden: client apiKey mismatch: Make sure you are using the correct API Key for your environment");
+    CHECK(st->repo().list_endpoints(env.id)->empty());
+}
+
+TEST_CASE_METHOD(e2e, "concurrent index requests for one endpoint all finish", "[interop][services]") {
+    auto created = create(sdk_url);
+    wait_for(created.index.id);
+    std::vector<std::string> ids;
+    for (int i = 0; i < 10; ++i) {
+        auto [ec, index] =
+            run_to_completion(ctx, indexes->async_index({created.value.id, index_source::api, {}, nullptr, false}, err));
+        REQUIRE(!ec);
+        ids.push_back(index.id);
+    }
+    for (auto& id : ids) {
+        auto done = wait_for(id);
+        CHECK((done.status == index_status::success || done.status == index_status::failure));
+    }
+}
