@@ -40,14 +40,14 @@ std::string read_line(const std::string& path) {
 /// A second SDK app (another variant, its own port), stopped when the test ends.
 class sdk_app {
 public:
-    explicit sdk_app(const std::string& variant) {
+    explicit sdk_app(const std::string& variant, const std::string& id = "my-app") {
         dir_ = std::filesystem::temp_directory_path() / ("kongflow-sdk-" + std::to_string(::getpid()) + "-" + variant);
         std::filesystem::create_directories(dir_);
         std::string port_file = (dir_ / "port").string();
         std::filesystem::remove(port_file);
         std::string script = std::string(KONGFLOW_INTEROP_DIR) + "/sdk-app/server.js";
         std::vector<std::string> args = {KONGFLOW_NODE, script, "--port", "0", "--port-file", port_file,
-                                         "--variant", variant, "--max-lifetime-ms", "300000"};
+                                         "--variant", variant, "--id", id, "--max-lifetime-ms", "300000"};
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
@@ -186,7 +186,7 @@ TEST_CASE_METHOD(e2e, "create → the worker indexes the real app → SUCCESS wi
 
 TEST_CASE_METHOD(e2e, "an endpoint that went away: FAILURE, Could not connect", "[interop][services]") {
     {
-        sdk_app temporary("full");
+        sdk_app temporary("full", "short-lived");
         auto created = create(temporary.url(), "short-lived");
         CHECK(wait_for(created.index.id).status == index_status::success);
     } // the app stops here; index it again
