@@ -47,6 +47,9 @@ enum class errc : int {
     invalid_payload,           ///< a job payload must be a JSON object
     queue_stopped,             ///< the queue or worker is shutting down
     job_not_cancellable,       ///< the job already finished
+    job_cancel,                ///< returned by a job handler: cancel the job, do not retry (River's JobCancel)
+    job_discard,               ///< returned by a job handler: fail the job for good, do not retry
+    job_failed,                ///< a job handler threw or dropped its completion handler
 
     // Services (services/): the typed error codes of Trigger.dev's services.
     failed_ping = 300,

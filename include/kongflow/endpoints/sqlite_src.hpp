@@ -8,5 +8,7 @@
 #endif
 
 #include <kongflow/endpoints/detail/sqlite.hpp>
+#include <kongflow/endpoints/storage/impl/sqlite_repository.ipp>
+#include <kongflow/endpoints/queue/impl/sqlite_queue.ipp>
 
 #endif

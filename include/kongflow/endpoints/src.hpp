@@ -8,5 +8,9 @@
 #endif
 
 #include <kongflow/endpoints/impl/error.ipp>
+#include <kongflow/endpoints/impl/model.ipp>
+#include <kongflow/endpoints/storage/impl/memory_repository.ipp>
+#include <kongflow/endpoints/queue/impl/cron.ipp>
+#include <kongflow/endpoints/queue/impl/memory_queue.ipp>
 
 #endif

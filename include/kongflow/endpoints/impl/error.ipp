@@ -36,6 +36,9 @@ public:
         case errc::invalid_payload: return "the job payload must be a JSON object";
         case errc::queue_stopped: return "the queue is stopped";
         case errc::job_not_cancellable: return "the job has already finished";
+        case errc::job_cancel: return "the job handler cancelled the job";
+        case errc::job_discard: return "the job handler discarded the job";
+        case errc::job_failed: return "the job handler threw or dropped its completion";
         case errc::failed_ping: return "FAILED_PING";
         case errc::failed_upsert: return "FAILED_UPSERT";
         case errc::failed_index: return "FAILED_INDEX";

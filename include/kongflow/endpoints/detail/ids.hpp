@@ -1,0 +1,109 @@
+// Identifiers from the operating system's CSPRNG: opaque, URL-safe, not sequential.
+// std::random_device is not guaranteed to be a CSPRNG on every platform, so we ask the OS directly.
+#ifndef KONGFLOW_ENDPOINTS_DETAIL_IDS_HPP
+#define KONGFLOW_ENDPOINTS_DETAIL_IDS_HPP
+
+#include <kongflow/endpoints/error.hpp>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdio>
+#include <span>
+#include <string>
+#include <string_view>
+
+#if defined(_WIN32)
+#include <windows.h>
+#include <bcrypt.h>
+#pragma comment(lib, "bcrypt")
+#else
+#include <fcntl.h>
+#include <unistd.h>
+#if defined(__linux__) && __has_include(<sys/random.h>)
+#include <sys/random.h>
+#define KONGFLOW_ENDPOINTS_HAS_GETRANDOM 1
+#endif
+#endif
+
+namespace kongflow::endpoints::detail {
+
+/// Fills `out` with cryptographically secure random bytes: getrandom(2), falling back to
+/// /dev/urandom (old kernels, seccomp filters that deny the syscall, other Unixes).
+inline error_code fill_random(std::span<unsigned char> out) noexcept {
+#if defined(_WIN32)
+    if (BCryptGenRandom(nullptr, out.data(), static_cast<ULONG>(out.size()), BCRYPT_USE_SYSTEM_PREFERRED_RNG) != 0)
+        return make_error_code(errc::storage_failure);
+    return {};
+#else
+    std::size_t done = 0;
+#ifdef KONGFLOW_ENDPOINTS_HAS_GETRANDOM
+    while (done < out.size()) {
+        ssize_t n = ::getrandom(out.data() + done, out.size() - done, 0);
+        if (n > 0) {
+            done += static_cast<std::size_t>(n);
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            break; // ENOSYS / EPERM: use the device below
+        }
+    }
+    if (done == out.size()) return {};
+#endif
+    int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {errno, boost::system::system_category()};
+    while (done < out.size()) {
+        ssize_t n = ::read(fd, out.data() + done, out.size() - done);
+        if (n > 0) {
+            done += static_cast<std::size_t>(n);
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            int e = n < 0 ? errno : EIO;
+            ::close(fd);
+            return {e, boost::system::system_category()};
+        }
+    }
+    ::close(fd);
+    return {};
+#endif
+}
+
+/// `length` characters drawn uniformly from `alphabet` (1..256 distinct characters). Rejection
+/// sampling keeps every character equally likely (no modulo bias).
+inline result<std::string> random_string(std::string_view alphabet, std::size_t length) {
+    if (alphabet.empty() || alphabet.size() > 256) return make_error_code(errc::invalid_argument);
+    const std::size_t n = alphabet.size();
+    const std::size_t limit = 256 - 256 % n; // bytes >= limit would favour the first characters
+    std::string out;
+    out.reserve(length);
+    unsigned char buf[64];
+    while (out.size() < length) {
+        if (auto ec = fill_random(buf)) return ec;
+        for (unsigned char b : buf) {
+            if (b >= limit) continue;
+            out.push_back(alphabet[b % n]);
+            if (out.size() == length) break;
+        }
+    }
+    return out;
+}
+
+/// Lowercase letters and digits, like Trigger.dev's cuids.
+inline constexpr std::string_view id_alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
+inline constexpr std::size_t id_length = 25; // ~129 bits
+
+/// Trigger.dev's hook identifier alphabet (35 characters: there is no `w`) and length.
+inline constexpr std::string_view hook_identifier_alphabet = "0123456789abcdefghijklmnopqrstuvxyz";
+inline constexpr std::size_t hook_identifier_length = 10;
+
+/// A new record id: 25 characters of [0-9a-z], from the CSPRNG.
+inline result<std::string> new_id() { return random_string(id_alphabet, id_length); }
+
+/// A new indexing hook identifier: 10 characters of [0-9a-vx-z], from the CSPRNG.
+inline result<std::string> new_hook_identifier() {
+    return random_string(hook_identifier_alphabet, hook_identifier_length);
+}
+
+} // namespace kongflow::endpoints::detail
+
+#endif

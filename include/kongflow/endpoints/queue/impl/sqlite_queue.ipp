@@ -1,0 +1,510 @@
+#ifndef KONGFLOW_ENDPOINTS_QUEUE_IMPL_SQLITE_QUEUE_IPP
+#define KONGFLOW_ENDPOINTS_QUEUE_IMPL_SQLITE_QUEUE_IPP
+
+#include <kongflow/endpoints/queue/sqlite_queue.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <tuple>
+
+namespace kongflow::endpoints {
+namespace detail::sqlite_queue_impl {
+
+using detail::sqlite::connection;
+using detail::sqlite::statement;
+using detail::sqlite::transaction;
+using detail::sqlite::tx_mode;
+
+// States are stored as integers (job_state values) so that the partial indexes can say
+// "state <= 2" (pending), "state = 3" (running) and "state >= 4" (final). Queries must repeat
+// those exact terms for SQLite to use the partial indexes.
+inline constexpr detail::sqlite::migration migrations[] = {
+    {1, R"sql(
+CREATE TABLE kongflow_job (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: ids may be kept by callers
+  kind             TEXT    NOT NULL,
+  payload          TEXT    NOT NULL,                  -- JSON object
+  queue            TEXT    NOT NULL,
+  priority         INTEGER NOT NULL,
+  state            INTEGER NOT NULL,
+  attempt          INTEGER NOT NULL DEFAULT 0,
+  max_attempts     INTEGER NOT NULL,
+  rescue_count     INTEGER NOT NULL DEFAULT 0,
+  run_at           INTEGER NOT NULL,                  -- ms since the Unix epoch
+  created_at       INTEGER NOT NULL,
+  attempted_at     INTEGER,
+  finalized_at     INTEGER,
+  errors           TEXT    NOT NULL DEFAULT '[]',     -- JSON array of {at, attempt, error}
+  job_key          TEXT,
+  lease_owner      TEXT,
+  lease_expires_at INTEGER
+);
+CREATE INDEX kongflow_job_ready ON kongflow_job(queue, priority, run_at, id) WHERE state <= 2;
+CREATE INDEX kongflow_job_leased ON kongflow_job(lease_owner, lease_expires_at) WHERE state = 3;
+CREATE INDEX kongflow_job_lease_expiry ON kongflow_job(lease_expires_at) WHERE state = 3;
+CREATE INDEX kongflow_job_final ON kongflow_job(state, finalized_at) WHERE state >= 4;
+CREATE UNIQUE INDEX kongflow_job_key ON kongflow_job(job_key) WHERE job_key IS NOT NULL;
+)sql"},
+};
+
+inline constexpr std::string_view row_columns =
+    "id, kind, payload, queue, priority, state, attempt, max_attempts, rescue_count, run_at, created_at, "
+    "attempted_at, finalized_at, errors, job_key, lease_owner, lease_expires_at";
+
+inline std::optional<timestamp> opt_time(const statement& st, int col) {
+    if (st.is_null(col)) return std::nullopt;
+    return from_millis(st.get_int64(col));
+}
+
+// Reads a row selected with row_columns. A payload that is not an object (written by hand or by a
+// foreign tool) is surfaced as an empty object with an error entry rather than crashing the worker.
+inline job_row read_row(const statement& st) {
+    job_row j;
+    j.id = st.get_int64(0);
+    j.kind = std::string(st.get_text(1));
+    boost::system::error_code ec;
+    auto v = boost::json::parse(st.get_text(2), ec);
+    if (!ec && v.is_object()) j.payload = std::move(v.get_object());
+    else j.errors.push_back({now_ms(), 0, "stored payload is not a JSON object"});
+    j.queue = std::string(st.get_text(3));
+    j.priority = static_cast<int>(st.get_int64(4));
+    auto s = st.get_int64(5);
+    j.state = (s >= 0 && s < job_state_count) ? static_cast<job_state>(s) : job_state::discarded;
+    j.attempt = static_cast<int>(st.get_int64(6));
+    j.max_attempts = static_cast<int>(st.get_int64(7));
+    j.rescue_count = static_cast<int>(st.get_int64(8));
+    j.run_at = from_millis(st.get_int64(9));
+    j.created_at = from_millis(st.get_int64(10));
+    j.attempted_at = opt_time(st, 11);
+    j.finalized_at = opt_time(st, 12);
+    auto errs = boost::json::parse(st.get_text(13), ec);
+    if (!ec) {
+        auto parsed = errors_from_json(errs);
+        j.errors.insert(j.errors.begin(), parsed.begin(), parsed.end());
+    }
+    j.job_key = st.get_optional_text(14);
+    j.lease_owner = st.get_optional_text(15);
+    j.lease_expires_at = opt_time(st, 16);
+    return j;
+}
+
+inline std::string ids_json(std::span<const job_id> ids) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (i) s += ',';
+        s += std::to_string(ids[i]);
+    }
+    s += ']';
+    return s;
+}
+
+// Keep each SQL text in one place: the statement cache is keyed by it.
+inline constexpr std::string_view sql_key_lookup = "SELECT id, state FROM kongflow_job WHERE job_key = ?1";
+inline constexpr std::string_view sql_key_release = "UPDATE kongflow_job SET job_key = NULL WHERE id = ?1";
+inline constexpr std::string_view sql_replace =
+    "UPDATE kongflow_job SET kind = ?1, payload = ?2, queue = ?3, priority = ?4, state = ?5, run_at = ?6, "
+    "max_attempts = ?7, attempt = 0, rescue_count = 0, errors = '[]' WHERE id = ?8 AND state <= 2";
+inline constexpr std::string_view sql_insert =
+    "INSERT INTO kongflow_job(kind, payload, queue, priority, state, run_at, max_attempts, created_at, job_key) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
+inline result<std::vector<job_id>> enqueue_rows(connection& conn, std::span<const job_request> jobs, timestamp now) {
+    std::vector<job_id> ids;
+    ids.reserve(jobs.size());
+    std::string payload;
+    for (const auto& r : jobs) {
+        auto run_at = r.run_at.value_or(now);
+        int state = static_cast<int>(run_at > now ? job_state::scheduled : job_state::available);
+        payload = boost::json::serialize(r.payload);
+        if (r.job_key) {
+            auto st = conn.cached(sql_key_lookup);
+            if (!st) return st.error();
+            (*st)->bind(1, *r.job_key);
+            auto row = (*st)->step();
+            if (!row) return row.error();
+            if (*row) {
+                job_id existing = (*st)->get_int64(0);
+                auto existing_state = static_cast<job_state>((*st)->get_int64(1));
+                if (r.key_mode == job_key_mode::keep_existing) {
+                    ids.push_back(existing);
+                    continue;
+                }
+                if (is_pending(existing_state)) {
+                    auto up = conn.cached(sql_replace);
+                    if (!up) return up.error();
+                    (*up)->bind_all(r.kind, payload, r.queue, r.priority, state, to_millis(run_at), r.max_attempts,
+                                    existing);
+                    if (auto x = (*up)->run(); !x) return x.error();
+                    ids.push_back(existing);
+                    continue;
+                }
+                auto rel = conn.cached(sql_key_release);
+                if (!rel) return rel.error();
+                (*rel)->bind(1, existing);
+                if (auto x = (*rel)->run(); !x) return x.error();
+            }
+        }
+        auto ins = conn.cached(sql_insert);
+        if (!ins) return ins.error();
+        (*ins)->bind_all(r.kind, payload, r.queue, r.priority, state, to_millis(run_at), r.max_attempts,
+                         to_millis(now), r.job_key);
+        if (auto x = (*ins)->run(); !x) return x.error();
+        ids.push_back(sqlite3_last_insert_rowid(conn.native()));
+    }
+    return ids;
+}
+
+} // namespace detail::sqlite_queue_impl
+
+namespace sqi = detail::sqlite_queue_impl;
+
+KONGFLOW_ENDPOINTS_DECL result<void> sqlite_queue::migrate(detail::sqlite::connection& conn) {
+    auto r = detail::sqlite::migrate(conn, "queue", sqi::migrations);
+    if (!r) return r.error();
+    return {};
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> sqlite_queue::open(const std::string& path,
+                                                                                 const sqlite_queue_params& p) {
+    detail::sqlite::open_params op;
+    op.synchronous = p.synchronous;
+    op.busy_timeout = p.busy_timeout;
+    auto c = detail::sqlite::connection::open(path, op);
+    if (!c) return c.error();
+    if (auto r = migrate(*c); !r) return r.error();
+    return std::unique_ptr<sqlite_queue>(new sqlite_queue(std::move(*c)));
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::enqueue_in(detail::sqlite::connection& conn,
+                                                                              std::span<const job_request> jobs) {
+    for (const auto& r : jobs)
+        if (auto ec = validate_job_request(r)) return ec;
+    return sqi::enqueue_rows(conn, jobs, now_ms());
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::enqueue_batch(std::span<const job_request> jobs) {
+    for (const auto& r : jobs)
+        if (auto ec = validate_job_request(r)) return ec;
+    result<std::vector<job_id>> ids;
+    {
+        std::lock_guard lk(conn_mtx_);
+        auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+        if (!tx) return tx.error();
+        ids = sqi::enqueue_rows(conn_, jobs, now_ms());
+        if (!ids) return ids.error(); // the transaction rolls back
+        if (auto c = tx->commit(); !c) return c.error();
+    }
+    if (!jobs.empty()) notify_listeners();
+    return ids;
+}
+
+// Leader/follower group commit: the first caller to find no leader writes every pending request
+// in one transaction; the others wait for their own slot. While the leader waits for fsync, new
+// callers queue up and form the next group, so N threads need far fewer than N fsyncs.
+KONGFLOW_ENDPOINTS_DECL result<job_id> sqlite_queue::enqueue(const job_request& job) {
+    if (auto ec = validate_job_request(job)) return ec;
+    pending_enqueue me{&job, 0, {}, false};
+    std::unique_lock lk(gc_mtx_);
+    gc_queue_.push_back(&me);
+    while (!me.done) {
+        if (!gc_leader_) {
+            gc_leader_ = true;
+            std::vector<pending_enqueue*> group;
+            group.swap(gc_queue_);
+            lk.unlock();
+            write_group(group);
+            notify_listeners();
+            lk.lock();
+            for (auto* p : group) p->done = true;
+            gc_leader_ = false;
+            gc_cv_.notify_all();
+        } else {
+            gc_cv_.wait(lk);
+        }
+    }
+    if (me.ec) return me.ec;
+    return me.id;
+}
+
+KONGFLOW_ENDPOINTS_DECL void sqlite_queue::write_group(std::vector<pending_enqueue*>& group) {
+    std::vector<job_request> reqs; // copies keep enqueue_rows simple; the group is small
+    reqs.reserve(group.size());
+    for (auto* p : group) reqs.push_back(*p->request);
+    std::lock_guard lk(conn_mtx_);
+    auto fail = [&](error_code ec) {
+        for (auto* p : group) p->ec = ec;
+    };
+    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    if (!tx) return fail(tx.error());
+    auto ids = sqi::enqueue_rows(conn_, reqs, now_ms());
+    if (!ids) return fail(ids.error());
+    if (auto c = tx->commit(); !c) return fail(c.error());
+    for (std::size_t i = 0; i < group.size(); ++i) group[i]->id = (*ids)[i];
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim(const claim_params& p) {
+    std::vector<job_row> out;
+    if (p.max_jobs == 0) return out;
+    static const std::string sql =
+        "UPDATE kongflow_job SET state = 3, attempt = attempt + 1, attempted_at = ?1, lease_owner = ?2, "
+        "lease_expires_at = ?3 WHERE id IN (SELECT id FROM kongflow_job WHERE state <= 2 AND queue = ?4 AND "
+        "run_at <= ?1 ORDER BY priority, run_at, id LIMIT ?5) RETURNING " +
+        std::string(sqi::row_columns);
+    std::lock_guard lk(conn_mtx_);
+    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    if (!tx) return tx.error();
+    {
+        auto st = conn_.cached(sql);
+        if (!st) return st.error();
+        (*st)->bind_all(detail::to_millis(p.now), p.owner, detail::to_millis(p.lease_expires_at), p.queue,
+                        static_cast<std::int64_t>(p.max_jobs));
+        for (;;) {
+            auto row = (*st)->step();
+            if (!row) return row.error();
+            if (!*row) break;
+            out.push_back(sqi::read_row(**st));
+        }
+    }
+    if (auto c = tx->commit(); !c) return c.error();
+    std::sort(out.begin(), out.end(), [](const job_row& a, const job_row& b) {
+        return std::tie(a.priority, a.run_at, a.id) < std::tie(b.priority, b.run_at, b.id);
+    });
+    return out;
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::complete(const complete_params& p) {
+    if (p.outcomes.empty()) return std::size_t(0);
+    std::vector<job_id> done;
+    for (const auto& o : p.outcomes)
+        if (o.kind == job_outcome_kind::completed) done.push_back(o.id);
+    std::size_t n = 0;
+    auto now = detail::to_millis(p.now);
+    std::lock_guard lk(conn_mtx_);
+    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    if (!tx) return tx.error();
+    if (!done.empty()) {
+        auto st = conn_.cached("UPDATE kongflow_job SET state = 4, finalized_at = ?1, lease_owner = NULL, "
+                               "lease_expires_at = NULL WHERE id IN (SELECT value FROM json_each(?3)) "
+                               "AND state = 3 AND lease_owner = ?2");
+        if (!st) return st.error();
+        (*st)->bind_all(now, p.owner, sqi::ids_json(done));
+        if (auto r = (*st)->run(); !r) return r.error();
+        n += static_cast<std::size_t>(conn_.changes());
+    }
+    for (const auto& o : p.outcomes) {
+        if (o.kind == job_outcome_kind::completed) continue;
+        // ?5 = new state, ?6 = run_at for a retry (NULL keeps it), ?7 = finalized_at (NULL for retry)
+        auto st = conn_.cached(
+            "UPDATE kongflow_job SET state = ?5, run_at = coalesce(?6, run_at), finalized_at = ?7, "
+            "lease_owner = NULL, lease_expires_at = NULL, errors = CASE WHEN ?3 IS NULL THEN errors ELSE "
+            "json_insert(errors, '$[#]', json_object('at', ?4, 'attempt', attempt, 'error', ?3)) END "
+            "WHERE id = ?1 AND state = 3 AND lease_owner = ?2");
+        if (!st) return st.error();
+        auto& s = **st;
+        s.bind(1, o.id).bind(2, p.owner).bind(4, now);
+        bool skip_error = o.kind == job_outcome_kind::cancel && o.error.empty();
+        if (skip_error) s.bind_null(3);
+        else s.bind(3, o.error);
+        switch (o.kind) {
+        case job_outcome_kind::retry:
+            s.bind(5, static_cast<int>(job_state::retryable)).bind(6, detail::to_millis(o.retry_at)).bind_null(7);
+            break;
+        case job_outcome_kind::discard:
+            s.bind(5, static_cast<int>(job_state::discarded)).bind_null(6).bind(7, now);
+            break;
+        default:
+            s.bind(5, static_cast<int>(job_state::cancelled)).bind_null(6).bind(7, now);
+            break;
+        }
+        if (auto r = s.run(); !r) return r.error();
+        n += static_cast<std::size_t>(conn_.changes());
+    }
+    if (auto c = tx->commit(); !c) return c.error();
+    return n;
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::heartbeat(const heartbeat_params& p) {
+    std::vector<job_id> held;
+    std::lock_guard lk(conn_mtx_);
+    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    if (!tx) return tx.error();
+    {
+        auto st = conn_.cached("UPDATE kongflow_job SET lease_expires_at = ?1 WHERE state = 3 AND lease_owner = ?2 "
+                               "RETURNING id");
+        if (!st) return st.error();
+        (*st)->bind_all(detail::to_millis(p.lease_expires_at), p.owner);
+        for (;;) {
+            auto row = (*st)->step();
+            if (!row) return row.error();
+            if (!*row) break;
+            held.push_back((*st)->get_int64(0));
+        }
+    }
+    if (auto c = tx->commit(); !c) return c.error();
+    return held;
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::rescue(const rescue_params& p) {
+    std::lock_guard lk(conn_mtx_);
+    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    if (!tx) return tx.error();
+    auto st = conn_.cached(
+        "UPDATE kongflow_job SET rescue_count = rescue_count + 1, "
+        "state = CASE WHEN rescue_count + 1 > ?2 THEN 6 ELSE 0 END, "
+        "attempt = CASE WHEN rescue_count + 1 > ?2 THEN attempt ELSE attempt - 1 END, "
+        "finalized_at = CASE WHEN rescue_count + 1 > ?2 THEN ?1 ELSE NULL END, "
+        "errors = json_insert(errors, '$[#]', json_object('at', ?1, 'attempt', attempt, 'error', "
+        "CASE WHEN rescue_count + 1 > ?2 THEN 'worker lost: lease expired too many times' "
+        "ELSE 'worker lost: lease expired; attempt not charged' END)), "
+        "lease_owner = NULL, lease_expires_at = NULL WHERE state = 3 AND lease_expires_at < ?1");
+    if (!st) return st.error();
+    (*st)->bind_all(detail::to_millis(p.now), p.max_rescues);
+    if (auto r = (*st)->run(); !r) return r.error();
+    auto n = static_cast<std::size_t>(conn_.changes());
+    if (auto c = tx->commit(); !c) return c.error();
+    if (n) notify_listeners();
+    return n;
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::release(const std::string& owner, std::span<const job_id> ids) {
+    if (ids.empty()) return std::size_t(0);
+    std::size_t n = 0;
+    {
+        std::lock_guard lk(conn_mtx_);
+        auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+        if (!tx) return tx.error();
+        auto st = conn_.cached("UPDATE kongflow_job SET state = 0, attempt = attempt - 1, lease_owner = NULL, "
+                               "lease_expires_at = NULL WHERE id IN (SELECT value FROM json_each(?2)) AND state = 3 "
+                               "AND lease_owner = ?1");
+        if (!st) return st.error();
+        (*st)->bind_all(owner, sqi::ids_json(ids));
+        if (auto r = (*st)->run(); !r) return r.error();
+        n = static_cast<std::size_t>(conn_.changes());
+        if (auto c = tx->commit(); !c) return c.error();
+    }
+    if (n) notify_listeners();
+    return n;
+}
+
+KONGFLOW_ENDPOINTS_DECL result<void> sqlite_queue::cancel(job_id id) {
+    std::lock_guard lk(conn_mtx_);
+    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    if (!tx) return tx.error();
+    {
+        auto st = conn_.cached("SELECT state FROM kongflow_job WHERE id = ?1");
+        if (!st) return st.error();
+        (*st)->bind(1, id);
+        auto row = (*st)->step();
+        if (!row) return row.error();
+        if (!*row) return make_error_code(errc::not_found);
+        if (is_final(static_cast<job_state>((*st)->get_int64(0)))) return make_error_code(errc::job_not_cancellable);
+    }
+    auto st = conn_.cached("UPDATE kongflow_job SET state = 5, finalized_at = ?2, lease_owner = NULL, "
+                           "lease_expires_at = NULL WHERE id = ?1");
+    if (!st) return st.error();
+    (*st)->bind_all(id, detail::to_millis(now_ms()));
+    if (auto r = (*st)->run(); !r) return r.error();
+    return tx->commit();
+}
+
+KONGFLOW_ENDPOINTS_DECL result<void> sqlite_queue::retry(job_id id) {
+    {
+        std::lock_guard lk(conn_mtx_);
+        auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+        if (!tx) return tx.error();
+        {
+            auto st = conn_.cached("SELECT state FROM kongflow_job WHERE id = ?1");
+            if (!st) return st.error();
+            (*st)->bind(1, id);
+            auto row = (*st)->step();
+            if (!row) return row.error();
+            if (!*row) return make_error_code(errc::not_found);
+            if (static_cast<job_state>((*st)->get_int64(0)) == job_state::running) return make_error_code(errc::conflict);
+        }
+        auto st = conn_.cached("UPDATE kongflow_job SET state = 0, run_at = ?2, finalized_at = NULL, "
+                               "max_attempts = CASE WHEN attempt >= max_attempts THEN attempt + 1 ELSE max_attempts END "
+                               "WHERE id = ?1");
+        if (!st) return st.error();
+        (*st)->bind_all(id, detail::to_millis(now_ms()));
+        if (auto r = (*st)->run(); !r) return r.error();
+        if (auto c = tx->commit(); !c) return c.error();
+    }
+    notify_listeners();
+    return {};
+}
+
+KONGFLOW_ENDPOINTS_DECL result<job_row> sqlite_queue::get(job_id id) {
+    static const std::string sql = "SELECT " + std::string(sqi::row_columns) + " FROM kongflow_job WHERE id = ?1";
+    std::lock_guard lk(conn_mtx_);
+    auto st = conn_.cached(sql);
+    if (!st) return st.error();
+    (*st)->bind(1, id);
+    auto row = (*st)->step();
+    if (!row) return row.error();
+    if (!*row) return make_error_code(errc::not_found);
+    return sqi::read_row(**st);
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::cleanup(const cleanup_params& p) {
+    std::size_t n = 0;
+    std::lock_guard lk(conn_mtx_);
+    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    if (!tx) return tx.error();
+    const std::pair<job_state, const std::optional<timestamp>*> rules[] = {
+        {job_state::completed, &p.completed_before},
+        {job_state::cancelled, &p.cancelled_before},
+        {job_state::discarded, &p.discarded_before}};
+    for (auto [state, before] : rules) {
+        if (!*before || n >= p.limit) continue;
+        auto st = conn_.cached("DELETE FROM kongflow_job WHERE id IN (SELECT id FROM kongflow_job WHERE state >= 4 "
+                               "AND state = ?1 AND finalized_at < ?2 LIMIT ?3)");
+        if (!st) return st.error();
+        (*st)->bind_all(static_cast<int>(state), detail::to_millis(**before), static_cast<std::int64_t>(p.limit - n));
+        if (auto r = (*st)->run(); !r) return r.error();
+        n += static_cast<std::size_t>(conn_.changes());
+    }
+    if (auto c = tx->commit(); !c) return c.error();
+    return n;
+}
+
+KONGFLOW_ENDPOINTS_DECL result<queue_stats> sqlite_queue::stats(timestamp now) {
+    queue_stats s;
+    std::lock_guard lk(conn_mtx_);
+    // One read transaction so that counts and the oldest age agree.
+    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::deferred);
+    if (!tx) return tx.error();
+    auto st = conn_.cached("SELECT queue, CASE WHEN state <= 2 AND run_at <= ?1 THEN 0 "
+                           "WHEN state = 0 THEN 1 ELSE state END AS s, count(*), "
+                           "min(CASE WHEN state <= 2 AND run_at <= ?1 THEN run_at END) "
+                           "FROM kongflow_job GROUP BY queue, s");
+    if (!st) return st.error();
+    (*st)->bind(1, detail::to_millis(now));
+    for (;;) {
+        auto row = (*st)->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        auto state = (*st)->get_int64(1);
+        if (state < 0 || state >= job_state_count) continue;
+        auto count = (*st)->get_int64(2);
+        auto& q = s.queues[std::string((*st)->get_text(0))];
+        q.by_state[state] += count;
+        s.totals.by_state[state] += count;
+        if (!(*st)->is_null(3)) {
+            auto t = detail::from_millis((*st)->get_int64(3));
+            if (!s.oldest_available_run_at || t < *s.oldest_available_run_at) s.oldest_available_run_at = t;
+        }
+    }
+    if (s.oldest_available_run_at) s.oldest_available_age = now - *s.oldest_available_run_at;
+    return s;
+}
+
+KONGFLOW_ENDPOINTS_DECL std::string sqlite_queue::last_message() {
+    std::lock_guard lk(conn_mtx_);
+    return conn_.last_message();
+}
+
+} // namespace kongflow::endpoints
+
+#endif

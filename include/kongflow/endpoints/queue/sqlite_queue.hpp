@@ -1,0 +1,100 @@
+// SQLite queue: durable jobs in one table of a SQLite file (WAL), shared safely by several
+// processes. Claims take up to N jobs in one statement; concurrent single enqueues from several
+// threads are group-committed (one write transaction, one fsync, for all of them).
+#ifndef KONGFLOW_ENDPOINTS_QUEUE_SQLITE_QUEUE_HPP
+#define KONGFLOW_ENDPOINTS_QUEUE_SQLITE_QUEUE_HPP
+
+#include <kongflow/endpoints/detail/config.hpp>
+#include <kongflow/endpoints/detail/sqlite.hpp>
+#include <kongflow/endpoints/queue/queue.hpp>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace kongflow::endpoints {
+
+struct sqlite_queue_params {
+    /// "FULL": a committed enqueue survives power loss. "NORMAL" (WAL): survives a process crash.
+    std::string synchronous = "FULL";
+    /// How long a writer waits for another process's write lock before failing with SQLITE_BUSY.
+    std::chrono::milliseconds busy_timeout{10000};
+};
+
+/// Thread-safe: one connection guarded by a mutex (SQLite has one writer per file anyway).
+/// Several processes may open the same file; each claim is one IMMEDIATE transaction, so no job is
+/// claimed twice. Other processes' enqueues are not signalled: workers find them by polling.
+class sqlite_queue final : public queue {
+public:
+    /// Opens (creating if needed) the file and applies the queue's migrations. Errors come in the
+    /// "kongflow.sqlite" category (SQLITE_NOTADB for a corrupt file, SQLITE_READONLY for a
+    /// read-only one, SQLITE_CANTOPEN ...) or errc::schema_too_new.
+    static KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> open(const std::string& path,
+                                                                                const sqlite_queue_params& p = {});
+
+    /// Creates or upgrades the queue's table on `conn` (component "queue" of kongflow_schema).
+    static KONGFLOW_ENDPOINTS_DECL result<void> migrate(detail::sqlite::connection& conn);
+
+    /// Enqueues on a connection where the caller holds a write transaction (a unit of work), with
+    /// the same validation and job_key rules as enqueue_batch. Nothing is visible until the caller
+    /// commits; then call notify_enqueued() on the process's sqlite_queue to wake local workers.
+    static KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> enqueue_in(detail::sqlite::connection& conn,
+                                                                          std::span<const job_request> jobs);
+
+    /// Wakes the local workers (after a transaction that used enqueue_in committed).
+    void notify_enqueued() { notify_listeners(); }
+
+    using queue::enqueue;
+    /// Group commit: concurrent callers share one write transaction. Blocks until durable.
+    KONGFLOW_ENDPOINTS_DECL result<job_id> enqueue(const job_request& job) override;
+    KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> enqueue_batch(std::span<const job_request> jobs) override;
+    KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> claim(const claim_params& p) override;
+    KONGFLOW_ENDPOINTS_DECL result<std::size_t> complete(const complete_params& p) override;
+    KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> heartbeat(const heartbeat_params& p) override;
+    KONGFLOW_ENDPOINTS_DECL result<std::size_t> rescue(const rescue_params& p) override;
+    KONGFLOW_ENDPOINTS_DECL result<std::size_t> release(const std::string& owner, std::span<const job_id> ids) override;
+    KONGFLOW_ENDPOINTS_DECL result<void> cancel(job_id id) override;
+    KONGFLOW_ENDPOINTS_DECL result<void> retry(job_id id) override;
+    KONGFLOW_ENDPOINTS_DECL result<job_row> get(job_id id) override;
+    KONGFLOW_ENDPOINTS_DECL result<std::size_t> cleanup(const cleanup_params& p) override;
+    KONGFLOW_ENDPOINTS_DECL result<queue_stats> stats(timestamp now) override;
+
+    /// sqlite3_errmsg of the last failure (untrusted server-side text, for diagnostics).
+    KONGFLOW_ENDPOINTS_DECL std::string last_message();
+
+    /// Runs `f(connection&)` under the queue's lock (checkpoints, PRAGMA integrity_check in tests).
+    template <class F>
+    auto with_connection(F&& f) {
+        std::lock_guard lk(conn_mtx_);
+        return f(conn_);
+    }
+
+private:
+    explicit sqlite_queue(detail::sqlite::connection c) : conn_(std::move(c)) {}
+
+    struct pending_enqueue {
+        const job_request* request;
+        job_id id = 0;
+        error_code ec;
+        bool done = false;
+    };
+    void write_group(std::vector<pending_enqueue*>& group);
+
+    std::mutex conn_mtx_;
+    detail::sqlite::connection conn_;
+
+    std::mutex gc_mtx_;
+    std::condition_variable gc_cv_;
+    std::vector<pending_enqueue*> gc_queue_;
+    bool gc_leader_ = false;
+};
+
+} // namespace kongflow::endpoints
+
+#ifdef KONGFLOW_ENDPOINTS_HEADER_ONLY
+#include <kongflow/endpoints/queue/impl/sqlite_queue.ipp>
+#endif
+
+#endif

@@ -1,0 +1,919 @@
+#ifndef KONGFLOW_ENDPOINTS_STORAGE_IMPL_SQLITE_REPOSITORY_IPP
+#define KONGFLOW_ENDPOINTS_STORAGE_IMPL_SQLITE_REPOSITORY_IPP
+
+#include <kongflow/endpoints/detail/ids.hpp>
+#include <kongflow/endpoints/storage/sqlite_repository.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <random>
+#include <thread>
+
+namespace kongflow::endpoints {
+namespace detail {
+
+// ---- schema ----
+
+inline constexpr std::string_view sqlite_storage_v1 = R"sql(
+CREATE TABLE kf_organizations (
+    id TEXT PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE kf_projects (
+    id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL REFERENCES kf_organizations(id) ON DELETE CASCADE,
+    slug TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (organization_id, slug)
+);
+CREATE TABLE kf_environments (
+    id TEXT PRIMARY KEY,
+    organization_id TEXT NOT NULL REFERENCES kf_organizations(id) ON DELETE CASCADE,
+    project_id TEXT NOT NULL REFERENCES kf_projects(id) ON DELETE CASCADE,
+    slug TEXT NOT NULL,
+    type TEXT NOT NULL CHECK (type IN ('DEVELOPMENT', 'PRODUCTION', 'STAGING', 'PREVIEW')),
+    api_key TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (project_id, slug)
+);
+CREATE TABLE kf_endpoints (
+    id TEXT PRIMARY KEY,
+    slug TEXT NOT NULL,
+    url TEXT,
+    environment_id TEXT NOT NULL REFERENCES kf_environments(id) ON DELETE CASCADE,
+    organization_id TEXT NOT NULL REFERENCES kf_organizations(id) ON DELETE CASCADE,
+    project_id TEXT NOT NULL REFERENCES kf_projects(id) ON DELETE CASCADE,
+    indexing_hook_identifier TEXT,
+    version TEXT NOT NULL DEFAULT 'unknown',
+    sdk_version TEXT NOT NULL DEFAULT 'unknown',
+    run_chunk_execution_limit INTEGER NOT NULL DEFAULT 60000,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (environment_id, slug)
+);
+CREATE TABLE kf_endpoint_indexes (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    endpoint_id TEXT NOT NULL REFERENCES kf_endpoints(id) ON DELETE CASCADE,
+    source TEXT NOT NULL CHECK (source IN ('MANUAL', 'API', 'INTERNAL', 'HOOK')),
+    source_data TEXT,
+    reason TEXT,
+    status TEXT NOT NULL CHECK (status IN ('PENDING', 'STARTED', 'SUCCESS', 'FAILURE')),
+    stats TEXT,
+    data TEXT,
+    error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX kf_endpoint_indexes_by_endpoint ON kf_endpoint_indexes (endpoint_id, created_at, seq);
+CREATE INDEX kf_endpoint_indexes_by_created ON kf_endpoint_indexes (created_at);
+CREATE TABLE kf_registered_jobs (
+    id TEXT PRIMARY KEY,
+    endpoint_id TEXT NOT NULL REFERENCES kf_endpoints(id) ON DELETE CASCADE,
+    slug TEXT NOT NULL,
+    version TEXT NOT NULL,
+    definition TEXT,
+    enabled INTEGER NOT NULL,
+    internal INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (endpoint_id, slug)
+);
+CREATE TABLE kf_registrations (
+    id TEXT PRIMARY KEY,
+    endpoint_id TEXT NOT NULL REFERENCES kf_endpoints(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    definition TEXT,
+    enabled INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (endpoint_id, kind, key)
+);
+)sql";
+
+inline constexpr std::array<detail::sqlite::migration, 1> sqlite_storage_migrations{{{1, sqlite_storage_v1}}};
+
+// ---- errors ----
+
+inline diagnostics& sqlite_diag() {
+    static thread_local diagnostics d;
+    return d;
+}
+inline int& sqlite_last_rc() {
+    static thread_local int rc = 0;
+    return rc;
+}
+
+inline error_code sqlite_set_failure(errc e, std::string message, std::string server = {}) {
+    sqlite_diag() = diagnostics(std::move(message), std::move(server));
+    return make_error_code(e);
+}
+
+// Maps an SQLite failure to our vocabulary, keeping SQLite's text in the diagnostics: unique
+// violations are already_exists, foreign keys not_found, the rest storage_failure.
+inline error_code sqlite_fail(detail::sqlite::connection& c, error_code ec, std::string_view what) {
+    if (ec.category() != get_sqlite_category()) {
+        sqlite_last_rc() = 0;
+        if (sqlite_diag().client_message().empty()) sqlite_diag() = diagnostics(std::string(what));
+        return ec;
+    }
+    const int rc = ec.value();
+    sqlite_last_rc() = rc;
+    std::string server = c ? sqlite3_errmsg(c.native()) : sqlite3_errstr(rc);
+    std::string msg = std::string(what) + ": " + sqlite3_errstr(rc) + " (SQLite code " + std::to_string(rc) + ")";
+    errc mapped = errc::storage_failure;
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) mapped = errc::already_exists;
+    else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) mapped = errc::not_found;
+    return sqlite_set_failure(mapped, std::move(msg), std::move(server));
+}
+
+inline bool sqlite_is_busy(int rc) noexcept { return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED; }
+
+inline void sqlite_backoff(int attempt) {
+    // Jittered so that two processes that collided do not collide again in lockstep.
+    static thread_local std::minstd_rand rng{std::random_device{}()};
+    int cap = std::min(50, 1 << std::min(attempt, 5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 + static_cast<int>(rng() % static_cast<unsigned>(cap))));
+}
+
+KONGFLOW_ENDPOINTS_DECL result<void> sqlite_begin_immediate(detail::sqlite::connection& c,
+                                                            std::chrono::milliseconds budget) {
+    const auto deadline = std::chrono::steady_clock::now() + budget;
+    for (int attempt = 0;; ++attempt) {
+        auto r = c.exec("BEGIN IMMEDIATE");
+        if (r || !sqlite_is_busy(r.error().value()) || std::chrono::steady_clock::now() >= deadline) return r;
+        sqlite_backoff(attempt);
+    }
+}
+
+KONGFLOW_ENDPOINTS_DECL result<void> sqlite_commit(detail::sqlite::connection& c, std::chrono::milliseconds budget) {
+    const auto deadline = std::chrono::steady_clock::now() + budget;
+    for (int attempt = 0;; ++attempt) {
+        auto r = c.exec("COMMIT");
+        if (r) return r;
+        if (!sqlite_is_busy(r.error().value()) || std::chrono::steady_clock::now() >= deadline) {
+            int rc = sqlite3_extended_errcode(c.native());
+            std::string msg = sqlite3_errmsg(c.native());
+            if (c.in_transaction()) (void)c.exec("ROLLBACK");
+            return detail::sqlite::make_error(rc ? rc : r.error().value());
+        }
+        sqlite_backoff(attempt);
+    }
+}
+
+// ---- values <-> columns ----
+
+inline std::int64_t to_db(timestamp t) noexcept { return t.time_since_epoch().count(); }
+inline timestamp from_db_time(std::int64_t v) noexcept { return timestamp(std::chrono::milliseconds(v)); }
+inline std::optional<std::string> json_to_db(const boost::json::value& v) {
+    if (v.is_null()) return std::nullopt;
+    return boost::json::serialize(v);
+}
+
+// Reads the current row into a value; a row we cannot decode means the file was changed by
+// something else, which is a storage failure, not a crash.
+class row_reader {
+public:
+    explicit row_reader(const detail::sqlite::statement& st) : st_(st) {}
+    std::string text(int col) const { return std::string(st_.get_text(col)); }
+    std::optional<std::string> optional_text(int col) const { return st_.get_optional_text(col); }
+    std::int64_t integer(int col) const { return st_.get_int64(col); }
+    bool boolean(int col) const { return st_.get_int64(col) != 0; }
+    timestamp time(int col) const { return from_db_time(st_.get_int64(col)); }
+    boost::json::value json(int col) {
+        if (st_.is_null(col)) return nullptr;
+        boost::system::error_code ec;
+        auto v = boost::json::parse(st_.get_text(col), ec);
+        if (ec) bad("invalid JSON in column " + std::to_string(col));
+        return v;
+    }
+    template <class E>
+    E enumeration(int col, result<E> (*parse)(std::string_view) noexcept) {
+        auto e = parse(st_.get_text(col));
+        if (!e) {
+            bad("unknown value " + std::string(st_.get_text(col)) + " in column " + std::to_string(col));
+            return E{};
+        }
+        return *e;
+    }
+    error_code error() const { return ec_; }
+
+private:
+    void bad(std::string what) {
+        if (!ec_) ec_ = sqlite_set_failure(errc::storage_failure, "corrupt row in the SQLite database: " + what);
+    }
+    const detail::sqlite::statement& st_;
+    error_code ec_;
+};
+
+#define KF_ORG_COLS "id, slug, title, created_at, updated_at"
+#define KF_PROJECT_COLS "id, organization_id, slug, name, created_at, updated_at"
+#define KF_ENV_COLS "id, organization_id, project_id, slug, type, api_key, created_at, updated_at"
+#define KF_ENDPOINT_COLS                                                                                    \
+    "id, slug, url, environment_id, organization_id, project_id, indexing_hook_identifier, version, "       \
+    "sdk_version, run_chunk_execution_limit, created_at, updated_at"
+#define KF_INDEX_COLS "id, endpoint_id, source, source_data, reason, status, stats, data, error, created_at, updated_at"
+#define KF_JOB_COLS "id, endpoint_id, slug, version, definition, enabled, internal, created_at, updated_at"
+#define KF_REG_COLS "id, endpoint_id, kind, key, definition, enabled, created_at, updated_at"
+
+inline result<organization> read_organization(const detail::sqlite::statement& st) {
+    row_reader r(st);
+    organization v{r.text(0), r.text(1), r.text(2), r.time(3), r.time(4)};
+    return v;
+}
+inline result<project> read_project(const detail::sqlite::statement& st) {
+    row_reader r(st);
+    return project{r.text(0), r.text(1), r.text(2), r.text(3), r.time(4), r.time(5)};
+}
+inline result<environment> read_environment(const detail::sqlite::statement& st) {
+    row_reader r(st);
+    environment v{r.text(0), r.text(1), r.text(2), r.text(3), r.enumeration(4, &parse_environment_type),
+                  r.text(5), r.time(6), r.time(7)};
+    if (r.error()) return r.error();
+    return v;
+}
+inline result<endpoint> read_endpoint(const detail::sqlite::statement& st) {
+    row_reader r(st);
+    endpoint v;
+    v.id = r.text(0);
+    v.slug = r.text(1);
+    v.url = r.optional_text(2);
+    v.environment_id = r.text(3);
+    v.organization_id = r.text(4);
+    v.project_id = r.text(5);
+    v.indexing_hook_identifier = r.optional_text(6);
+    v.version = r.text(7);
+    v.sdk_version = r.text(8);
+    v.run_chunk_execution_limit = r.integer(9);
+    v.created_at = r.time(10);
+    v.updated_at = r.time(11);
+    return v;
+}
+inline result<endpoint_index> read_index(const detail::sqlite::statement& st) {
+    row_reader r(st);
+    endpoint_index v;
+    v.id = r.text(0);
+    v.endpoint_id = r.text(1);
+    v.source = r.enumeration(2, &parse_index_source);
+    v.source_data = r.json(3);
+    v.reason = r.optional_text(4);
+    v.status = r.enumeration(5, &parse_index_status);
+    v.stats = r.json(6);
+    v.data = r.json(7);
+    v.error = r.json(8);
+    v.created_at = r.time(9);
+    v.updated_at = r.time(10);
+    if (r.error()) return r.error();
+    return v;
+}
+inline result<registered_job> read_job(const detail::sqlite::statement& st) {
+    row_reader r(st);
+    registered_job v;
+    v.id = r.text(0);
+    v.endpoint_id = r.text(1);
+    v.slug = r.text(2);
+    v.version = r.text(3);
+    v.definition = r.json(4);
+    v.enabled = r.boolean(5);
+    v.internal = r.boolean(6);
+    v.created_at = r.time(7);
+    v.updated_at = r.time(8);
+    if (r.error()) return r.error();
+    return v;
+}
+inline result<registration> read_registration(const detail::sqlite::statement& st) {
+    row_reader r(st);
+    registration v;
+    v.id = r.text(0);
+    v.endpoint_id = r.text(1);
+    v.kind = r.enumeration(2, &parse_registration_kind);
+    v.key = r.text(3);
+    v.definition = r.json(4);
+    v.enabled = r.boolean(5);
+    v.created_at = r.time(6);
+    v.updated_at = r.time(7);
+    if (r.error()) return r.error();
+    return v;
+}
+
+// ---- statement helpers ----
+
+/// Runs a statement that returns no rows; returns the number of changed rows.
+template <class... Args>
+result<std::int64_t> sql_exec(detail::sqlite::connection& c, std::string_view sql, const Args&... args) {
+    auto st = c.cached(sql);
+    if (!st) return sqlite_fail(c, st.error(), "preparing a statement");
+    (*st)->bind_all(args...);
+    if (auto r = (*st)->run(); !r) return sqlite_fail(c, r.error(), "writing to the database");
+    return c.changes();
+}
+
+/// The first row, or nullopt.
+template <class T, class... Args>
+result<std::optional<T>> sql_one(detail::sqlite::connection& c, result<T> (*read)(const detail::sqlite::statement&),
+                                 std::string_view sql, const Args&... args) {
+    auto st = c.cached(sql);
+    if (!st) return sqlite_fail(c, st.error(), "preparing a statement");
+    (*st)->bind_all(args...);
+    auto row = (*st)->step();
+    if (!row) return sqlite_fail(c, row.error(), "reading from the database");
+    if (!*row) return std::optional<T>();
+    auto v = read(**st);
+    if (!v) return v.error();
+    return std::optional<T>(std::move(*v));
+}
+
+template <class T, class... Args>
+result<std::vector<T>> sql_all(detail::sqlite::connection& c, result<T> (*read)(const detail::sqlite::statement&),
+                               std::string_view sql, const Args&... args) {
+    auto st = c.cached(sql);
+    if (!st) return sqlite_fail(c, st.error(), "preparing a statement");
+    (*st)->bind_all(args...);
+    std::vector<T> out;
+    for (;;) {
+        auto row = (*st)->step();
+        if (!row) return sqlite_fail(c, row.error(), "reading from the database");
+        if (!*row) return out;
+        auto v = read(**st);
+        if (!v) return v.error();
+        out.push_back(std::move(*v));
+    }
+}
+
+/// `one` as a value, or not_found with `what` in the diagnostics.
+template <class T>
+result<T> required(result<std::optional<T>> one, std::string what) {
+    if (!one) return one.error();
+    if (!*one) return sqlite_set_failure(errc::not_found, std::move(what));
+    return std::move(**one);
+}
+
+inline result<int> sqlite_storage_version(detail::sqlite::connection& c) {
+    auto st = c.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'kongflow_schema'");
+    if (!st) return sqlite_fail(c, st.error(), "reading the schema version");
+    auto row = st->step();
+    if (!row) return sqlite_fail(c, row.error(), "reading the schema version");
+    if (st->get_int64(0) == 0) return 0;
+    auto v = c.prepare("SELECT version FROM kongflow_schema WHERE component = 'storage'");
+    if (!v) return sqlite_fail(c, v.error(), "reading the schema version");
+    auto vr = v->step();
+    if (!vr) return sqlite_fail(c, vr.error(), "reading the schema version");
+    return *vr ? static_cast<int>(v->get_int64(0)) : 0;
+}
+
+} // namespace detail
+
+// ---- open, migrate ----
+
+KONGFLOW_ENDPOINTS_DECL int sqlite_repository::schema_version() noexcept {
+    return detail::sqlite_storage_migrations.back().version;
+}
+
+KONGFLOW_ENDPOINTS_DECL result<int> sqlite_repository::migrate(detail::sqlite::connection& c) {
+    auto current = detail::sqlite_storage_version(c);
+    if (!current) return current;
+    const int latest = schema_version();
+    if (*current > latest)
+        return detail::sqlite_set_failure(errc::schema_too_new,
+                                          "the database has storage schema version " + std::to_string(*current) +
+                                              "; this library supports up to " + std::to_string(latest) +
+                                              ": upgrade the library or use another file");
+    if (*current == latest) return latest; // nothing to write: read-only files open too
+    auto r = detail::sqlite::migrate(c, "storage", detail::sqlite_storage_migrations);
+    if (!r) {
+        if (r.error() == errc::schema_too_new) // another process upgraded it meanwhile
+            return detail::sqlite_set_failure(errc::schema_too_new,
+                                              "the database storage schema is newer than this library supports");
+        return detail::sqlite_fail(c, r.error(), "applying the storage schema migrations");
+    }
+    return r;
+}
+
+KONGFLOW_ENDPOINTS_DECL result<sqlite_repository> sqlite_repository::open(const std::string& path,
+                                                                         const sqlite_repository_params& p,
+                                                                         diagnostics& diag) {
+    sqlite_repository repo;
+    repo.pool_ = std::make_shared<detail::sqlite_pool>(path, p.open, p.max_idle_connections);
+    auto c = repo.pool_->acquire(diag);
+    if (!c) {
+        detail::sqlite_diag() = diag;
+        return make_error_code(errc::storage_failure);
+    }
+    auto m = migrate(**c);
+    if (!m) {
+        diag = detail::sqlite_diag();
+        diag.set_client_message(path + ": " + std::string(diag.client_message()));
+        return m.error();
+    }
+    return repo;
+}
+
+KONGFLOW_ENDPOINTS_DECL sqlite_repository sqlite_repository::bound_to(detail::sqlite::connection& c) {
+    sqlite_repository repo;
+    repo.bound_ = &c;
+    return repo;
+}
+
+KONGFLOW_ENDPOINTS_DECL diagnostics sqlite_repository::last_diagnostics() const { return detail::sqlite_diag(); }
+
+template <class F>
+auto sqlite_repository::read(F&& f) -> decltype(f(std::declval<detail::sqlite::connection&>())) {
+    using R = decltype(f(std::declval<detail::sqlite::connection&>()));
+    if (bound_) return f(*bound_);
+    diagnostics d;
+    auto c = pool_->acquire(d);
+    if (!c) return R(boost::system::in_place_error, detail::sqlite_set_failure(errc::storage_failure,
+                                                                               std::string(d.client_message()),
+                                                                               std::string(d.server_message())));
+    const auto deadline = std::chrono::steady_clock::now() + pool_->params().busy_timeout;
+    for (int attempt = 0;; ++attempt) {
+        detail::sqlite_last_rc() = 0;
+        auto r = f(**c);
+        if (r || !detail::sqlite_is_busy(detail::sqlite_last_rc()) || std::chrono::steady_clock::now() >= deadline)
+            return r;
+        detail::sqlite_backoff(attempt);
+    }
+}
+
+template <class F>
+auto sqlite_repository::write(F&& f) -> decltype(f(std::declval<detail::sqlite::connection&>())) {
+    using R = decltype(f(std::declval<detail::sqlite::connection&>()));
+    if (bound_) return f(*bound_);
+    diagnostics d;
+    auto c = pool_->acquire(d);
+    if (!c) return R(boost::system::in_place_error, detail::sqlite_set_failure(errc::storage_failure,
+                                                                               std::string(d.client_message()),
+                                                                               std::string(d.server_message())));
+    const auto budget = pool_->params().busy_timeout;
+    if (auto b = detail::sqlite_begin_immediate(**c, budget); !b)
+        return R(boost::system::in_place_error, detail::sqlite_fail(**c, b.error(), "starting a write transaction"));
+    auto r = f(**c);
+    if (!r) {
+        if ((*c)->in_transaction()) (void)(*c)->exec("ROLLBACK");
+        return r;
+    }
+    if (auto cm = detail::sqlite_commit(**c, budget); !cm)
+        return R(boost::system::in_place_error, detail::sqlite_fail(**c, cm.error(), "committing"));
+    return r;
+}
+
+// ---- organizations, projects, environments ----
+
+KONGFLOW_ENDPOINTS_DECL result<organization> sqlite_repository::create_organization(
+    const create_organization_params& p) {
+    if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an organization needs a slug");
+    auto id = detail::new_id();
+    if (!id) return id.error();
+    organization o{*id, p.slug, p.title, p.now.value_or(now_ms()), {}};
+    o.updated_at = o.created_at;
+    return write([&](detail::sqlite::connection& c) -> result<organization> {
+        auto r = detail::sql_exec(c, "INSERT INTO kf_organizations(" KF_ORG_COLS ") VALUES(?1, ?2, ?3, ?4, ?5)", o.id,
+                                  o.slug, o.title, detail::to_db(o.created_at), detail::to_db(o.updated_at));
+        if (!r) return r.error();
+        return o;
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<organization> sqlite_repository::find_organization(const std::string& id) {
+    return read([&](detail::sqlite::connection& c) {
+        return detail::required(detail::sql_one(c, &detail::read_organization,
+                                                "SELECT " KF_ORG_COLS " FROM kf_organizations WHERE id = ?1", id),
+                                "no organization " + id);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<project> sqlite_repository::create_project(const create_project_params& p) {
+    if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "a project needs a slug");
+    auto id = detail::new_id();
+    if (!id) return id.error();
+    project pr{*id, p.organization_id, p.slug, p.name, p.now.value_or(now_ms()), {}};
+    pr.updated_at = pr.created_at;
+    return write([&](detail::sqlite::connection& c) -> result<project> {
+        auto r = detail::sql_exec(c, "INSERT INTO kf_projects(" KF_PROJECT_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                                  pr.id, pr.organization_id, pr.slug, pr.name, detail::to_db(pr.created_at),
+                                  detail::to_db(pr.updated_at));
+        if (!r) return r.error();
+        return pr;
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<project> sqlite_repository::find_project(const std::string& id) {
+    return read([&](detail::sqlite::connection& c) {
+        return detail::required(detail::sql_one(c, &detail::read_project,
+                                                "SELECT " KF_PROJECT_COLS " FROM kf_projects WHERE id = ?1", id),
+                                "no project " + id);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::vector<project>> sqlite_repository::list_projects(
+    const std::string& organization_id) {
+    return read([&](detail::sqlite::connection& c) {
+        return detail::sql_all(c, &detail::read_project,
+                               "SELECT " KF_PROJECT_COLS " FROM kf_projects WHERE organization_id = ?1 ORDER BY slug",
+                               organization_id);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<environment> sqlite_repository::create_environment(
+    const create_environment_params& p) {
+    if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an environment needs a slug");
+    if (p.api_key.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an environment needs an API key");
+    auto id = detail::new_id();
+    if (!id) return id.error();
+    environment e{*id, p.organization_id, p.project_id, p.slug, p.type, p.api_key, p.now.value_or(now_ms()), {}};
+    e.updated_at = e.created_at;
+    return write([&](detail::sqlite::connection& c) -> result<environment> {
+        auto r = detail::sql_exec(
+            c, "INSERT INTO kf_environments(" KF_ENV_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", e.id,
+            e.organization_id, e.project_id, e.slug, to_string(e.type), e.api_key, detail::to_db(e.created_at),
+            detail::to_db(e.updated_at));
+        if (!r) {
+            if (r.error() == errc::already_exists) {
+                // Say which constraint, without echoing the key.
+                auto d = detail::sqlite_diag();
+                bool key = d.server_message().find("api_key") != std::string_view::npos;
+                d.set_client_message(key ? "the API key is already in use"
+                                         : "environment slug already exists: " + e.slug);
+                detail::sqlite_diag() = d;
+            } else if (r.error() == errc::not_found) {
+                detail::sqlite_set_failure(errc::not_found, "no such organization or project");
+            }
+            return r.error();
+        }
+        return e;
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<environment> sqlite_repository::find_environment(const std::string& id) {
+    return read([&](detail::sqlite::connection& c) {
+        return detail::required(detail::sql_one(c, &detail::read_environment,
+                                                "SELECT " KF_ENV_COLS " FROM kf_environments WHERE id = ?1", id),
+                                "no environment " + id);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<environment> sqlite_repository::find_environment_by_api_key(const std::string& key) {
+    return read([&](detail::sqlite::connection& c) {
+        return detail::required(detail::sql_one(c, &detail::read_environment,
+                                                "SELECT " KF_ENV_COLS " FROM kf_environments WHERE api_key = ?1", key),
+                                "no environment has this API key");
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::vector<environment>> sqlite_repository::list_environments(
+    const std::string& project_id) {
+    return read([&](detail::sqlite::connection& c) {
+        return detail::sql_all(c, &detail::read_environment,
+                               "SELECT " KF_ENV_COLS " FROM kf_environments WHERE project_id = ?1 ORDER BY slug",
+                               project_id);
+    });
+}
+
+// ---- endpoints ----
+
+KONGFLOW_ENDPOINTS_DECL result<endpoint> sqlite_repository::find_endpoint(const std::string& id) {
+    return read([&](detail::sqlite::connection& c) {
+        return detail::required(detail::sql_one(c, &detail::read_endpoint,
+                                                "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE id = ?1", id),
+                                "no endpoint " + id);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<endpoint> sqlite_repository::find_endpoint_by_slug(const std::string& environment_id,
+                                                                                 const std::string& slug) {
+    return read([&](detail::sqlite::connection& c) {
+        return detail::required(
+            detail::sql_one(c, &detail::read_endpoint,
+                            "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE environment_id = ?1 AND slug = ?2",
+                            environment_id, slug),
+            "no endpoint " + slug + " in this environment");
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> sqlite_repository::upsert_endpoint(
+    const upsert_endpoint_params& p) {
+    if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an endpoint needs a slug");
+    if (p.url.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an endpoint needs a url");
+    const timestamp now = p.now.value_or(now_ms());
+    auto id = detail::new_id();
+    if (!id) return id.error();
+    std::string hook = p.indexing_hook_identifier;
+    if (hook.empty()) {
+        auto h = detail::new_hook_identifier();
+        if (!h) return h.error();
+        hook = std::move(*h);
+    }
+    return write([&](detail::sqlite::connection& c) -> result<upsert_endpoint_result> {
+        static constexpr std::string_view by_slug =
+            "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE environment_id = ?1 AND slug = ?2";
+        auto existing = detail::sql_one(c, &detail::read_endpoint, by_slug, p.environment_id, p.slug);
+        if (!existing) return existing.error();
+        bool created = !*existing;
+        if (created) {
+            auto r = detail::sql_exec(c,
+                                      "INSERT INTO kf_endpoints(id, slug, url, environment_id, organization_id, "
+                                      "project_id, indexing_hook_identifier, version, created_at, updated_at) "
+                                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                                      *id, p.slug, p.url, p.environment_id, p.organization_id, p.project_id, hook,
+                                      p.version.value_or(std::string(unknown_version)), detail::to_db(now));
+            if (!r) {
+                if (r.error() == errc::not_found)
+                    detail::sqlite_set_failure(errc::not_found, "no such environment, organization or project");
+                return r.error();
+            }
+        } else {
+            auto r = detail::sql_exec(c,
+                                      "UPDATE kf_endpoints SET url = ?2, version = COALESCE(?3, version), "
+                                      "updated_at = ?4 WHERE id = ?1",
+                                      (*existing)->id, p.url, p.version, detail::to_db(now));
+            if (!r) return r.error();
+        }
+        auto e = detail::required(detail::sql_one(c, &detail::read_endpoint, by_slug, p.environment_id, p.slug),
+                                  "the endpoint vanished during its upsert");
+        if (!e) return e.error();
+        return upsert_endpoint_result{std::move(*e), created};
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<endpoint> sqlite_repository::update_endpoint(const update_endpoint_params& p) {
+    const timestamp now = p.now.value_or(now_ms());
+    return write([&](detail::sqlite::connection& c) -> result<endpoint> {
+        auto r = detail::sql_exec(c,
+                                  "UPDATE kf_endpoints SET url = COALESCE(?2, url), version = COALESCE(?3, version), "
+                                  "sdk_version = COALESCE(?4, sdk_version), run_chunk_execution_limit = "
+                                  "COALESCE(?5, run_chunk_execution_limit), updated_at = ?6 WHERE id = ?1",
+                                  p.id, p.url, p.version, p.sdk_version, p.run_chunk_execution_limit,
+                                  detail::to_db(now));
+        if (!r) return r.error();
+        if (*r == 0) return detail::sqlite_set_failure(errc::not_found, "no endpoint " + p.id);
+        return detail::required(detail::sql_one(c, &detail::read_endpoint,
+                                                "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE id = ?1", p.id),
+                                "no endpoint " + p.id);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> sqlite_repository::list_endpoints(
+    const std::string& environment_id) {
+    return read([&](detail::sqlite::connection& c) {
+        return detail::sql_all(c, &detail::read_endpoint,
+                               "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE environment_id = ?1 ORDER BY slug",
+                               environment_id);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<endpoint> sqlite_repository::delete_endpoint(const std::string& id) {
+    const timestamp now = now_ms();
+    return write([&](detail::sqlite::connection& c) -> result<endpoint> {
+        auto r = detail::sql_exec(c, "UPDATE kf_endpoints SET url = NULL, updated_at = ?2 WHERE id = ?1", id,
+                                  detail::to_db(now));
+        if (!r) return r.error();
+        if (*r == 0) return detail::sqlite_set_failure(errc::not_found, "no endpoint " + id);
+        return detail::required(detail::sql_one(c, &detail::read_endpoint,
+                                                "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE id = ?1", id),
+                                "no endpoint " + id);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> sqlite_repository::find_endpoints_for_recurring_index(
+    const recurring_index_params& p) {
+    auto has = [&](environment_type t) { return std::find(p.types.begin(), p.types.end(), t) != p.types.end(); };
+    return read([&](detail::sqlite::connection& c) {
+        return detail::sql_all(
+            c, &detail::read_endpoint,
+            "SELECT e.id, e.slug, e.url, e.environment_id, e.organization_id, e.project_id, "
+            "e.indexing_hook_identifier, e.version, e.sdk_version, e.run_chunk_execution_limit, e.created_at, "
+            "e.updated_at FROM kf_endpoints e JOIN kf_environments v ON v.id = e.environment_id "
+            "WHERE e.url IS NOT NULL AND ((v.type = 'DEVELOPMENT' AND ?1) OR (v.type = 'PRODUCTION' AND ?2) OR "
+            "(v.type = 'STAGING' AND ?3) OR (v.type = 'PREVIEW' AND ?4)) AND NOT EXISTS (SELECT 1 FROM "
+            "kf_endpoint_indexes i WHERE i.endpoint_id = e.id AND i.created_at > ?5) ORDER BY e.id",
+            has(environment_type::development), has(environment_type::production), has(environment_type::staging),
+            has(environment_type::preview), detail::to_db(p.since));
+    });
+}
+
+// ---- indexes ----
+
+KONGFLOW_ENDPOINTS_DECL result<endpoint_index> sqlite_repository::create_index(const create_index_params& p) {
+    auto id = detail::new_id();
+    if (!id) return id.error();
+    endpoint_index ix;
+    ix.id = std::move(*id);
+    ix.endpoint_id = p.endpoint_id;
+    ix.source = p.source;
+    ix.source_data = p.source_data;
+    ix.reason = p.reason;
+    ix.status = p.status;
+    ix.created_at = ix.updated_at = p.now.value_or(now_ms());
+    return write([&](detail::sqlite::connection& c) -> result<endpoint_index> {
+        auto r = detail::sql_exec(c,
+                                  "INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, source_data, reason, "
+                                  "status, created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                                  ix.id, ix.endpoint_id, to_string(ix.source), detail::json_to_db(ix.source_data),
+                                  ix.reason, to_string(ix.status), detail::to_db(ix.created_at));
+        if (!r) {
+            if (r.error() == errc::not_found) detail::sqlite_set_failure(errc::not_found, "no endpoint " + p.endpoint_id);
+            return r.error();
+        }
+        return ix;
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<endpoint_index> sqlite_repository::update_index(const update_index_params& p) {
+    const timestamp now = p.now.value_or(now_ms());
+    auto json_or_null = [](const std::optional<boost::json::value>& v) {
+        return v ? detail::json_to_db(*v) : std::optional<std::string>();
+    };
+    std::optional<std::string> status;
+    if (p.status) status = std::string(to_string(*p.status));
+    return write([&](detail::sqlite::connection& c) -> result<endpoint_index> {
+        auto r = detail::sql_exec(c,
+                                  "UPDATE kf_endpoint_indexes SET status = COALESCE(?2, status), "
+                                  "stats = CASE WHEN ?3 THEN ?4 ELSE stats END, "
+                                  "data = CASE WHEN ?5 THEN ?6 ELSE data END, "
+                                  "error = CASE WHEN ?7 THEN ?8 ELSE error END, updated_at = ?9 WHERE id = ?1",
+                                  p.id, status, p.stats.has_value(), json_or_null(p.stats), p.data.has_value(),
+                                  json_or_null(p.data), p.error.has_value(), json_or_null(p.error),
+                                  detail::to_db(now));
+        if (!r) return r.error();
+        if (*r == 0) return detail::sqlite_set_failure(errc::not_found, "no endpoint index " + p.id);
+        return detail::required(detail::sql_one(c, &detail::read_index,
+                                                "SELECT " KF_INDEX_COLS " FROM kf_endpoint_indexes WHERE id = ?1", p.id),
+                                "no endpoint index " + p.id);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<endpoint_index> sqlite_repository::find_index(const std::string& id) {
+    return read([&](detail::sqlite::connection& c) {
+        return detail::required(detail::sql_one(c, &detail::read_index,
+                                                "SELECT " KF_INDEX_COLS " FROM kf_endpoint_indexes WHERE id = ?1", id),
+                                "no endpoint index " + id);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> sqlite_repository::list_indexes(
+    const std::string& endpoint_id, std::size_t limit) {
+    return last_indexes(last_indexes_params{endpoint_id, limit, std::nullopt});
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> sqlite_repository::last_indexes(
+    const last_indexes_params& p) {
+    // SQLite's LIMIT is signed; anything above INT64_MAX means "all".
+    const auto limit = static_cast<std::int64_t>(std::min<std::size_t>(p.n, INT64_MAX));
+    return read([&](detail::sqlite::connection& c) {
+        return detail::sql_all(c, &detail::read_index,
+                               "SELECT " KF_INDEX_COLS " FROM kf_endpoint_indexes WHERE endpoint_id = ?1 AND "
+                               "(?2 IS NULL OR id <> ?2) ORDER BY created_at DESC, seq DESC LIMIT ?3",
+                               p.endpoint_id, p.excluding_index_id, limit);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_repository::purge_indexes_older_than(timestamp cutoff) {
+    return write([&](detail::sqlite::connection& c) -> result<std::size_t> {
+        auto r = detail::sql_exec(c, "DELETE FROM kf_endpoint_indexes WHERE created_at < ?1", detail::to_db(cutoff));
+        if (!r) return r.error();
+        return static_cast<std::size_t>(*r);
+    });
+}
+
+// ---- registrations ----
+
+KONGFLOW_ENDPOINTS_DECL result<registered_job> sqlite_repository::upsert_job(const upsert_job_params& p) {
+    if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "a job needs a slug");
+    auto id = detail::new_id();
+    if (!id) return id.error();
+    const timestamp now = p.now.value_or(now_ms());
+    return write([&](detail::sqlite::connection& c) -> result<registered_job> {
+        auto r = detail::sql_exec(
+            c,
+            "INSERT INTO kf_registered_jobs(" KF_JOB_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
+            "ON CONFLICT(endpoint_id, slug) DO UPDATE SET version = excluded.version, definition = "
+            "excluded.definition, enabled = excluded.enabled, internal = excluded.internal, updated_at = "
+            "excluded.updated_at",
+            *id, p.endpoint_id, p.slug, p.version, detail::json_to_db(p.definition), p.enabled, p.internal,
+            detail::to_db(now));
+        if (!r) {
+            if (r.error() == errc::not_found) detail::sqlite_set_failure(errc::not_found, "no endpoint " + p.endpoint_id);
+            return r.error();
+        }
+        return detail::required(
+            detail::sql_one(c, &detail::read_job,
+                            "SELECT " KF_JOB_COLS " FROM kf_registered_jobs WHERE endpoint_id = ?1 AND slug = ?2",
+                            p.endpoint_id, p.slug),
+            "no job " + p.slug);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<bool> sqlite_repository::disable_job(const disable_job_params& p) {
+    const timestamp now = p.now.value_or(now_ms());
+    return write([&](detail::sqlite::connection& c) -> result<bool> {
+        auto job = detail::sql_one(c, &detail::read_job,
+                                   "SELECT " KF_JOB_COLS " FROM kf_registered_jobs WHERE endpoint_id = ?1 AND slug = ?2",
+                                   p.endpoint_id, p.slug);
+        if (!job) return {boost::system::in_place_error, job.error()};
+        if (!*job)
+            return {boost::system::in_place_error, detail::sqlite_set_failure(errc::not_found, "no job " + p.slug)};
+        if (!(*job)->enabled || (p.version && *p.version != (*job)->version)) return false;
+        auto r = detail::sql_exec(c, "UPDATE kf_registered_jobs SET enabled = 0, updated_at = ?2 WHERE id = ?1",
+                                  (*job)->id, detail::to_db(now));
+        if (!r) return {boost::system::in_place_error, r.error()};
+        return true;
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<registered_job> sqlite_repository::find_job(const std::string& endpoint_id,
+                                                                          const std::string& slug) {
+    return read([&](detail::sqlite::connection& c) {
+        return detail::required(
+            detail::sql_one(c, &detail::read_job,
+                            "SELECT " KF_JOB_COLS " FROM kf_registered_jobs WHERE endpoint_id = ?1 AND slug = ?2",
+                            endpoint_id, slug),
+            "no job " + slug);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::vector<registered_job>> sqlite_repository::list_jobs(
+    const std::string& endpoint_id) {
+    return read([&](detail::sqlite::connection& c) {
+        return detail::sql_all(c, &detail::read_job,
+                               "SELECT " KF_JOB_COLS " FROM kf_registered_jobs WHERE endpoint_id = ?1 ORDER BY slug",
+                               endpoint_id);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<registration> sqlite_repository::upsert_registration(
+    const upsert_registration_params& p) {
+    if (p.key.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "a registration needs a key");
+    auto id = detail::new_id();
+    if (!id) return id.error();
+    const timestamp now = p.now.value_or(now_ms());
+    return write([&](detail::sqlite::connection& c) -> result<registration> {
+        auto r = detail::sql_exec(
+            c,
+            "INSERT INTO kf_registrations(" KF_REG_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
+            "ON CONFLICT(endpoint_id, kind, key) DO UPDATE SET definition = excluded.definition, enabled = "
+            "excluded.enabled, updated_at = excluded.updated_at",
+            *id, p.endpoint_id, to_string(p.kind), p.key, detail::json_to_db(p.definition), p.enabled,
+            detail::to_db(now));
+        if (!r) {
+            if (r.error() == errc::not_found) detail::sqlite_set_failure(errc::not_found, "no endpoint " + p.endpoint_id);
+            return r.error();
+        }
+        return detail::required(detail::sql_one(c, &detail::read_registration,
+                                                "SELECT " KF_REG_COLS " FROM kf_registrations WHERE endpoint_id = ?1 "
+                                                "AND kind = ?2 AND key = ?3",
+                                                p.endpoint_id, to_string(p.kind), p.key),
+                                "no registration " + p.key);
+    });
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::vector<registration>> sqlite_repository::list_registrations(
+    const std::string& endpoint_id, std::optional<registration_kind> kind) {
+    std::optional<std::string> k;
+    if (kind) k = std::string(to_string(*kind));
+    auto r = read([&](detail::sqlite::connection& c) {
+        return detail::sql_all(c, &detail::read_registration,
+                               "SELECT " KF_REG_COLS " FROM kf_registrations WHERE endpoint_id = ?1 AND "
+                               "(?2 IS NULL OR kind = ?2)",
+                               endpoint_id, k);
+    });
+    if (r) // the kind order is the enum's, not the names' alphabetical order
+        std::sort(r->begin(), r->end(), [](const registration& a, const registration& b) {
+            return std::tie(a.kind, a.key) < std::tie(b.kind, b.key);
+        });
+    return r;
+}
+
+KONGFLOW_ENDPOINTS_DECL result<void> sqlite_repository::delete_registration(const std::string& endpoint_id,
+                                                                           registration_kind kind,
+                                                                           const std::string& key) {
+    return write([&](detail::sqlite::connection& c) -> result<void> {
+        auto r = detail::sql_exec(c, "DELETE FROM kf_registrations WHERE endpoint_id = ?1 AND kind = ?2 AND key = ?3",
+                                  endpoint_id, to_string(kind), key);
+        if (!r) return r.error();
+        if (*r == 0) return detail::sqlite_set_failure(errc::not_found, "no registration " + key);
+        return {};
+    });
+}
+
+#undef KF_ORG_COLS
+#undef KF_PROJECT_COLS
+#undef KF_ENV_COLS
+#undef KF_ENDPOINT_COLS
+#undef KF_INDEX_COLS
+#undef KF_JOB_COLS
+#undef KF_REG_COLS
+
+} // namespace kongflow::endpoints
+
+#endif
