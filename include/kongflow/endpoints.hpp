@@ -2,6 +2,7 @@
 #ifndef KONGFLOW_ENDPOINTS_HPP
 #define KONGFLOW_ENDPOINTS_HPP
 
+#include <kongflow/endpoints/client/http_transport.hpp>
 #include <kongflow/endpoints/diagnostics.hpp>
 #include <kongflow/endpoints/error.hpp>
 

@@ -8,6 +8,8 @@
 #endif
 
 #include <kongflow/endpoints/impl/error.ipp>
+#include <kongflow/endpoints/client/impl/http_wire.ipp>
+#include <kongflow/endpoints/client/impl/http_transport.ipp>
 #include <kongflow/endpoints/impl/model.ipp>
 #include <kongflow/endpoints/storage/impl/memory_repository.ipp>
 #include <kongflow/endpoints/queue/impl/cron.ipp>
