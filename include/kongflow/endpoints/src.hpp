@@ -14,5 +14,9 @@
 #include <kongflow/endpoints/storage/impl/memory_repository.ipp>
 #include <kongflow/endpoints/queue/impl/cron.ipp>
 #include <kongflow/endpoints/queue/impl/memory_queue.ipp>
+#include <kongflow/endpoints/client/impl/zod.ipp>
+#include <kongflow/endpoints/client/impl/zod_schema.ipp>
+#include <kongflow/endpoints/client/impl/schemas.ipp>
+#include <kongflow/endpoints/client/impl/replies.ipp>
 
 #endif

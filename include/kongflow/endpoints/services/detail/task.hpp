@@ -1,0 +1,74 @@
+// How the services run: each operation is a coroutine on the service's executor that hops to the
+// blocking executor for store calls and back. Coroutines keep the multi-step flows (PING, unit of
+// work, INDEX, redirects, registration) readable; the public fronts stay token-agnostic.
+#ifndef KONGFLOW_ENDPOINTS_SERVICES_DETAIL_TASK_HPP
+#define KONGFLOW_ENDPOINTS_SERVICES_DETAIL_TASK_HPP
+
+#include <kongflow/endpoints/error.hpp>
+#include <kongflow/endpoints/services/service_error.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <exception>
+#include <type_traits>
+#include <utility>
+
+namespace kongflow::endpoints::detail {
+
+namespace asio = boost::asio;
+
+template <class T>
+using task = asio::awaitable<std::pair<error_code, T>>;
+
+/// Runs `t` on `ex` and completes `h` with its (error_code, value). The coroutine starts by a
+/// post, so `h` never runs inline. An exception escaping the coroutine (memory exhaustion, a
+/// throwing plugin) becomes an error instead of unwinding through the caller's executor.
+template <class T>
+void spawn_task(const asio::any_io_executor& ex, task<T> t, service_error& err,
+                asio::any_completion_handler<void(error_code, T)> h) {
+    asio::co_spawn(ex, std::move(t),
+                   [h = std::move(h), e = &err](std::exception_ptr ex_ptr, std::pair<error_code, T> r) mutable {
+                       if (ex_ptr) {
+                           r.first = make_error_code(boost::system::errc::state_not_recoverable);
+                           try {
+                               std::rethrow_exception(ex_ptr);
+                           } catch (const boost::system::system_error& se) {
+                               r.first = se.code();
+                               e->message = se.what();
+                           } catch (const std::exception& x) {
+                               e->message = std::string("unexpected exception: ") + x.what();
+                           } catch (...) {
+                               e->message = "unexpected exception";
+                           }
+                           e->code = r.first;
+                       }
+                       std::move(h)(r.first, std::move(r.second));
+                   });
+}
+
+/// Calls `f()` on `blocking` and resumes on the coroutine's executor with its result.
+template <class F>
+asio::awaitable<std::invoke_result_t<F&>> on_blocking(const asio::any_io_executor& blocking, F f) {
+    using R = std::invoke_result_t<F&>;
+    co_return co_await asio::co_spawn(
+        blocking, [f = std::move(f)]() mutable -> asio::awaitable<R> { co_return f(); }, asio::use_awaitable);
+}
+
+/// Fills `err` and returns the pair a task completes with.
+template <class T>
+std::pair<error_code, T> fail(service_error& err, errc code, std::string message, error_code cause = {},
+                              boost::json::object details = {}) {
+    err.code = code;
+    err.message = std::move(message);
+    err.cause = cause;
+    err.details = std::move(details);
+    return {err.code, T{}};
+}
+
+} // namespace kongflow::endpoints::detail
+
+#endif

@@ -1,0 +1,270 @@
+#ifndef KONGFLOW_ENDPOINTS_SERVICES_IMPL_ENDPOINT_SERVICE_IPP
+#define KONGFLOW_ENDPOINTS_SERVICES_IMPL_ENDPOINT_SERVICE_IPP
+
+#include <kongflow/endpoints/detail/ids.hpp>
+#include <kongflow/endpoints/services/detail/task.hpp>
+#include <kongflow/endpoints/services/endpoint_service.hpp>
+#include <kongflow/endpoints/services/index_endpoint_service.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include <chrono>
+
+namespace kongflow::endpoints {
+
+KONGFLOW_ENDPOINTS_DECL std::string new_indexing_hook_identifier() {
+    auto id = detail::new_hook_identifier();
+    // Without a working CSPRNG we refuse to mint guessable identifiers.
+    if (!id) throw boost::system::system_error(id.error(), "no source of randomness for the hook identifier");
+    return std::move(*id);
+}
+
+namespace detail {
+
+inline std::string_view url_problem(std::string_view url, std::size_t max_length) {
+    if (url.empty()) return "is required";
+    if (url.size() > max_length) return "is longer than the limit";
+    auto parsed = boost::urls::parse_absolute_uri(url);
+    if (!parsed) return "is not an absolute URL";
+    auto scheme = parsed->scheme_id();
+    if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https)
+        return "must use http or https";
+    if (!parsed->has_authority() || parsed->encoded_host().empty()) return "must have a host";
+    if (parsed->has_userinfo()) return "must not contain user information";
+    return {};
+}
+
+inline std::string_view slug_problem(std::string_view slug, std::size_t max_length) {
+    if (slug.empty()) return "is required";
+    if (slug.size() > max_length) return "is longer than the limit";
+    for (unsigned char c : slug) {
+        if (c < 0x20 || c == 0x7f) return "must not contain control characters";
+        if (c == '/') return "must not contain '/'";
+    }
+    return {};
+}
+
+inline std::chrono::microseconds since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+}
+
+inline std::string store_message(repository& repo, error_code ec) {
+    auto d = repo.last_diagnostics();
+    if (!d.server_message().empty()) return std::string(d.server_message());
+    if (!d.client_message().empty()) return std::string(d.client_message());
+    return ec.message();
+}
+
+/// The unit of work of create and validate-create (protocol.md §C.1 step 3).
+inline result<created_endpoint> upsert_and_enqueue(store& st, const environment& env, const std::string& slug,
+                                                   const std::string& url, const std::optional<std::string>& version,
+                                                   int attempts, std::string& message) {
+    auto uow = st.begin();
+    if (!uow) {
+        message = uow.error().message();
+        return uow.error();
+    }
+    auto& repo = (*uow)->repo();
+    auto fail = [&](error_code ec) -> result<created_endpoint> {
+        message = store_message(repo, ec);
+        return ec;
+    };
+    auto now = now_ms();
+    upsert_endpoint_params up;
+    up.environment_id = env.id;
+    up.organization_id = env.organization_id;
+    up.project_id = env.project_id;
+    up.slug = slug;
+    up.url = url;
+    up.version = version;
+    up.indexing_hook_identifier = new_indexing_hook_identifier();
+    up.now = now;
+    auto ep = repo.upsert_endpoint(up);
+    if (!ep) return fail(ep.error());
+
+    create_index_params ip;
+    ip.endpoint_id = ep->value.id;
+    ip.source = index_source::internal;
+    ip.status = index_status::pending;
+    ip.now = now;
+    auto index = repo.create_index(ip);
+    if (!index) return fail(index.error());
+
+    enqueue_options opts;
+    opts.max_attempts = attempts;
+    if (auto r = (*uow)->enqueue(make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, opts)); !r)
+        return fail(r.error());
+    if (auto r = (*uow)->commit(); !r) return fail(r.error());
+    return created_endpoint{std::move(ep->value), env, std::move(*index)};
+}
+
+} // namespace detail
+
+KONGFLOW_ENDPOINTS_DECL bool endpoint_service::check_input(std::string_view url, std::string_view slug,
+                                                           service_error& err) const {
+    boost::json::object details;
+    std::string message;
+    auto add = [&](std::string_view field, std::string_view problem) {
+        if (problem.empty()) return;
+        details[field] = problem;
+        if (!message.empty()) message += "; ";
+        message += std::string(field) + " " + std::string(problem);
+    };
+    add("url", detail::url_problem(url, params_.max_url_length));
+    add("id", detail::slug_problem(slug, params_.max_slug_length));
+    if (details.empty()) return true;
+    err.code = errc::invalid_request;
+    err.message = "Invalid request: " + message;
+    err.details = std::move(details);
+    err.cause = {};
+    return false;
+}
+
+KONGFLOW_ENDPOINTS_DECL std::string endpoint_service::effective_url(std::string_view url) const {
+    if (!params_.rewrite_localhost_to) return std::string(url);
+    auto parsed = boost::urls::parse_absolute_uri(url);
+    if (!parsed || parsed->host() != "localhost") return std::string(url);
+    boost::urls::url u(*parsed);
+    u.set_host(*params_.rewrite_localhost_to);
+    // Like `new URL(...).toString()` in Trigger.dev: an empty path becomes "/".
+    if (u.encoded_path().empty()) u.set_path("/");
+    return std::string(u.buffer());
+}
+
+KONGFLOW_ENDPOINTS_DECL void endpoint_service::create_impl(
+    create_endpoint_request req, service_error& err,
+    asio::any_completion_handler<void(error_code, created_endpoint)> handler) {
+    err.clear();
+    auto run = [](endpoint_service* self, create_endpoint_request req,
+                  service_error& err) -> detail::task<created_endpoint> {
+        auto& log = self->params_.log;
+        if (!self->check_input(req.url, req.id, err)) co_return std::pair{err.code, created_endpoint{}};
+        std::string url = self->effective_url(req.url);
+
+        diagnostics diag;
+        auto t0 = std::chrono::steady_clock::now();
+        auto [ping_ec, pong] = co_await self->client_.async_ping(endpoint_target{url, req.env.api_key, std::nullopt},
+                                                                 req.id, diag, asio::as_tuple(asio::use_awaitable));
+        if (self->params_.metrics.ping_finished)
+            self->params_.metrics.ping_finished(ping_ec ? std::string_view("failed") : std::string_view("ok"),
+                                                detail::since(t0));
+        if (ping_ec) {
+            log.log(log_level::warn, "endpoint ping failed",
+                    {{"slug", req.id}, {"url", url}, {"error", pong.error}, {"code", ping_ec.message()}});
+            co_return detail::fail<created_endpoint>(err, errc::failed_ping, pong.error, ping_ec);
+        }
+
+        const bool dev = req.env.type == environment_type::development;
+        int attempts = dev ? self->params_.index_attempts_development : self->params_.index_attempts_other;
+        std::string message;
+        auto created = co_await detail::on_blocking(
+            self->params_.blocking_executor.value_or(self->ex_), [&] {
+                return detail::upsert_and_enqueue(self->store_, req.env, req.id, url, pong.trigger_version, attempts,
+                                                  message);
+            });
+        if (!created) {
+            log.log(log_level::error, "endpoint upsert failed", {{"slug", req.id}, {"error", message}});
+            co_return detail::fail<created_endpoint>(err, errc::failed_upsert, message, created.error());
+        }
+        if (self->params_.metrics.endpoint_upserted) self->params_.metrics.endpoint_upserted(true);
+        log.log(log_level::info, "endpoint registered",
+                {{"endpoint", created->value.id}, {"slug", req.id}, {"index", created->index.id}});
+        co_return std::pair{error_code{}, std::move(*created)};
+    };
+    detail::spawn_task(ex_, run(this, std::move(req), err), err, std::move(handler));
+}
+
+KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
+    validate_create_endpoint_request req, service_error& err,
+    asio::any_completion_handler<void(error_code, created_endpoint)> handler) {
+    err.clear();
+    auto run = [](endpoint_service* self, validate_create_endpoint_request req,
+                  service_error& err) -> detail::task<created_endpoint> {
+        if (!self->check_input(req.url, "placeholder", err)) co_return std::pair{err.code, created_endpoint{}};
+        std::string url = self->effective_url(req.url);
+        diagnostics diag;
+        auto t0 = std::chrono::steady_clock::now();
+        auto [ec, v] = co_await self->client_.async_validate(endpoint_target{url, req.env.api_key, std::nullopt}, diag,
+                                                             asio::as_tuple(asio::use_awaitable));
+        if (self->params_.metrics.ping_finished)
+            self->params_.metrics.ping_finished(ec ? std::string_view("failed") : std::string_view("ok"),
+                                                detail::since(t0));
+        if (ec) co_return detail::fail<created_endpoint>(err, errc::failed_ping, v.error, ec);
+        // The slug comes from the endpoint: hold it to the same rules as a client-given one.
+        if (!self->check_input(url, v.endpoint_id, err)) co_return std::pair{err.code, created_endpoint{}};
+
+        const bool dev = req.env.type == environment_type::development;
+        int attempts = dev ? self->params_.index_attempts_development : self->params_.index_attempts_other;
+        std::string message;
+        auto created = co_await detail::on_blocking(
+            self->params_.blocking_executor.value_or(self->ex_), [&] {
+                return detail::upsert_and_enqueue(self->store_, req.env, v.endpoint_id, url, v.trigger_version, attempts,
+                                                  message);
+            });
+        if (!created) co_return detail::fail<created_endpoint>(err, errc::failed_upsert, message, created.error());
+        if (self->params_.metrics.endpoint_upserted) self->params_.metrics.endpoint_upserted(true);
+        co_return std::pair{error_code{}, std::move(*created)};
+    };
+    detail::spawn_task(ex_, run(this, std::move(req), err), err, std::move(handler));
+}
+
+KONGFLOW_ENDPOINTS_DECL void endpoint_service::get_impl(std::string environment_id, std::string slug,
+                                                        service_error& err,
+                                                        asio::any_completion_handler<void(error_code, endpoint)> h) {
+    err.clear();
+    auto run = [](endpoint_service* self, std::string env_id, std::string slug,
+                  service_error& err) -> detail::task<endpoint> {
+        auto found = co_await detail::on_blocking(self->params_.blocking_executor.value_or(self->ex_),
+                                                  [&] { return self->store_.repo().find_endpoint_by_slug(env_id, slug); });
+        if (!found) {
+            if (found.error() == errc::not_found)
+                co_return detail::fail<endpoint>(err, errc::endpoint_not_found, "Endpoint not found");
+            co_return detail::fail<endpoint>(err, errc::storage_failure, found.error().message(), found.error());
+        }
+        co_return std::pair{error_code{}, std::move(*found)};
+    };
+    detail::spawn_task(ex_, run(this, std::move(environment_id), std::move(slug), err), err, std::move(h));
+}
+
+KONGFLOW_ENDPOINTS_DECL void endpoint_service::list_impl(
+    std::string environment_id, service_error& err,
+    asio::any_completion_handler<void(error_code, std::vector<endpoint>)> h) {
+    err.clear();
+    auto run = [](endpoint_service* self, std::string env_id, service_error& err) -> detail::task<std::vector<endpoint>> {
+        auto list = co_await detail::on_blocking(self->params_.blocking_executor.value_or(self->ex_),
+                                                 [&] { return self->store_.repo().list_endpoints(env_id); });
+        if (!list) co_return detail::fail<std::vector<endpoint>>(err, errc::storage_failure, list.error().message(), list.error());
+        co_return std::pair{error_code{}, std::move(*list)};
+    };
+    detail::spawn_task(ex_, run(this, std::move(environment_id), err), err, std::move(h));
+}
+
+KONGFLOW_ENDPOINTS_DECL void endpoint_service::delete_impl(std::string environment_id, std::string slug,
+                                                           service_error& err,
+                                                           asio::any_completion_handler<void(error_code, endpoint)> h) {
+    err.clear();
+    auto run = [](endpoint_service* self, std::string env_id, std::string slug,
+                  service_error& err) -> detail::task<endpoint> {
+        auto deleted = co_await detail::on_blocking(
+            self->params_.blocking_executor.value_or(self->ex_), [&]() -> result<endpoint> {
+                auto& repo = self->store_.repo();
+                auto found = repo.find_endpoint_by_slug(env_id, slug);
+                if (!found) return found.error();
+                return repo.delete_endpoint(found->id);
+            });
+        if (!deleted) {
+            if (deleted.error() == errc::not_found)
+                co_return detail::fail<endpoint>(err, errc::endpoint_not_found, "Endpoint not found");
+            co_return detail::fail<endpoint>(err, errc::storage_failure, deleted.error().message(), deleted.error());
+        }
+        self->params_.log.log(log_level::info, "endpoint deleted", {{"endpoint", deleted->id}, {"slug", slug}});
+        co_return std::pair{error_code{}, std::move(*deleted)};
+    };
+    detail::spawn_task(ex_, run(this, std::move(environment_id), std::move(slug), err), err, std::move(h));
+}
+
+} // namespace kongflow::endpoints
+
+#endif

@@ -1,0 +1,506 @@
+#ifndef KONGFLOW_ENDPOINTS_SERVICES_IMPL_INDEX_ENDPOINT_SERVICE_IPP
+#define KONGFLOW_ENDPOINTS_SERVICES_IMPL_INDEX_ENDPOINT_SERVICE_IPP
+
+#include <kongflow/endpoints/queue/cron.hpp>
+#include <kongflow/endpoints/queue/periodic.hpp>
+#include <kongflow/endpoints/services/detail/task.hpp>
+#include <kongflow/endpoints/services/index_endpoint_service.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/json/value_from.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+namespace kongflow::endpoints {
+namespace detail {
+
+/// Compares secrets without an early exit, so timing does not reveal how much matched.
+inline bool constant_time_equals(std::string_view a, std::string_view b) noexcept {
+    unsigned char diff = a.size() == b.size() ? 0 : 1;
+    std::size_t n = std::max(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
+        unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
+        diff |= static_cast<unsigned char>(x ^ y);
+    }
+    return diff == 0;
+}
+
+inline const boost::json::value* path(const boost::json::value& v, std::initializer_list<std::string_view> keys) {
+    const boost::json::value* cur = &v;
+    for (auto k : keys) {
+        auto* o = cur->if_object();
+        if (!o) return nullptr;
+        cur = o->if_contains(k);
+        if (!cur) return nullptr;
+    }
+    return cur;
+}
+
+inline bool all_strings(const boost::json::value& v, std::initializer_list<std::string_view> keys) {
+    for (auto k : keys) {
+        auto* f = path(v, {k});
+        if (!f || !f->is_string()) return false;
+    }
+    return true;
+}
+
+/// The counts perform-index records (IndexEndpointStats), as JSON.
+struct index_stats {
+    std::int64_t jobs = 0, sources = 0, webhooks = 0, dynamic_triggers = 0, dynamic_schedules = 0,
+                 disabled_jobs = 0, http_endpoints = 0;
+    boost::json::value to_json() const {
+        return {{"jobs", jobs},
+                {"sources", sources},
+                {"webhooks", webhooks},
+                {"dynamicTriggers", dynamic_triggers},
+                {"dynamicSchedules", dynamic_schedules},
+                {"disabledJobs", disabled_jobs},
+                {"httpEndpoints", http_endpoints}};
+    }
+};
+
+inline boost::json::value index_error_json(const endpoint_index_error& e) {
+    boost::json::object o{{"message", e.message}};
+    if (e.raw) o["raw"] = *e.raw;
+    return o;
+}
+
+inline int attempts_for(environment_type t, int dev, int other) {
+    return t == environment_type::development ? dev : other;
+}
+
+} // namespace detail
+
+KONGFLOW_ENDPOINTS_DECL std::optional<std::string> index_endpoint_service::hook_reason(const boost::json::value& body) {
+    // Only a Vercel deployment webhook that matches Trigger.dev's schema in full gives a reason.
+    using detail::all_strings;
+    using detail::path;
+    if (!all_strings(body, {"id"}) || !path(body, {"createdAt"}) || !path(body, {"createdAt"})->is_number())
+        return std::nullopt;
+    auto* type = path(body, {"type"});
+    static constexpr std::string_view types[] = {"deployment.succeeded", "deployment.failed", "deployment.ready",
+                                                 "deployment.created",   "deployment.error",  "deployment.canceled"};
+    if (!type || !type->is_string() ||
+        std::find(std::begin(types), std::end(types), std::string_view(type->get_string())) == std::end(types))
+        return std::nullopt;
+    auto* payload = path(body, {"payload"});
+    if (!payload || !payload->is_object()) return std::nullopt;
+    if (!all_strings(*payload, {"name", "plan", "target", "type", "url"})) return std::nullopt;
+    for (auto k : {"user", "team", "project"})
+        if (!path(*payload, {k}) || !all_strings(*path(*payload, {k}), {"id"})) return std::nullopt;
+    auto* links = path(*payload, {"links"});
+    if (!links || !all_strings(*links, {"deployment", "project"})) return std::nullopt;
+    auto* regions = path(*payload, {"regions"});
+    if (!regions || !regions->is_array()) return std::nullopt;
+    for (auto& r : regions->get_array())
+        if (!r.is_string()) return std::nullopt;
+    auto* deployment = path(*payload, {"deployment"});
+    if (!deployment || !all_strings(*deployment, {"id", "name", "url", "inspectorUrl"})) return std::nullopt;
+    auto* meta = path(*deployment, {"meta"});
+    if (!meta || !meta->is_object()) return std::nullopt;
+
+    if (type->get_string() != "deployment.succeeded") return std::nullopt;
+    std::string name(path(*deployment, {"name"})->get_string());
+    if (!all_strings(*meta, {"githubCommitAuthorName", "githubCommitMessage", "githubCommitOrg", "githubCommitRef",
+                             "githubCommitRepo", "githubCommitSha", "githubDeployment", "githubOrg", "githubRepo",
+                             "githubRepoOwnerType", "githubCommitRepoId", "githubRepoId", "githubRepoVisibility",
+                             "githubCommitAuthorLogin", "branchAlias"}))
+        return "Vercel project " + name + " was deployed to " + std::string(path(*deployment, {"url"})->get_string());
+    std::string sha(path(*meta, {"githubCommitSha"})->get_string());
+    return "\"" + std::string(path(*meta, {"githubCommitMessage"})->get_string()) + "\" was deployed from " +
+           std::string(path(*meta, {"githubCommitRef"})->get_string()) + " (" + sha.substr(0, 7) + ") to " + name;
+}
+
+KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::index_impl(
+    index_request req, service_error& err, asio::any_completion_handler<void(error_code, endpoint_index)> h) {
+    err.clear();
+    auto run = [](index_endpoint_service* self, index_request req, service_error& err) -> detail::task<endpoint_index> {
+        auto blocking = self->params_.blocking_executor.value_or(self->ex_);
+        error_code not_found;
+        auto created = co_await detail::on_blocking(blocking, [&]() -> result<endpoint_index> {
+            auto uow = self->store_.begin();
+            if (!uow) return uow.error();
+            auto& repo = (*uow)->repo();
+            auto ep = repo.find_endpoint(req.endpoint_id);
+            if (!ep) {
+                not_found = ep.error();
+                return ep.error();
+            }
+            auto env = repo.find_environment(ep->environment_id);
+            if (!env) return env.error();
+            create_index_params ip;
+            ip.endpoint_id = ep->id;
+            ip.source = req.source;
+            ip.reason = req.reason;
+            ip.source_data = req.source_data;
+            ip.status = index_status::pending;
+            auto index = repo.create_index(ip);
+            if (!index) return index.error();
+            if (!req.perform_now) {
+                enqueue_options o;
+                o.max_attempts = detail::attempts_for(env->type, self->params_.index_attempts_development,
+                                                      self->params_.index_attempts_other);
+                if (auto r = (*uow)->enqueue(
+                        make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, o));
+                    !r)
+                    return r.error();
+            }
+            if (auto r = (*uow)->commit(); !r) return r.error();
+            return std::move(*index);
+        });
+        if (!created) {
+            if (not_found == errc::not_found)
+                co_return detail::fail<endpoint_index>(err, errc::endpoint_not_found, "Endpoint not found");
+            co_return detail::fail<endpoint_index>(err, errc::failed_index, created.error().message(), created.error());
+        }
+        if (!req.perform_now) co_return std::pair{error_code{}, std::move(*created)};
+        auto [ec, done] = co_await self->async_perform_index(created->id, err, asio::as_tuple(asio::use_awaitable));
+        co_return std::pair{ec, std::move(done)};
+    };
+    detail::spawn_task(ex_, run(this, std::move(req), err), err, std::move(h));
+}
+
+KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
+    std::string index_id, service_error& err, asio::any_completion_handler<void(error_code, endpoint_index)> h) {
+    err.clear();
+    auto run = [](index_endpoint_service* self, std::string index_id,
+                  service_error& err) -> detail::task<endpoint_index> {
+        auto& log = self->params_.log;
+        auto blocking = self->params_.blocking_executor.value_or(self->ex_);
+        auto& repo = self->store_.repo();
+        auto t0 = std::chrono::steady_clock::now();
+        auto store_failed = [&](error_code ec) {
+            log.log(log_level::error, "index could not be processed", {{"index", index_id}, {"error", ec.message()}});
+            return detail::fail<endpoint_index>(err, errc::failed_index, ec.message(), ec);
+        };
+
+        // 1. STARTED; load the endpoint and its environment.
+        struct loaded {
+            endpoint_index index;
+            endpoint ep;
+            environment env;
+        };
+        auto start = co_await detail::on_blocking(blocking, [&]() -> result<loaded> {
+            update_index_params up;
+            up.id = index_id;
+            up.status = index_status::started;
+            auto index = repo.update_index(up);
+            if (!index) return index.error();
+            auto ep = repo.find_endpoint(index->endpoint_id);
+            if (!ep) return ep.error();
+            auto env = repo.find_environment(ep->environment_id);
+            if (!env) return env.error();
+            return loaded{std::move(*index), std::move(*ep), std::move(*env)};
+        });
+        if (!start) {
+            if (start.error() == errc::not_found)
+                co_return detail::fail<endpoint_index>(err, errc::endpoint_not_found, "EndpointIndex not found");
+            co_return store_failed(start.error());
+        }
+        auto& [index, ep, env] = *start;
+
+        // Ends the index in FAILURE (and maybe auto-disables the endpoint).
+        auto finish_failure = [&](endpoint_index_error e, bool check_disable) -> asio::awaitable<std::pair<error_code, endpoint_index>> {
+            log.log(log_level::warn, "index failed", {{"index", index_id}, {"endpoint", ep.id}, {"error", e.message}});
+            auto r = co_await detail::on_blocking(blocking, [&]() -> result<endpoint_index> {
+                update_index_params up;
+                up.id = index_id;
+                up.status = index_status::failure;
+                up.error = detail::index_error_json(e);
+                auto updated = repo.update_index(up);
+                if (!updated) return updated.error();
+                std::size_t n = self->params_.auto_disable_after_failures;
+                if (check_disable && n > 0 && env.type != environment_type::development) {
+                    // N consecutive failures: this one and the N-1 newest before it.
+                    last_indexes_params lp{ep.id, n - 1, index_id};
+                    auto previous = repo.last_indexes(lp);
+                    if (previous && previous->size() == n - 1 &&
+                        std::all_of(previous->begin(), previous->end(),
+                                    [](const endpoint_index& i) { return i.status == index_status::failure; })) {
+                        // Disabling is the soft delete: url = null, the row and history stay.
+                        if (repo.delete_endpoint(ep.id))
+                            log.log(log_level::warn, "endpoint disabled after consecutive index failures",
+                                    {{"endpoint", ep.id}, {"failures", std::to_string(n)}});
+                    }
+                }
+                return updated;
+            });
+            if (self->params_.metrics.index_finished) self->params_.metrics.index_finished("failure", detail::since(t0));
+            if (!r) co_return store_failed(r.error());
+            co_return std::pair{error_code{}, std::move(*r)};
+        };
+
+        // 2. No URL: deleted or auto-disabled.
+        if (!ep.url) co_return co_await finish_failure({"Endpoint URL is not set", std::nullopt}, false);
+
+        // 3–7. INDEX_ENDPOINT, following redirects as Trigger.dev does (storing each new URL).
+        index_result reply;
+        for (int redirects = 0;; ++redirects) {
+            diagnostics diag;
+            auto [ec, r] = co_await self->client_.async_index_endpoint(endpoint_target{*ep.url, env.api_key, std::nullopt},
+                                                                       diag, asio::as_tuple(asio::use_awaitable));
+            if (r.kind != index_result::outcome::redirect) {
+                reply = std::move(r);
+                break;
+            }
+            if (redirects >= self->params_.max_redirects)
+                co_return co_await finish_failure({"Endpoint " + *ep.url + " is redirecting too many times", std::nullopt},
+                                                  true);
+            auto moved = co_await detail::on_blocking(blocking, [&] {
+                update_endpoint_params up;
+                up.id = ep.id;
+                up.url = r.location;
+                return repo.update_endpoint(up);
+            });
+            if (!moved) co_return store_failed(moved.error());
+            log.log(log_level::info, "endpoint redirected", {{"endpoint", ep.id}, {"url", r.location}});
+            ep = std::move(*moved);
+        }
+        if (reply.kind == index_result::outcome::failure) co_return co_await finish_failure(std::move(reply.error), true);
+
+        // 8–14. Versions, registrations, SUCCESS.
+        auto done = co_await detail::on_blocking(blocking, [&]() -> result<endpoint_index> {
+            const bool version_changed = reply.trigger_version && *reply.trigger_version != ep.version;
+            const bool sdk_changed = reply.trigger_sdk_version && *reply.trigger_sdk_version != ep.sdk_version;
+            if (version_changed || sdk_changed) {
+                update_endpoint_params up;
+                up.id = ep.id;
+                up.version = reply.trigger_version;
+                up.sdk_version = reply.trigger_sdk_version;
+                auto updated = repo.update_endpoint(up);
+                if (!updated) return updated.error();
+                ep = std::move(*updated);
+            }
+
+            auto& reg = self->registrar_;
+            auto note = [&](std::string_view what, std::string_view key, error_code ec) {
+                log.log(log_level::warn, "registration failed",
+                        {{"endpoint", ep.id}, {"what", std::string(what)}, {"key", std::string(key)}, {"error", ec.message()}});
+            };
+            detail::index_stats stats;
+            const auto& body = reply.response;
+            boost::json::object data;
+
+            // Jobs: register enabled ones, disable disabled ones, then the ones that disappeared.
+            boost::json::array jobs_json;
+            std::set<std::string, std::less<>> seen;
+            auto existing = reg.enabled_jobs(ep);
+            if (!existing) note("jobs", "", existing.error());
+            for (const auto& job : body.jobs) {
+                boost::json::value json = boost::json::value_from(job);
+                seen.insert(job.id);
+                if (!job.enabled) {
+                    auto disabled = reg.disable_job(ep, job.id, job.version, &json);
+                    if (!disabled) note("job", job.id, disabled.error());
+                    else if (*disabled) ++stats.disabled_jobs;
+                } else if (auto r = reg.register_job(ep, {job, json}); !r) {
+                    note("job", job.id, r.error());
+                } else if (!job.internal) {
+                    ++stats.jobs;
+                }
+                jobs_json.push_back(std::move(json));
+            }
+            if (existing) {
+                for (const auto& old : *existing) {
+                    if (seen.count(old.slug)) continue;
+                    auto disabled = reg.disable_job(ep, old.slug, old.version, nullptr);
+                    if (!disabled) note("missing job", old.slug, disabled.error());
+                    else if (*disabled) ++stats.disabled_jobs;
+                }
+            }
+            data["jobs"] = std::move(jobs_json);
+
+            auto each = [&](const char* key, const auto& items, auto register_one, std::int64_t& counter) {
+                boost::json::array arr;
+                for (const auto& item : items) {
+                    boost::json::value json = boost::json::value_from(item);
+                    if (auto r = register_one(item, json); !r) note(key, "", r.error());
+                    else ++counter;
+                    arr.push_back(std::move(json));
+                }
+                data[key] = std::move(arr);
+            };
+            each("sources", body.sources,
+                 [&](const source_metadata& s, const boost::json::value& j) { return reg.register_source(ep, {s, j}); },
+                 stats.sources);
+            each("webhooks", body.webhooks.value_or(std::vector<webhook_metadata>{}),
+                 [&](const webhook_metadata& w, const boost::json::value& j) { return reg.register_webhook(ep, {w, j}); },
+                 stats.webhooks);
+            each("dynamicTriggers", body.dynamic_triggers,
+                 [&](const dynamic_trigger_endpoint_metadata& t, const boost::json::value& j) {
+                     return reg.register_dynamic_trigger(ep, {t, j});
+                 },
+                 stats.dynamic_triggers);
+            each("dynamicSchedules", body.dynamic_schedules,
+                 [&](const register_dynamic_schedule_payload& s, const boost::json::value& j) {
+                     return reg.register_dynamic_schedule(ep, {s, j});
+                 },
+                 stats.dynamic_schedules);
+            each("httpEndpoints", body.http_endpoints.value_or(std::vector<http_endpoint_metadata>{}),
+                 [&](const http_endpoint_metadata& e, const boost::json::value& j) {
+                     return reg.register_http_endpoint(ep, {e, j});
+                 },
+                 stats.http_endpoints);
+
+            update_index_params up;
+            up.id = index_id;
+            up.status = index_status::success;
+            up.stats = stats.to_json();
+            up.data = boost::json::value(std::move(data));
+            up.error = boost::json::value(nullptr);
+            return repo.update_index(up);
+        });
+        if (!done) co_return store_failed(done.error());
+        if (self->params_.metrics.index_finished) self->params_.metrics.index_finished("success", detail::since(t0));
+        log.log(log_level::info, "index succeeded", {{"index", index_id}, {"endpoint", ep.id}});
+        co_return std::pair{error_code{}, std::move(*done)};
+    };
+    detail::spawn_task(ex_, run(this, std::move(index_id), err), err, std::move(h));
+}
+
+KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::hook_index_impl(
+    hook_index_request req, service_error& err, asio::any_completion_handler<void(error_code, endpoint_index)> h) {
+    err.clear();
+    auto run = [](index_endpoint_service* self, hook_index_request req,
+                  service_error& err) -> detail::task<endpoint_index> {
+        std::string refusal;
+        auto created = co_await detail::on_blocking(
+            self->params_.blocking_executor.value_or(self->ex_), [&]() -> result<endpoint_index> {
+                auto uow = self->store_.begin();
+                if (!uow) return uow.error();
+                auto& repo = (*uow)->repo();
+                auto ep = repo.find_endpoint_by_slug(req.environment_id, req.endpoint_slug);
+                if (!ep || !ep->url) {
+                    refusal = "Endpoint not found";
+                    return make_error_code(errc::endpoint_not_found);
+                }
+                if (!ep->indexing_hook_identifier ||
+                    !detail::constant_time_equals(*ep->indexing_hook_identifier, req.hook_identifier)) {
+                    refusal = "Index hook identifier is invalid";
+                    return make_error_code(errc::endpoint_not_found);
+                }
+                auto env = repo.find_environment(ep->environment_id);
+                if (!env) return env.error();
+                create_index_params ip;
+                ip.endpoint_id = ep->id;
+                ip.source = index_source::hook;
+                ip.source_data = req.body.value_or(boost::json::value(nullptr));
+                if (req.body) ip.reason = hook_reason(*req.body);
+                ip.status = index_status::pending;
+                auto index = repo.create_index(ip);
+                if (!index) return index.error();
+                enqueue_options o;
+                o.max_attempts = detail::attempts_for(env->type, self->params_.index_attempts_development,
+                                                      self->params_.index_attempts_other);
+                o.run_at = now_ms() + self->params_.hook_delay;
+                if (auto r = (*uow)->enqueue(make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, o));
+                    !r)
+                    return r.error();
+                if (auto r = (*uow)->commit(); !r) return r.error();
+                return std::move(*index);
+            });
+        if (!created) {
+            if (!refusal.empty()) co_return detail::fail<endpoint_index>(err, errc::endpoint_not_found, refusal);
+            co_return detail::fail<endpoint_index>(err, errc::failed_index, created.error().message(), created.error());
+        }
+        co_return std::pair{error_code{}, std::move(*created)};
+    };
+    detail::spawn_task(ex_, run(this, std::move(req), err), err, std::move(h));
+}
+
+KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::recurring_impl(
+    service_error& err, asio::any_completion_handler<void(error_code, std::size_t)> h) {
+    err.clear();
+    auto run = [](index_endpoint_service* self, service_error& err) -> detail::task<std::size_t> {
+        auto count = co_await detail::on_blocking(
+            self->params_.blocking_executor.value_or(self->ex_), [&]() -> result<std::size_t> {
+                auto& repo = self->store_.repo();
+                recurring_index_params p;
+                p.types = self->params_.recurring_environments;
+                p.since = now_ms() - self->params_.recurring_quiet_period;
+                auto due = repo.find_endpoints_for_recurring_index(p);
+                if (!due) return due.error();
+                std::size_t n = 0;
+                for (const auto& ep : *due) {
+                    // One unit per endpoint: a failure skips that endpoint, not the rest.
+                    auto uow = self->store_.begin();
+                    if (!uow) return uow.error();
+                    auto env = (*uow)->repo().find_environment(ep.environment_id);
+                    if (!env) continue;
+                    create_index_params ip;
+                    ip.endpoint_id = ep.id;
+                    ip.source = index_source::internal;
+                    auto index = (*uow)->repo().create_index(ip);
+                    if (!index) continue;
+                    enqueue_options o;
+                    o.max_attempts = detail::attempts_for(env->type, self->params_.index_attempts_development,
+                                                          self->params_.index_attempts_other);
+                    if (!(*uow)->enqueue(make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, o)))
+                        continue;
+                    if ((*uow)->commit()) ++n;
+                }
+                return n;
+            });
+        if (!count) co_return detail::fail<std::size_t>(err, errc::failed_index, count.error().message(), count.error());
+        co_return std::pair{error_code{}, *count};
+    };
+    detail::spawn_task(ex_, run(this, err), err, std::move(h));
+}
+
+KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::purge_impl(
+    service_error& err, asio::any_completion_handler<void(error_code, std::size_t)> h) {
+    err.clear();
+    auto run = [](index_endpoint_service* self, service_error& err) -> detail::task<std::size_t> {
+        auto n = co_await detail::on_blocking(self->params_.blocking_executor.value_or(self->ex_), [&] {
+            return self->store_.repo().purge_indexes_older_than(now_ms() - self->params_.purge_older_than);
+        });
+        if (!n) co_return detail::fail<std::size_t>(err, errc::failed_index, n.error().message(), n.error());
+        co_return std::pair{error_code{}, *n};
+    };
+    detail::spawn_task(ex_, run(this, err), err, std::move(h));
+}
+
+KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::register_jobs(worker& w) {
+    // perform-index: an index that ends in FAILURE is a finished job; only "could not process"
+    // errors (store failures) are retried.
+    w.register_handler(std::string(perform_index_job_kind), [this](job_context ctx) -> asio::awaitable<void> {
+        auto* id = ctx.payload().if_contains("id");
+        if (!id || !id->is_string())
+            throw boost::system::system_error(make_error_code(errc::job_discard), "payload has no index id");
+        service_error err;
+        auto [ec, index] =
+            co_await async_perform_index(std::string(id->get_string()), err, asio::as_tuple(asio::use_awaitable));
+        if (ec == errc::endpoint_not_found)
+            throw boost::system::system_error(make_error_code(errc::job_discard), err.message);
+        if (ec) throw boost::system::system_error(ec, err.message);
+    });
+    w.register_handler(std::string(recurring_index_job_kind), [this](job_context) -> asio::awaitable<void> {
+        service_error err;
+        auto [ec, n] = co_await async_recurring_index(err, asio::as_tuple(asio::use_awaitable));
+        if (ec) throw boost::system::system_error(ec, err.message);
+        params_.log.log(log_level::info, "recurring index", {{"indexes", std::to_string(n)}});
+    });
+    w.register_handler(std::string(purge_indexes_job_kind), [this](job_context) -> asio::awaitable<void> {
+        service_error err;
+        auto [ec, n] = co_await async_purge_indexes(err, asio::as_tuple(asio::use_awaitable));
+        if (ec) throw boost::system::system_error(ec, err.message);
+        params_.log.log(log_level::info, "purged old indexes", {{"deleted", std::to_string(n)}});
+    });
+    auto periodic = [&](std::string_view name, const std::string& cron, std::string_view kind) {
+        auto schedule = cron_schedule::parse(cron);
+        if (!schedule) throw boost::system::system_error(schedule.error(), "invalid cron expression: " + cron);
+        enqueue_options o;
+        o.max_attempts = 1;
+        w.add_periodic(periodic_job{std::string(name), std::move(*schedule),
+                                    make_job_request(std::string(kind), {}, o)});
+    };
+    periodic("recurring-endpoint-index", params_.recurring_cron, recurring_index_job_kind);
+    periodic("purge-old-indexings", params_.purge_cron, purge_indexes_job_kind);
+}
+
+} // namespace kongflow::endpoints
+
+#endif
