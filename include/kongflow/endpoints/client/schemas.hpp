@@ -133,19 +133,19 @@ struct static_trigger {
     std::optional<trigger_help> help;
 };
 
-struct interval_schedule {
+struct interval_schedule_metadata {
     std::int64_t seconds = 0;  // integer in [20, 2592000]
     std::optional<std::string> account_id;        // "accountId"
     std::optional<boost::json::value> metadata;
 };
 
-struct cron_schedule {
+struct cron_schedule_metadata {
     std::string cron;
     std::optional<std::string> account_id;
     std::optional<boost::json::value> metadata;
 };
 
-using schedule_metadata = std::variant<interval_schedule, cron_schedule>;
+using schedule_metadata = std::variant<interval_schedule_metadata, cron_schedule_metadata>;
 
 struct scheduled_trigger {
     schedule_metadata schedule;
@@ -422,8 +422,8 @@ KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(event_specification)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(event_rule)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(trigger_help)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(static_trigger)
-KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(interval_schedule)
-KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(cron_schedule)
+KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(interval_schedule_metadata)
+KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(cron_schedule_metadata)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(scheduled_trigger)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(dynamic_trigger)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(invoke_trigger)

@@ -538,12 +538,16 @@ KONGFLOW_ENDPOINTS_DECL error_code read_http_endpoint(std::string_view url, erro
                                                       http_endpoint_response_result& out, diagnostics& diag) {
     if (auto ec = detail::standard_throws(url, transport, reply, diag)) return ec;
     out.reply = reply;
+    // On failure the caller answers the original HTTP request with 500 and this message.
     auto json = detail::body_json(reply);
-    auto parsed = json ? parse_normalized_response(*json) : decltype(parse_normalized_response(*json)){};
-    if (!json || !parsed.ok()) {
-        // The caller answers the original HTTP request with 500 and this message (Trigger.dev).
+    if (!json) {
         detail::fail(diag, "Could not parse response from client", &reply);
-        return json ? error_code(errc::invalid_response) : error_code(errc::invalid_json);
+        return errc::invalid_json;
+    }
+    auto parsed = parse_normalized_response(*json);
+    if (!parsed.ok()) {
+        detail::fail(diag, "Could not parse response from client", &reply);
+        return errc::invalid_response;
     }
     out.response = std::move(parsed.value());
     return {};

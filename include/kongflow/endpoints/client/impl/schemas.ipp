@@ -491,7 +491,7 @@ KONGFLOW_ENDPOINTS_DECL static_trigger tag_invoke(const boost::json::value_to_ta
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
-                                        const interval_schedule& v) {
+                                        const interval_schedule_metadata& v) {
     boost::json::object o;
     o["type"] = "interval";
     o["options"] = boost::json::object{{"seconds", v.seconds}};
@@ -499,7 +499,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     put_opt(o, "metadata", v.metadata);
     jv = std::move(o);
 }
-KONGFLOW_ENDPOINTS_DECL interval_schedule tag_invoke(const boost::json::value_to_tag<interval_schedule>&,
+KONGFLOW_ENDPOINTS_DECL interval_schedule_metadata tag_invoke(const boost::json::value_to_tag<interval_schedule_metadata>&,
                                                      const boost::json::value& jv) {
     const auto& o = obj(jv);
     return {static_cast<std::int64_t>(detail::num(obj(o.at("options")).at("seconds"))), opt_str(o, "accountId"),
@@ -507,7 +507,7 @@ KONGFLOW_ENDPOINTS_DECL interval_schedule tag_invoke(const boost::json::value_to
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
-                                        const cron_schedule& v) {
+                                        const cron_schedule_metadata& v) {
     boost::json::object o;
     o["type"] = "cron";
     o["options"] = boost::json::object{{"cron", v.cron}};
@@ -515,7 +515,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     put_opt(o, "metadata", v.metadata);
     jv = std::move(o);
 }
-KONGFLOW_ENDPOINTS_DECL cron_schedule tag_invoke(const boost::json::value_to_tag<cron_schedule>&,
+KONGFLOW_ENDPOINTS_DECL cron_schedule_metadata tag_invoke(const boost::json::value_to_tag<cron_schedule_metadata>&,
                                                  const boost::json::value& jv) {
     const auto& o = obj(jv);
     return {str_at(obj(o.at("options")), "cron"), opt_str(o, "accountId"), opt_val(o, "metadata")};
@@ -531,8 +531,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 KONGFLOW_ENDPOINTS_DECL scheduled_trigger tag_invoke(const boost::json::value_to_tag<scheduled_trigger>&,
                                                      const boost::json::value& jv) {
     const auto& s = obj(jv).at("schedule");
-    if (obj(s).at("type").as_string() == "interval") return {boost::json::value_to<interval_schedule>(s)};
-    return {boost::json::value_to<cron_schedule>(s)};
+    if (obj(s).at("type").as_string() == "interval") return {boost::json::value_to<interval_schedule_metadata>(s)};
+    return {boost::json::value_to<cron_schedule_metadata>(s)};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
