@@ -69,16 +69,15 @@ asio::awaitable<http_response> metrics(request_context& ctx) {
 }
 
 asio::awaitable<http_response> whoami(request_context& ctx) {
-    auto env = *ctx.env;
-    struct owners {
-        kfe::result<kfe::project> project;
-        kfe::result<kfe::organization> org;
-    };
-    auto r = co_await offload(ctx.deps.blocking, [repo = ctx.deps.repo, env] {
-        return owners{repo->find_project(env.project_id), repo->find_organization(env.organization_id)};
+    const auto& env = *ctx.env;
+    auto project = co_await offload(ctx.deps.blocking, [repo = ctx.deps.repo, id = env.project_id] {
+        return repo->find_project(id);
     });
-    if (!r.project) co_return store_failure(ctx, "find_project", r.project.error());
-    if (!r.org) co_return store_failure(ctx, "find_organization", r.org.error());
+    if (!project) co_return store_failure(ctx, "find_project", project.error());
+    auto org = co_await offload(ctx.deps.blocking, [repo = ctx.deps.repo, id = env.organization_id] {
+        return repo->find_organization(id);
+    });
+    if (!org) co_return store_failure(ctx, "find_organization", org.error());
     json::object o;
     o["id"] = env.id;
     o["slug"] = env.slug;
@@ -88,8 +87,8 @@ asio::awaitable<http_response> whoami(request_context& ctx) {
     o["organizationId"] = env.organization_id;
     o["projectId"] = env.project_id;
     o["pkApiKey"] = public_api_key(env);
-    o["project"] = json::value_from(*r.project);
-    o["organization"] = json::value_from(*r.org);
+    o["project"] = json::value_from(*project);
+    o["organization"] = json::value_from(*org);
     co_return json_response(200, o);
 }
 

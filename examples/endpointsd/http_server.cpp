@@ -173,12 +173,16 @@ asio::awaitable<void> http_server::serve(std::shared_ptr<connection> c) {
                 break;
             if (ec == http::error::header_limit) co_await reject(431, "Request headers are too large");
             else if (ec == http::error::body_limit) co_await reject(413, "Request body is too large");
-            else co_await reject(400, "Malformed HTTP request: " + ec.message());
+            else {
+                auto msg = "Malformed HTTP request: " + ec.message();
+                co_await reject(400, msg);
+            }
             break;
         }
         // A declared body over the limit is refused before reading it.
+        const std::string too_large = "Request body is too large (limit " + std::to_string(params_.max_body_bytes) + " bytes)";
         if (auto len = parser.content_length(); len && *len > params_.max_body_bytes) {
-            co_await reject(413, "Request body is too large (limit " + std::to_string(params_.max_body_bytes) + " bytes)");
+            co_await reject(413, too_large);
             break;
         }
         if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -191,11 +195,12 @@ asio::awaitable<void> http_server::serve(std::shared_ptr<connection> c) {
             auto [bec, bn] = co_await http::async_read(c->stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
             (void)bn;
             if (bec) {
+                const auto malformed = "Malformed HTTP request: " + bec.message();
                 if (bec == http::error::body_limit)
-                    co_await reject(413, "Request body is too large (limit " + std::to_string(params_.max_body_bytes) + " bytes)");
+                    co_await reject(413, too_large);
                 else if (bec != beast::error::timeout && bec != http::error::end_of_stream &&
                          bec != asio::error::operation_aborted && bec != asio::error::eof)
-                    co_await reject(400, "Malformed HTTP request: " + bec.message());
+                    co_await reject(400, malformed);
                 break;
             }
         }

@@ -13,10 +13,13 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/value.hpp>
 
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -77,12 +80,28 @@ private:
     std::vector<route> routes_;
 };
 
-/// Runs a blocking call on `ex` and resumes the caller on its own executor.
+/// Runs a blocking call on `ex` and resumes the awaiting coroutine on its own executor. Plain
+/// handlers, no coroutine lambdas: GCC 12 mishandles temporaries and captures around them.
 template <class F>
 asio::awaitable<std::invoke_result_t<F&>> offload(asio::any_io_executor ex, F f) {
     using R = std::invoke_result_t<F&>;
-    co_return co_await asio::co_spawn(
-        ex, [f = std::move(f)]() mutable -> asio::awaitable<R> { co_return f(); }, asio::use_awaitable);
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, R)>(
+        [](auto handler, asio::any_io_executor ex, F f) {
+            asio::post(ex, [handler = std::move(handler), f = std::move(f)]() mutable {
+                std::exception_ptr e;
+                R r{};
+                try {
+                    r = f();
+                } catch (...) {
+                    e = std::current_exception();
+                }
+                auto home = asio::get_associated_executor(handler);
+                asio::post(home, [handler = std::move(handler), e, r = std::move(r)]() mutable {
+                    std::move(handler)(e, std::move(r));
+                });
+            });
+        },
+        asio::use_awaitable, std::move(ex), std::move(f));
 }
 
 http_response json_response(unsigned status, const boost::json::value& body);
