@@ -5,5 +5,6 @@
 #include <kongflow/endpoints/client/http_transport.hpp>
 #include <kongflow/endpoints/diagnostics.hpp>
 #include <kongflow/endpoints/error.hpp>
+#include <kongflow/endpoints/version.hpp>
 
 #endif

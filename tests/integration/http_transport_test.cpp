@@ -176,6 +176,20 @@ TEST_CASE("chunked and read-until-close bodies", "[integration][http]") {
     CHECK(srv.accepts() == 2);
 }
 
+TEST_CASE("a response with connection: close ends the connection", "[integration][http]") {
+    test_http_server srv;
+    auto closing = scripted_response::trigger_pong();
+    closing.announce_close = true;
+    srv.push(closing);
+    net::io_context ioc;
+    http_transport tr(ioc);
+    REQUIRE_FALSE(send(ioc, tr, make_request(srv.url())).ec);
+    REQUIRE_FALSE(send(ioc, tr, make_request(srv.url())).ec);
+    REQUIRE_FALSE(send(ioc, tr, make_request(srv.url())).ec);
+    CHECK(srv.accepts() == 2);
+    CHECK(srv.request_count() == 3);
+}
+
 TEST_CASE("redirects are returned, not followed", "[integration][http]") {
     test_http_server srv;
     srv.push(scripted_response::redirect(302, "http://127.0.0.1:1/elsewhere"));

@@ -10,5 +10,6 @@
 #include <kongflow/endpoints/detail/sqlite.hpp>
 #include <kongflow/endpoints/storage/impl/sqlite_repository.ipp>
 #include <kongflow/endpoints/queue/impl/sqlite_queue.ipp>
+#include <kongflow/endpoints/storage/impl/sqlite_store.ipp>
 
 #endif

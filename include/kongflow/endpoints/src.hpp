@@ -12,11 +12,17 @@
 #include <kongflow/endpoints/client/impl/http_transport.ipp>
 #include <kongflow/endpoints/impl/model.ipp>
 #include <kongflow/endpoints/storage/impl/memory_repository.ipp>
+#include <kongflow/endpoints/storage/impl/memory_store.ipp>
 #include <kongflow/endpoints/queue/impl/cron.ipp>
 #include <kongflow/endpoints/queue/impl/memory_queue.ipp>
 #include <kongflow/endpoints/client/impl/zod.ipp>
 #include <kongflow/endpoints/client/impl/zod_schema.ipp>
 #include <kongflow/endpoints/client/impl/schemas.ipp>
 #include <kongflow/endpoints/client/impl/replies.ipp>
+#include <kongflow/endpoints/queue/impl/worker.ipp>
+#include <kongflow/endpoints/services/impl/registrar.ipp>
+#include <kongflow/endpoints/services/impl/endpoint_service.ipp>
+#include <kongflow/endpoints/services/impl/index_endpoint_service.ipp>
+#include <kongflow/endpoints/impl/version.ipp>
 
 #endif

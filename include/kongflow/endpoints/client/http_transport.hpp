@@ -115,6 +115,8 @@ public:
     /// discards its connection.
     ///
     /// *Object lifetimes:* `req` is taken by value. `diag` must stay valid until the handler runs.
+    /// The transport must be alive when the operation is launched (for `deferred`, when the
+    /// deferred operation is invoked); after that the request keeps what it needs alive.
     ///
     /// *Retries:* a request that fails on a reused keep-alive connection before any byte of the
     /// response arrived (the server had closed it) is sent once more on a new connection.

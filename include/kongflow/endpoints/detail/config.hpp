@@ -10,6 +10,9 @@
 #define KONGFLOW_ENDPOINTS_DECL inline
 #endif
 
-#define KONGFLOW_ENDPOINTS_VERSION_STRING "0.1.0"
+// Every header includes this one, so every header sees the version macros
+// (KONGFLOW_ENDPOINTS_VERSION_STRING, ...) of the public version.hpp. Last on purpose: version.hpp
+// includes this file and needs KONGFLOW_ENDPOINTS_DECL, whichever of the two comes first.
+#include <kongflow/endpoints/version.hpp>
 
 #endif

@@ -129,6 +129,13 @@ public:
     /// See complete_params. Returns how many jobs were updated.
     virtual result<std::size_t> complete(const complete_params& p) = 0;
 
+    /// complete() then claim(), which a store may do in one transaction (one fsync instead of two:
+    /// the worker's steady state under load). If the completion fails nothing is claimed.
+    virtual result<std::vector<job_row>> complete_and_claim(const complete_params& done, const claim_params& next) {
+        if (auto r = complete(done); !r) return r.error();
+        return claim(next);
+    }
+
     /// See heartbeat_params. Returns the ids still held by the owner (a running job missing from
     /// the answer was cancelled or rescued: its worker should stop it).
     virtual result<std::vector<job_id>> heartbeat(const heartbeat_params& p) = 0;

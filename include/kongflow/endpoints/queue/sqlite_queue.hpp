@@ -52,6 +52,8 @@ public:
     KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> enqueue_batch(std::span<const job_request> jobs) override;
     KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> claim(const claim_params& p) override;
     KONGFLOW_ENDPOINTS_DECL result<std::size_t> complete(const complete_params& p) override;
+    KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> complete_and_claim(const complete_params& done,
+                                                                            const claim_params& next) override;
     KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> heartbeat(const heartbeat_params& p) override;
     KONGFLOW_ENDPOINTS_DECL result<std::size_t> rescue(const rescue_params& p) override;
     KONGFLOW_ENDPOINTS_DECL result<std::size_t> release(const std::string& owner, std::span<const job_id> ids) override;
@@ -81,6 +83,9 @@ private:
         bool done = false;
     };
     void write_group(std::vector<pending_enqueue*>& group);
+    // Both run inside a transaction the caller holds, under conn_mtx_.
+    result<std::size_t> complete_tx(const complete_params& p);
+    result<std::vector<job_row>> claim_tx(const claim_params& p);
 
     std::mutex conn_mtx_;
     detail::sqlite::connection conn_;

@@ -59,7 +59,9 @@ public:
         }
         auto c = detail::sqlite::connection::open(path_, params_);
         if (!c) {
-            diag = diagnostics("cannot open the SQLite database " + path_, c.error().message());
+            diag = diagnostics("cannot open the SQLite database " + path_ + ": " + c.error().message() +
+                                   " (SQLite code " + std::to_string(c.error().value()) + ")",
+                               c.error().message());
             return c.error();
         }
         return lease(this, std::move(*c));

@@ -93,7 +93,14 @@ inline std::optional<std::string> header_string(const endpoint_reply& r, std::st
     return std::string(*h);
 }
 
+/// Drops an empty x-trigger-api-key: "no key" means no header, which the SDK reports as
+/// "missing x-trigger-api-key header" rather than as a wrong key.
+inline void drop_empty_key(action_request& req) {
+    std::erase_if(req.headers, [](const header_field& h) { return h.name == "x-trigger-api-key" && h.value.empty(); });
+}
+
 inline void append_common(action_request& req, const client_identity& id, bool accept = true) {
+    drop_empty_key(req);
     req.headers.push_back({"user-agent", id.user_agent});
     req.headers.push_back({"x-trigger-version", id.trigger_version});
     if (accept) req.headers.push_back({"accept", "application/json"});

@@ -370,41 +370,37 @@ inline std::string make_ulid() {
 // ---------------------------------------------------------------------------------------------
 // Conversions
 // ---------------------------------------------------------------------------------------------
-using detail::obj;
-using detail::opt_str;
-using detail::opt_val;
-using detail::put_opt;
-using detail::str_at;
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                                         const display_property& v) {
     boost::json::object o;
     o["label"] = v.label;
     o["text"] = v.text;
-    put_opt(o, "url", v.url);
-    put_opt(o, "imageUrl", v.image_url);
+    detail::put_opt(o, "url", v.url);
+    detail::put_opt(o, "imageUrl", v.image_url);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL display_property tag_invoke(const boost::json::value_to_tag<display_property>&,
                                                     const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {str_at(o, "label"), str_at(o, "text"), opt_str(o, "url"),
+    const auto& o = detail::obj(jv);
+    return {detail::str_at(o, "label"), detail::str_at(o, "text"), detail::opt_str(o, "url"),
             detail::opt_to<std::vector<std::string>>(o, "imageUrl")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                                         const event_example& v) {
     boost::json::object o;
+    // The SDK's key order (its examples are {id, name, icon, payload}).
     o["id"] = v.id;
-    put_opt(o, "icon", v.icon);
     o["name"] = v.name;
-    put_opt(o, "payload", v.payload);
+    detail::put_opt(o, "icon", v.icon);
+    detail::put_opt(o, "payload", v.payload);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL event_example tag_invoke(const boost::json::value_to_tag<event_example>&,
                                                  const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {str_at(o, "id"), opt_str(o, "icon"), str_at(o, "name"), opt_val(o, "payload")};
+    const auto& o = detail::obj(jv);
+    return {detail::str_at(o, "id"), detail::opt_str(o, "icon"), detail::str_at(o, "name"), detail::opt_val(o, "payload")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -414,23 +410,24 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     o["title"] = v.title;
     o["source"] = v.source;
     o["icon"] = v.icon;
-    put_opt(o, "filter", v.filter);
-    put_opt(o, "properties", v.properties);
-    put_opt(o, "schema", v.schema);
-    put_opt(o, "examples", v.examples);
+    // The SDK's triggers write examples before properties (eventTrigger, intervalTrigger, cronTrigger).
+    detail::put_opt(o, "filter", v.filter);
+    detail::put_opt(o, "examples", v.examples);
+    detail::put_opt(o, "properties", v.properties);
+    detail::put_opt(o, "schema", v.schema);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL event_specification tag_invoke(const boost::json::value_to_tag<event_specification>&,
                                                        const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     event_specification e;
     e.name = detail::to_sos(o.at("name"));
-    e.title = str_at(o, "title");
-    e.source = str_at(o, "source");
-    e.icon = str_at(o, "icon");
-    e.filter = opt_val(o, "filter");
+    e.title = detail::str_at(o, "title");
+    e.source = detail::str_at(o, "source");
+    e.icon = detail::str_at(o, "icon");
+    e.filter = detail::opt_val(o, "filter");
     e.properties = detail::opt_to<std::vector<display_property>>(o, "properties");
-    e.schema = opt_val(o, "schema");
+    e.schema = detail::opt_val(o, "schema");
     e.examples = detail::opt_to<std::vector<event_example>>(o, "examples");
     return e;
 }
@@ -439,13 +436,13 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     boost::json::object o;
     o["event"] = detail::from_sos(v.event);
     o["source"] = v.source;
-    put_opt(o, "payload", v.payload);
-    put_opt(o, "context", v.context);
+    detail::put_opt(o, "payload", v.payload);
+    detail::put_opt(o, "context", v.context);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL event_rule tag_invoke(const boost::json::value_to_tag<event_rule>&, const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {detail::to_sos(o.at("event")), str_at(o, "source"), opt_val(o, "payload"), opt_val(o, "context")};
+    const auto& o = detail::obj(jv);
+    return {detail::to_sos(o.at("event")), detail::str_at(o, "source"), detail::opt_val(o, "payload"), detail::opt_val(o, "context")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -454,16 +451,16 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     if (v.no_runs) {
         boost::json::object n;
         n["text"] = v.no_runs->text;
-        put_opt(n, "link", v.no_runs->link);
+        detail::put_opt(n, "link", v.no_runs->link);
         o["noRuns"] = std::move(n);
     }
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL trigger_help tag_invoke(const boost::json::value_to_tag<trigger_help>&,
                                                 const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     trigger_help h;
-    if (const auto* n = o.if_contains("noRuns")) h.no_runs = trigger_help::no_runs_help{str_at(obj(*n), "text"), opt_str(obj(*n), "link")};
+    if (const auto* n = o.if_contains("noRuns")) h.no_runs = trigger_help::no_runs_help{detail::str_at(detail::obj(*n), "text"), detail::opt_str(detail::obj(*n), "link")};
     return h;
 }
 
@@ -472,20 +469,20 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     boost::json::object o;
     o["type"] = "static";
     o["title"] = detail::from_sos(v.title);
-    put_opt(o, "properties", v.properties);
+    detail::put_opt(o, "properties", v.properties);
     o["rule"] = boost::json::value_from(v.rule);
-    put_opt(o, "link", v.link);
-    put_opt(o, "help", v.help);
+    detail::put_opt(o, "link", v.link);
+    detail::put_opt(o, "help", v.help);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL static_trigger tag_invoke(const boost::json::value_to_tag<static_trigger>&,
                                                   const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     static_trigger t;
     t.title = detail::to_sos(o.at("title"));
     t.properties = detail::opt_to<std::vector<display_property>>(o, "properties");
     t.rule = boost::json::value_to<event_rule>(o.at("rule"));
-    t.link = opt_str(o, "link");
+    t.link = detail::opt_str(o, "link");
     t.help = detail::opt_to<trigger_help>(o, "help");
     return t;
 }
@@ -495,15 +492,15 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     boost::json::object o;
     o["type"] = "interval";
     o["options"] = boost::json::object{{"seconds", v.seconds}};
-    put_opt(o, "accountId", v.account_id);
-    put_opt(o, "metadata", v.metadata);
+    detail::put_opt(o, "accountId", v.account_id);
+    detail::put_opt(o, "metadata", v.metadata);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL interval_schedule_metadata tag_invoke(const boost::json::value_to_tag<interval_schedule_metadata>&,
                                                      const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {static_cast<std::int64_t>(detail::num(obj(o.at("options")).at("seconds"))), opt_str(o, "accountId"),
-            opt_val(o, "metadata")};
+    const auto& o = detail::obj(jv);
+    return {static_cast<std::int64_t>(detail::num(detail::obj(o.at("options")).at("seconds"))), detail::opt_str(o, "accountId"),
+            detail::opt_val(o, "metadata")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -511,14 +508,14 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     boost::json::object o;
     o["type"] = "cron";
     o["options"] = boost::json::object{{"cron", v.cron}};
-    put_opt(o, "accountId", v.account_id);
-    put_opt(o, "metadata", v.metadata);
+    detail::put_opt(o, "accountId", v.account_id);
+    detail::put_opt(o, "metadata", v.metadata);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL cron_schedule_metadata tag_invoke(const boost::json::value_to_tag<cron_schedule_metadata>&,
                                                  const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {str_at(obj(o.at("options")), "cron"), opt_str(o, "accountId"), opt_val(o, "metadata")};
+    const auto& o = detail::obj(jv);
+    return {detail::str_at(detail::obj(o.at("options")), "cron"), detail::opt_str(o, "accountId"), detail::opt_val(o, "metadata")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -530,8 +527,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 }
 KONGFLOW_ENDPOINTS_DECL scheduled_trigger tag_invoke(const boost::json::value_to_tag<scheduled_trigger>&,
                                                      const boost::json::value& jv) {
-    const auto& s = obj(jv).at("schedule");
-    if (obj(s).at("type").as_string() == "interval") return {boost::json::value_to<interval_schedule_metadata>(s)};
+    const auto& s = detail::obj(jv).at("schedule");
+    if (detail::obj(s).at("type").as_string() == "interval") return {boost::json::value_to<interval_schedule_metadata>(s)};
     return {boost::json::value_to<cron_schedule_metadata>(s)};
 }
 
@@ -541,7 +538,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 }
 KONGFLOW_ENDPOINTS_DECL dynamic_trigger tag_invoke(const boost::json::value_to_tag<dynamic_trigger>&,
                                                    const boost::json::value& jv) {
-    return {str_at(obj(jv), "id")};
+    return {detail::str_at(detail::obj(jv), "id")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const invoke_trigger&) {
@@ -549,7 +546,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 }
 KONGFLOW_ENDPOINTS_DECL invoke_trigger tag_invoke(const boost::json::value_to_tag<invoke_trigger>&,
                                                   const boost::json::value& jv) {
-    (void)obj(jv);
+    (void)detail::obj(jv);
     return {};
 }
 
@@ -557,7 +554,7 @@ KONGFLOW_ENDPOINTS_DECL boost::json::value trigger_to_json(const trigger_metadat
     return std::visit([](const auto& x) { return boost::json::value_from(x); }, t);
 }
 KONGFLOW_ENDPOINTS_DECL trigger_metadata trigger_from_json(const boost::json::value& jv) {
-    const auto type = std::string_view(obj(jv).at("type").as_string());
+    const auto type = std::string_view(detail::obj(jv).at("type").as_string());
     if (type == "static") return boost::json::value_to<static_trigger>(jv);
     if (type == "scheduled") return boost::json::value_to<scheduled_trigger>(jv);
     if (type == "dynamic") return boost::json::value_to<dynamic_trigger>(jv);
@@ -601,13 +598,13 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     boost::json::object o;
     o["id"] = v.id;
     o["name"] = v.name;
-    put_opt(o, "instructions", v.instructions);
+    detail::put_opt(o, "instructions", v.instructions);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL integration_metadata tag_invoke(const boost::json::value_to_tag<integration_metadata>&,
                                                         const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {str_at(o, "id"), str_at(o, "name"), opt_str(o, "instructions")};
+    const auto& o = detail::obj(jv);
+    return {detail::str_at(o, "id"), detail::str_at(o, "name"), detail::opt_str(o, "instructions")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -618,8 +615,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 }
 KONGFLOW_ENDPOINTS_DECL integration_config tag_invoke(const boost::json::value_to_tag<integration_config>&,
                                                       const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {str_at(o, "id"), boost::json::value_to<integration_metadata>(o.at("metadata")),
+    const auto& o = detail::obj(jv);
+    return {detail::str_at(o, "id"), boost::json::value_to<integration_metadata>(o.at("metadata")),
             detail::auth_source_from(o.at("authSource").as_string())};
 }
 
@@ -629,8 +626,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 }
 KONGFLOW_ENDPOINTS_DECL concurrency_limit_options tag_invoke(const boost::json::value_to_tag<concurrency_limit_options>&,
                                                              const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {str_at(o, "id"), detail::num(o.at("limit"))};
+    const auto& o = detail::obj(jv);
+    return {detail::str_at(o, "id"), detail::num(o.at("limit"))};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -657,11 +654,11 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 }
 KONGFLOW_ENDPOINTS_DECL job_metadata tag_invoke(const boost::json::value_to_tag<job_metadata>&,
                                                 const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     job_metadata j;
-    j.id = str_at(o, "id");
-    j.name = str_at(o, "name");
-    j.version = str_at(o, "version");
+    j.id = detail::str_at(o, "id");
+    j.name = detail::str_at(o, "name");
+    j.version = detail::str_at(o, "version");
     j.event = boost::json::value_to<event_specification>(o.at("event"));
     j.trigger = trigger_from_json(o.at("trigger"));
     j.integrations = detail::to_record<integration_config>(o.at("integrations"));
@@ -684,8 +681,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 }
 KONGFLOW_ENDPOINTS_DECL job_version_ref tag_invoke(const boost::json::value_to_tag<job_version_ref>&,
                                                    const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {str_at(o, "id"), str_at(o, "version")};
+    const auto& o = detail::obj(jv);
+    return {detail::str_at(o, "id"), detail::str_at(o, "version")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -695,19 +692,19 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     o["channel"] = detail::to_text(v.channel);
     o["integration"] = boost::json::value_from(v.integration);
     o["key"] = v.key;
-    put_opt(o, "params", v.params);
+    detail::put_opt(o, "params", v.params);
     o["events"] = boost::json::value_from(v.events);
-    put_opt(o, "registerSourceJob", v.register_source_job);
+    detail::put_opt(o, "registerSourceJob", v.register_source_job);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL source_metadata_v1 tag_invoke(const boost::json::value_to_tag<source_metadata_v1>&,
                                                       const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     source_metadata_v1 s;
     s.channel = detail::channel_from(o.at("channel").as_string());
     s.integration = boost::json::value_to<integration_config>(o.at("integration"));
-    s.key = str_at(o, "key");
-    s.params = opt_val(o, "params");
+    s.key = detail::str_at(o, "key");
+    s.params = detail::opt_val(o, "params");
     s.events = boost::json::value_to<std::vector<std::string>>(o.at("events"));
     s.register_source_job = detail::opt_to<job_version_ref>(o, "registerSourceJob");
     return s;
@@ -720,19 +717,19 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     o["channel"] = detail::to_text(v.channel);
     o["integration"] = boost::json::value_from(v.integration);
     o["key"] = v.key;
-    put_opt(o, "params", v.params);
+    detail::put_opt(o, "params", v.params);
     o["options"] = detail::from_record(v.options);
-    put_opt(o, "registerSourceJob", v.register_source_job);
+    detail::put_opt(o, "registerSourceJob", v.register_source_job);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL source_metadata_v2 tag_invoke(const boost::json::value_to_tag<source_metadata_v2>&,
                                                       const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     source_metadata_v2 s;
     s.channel = detail::channel_from(o.at("channel").as_string());
     s.integration = boost::json::value_to<integration_config>(o.at("integration"));
-    s.key = str_at(o, "key");
-    s.params = opt_val(o, "params");
+    s.key = detail::str_at(o, "key");
+    s.params = detail::opt_val(o, "params");
     s.options = detail::to_record<std::vector<std::string>>(o.at("options"));
     s.register_source_job = detail::opt_to<job_version_ref>(o, "registerSourceJob");
     return s;
@@ -742,7 +739,7 @@ KONGFLOW_ENDPOINTS_DECL boost::json::value source_to_json(const source_metadata&
     return std::visit([](const auto& x) { return boost::json::value_from(x); }, s);
 }
 KONGFLOW_ENDPOINTS_DECL source_metadata source_from_json(const boost::json::value& jv) {
-    const auto* version = obj(jv).if_contains("version");
+    const auto* version = detail::obj(jv).if_contains("version");
     if (version && version->as_string() == "2") return boost::json::value_to<source_metadata_v2>(jv);
     return boost::json::value_to<source_metadata_v1>(jv);  // missing version means "1"
 }
@@ -751,7 +748,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
                                         const webhook_metadata& v) {
     boost::json::object o;
     o["key"] = v.key;
-    put_opt(o, "params", v.params);
+    detail::put_opt(o, "params", v.params);
     o["config"] = detail::from_record(v.config);
     o["integration"] = boost::json::value_from(v.integration);
     o["httpEndpoint"] = boost::json::object{{"id", v.http_endpoint_id}};
@@ -759,9 +756,9 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 }
 KONGFLOW_ENDPOINTS_DECL webhook_metadata tag_invoke(const boost::json::value_to_tag<webhook_metadata>&,
                                                     const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {str_at(o, "key"), opt_val(o, "params"), detail::to_record<std::vector<std::string>>(o.at("config")),
-            boost::json::value_to<integration_config>(o.at("integration")), str_at(obj(o.at("httpEndpoint")), "id")};
+    const auto& o = detail::obj(jv);
+    return {detail::str_at(o, "key"), detail::opt_val(o, "params"), detail::to_record<std::vector<std::string>>(o.at("config")),
+            boost::json::value_to<integration_config>(o.at("integration")), detail::str_at(detail::obj(o.at("httpEndpoint")), "id")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -769,13 +766,13 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     boost::json::object o;
     o["id"] = v.id;
     o["jobs"] = boost::json::value_from(v.jobs);
-    put_opt(o, "registerSourceJob", v.register_source_job);
+    detail::put_opt(o, "registerSourceJob", v.register_source_job);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL dynamic_trigger_endpoint_metadata tag_invoke(
     const boost::json::value_to_tag<dynamic_trigger_endpoint_metadata>&, const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {str_at(o, "id"), boost::json::value_to<std::vector<job_version_ref>>(o.at("jobs")),
+    const auto& o = detail::obj(jv);
+    return {detail::str_at(o, "id"), boost::json::value_to<std::vector<job_version_ref>>(o.at("jobs")),
             detail::opt_to<job_version_ref>(o, "registerSourceJob")};
 }
 
@@ -785,24 +782,24 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 }
 KONGFLOW_ENDPOINTS_DECL register_dynamic_schedule_payload tag_invoke(
     const boost::json::value_to_tag<register_dynamic_schedule_payload>&, const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {str_at(o, "id"), boost::json::value_to<std::vector<job_version_ref>>(o.at("jobs"))};
+    const auto& o = detail::obj(jv);
+    return {detail::str_at(o, "id"), boost::json::value_to<std::vector<job_version_ref>>(o.at("jobs"))};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                                         const request_filter& v) {
     boost::json::object o;
-    put_opt(o, "method", v.method);
-    put_opt(o, "headers", v.headers);
-    put_opt(o, "query", v.query);
-    put_opt(o, "body", v.body);
+    detail::put_opt(o, "method", v.method);
+    detail::put_opt(o, "headers", v.headers);
+    detail::put_opt(o, "query", v.query);
+    detail::put_opt(o, "body", v.body);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL request_filter tag_invoke(const boost::json::value_to_tag<request_filter>&,
                                                   const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {detail::opt_to<std::vector<std::string>>(o, "method"), opt_val(o, "headers"), opt_val(o, "query"),
-            opt_val(o, "body")};
+    const auto& o = detail::obj(jv);
+    return {detail::opt_to<std::vector<std::string>>(o, "method"), detail::opt_val(o, "headers"), detail::opt_val(o, "query"),
+            detail::opt_val(o, "body")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -811,29 +808,29 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     o["id"] = v.id;
     o["version"] = v.version;
     o["enabled"] = v.enabled;
-    put_opt(o, "title", v.title);
-    put_opt(o, "icon", v.icon);
-    put_opt(o, "properties", v.properties);
+    detail::put_opt(o, "title", v.title);
+    detail::put_opt(o, "icon", v.icon);
+    detail::put_opt(o, "properties", v.properties);
     o["event"] = boost::json::value_from(v.event);
-    put_opt(o, "immediateResponseFilter", v.immediate_response_filter);
+    detail::put_opt(o, "immediateResponseFilter", v.immediate_response_filter);
     if (v.skip_triggering_runs) o["skipTriggeringRuns"] = *v.skip_triggering_runs;
     o["source"] = v.source;
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL http_endpoint_metadata tag_invoke(const boost::json::value_to_tag<http_endpoint_metadata>&,
                                                           const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     http_endpoint_metadata h;
-    h.id = str_at(o, "id");
-    h.version = str_at(o, "version");
+    h.id = detail::str_at(o, "id");
+    h.version = detail::str_at(o, "version");
     h.enabled = o.at("enabled").as_bool();
-    h.title = opt_str(o, "title");
-    h.icon = opt_str(o, "icon");
+    h.title = detail::opt_str(o, "title");
+    h.icon = detail::opt_str(o, "icon");
     h.properties = detail::opt_to<std::vector<display_property>>(o, "properties");
     h.event = boost::json::value_to<event_specification>(o.at("event"));
     h.immediate_response_filter = detail::opt_to<request_filter>(o, "immediateResponseFilter");
     if (const auto* p = o.if_contains("skipTriggeringRuns")) h.skip_triggering_runs = p->as_bool();
-    h.source = str_at(o, "source");
+    h.source = detail::str_at(o, "source");
     return h;
 }
 
@@ -845,15 +842,15 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     sources.reserve(v.sources.size());
     for (const auto& s : v.sources) sources.push_back(source_to_json(s));
     o["sources"] = std::move(sources);
-    put_opt(o, "webhooks", v.webhooks);
+    detail::put_opt(o, "webhooks", v.webhooks);
     o["dynamicTriggers"] = boost::json::value_from(v.dynamic_triggers);
     o["dynamicSchedules"] = boost::json::value_from(v.dynamic_schedules);
-    put_opt(o, "httpEndpoints", v.http_endpoints);
+    detail::put_opt(o, "httpEndpoints", v.http_endpoints);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL index_endpoint_response tag_invoke(const boost::json::value_to_tag<index_endpoint_response>&,
                                                            const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     index_endpoint_response r;
     r.jobs = boost::json::value_to<std::vector<job_metadata>>(o.at("jobs"));
     const auto& sources = o.at("sources").as_array();
@@ -881,7 +878,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 }
 KONGFLOW_ENDPOINTS_DECL index_endpoint_stats tag_invoke(const boost::json::value_to_tag<index_endpoint_stats>&,
                                                         const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     index_endpoint_stats s;
     s.jobs = detail::num(o.at("jobs"));
     s.sources = detail::num(o.at("sources"));
@@ -897,13 +894,13 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
                                         const endpoint_index_error& v) {
     boost::json::object o;
     o["message"] = v.message;
-    put_opt(o, "raw", v.raw);
+    detail::put_opt(o, "raw", v.raw);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL endpoint_index_error tag_invoke(const boost::json::value_to_tag<endpoint_index_error>&,
                                                         const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {str_at(o, "message"), opt_val(o, "raw")};
+    const auto& o = detail::obj(jv);
+    return {detail::str_at(o, "message"), detail::opt_val(o, "raw")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -911,18 +908,18 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     boost::json::object o;
     o["ok"] = v.ok;
     if (!v.ok) o["error"] = v.error.value_or("");
-    put_opt(o, "triggerVersion", v.trigger_version);
-    put_opt(o, "triggerSdkVersion", v.trigger_sdk_version);
+    detail::put_opt(o, "triggerVersion", v.trigger_version);
+    detail::put_opt(o, "triggerSdkVersion", v.trigger_sdk_version);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL pong_response tag_invoke(const boost::json::value_to_tag<pong_response>&,
                                                  const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     pong_response p;
     p.ok = o.at("ok").as_bool();
-    if (!p.ok) p.error = str_at(o, "error");
-    p.trigger_version = opt_str(o, "triggerVersion");
-    p.trigger_sdk_version = opt_str(o, "triggerSdkVersion");
+    if (!p.ok) p.error = detail::str_at(o, "error");
+    p.trigger_version = detail::opt_str(o, "triggerVersion");
+    p.trigger_sdk_version = detail::opt_str(o, "triggerSdkVersion");
     return p;
 }
 
@@ -934,19 +931,19 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
         o["endpointId"] = v.endpoint_id.value_or("");
     else
         o["error"] = v.error.value_or("");
-    put_opt(o, "triggerVersion", v.trigger_version);
+    detail::put_opt(o, "triggerVersion", v.trigger_version);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL validate_response tag_invoke(const boost::json::value_to_tag<validate_response>&,
                                                      const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     validate_response r;
     r.ok = o.at("ok").as_bool();
     if (r.ok)
-        r.endpoint_id = str_at(o, "endpointId");
+        r.endpoint_id = detail::str_at(o, "endpointId");
     else
-        r.error = str_at(o, "error");
-    r.trigger_version = opt_str(o, "triggerVersion");
+        r.error = detail::str_at(o, "error");
+    r.trigger_version = detail::opt_str(o, "triggerVersion");
     return r;
 }
 
@@ -954,27 +951,27 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
                                         const error_with_stack& v) {
     boost::json::object o;
     o["message"] = v.message;
-    put_opt(o, "name", v.name);
-    put_opt(o, "stack", v.stack);
+    detail::put_opt(o, "name", v.name);
+    detail::put_opt(o, "stack", v.stack);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL error_with_stack tag_invoke(const boost::json::value_to_tag<error_with_stack>&,
                                                     const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {str_at(o, "message"), opt_str(o, "name"), opt_str(o, "stack")};
+    const auto& o = detail::obj(jv);
+    return {detail::str_at(o, "message"), detail::opt_str(o, "name"), detail::opt_str(o, "stack")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                                         const endpoint_headers& v) {
     boost::json::object o;
-    put_opt(o, "trigger-version", v.trigger_version);
-    put_opt(o, "trigger-sdk-version", v.trigger_sdk_version);
+    detail::put_opt(o, "trigger-version", v.trigger_version);
+    detail::put_opt(o, "trigger-sdk-version", v.trigger_sdk_version);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL endpoint_headers tag_invoke(const boost::json::value_to_tag<endpoint_headers>&,
                                                     const boost::json::value& jv) {
-    const auto& o = obj(jv);
-    return {opt_str(o, "trigger-version"), opt_str(o, "trigger-sdk-version")};
+    const auto& o = detail::obj(jv);
+    return {detail::opt_str(o, "trigger-version"), detail::opt_str(o, "trigger-sdk-version")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -983,7 +980,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 }
 KONGFLOW_ENDPOINTS_DECL register_trigger_body_v1 tag_invoke(const boost::json::value_to_tag<register_trigger_body_v1>&,
                                                             const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     return {boost::json::value_to<event_rule>(o.at("rule")), boost::json::value_to<source_metadata_v1>(o.at("source"))};
 }
 
@@ -991,16 +988,16 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
                                         const normalized_response& v) {
     boost::json::object o;
     o["status"] = detail::js_number(v.status);
-    put_opt(o, "body", v.body);
+    detail::put_opt(o, "body", v.body);
     if (v.headers) o["headers"] = detail::from_record(*v.headers);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL normalized_response tag_invoke(const boost::json::value_to_tag<normalized_response>&,
                                                        const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     normalized_response r;
     r.status = detail::num(o.at("status"));
-    r.body = opt_val(o, "body");
+    r.body = detail::opt_val(o, "body");
     if (const auto* h = o.if_contains("headers")) r.headers = detail::to_record<std::string>(*h);
     return r;
 }
@@ -1008,20 +1005,20 @@ KONGFLOW_ENDPOINTS_DECL normalized_response tag_invoke(const boost::json::value_
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const raw_event& v) {
     boost::json::object o;
     o["name"] = v.name;
-    put_opt(o, "payload", v.payload);
-    put_opt(o, "context", v.context);
+    detail::put_opt(o, "payload", v.payload);
+    detail::put_opt(o, "context", v.context);
     o["id"] = v.id;
     if (v.timestamp_ms) o["timestamp"] = detail::js_number(*v.timestamp_ms);
-    put_opt(o, "source", v.source);
-    put_opt(o, "payloadType", v.payload_type);
+    detail::put_opt(o, "source", v.source);
+    detail::put_opt(o, "payloadType", v.payload_type);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL raw_event tag_invoke(const boost::json::value_to_tag<raw_event>&, const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     raw_event e;
-    e.name = str_at(o, "name");
-    e.payload = opt_val(o, "payload");
-    e.context = opt_val(o, "context");
+    e.name = detail::str_at(o, "name");
+    e.payload = detail::opt_val(o, "payload");
+    e.context = detail::opt_val(o, "context");
     const auto* id = o.if_contains("id");
     e.id = id ? std::string(id->as_string()) : detail::make_ulid();
     if (const auto* t = o.if_contains("timestamp")) {
@@ -1029,8 +1026,8 @@ KONGFLOW_ENDPOINTS_DECL raw_event tag_invoke(const boost::json::value_to_tag<raw
         if (!ms) throw std::invalid_argument("invalid timestamp");
         e.timestamp_ms = *ms;
     }
-    e.source = opt_str(o, "source");
-    e.payload_type = opt_str(o, "payloadType");
+    e.source = detail::opt_str(o, "source");
+    e.payload_type = detail::opt_str(o, "payloadType");
     return e;
 }
 
@@ -1039,14 +1036,14 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     boost::json::object o;
     o["response"] = boost::json::value_from(v.response);
     o["events"] = boost::json::value_from(v.events);
-    put_opt(o, "metadata", v.metadata);
+    detail::put_opt(o, "metadata", v.metadata);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL http_source_response tag_invoke(const boost::json::value_to_tag<http_source_response>&,
                                                         const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     return {boost::json::value_to<normalized_response>(o.at("response")),
-            boost::json::value_to<std::vector<raw_event>>(o.at("events")), opt_val(o, "metadata")};
+            boost::json::value_to<std::vector<raw_event>>(o.at("events")), detail::opt_val(o, "metadata")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -1054,26 +1051,26 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     boost::json::object o;
     o["response"] = boost::json::value_from(v.response);
     o["verified"] = v.verified;
-    put_opt(o, "error", v.error);
+    detail::put_opt(o, "error", v.error);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL webhook_delivery_response tag_invoke(const boost::json::value_to_tag<webhook_delivery_response>&,
                                                              const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     return {boost::json::value_to<normalized_response>(o.at("response")), o.at("verified").as_bool(),
-            opt_str(o, "error")};
+            detail::opt_str(o, "error")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                                         const preprocess_run_response& v) {
     boost::json::object o;
     o["abort"] = v.abort;
-    put_opt(o, "properties", v.properties);
+    detail::put_opt(o, "properties", v.properties);
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL preprocess_run_response tag_invoke(const boost::json::value_to_tag<preprocess_run_response>&,
                                                            const boost::json::value& jv) {
-    const auto& o = obj(jv);
+    const auto& o = detail::obj(jv);
     return {o.at("abort").as_bool(), detail::opt_to<std::vector<display_property>>(o, "properties")};
 }
 
@@ -1083,7 +1080,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 }
 KONGFLOW_ENDPOINTS_DECL deliver_event_response tag_invoke(const boost::json::value_to_tag<deliver_event_response>&,
                                                           const boost::json::value& jv) {
-    return {str_at(obj(jv), "deliveredAt")};
+    return {detail::str_at(detail::obj(jv), "deliveredAt")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -1092,7 +1089,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 }
 KONGFLOW_ENDPOINTS_DECL run_job_response tag_invoke(const boost::json::value_to_tag<run_job_response>&,
                                                     const boost::json::value& jv) {
-    return {str_at(obj(jv), "status"), jv};
+    return {detail::str_at(detail::obj(jv), "status"), jv};
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -131,7 +131,8 @@ KONGFLOW_ENDPOINTS_DECL const node* builder::coerce_number() { return make(kind:
 // ---------------------------------------------------------------------------------------------
 // validation
 // ---------------------------------------------------------------------------------------------
-namespace {
+// Internal to the engine; named (not anonymous) so that header-only builds keep one definition.
+namespace engine {
 
 enum class status : unsigned char { valid, dirty, aborted };
 
@@ -141,11 +142,21 @@ struct path_seg {
     bool is_index = false;
 };
 
-// One issue scope (zod's `ctx.common.issues`): the root, or one union option.
+// One issue scope (zod's `ctx.common.issues`): the root, or one union option. A scope without an
+// issue vector is a dry run: it only counts issues (the count is all zod's logic ever looks at),
+// which is how union options are tried without building issues for the options that fail.
 struct scope {
-    std::vector<zod_issue>& issues;
+    std::vector<zod_issue>* issues;
     std::vector<path_seg>& path;
+    std::size_t count = 0;
 };
+
+// True in a dry run, after counting the issue: the caller then skips building it.
+inline bool count_only(scope& s) {
+    if (s.issues) return false;
+    ++s.count;
+    return true;
+}
 
 struct path_guard {
     std::vector<path_seg>& path;
@@ -156,7 +167,7 @@ struct path_guard {
     path_guard& operator=(const path_guard&) = delete;
 };
 
-const char* parsed_type(const boost::json::value* v) {
+inline const char* parsed_type(const boost::json::value* v) {
     if (!v) return "undefined";
     switch (v->kind()) {
     case boost::json::kind::null: return "null";
@@ -171,7 +182,7 @@ const char* parsed_type(const boost::json::value* v) {
     return "unknown";
 }
 
-double as_number(const boost::json::value& v) {
+inline double as_number(const boost::json::value& v) {
     switch (v.kind()) {
     case boost::json::kind::int64: return static_cast<double>(v.get_int64());
     case boost::json::kind::uint64: return static_cast<double>(v.get_uint64());
@@ -180,7 +191,7 @@ double as_number(const boost::json::value& v) {
 }
 
 // zod's util.joinValues: strings in single quotes, other values as JS prints them.
-std::string join_values(const std::vector<boost::json::value>& values) {
+inline std::string join_values(const std::vector<boost::json::value>& values) {
     std::string out;
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (i) out += " | ";
@@ -196,7 +207,7 @@ std::string join_values(const std::vector<boost::json::value>& values) {
     return out;
 }
 
-void add_issue(scope& s, zod_issue issue) {
+inline void add_issue(scope& s, zod_issue issue) {
     std::vector<zod_path_element> full;
     full.reserve(s.path.size() + issue.path.size());
     for (const auto& seg : s.path) {
@@ -207,10 +218,12 @@ void add_issue(scope& s, zod_issue issue) {
     }
     for (auto& e : issue.path) full.push_back(std::move(e));
     issue.path = std::move(full);
-    s.issues.push_back(std::move(issue));
+    s.issues->push_back(std::move(issue));
+    ++s.count;
 }
 
-status invalid_type(scope& s, const char* expected, const boost::json::value* v) {
+inline status invalid_type(scope& s, const char* expected, const boost::json::value* v) {
+    if (count_only(s)) return status::aborted;
     zod_issue i;
     i.code = "invalid_type";
     i.expected = expected;
@@ -222,7 +235,7 @@ status invalid_type(scope& s, const char* expected, const boost::json::value* v)
 }
 
 // ECMA-262 strict equality between JSON values (numbers compare as doubles).
-bool strictly_equal(const boost::json::value& a, const boost::json::value& b) {
+inline bool strictly_equal(const boost::json::value& a, const boost::json::value& b) {
     const bool an = a.is_number(), bn = b.is_number();
     if (an || bn) return an && bn && as_number(a) == as_number(b);
     if (a.kind() != b.kind()) return false;
@@ -234,10 +247,10 @@ bool strictly_equal(const boost::json::value& a, const boost::json::value& b) {
     }
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // zod's datetime regex without offset/precision: ^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$
-bool matches_zod_datetime(std::string_view s) {
+inline bool matches_zod_datetime(std::string_view s) {
     static constexpr std::string_view pattern = "dddd-dd-ddTdd:dd:dd";
     if (s.size() < pattern.size() + 1) return false;
     for (std::size_t i = 0; i < pattern.size(); ++i) {
@@ -254,7 +267,7 @@ bool matches_zod_datetime(std::string_view s) {
 }
 
 // JS for-in order: array-index keys ascending, then the other keys in insertion order.
-bool is_array_index(std::string_view k) {
+inline bool is_array_index(std::string_view k) {
     if (k.empty() || k.size() > 10) return false;
     if (k.size() > 1 && k[0] == '0') return false;
     std::uint64_t n = 0;
@@ -266,7 +279,7 @@ bool is_array_index(std::string_view k) {
 }
 
 // JS Number(v) for JSON values (StringToNumber: trimmed decimal, 0x/0o/0b, Infinity, "" = 0).
-double js_string_to_number(std::string_view s) {
+inline double js_string_to_number(std::string_view s) {
     auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
     while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
@@ -298,7 +311,7 @@ double js_string_to_number(std::string_view s) {
     return end == copy.c_str() + copy.size() ? r : nan;
 }
 
-double js_number_from_value(const boost::json::value* v) {
+inline double js_number_from_value(const boost::json::value* v) {
     if (!v) return std::nan("");
     switch (v->kind()) {
     case boost::json::kind::null: return 0;
@@ -321,41 +334,56 @@ double js_number_from_value(const boost::json::value* v) {
     }
 }
 
-status merge(status acc, status s) {
+inline status merge(status acc, status s) {
     if (s == status::aborted || acc == status::aborted) return status::aborted;
     if (s == status::dirty) return status::dirty;
     return acc;
 }
 
-status parse(const node& n, const boost::json::value* v, scope& s, std::size_t depth);
+inline status parse(const node& n, const boost::json::value* v, scope& s, std::size_t depth);
 
-status parse_union(const node& n, const boost::json::value* v, scope& s, std::size_t depth) {
-    // Each option runs in its own issue scope, as zod gives each a fresh `common.issues`.
-    std::vector<std::vector<zod_issue>> option_issues;
-    option_issues.reserve(n.items.size());
-    std::size_t first_dirty = n.items.size();
-    for (const node* option : n.items) {
-        option_issues.emplace_back();
-        scope child{option_issues.back(), s.path};
-        status st = parse(*option, v, child, depth + 1);
+inline status parse_union(const node& n, const boost::json::value* v, scope& s, std::size_t depth) {
+    // Each option runs in its own issue scope, as zod gives each a fresh `common.issues`. First a
+    // dry run of every option: on success (the common case) no issue is ever built.
+    constexpr std::size_t none = static_cast<std::size_t>(-1);
+    std::size_t first_dirty = none;
+    std::size_t dirty_count = 0;
+    for (std::size_t k = 0; k < n.items.size(); ++k) {
+        scope child{nullptr, s.path};
+        status st = parse(*n.items[k], v, child, depth + 1);
         if (st == status::valid) return status::valid;
-        if (st == status::dirty && first_dirty == n.items.size()) first_dirty = option_issues.size() - 1;
+        if (st == status::dirty && first_dirty == none) {
+            first_dirty = k;
+            dirty_count = child.count;
+        }
     }
-    if (first_dirty != n.items.size()) {
-        for (auto& i : option_issues[first_dirty]) s.issues.push_back(std::move(i));
+    if (!s.issues) {
+        s.count += first_dirty != none ? dirty_count : 1;
+        return first_dirty != none ? status::dirty : status::aborted;
+    }
+    // The parent wants the issues: run again, collecting (only the options zod reports).
+    if (first_dirty != none) {
+        scope child{s.issues, s.path};
+        parse(*n.items[first_dirty], v, child, depth + 1);
+        s.count += child.count;
         return status::dirty;
     }
     zod_issue i;
     i.code = "invalid_union";
     i.message = "Invalid input";
-    for (auto& oi : option_issues)
-        if (!oi.empty()) i.union_errors.push_back(std::move(oi));
+    for (const node* option : n.items) {
+        std::vector<zod_issue> option_issues;
+        scope child{&option_issues, s.path};
+        parse(*option, v, child, depth + 1);
+        if (!option_issues.empty()) i.union_errors.push_back(std::move(option_issues));
+    }
     add_issue(s, std::move(i));
     return status::aborted;
 }
 
-status parse(const node& n, const boost::json::value* v, scope& s, std::size_t depth) {
+inline status parse(const node& n, const boost::json::value* v, scope& s, std::size_t depth) {
     if (depth > max_depth) {
+        if (count_only(s)) return status::aborted;
         zod_issue i;
         i.code = "custom";
         i.message = "Input is nested too deeply";
@@ -366,6 +394,7 @@ status parse(const node& n, const boost::json::value* v, scope& s, std::size_t d
     case kind::string: {
         if (!v || !v->is_string()) return invalid_type(s, "string", v);
         if (n.datetime && !matches_zod_datetime(v->get_string())) {
+            if (count_only(s)) return status::dirty;
             zod_issue i;
             i.code = "invalid_string";
             i.validation = "datetime";
@@ -385,12 +414,16 @@ status parse(const node& n, const boost::json::value* v, scope& s, std::size_t d
             i.layout = zod_issue_layout::message_first;
             if (c.k == number_check::what::integer) {
                 if (std::isfinite(d) && std::floor(d) == d) continue;
+                st = status::dirty;
+                if (count_only(s)) continue;
                 i.code = "invalid_type";
                 i.expected = "integer";
                 i.received = "float";
                 i.message = "Expected integer, received float";
             } else if (c.k == number_check::what::min) {
                 if (c.inclusive ? !(d < c.value) : !(d <= c.value)) continue;
+                st = status::dirty;
+                if (count_only(s)) continue;
                 i.code = "too_small";
                 i.minimum = c.value;
                 i.type = "number";
@@ -401,6 +434,8 @@ status parse(const node& n, const boost::json::value* v, scope& s, std::size_t d
                             js_number_to_string(c.value);
             } else {
                 if (c.inclusive ? !(d > c.value) : !(d >= c.value)) continue;
+                st = status::dirty;
+                if (count_only(s)) continue;
                 i.code = "too_big";
                 i.maximum = c.value;
                 i.type = "number";
@@ -422,6 +457,7 @@ status parse(const node& n, const boost::json::value* v, scope& s, std::size_t d
         return status::valid;
     case kind::literal: {
         if (v && strictly_equal(*v, n.literal)) return status::valid;
+        if (count_only(s)) return status::aborted;
         zod_issue i;
         i.layout = zod_issue_layout::received_first;
         if (v) i.received = *v;  // JSON.stringify drops an undefined `received`
@@ -437,6 +473,7 @@ status parse(const node& n, const boost::json::value* v, scope& s, std::size_t d
             for (const auto& o : n.values) opts.emplace_back(boost::json::string_view(o));
         };
         if (!v || !v->is_string()) {
+            if (count_only(s)) return status::aborted;
             options();
             zod_issue i;
             i.layout = zod_issue_layout::enum_type;
@@ -451,6 +488,7 @@ status parse(const node& n, const boost::json::value* v, scope& s, std::size_t d
         }
         const auto str = std::string_view(v->get_string());
         if (std::find(n.values.begin(), n.values.end(), str) != n.values.end()) return status::valid;
+        if (count_only(s)) return status::aborted;
         options();
         zod_issue i;
         i.layout = zod_issue_layout::received_first;
@@ -522,6 +560,7 @@ status parse(const node& n, const boost::json::value* v, scope& s, std::size_t d
         i.exact = false;
         i.type = "array";
         if (a.size() < n.items.size()) {
+            if (count_only(s)) return status::aborted;
             i.code = "too_small";
             i.minimum = count;
             i.message = "Array must contain at least " + js_number_to_string(count) + " element(s)";
@@ -530,11 +569,13 @@ status parse(const node& n, const boost::json::value* v, scope& s, std::size_t d
         }
         status st = status::valid;
         if (a.size() > n.items.size()) {
-            i.code = "too_big";
-            i.maximum = count;
-            i.message = "Array must contain at most " + js_number_to_string(count) + " element(s)";
-            add_issue(s, std::move(i));
             st = status::dirty;
+            if (!count_only(s)) {
+                i.code = "too_big";
+                i.maximum = count;
+                i.message = "Array must contain at most " + js_number_to_string(count) + " element(s)";
+                add_issue(s, std::move(i));
+            }
         }
         for (std::size_t idx = 0; idx < n.items.size(); ++idx) {
             path_guard g(s.path, idx);
@@ -551,6 +592,7 @@ status parse(const node& n, const boost::json::value* v, scope& s, std::size_t d
             for (const auto& [value, option] : n.disc_map)
                 if (strictly_equal(*d, value)) return parse(*option, v, s, depth + 1);
         }
+        if (count_only(s)) return status::aborted;
         zod_issue i;
         i.code = "invalid_union_discriminator";
         std::vector<boost::json::value> opts;
@@ -573,7 +615,7 @@ status parse(const node& n, const boost::json::value* v, scope& s, std::size_t d
         // zod 3.22 returns "dirty" from a preprocess without running the inner schema whenever the
         // current issue scope already holds an issue (it checks ctx.common.issues.length). So a
         // source after any earlier problem in the same scope is never checked; we do the same.
-        if (!s.issues.empty()) return status::dirty;
+        if (s.count > 0) return status::dirty;
         if (v && v->is_object() && !v->get_object().contains("version")) {
             boost::json::value copy = *v;
             copy.get_object()["version"] = "1";
@@ -593,6 +635,7 @@ status parse(const node& n, const boost::json::value* v, scope& s, std::size_t d
     case kind::coerce_number: {
         const double d = js_number_from_value(v);
         if (!std::isnan(d)) return status::valid;
+        if (count_only(s)) return status::aborted;
         zod_issue i;
         i.code = "invalid_type";
         i.expected = "number";
@@ -603,6 +646,7 @@ status parse(const node& n, const boost::json::value* v, scope& s, std::size_t d
     }
     case kind::coerce_date: {
         if (js_date_from_value(v)) return status::valid;
+        if (count_only(s)) return status::aborted;
         zod_issue i;
         i.code = "invalid_date";
         i.message = "Invalid date";
@@ -613,15 +657,15 @@ status parse(const node& n, const boost::json::value* v, scope& s, std::size_t d
     return status::aborted;
 }
 
-}  // namespace
+}  // namespace engine
 
 KONGFLOW_ENDPOINTS_DECL std::vector<zod_issue> validate(const node& root, const boost::json::value& value) {
     std::vector<zod_issue> issues;
-    std::vector<path_seg> path;
+    std::vector<engine::path_seg> path;
     path.reserve(16);
-    scope s{issues, path};
-    status st = parse(root, &value, s, 0);
-    if (st != status::valid && issues.empty()) {
+    engine::scope s{&issues, path};
+    engine::status st = engine::parse(root, &value, s, 0);
+    if (st != engine::status::valid && issues.empty()) {
         // zod throws "Validation failed but no issues detected." here; our schemas cannot reach it.
         zod_issue i;
         i.code = "custom";

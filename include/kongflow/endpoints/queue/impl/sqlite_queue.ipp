@@ -244,7 +244,7 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::write_group(std::vector<pending_enque
     for (std::size_t i = 0; i < group.size(); ++i) group[i]->id = (*ids)[i];
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim(const claim_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim_tx(const claim_params& p) {
     std::vector<job_row> out;
     if (p.max_jobs == 0) return out;
     static const std::string sql =
@@ -252,38 +252,63 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim(const c
         "lease_expires_at = ?3 WHERE id IN (SELECT id FROM kongflow_job WHERE state <= 2 AND queue = ?4 AND "
         "run_at <= ?1 ORDER BY priority, run_at, id LIMIT ?5) RETURNING " +
         std::string(sqi::row_columns);
-    std::lock_guard lk(conn_mtx_);
-    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
-    if (!tx) return tx.error();
-    {
-        auto st = conn_.cached(sql);
-        if (!st) return st.error();
-        (*st)->bind_all(detail::to_millis(p.now), p.owner, detail::to_millis(p.lease_expires_at), p.queue,
-                        static_cast<std::int64_t>(p.max_jobs));
-        for (;;) {
-            auto row = (*st)->step();
-            if (!row) return row.error();
-            if (!*row) break;
-            out.push_back(sqi::read_row(**st));
-        }
+    auto st = conn_.cached(sql);
+    if (!st) return st.error();
+    (*st)->bind_all(detail::to_millis(p.now), p.owner, detail::to_millis(p.lease_expires_at), p.queue,
+                    static_cast<std::int64_t>(p.max_jobs));
+    for (;;) {
+        auto row = (*st)->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        out.push_back(sqi::read_row(**st));
     }
-    if (auto c = tx->commit(); !c) return c.error();
     std::sort(out.begin(), out.end(), [](const job_row& a, const job_row& b) {
         return std::tie(a.priority, a.run_at, a.id) < std::tie(b.priority, b.run_at, b.id);
     });
     return out;
 }
 
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim(const claim_params& p) {
+    if (p.max_jobs == 0) return std::vector<job_row>{};
+    std::lock_guard lk(conn_mtx_);
+    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    if (!tx) return tx.error();
+    auto out = claim_tx(p);
+    if (!out) return out.error();
+    if (auto c = tx->commit(); !c) return c.error();
+    return out;
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::complete_and_claim(const complete_params& done,
+                                                                                      const claim_params& next) {
+    std::lock_guard lk(conn_mtx_);
+    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    if (!tx) return tx.error();
+    if (auto n = complete_tx(done); !n) return n.error();
+    auto out = claim_tx(next);
+    if (!out) return out.error();
+    if (auto c = tx->commit(); !c) return c.error();
+    return out;
+}
+
 KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::complete(const complete_params& p) {
+    if (p.outcomes.empty()) return std::size_t(0);
+    std::lock_guard lk(conn_mtx_);
+    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    if (!tx) return tx.error();
+    auto n = complete_tx(p);
+    if (!n) return n.error();
+    if (auto c = tx->commit(); !c) return c.error();
+    return n;
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::complete_tx(const complete_params& p) {
     if (p.outcomes.empty()) return std::size_t(0);
     std::vector<job_id> done;
     for (const auto& o : p.outcomes)
         if (o.kind == job_outcome_kind::completed) done.push_back(o.id);
     std::size_t n = 0;
     auto now = detail::to_millis(p.now);
-    std::lock_guard lk(conn_mtx_);
-    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
-    if (!tx) return tx.error();
     if (!done.empty()) {
         auto st = conn_.cached("UPDATE kongflow_job SET state = 4, finalized_at = ?1, lease_owner = NULL, "
                                "lease_expires_at = NULL WHERE id IN (SELECT value FROM json_each(?3)) "
@@ -321,7 +346,6 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::complete(const complet
         if (auto r = s.run(); !r) return r.error();
         n += static_cast<std::size_t>(conn_.changes());
     }
-    if (auto c = tx->commit(); !c) return c.error();
     return n;
 }
 

@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <exception>
+#include <functional>
 #include <type_traits>
 #include <utility>
 
@@ -50,12 +51,19 @@ void spawn_task(const asio::any_io_executor& ex, task<T> t, service_error& err,
                    });
 }
 
-/// Calls `f()` on `blocking` and resumes on the coroutine's executor with its result.
-template <class F>
-asio::awaitable<std::invoke_result_t<F&>> on_blocking(const asio::any_io_executor& blocking, F f) {
-    using R = std::invoke_result_t<F&>;
+/// The coroutine behind on_blocking. It takes a std::function so its frame holds no lambda type
+/// (GCC's -Wsubobject-linkage flags frames of header coroutines that do).
+template <class R>
+asio::awaitable<R> on_blocking_erased(asio::any_io_executor blocking, std::function<R()> f) {
     co_return co_await asio::co_spawn(
         blocking, [f = std::move(f)]() mutable -> asio::awaitable<R> { co_return f(); }, asio::use_awaitable);
+}
+
+/// Calls `f()` on `blocking` and resumes on the coroutine's executor with its result.
+template <class F>
+auto on_blocking(const asio::any_io_executor& blocking, F&& f) {
+    using R = std::invoke_result_t<F&>;
+    return on_blocking_erased<R>(blocking, std::function<R()>(std::forward<F>(f)));
 }
 
 /// Fills `err` and returns the pair a task completes with.

@@ -182,7 +182,9 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
     err.clear();
     auto run = [](endpoint_service* self, validate_create_endpoint_request req,
                   service_error& err) -> detail::task<created_endpoint> {
-        if (!self->check_input(req.url, "placeholder", err)) co_return std::pair{err.code, created_endpoint{}};
+        if (auto problem = detail::url_problem(req.url, self->params_.max_url_length); !problem.empty())
+            co_return detail::fail<created_endpoint>(err, errc::invalid_request, "Invalid request: url " + std::string(problem),
+                                                     {}, {{"url", problem}});
         std::string url = self->effective_url(req.url);
         diagnostics diag;
         auto t0 = std::chrono::steady_clock::now();

@@ -68,6 +68,13 @@ inline boost::json::value index_error_json(const endpoint_index_error& e) {
     return o;
 }
 
+/// What perform-index works on: the index and its endpoint and environment.
+struct index_subject {
+    endpoint_index index;
+    endpoint ep;
+    environment env;
+};
+
 inline int attempts_for(environment_type t, int dev, int other) {
     return t == environment_type::development ? dev : other;
 }
@@ -178,12 +185,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
         };
 
         // 1. STARTED; load the endpoint and its environment.
-        struct loaded {
-            endpoint_index index;
-            endpoint ep;
-            environment env;
-        };
-        auto start = co_await detail::on_blocking(blocking, [&]() -> result<loaded> {
+        auto start = co_await detail::on_blocking(blocking, [&]() -> result<detail::index_subject> {
             update_index_params up;
             up.id = index_id;
             up.status = index_status::started;
@@ -193,7 +195,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
             if (!ep) return ep.error();
             auto env = repo.find_environment(ep->environment_id);
             if (!env) return env.error();
-            return loaded{std::move(*index), std::move(*ep), std::move(*env)};
+            return detail::index_subject{std::move(*index), std::move(*ep), std::move(*env)};
         });
         if (!start) {
             if (start.error() == errc::not_found)

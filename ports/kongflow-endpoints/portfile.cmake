@@ -1,0 +1,27 @@
+# vcpkg overlay port: builds kongflow-endpoints from this checkout.
+#   vcpkg install kongflow-endpoints --overlay-ports=<checkout>/ports
+# (or list "<checkout>/ports" under "overlay-ports" in a vcpkg-configuration.json).
+# A port for the vcpkg registry would fetch a release with vcpkg_from_github instead.
+set(SOURCE_PATH "${CMAKE_CURRENT_LIST_DIR}/../..")
+
+# Feature -> CMake option. The options common to every package build (no tests, examples or
+# docs; install rules on) are in cmake/package-build.cmake, shared with conanfile.py and exercised
+# by tests/packaging. Linkage follows the triplet (vcpkg sets BUILD_SHARED_LIBS).
+vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS
+  FEATURES
+    sqlite KONGFLOW_ENDPOINTS_WITH_SQLITE
+)
+
+vcpkg_cmake_configure(
+  SOURCE_PATH "${SOURCE_PATH}"
+  OPTIONS
+    "-C${SOURCE_PATH}/cmake/package-build.cmake"
+    ${FEATURE_OPTIONS}
+)
+vcpkg_cmake_install()
+vcpkg_cmake_config_fixup(PACKAGE_NAME kongflow_endpoints CONFIG_PATH lib/cmake/kongflow_endpoints)
+vcpkg_fixup_pkgconfig()
+
+file(REMOVE_RECURSE "${CURRENT_PACKAGES_DIR}/debug/include" "${CURRENT_PACKAGES_DIR}/debug/share")
+file(INSTALL "${CMAKE_CURRENT_LIST_DIR}/usage" DESTINATION "${CURRENT_PACKAGES_DIR}/share/${PORT}")
+vcpkg_install_copyright(FILE_LIST "${SOURCE_PATH}/LICENSE")
