@@ -54,14 +54,16 @@ asio::awaitable<http_response> healthz(request_context&) {
 
 asio::awaitable<http_response> readyz(request_context& ctx) {
     std::optional<std::string> problem;
-    if (ctx.deps.not_ready) problem = co_await offload(ctx.deps.blocking, [f = ctx.deps.not_ready] { return f(); });
+    auto check = [f = ctx.deps.not_ready] { return f(); };
+    if (ctx.deps.not_ready) problem = co_await offload(ctx.deps.blocking, check);
     if (problem) co_return json_response(503, json::object{{"status", "unavailable"}, {"error", *problem}});
     co_return json_response(200, json::object{{"status", "ready"}});
 }
 
 asio::awaitable<http_response> metrics(request_context& ctx) {
     // Gauges read the queue (a store call): render off the I/O threads.
-    auto text = co_await offload(ctx.deps.blocking, [m = ctx.deps.metrics] { return m ? m->render() : std::string(); });
+    auto render = [m = ctx.deps.metrics] { return m ? m->render() : std::string(); };
+    auto text = co_await offload(ctx.deps.blocking, render);
     http_response res{http::status::ok, 11};
     res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     res.body() = std::move(text);
@@ -70,13 +72,11 @@ asio::awaitable<http_response> metrics(request_context& ctx) {
 
 asio::awaitable<http_response> whoami(request_context& ctx) {
     const auto& env = *ctx.env;
-    auto project = co_await offload(ctx.deps.blocking, [repo = ctx.deps.repo, id = env.project_id] {
-        return repo->find_project(id);
-    });
+    auto find_project = [repo = ctx.deps.repo, id = env.project_id] { return repo->find_project(id); };
+    auto project = co_await offload(ctx.deps.blocking, find_project);
     if (!project) co_return store_failure(ctx, "find_project", project.error());
-    auto org = co_await offload(ctx.deps.blocking, [repo = ctx.deps.repo, id = env.organization_id] {
-        return repo->find_organization(id);
-    });
+    auto find_org = [repo = ctx.deps.repo, id = env.organization_id] { return repo->find_organization(id); };
+    auto org = co_await offload(ctx.deps.blocking, find_org);
     if (!org) co_return store_failure(ctx, "find_organization", org.error());
     json::object o;
     o["id"] = env.id;
@@ -96,14 +96,15 @@ asio::awaitable<http_response> get_endpoint_index(request_context& ctx) {
     auto id = ctx.params.at(0);
     auto env_id = ctx.env->id;
     // Scoped to the environment: an index of another environment is "not found".
-    auto ix = co_await offload(ctx.deps.blocking, [repo = ctx.deps.repo, id, env_id]() -> kfe::result<kfe::endpoint_index> {
+    auto find = [repo = ctx.deps.repo, id, env_id]() -> kfe::result<kfe::endpoint_index> {
         auto ix = repo->find_index(id);
         if (!ix) return ix.error();
         auto ep = repo->find_endpoint(ix->endpoint_id);
         if (!ep) return ep.error();
         if (ep->environment_id != env_id) return make_error_code(kfe::errc::not_found);
         return ix;
-    });
+    };
+    auto ix = co_await offload(ctx.deps.blocking, find);
     if (!ix) {
         if (ix.error() == kfe::errc::not_found) co_return error_response(404, "EndpointIndex not found");
         co_return store_failure(ctx, "find_index", ix.error());
@@ -114,9 +115,8 @@ asio::awaitable<http_response> get_endpoint_index(request_context& ctx) {
 }
 
 asio::awaitable<http_response> list_endpoints(request_context& ctx) {
-    auto eps = co_await offload(ctx.deps.blocking, [repo = ctx.deps.repo, env_id = ctx.env->id] {
-        return repo->list_endpoints(env_id);
-    });
+    auto list = [repo = ctx.deps.repo, env_id = ctx.env->id] { return repo->list_endpoints(env_id); };
+    auto eps = co_await offload(ctx.deps.blocking, list);
     if (!eps) co_return store_failure(ctx, "list_endpoints", eps.error());
     json::array arr;
     for (const auto& e : *eps) arr.push_back(json::value_from(e));
@@ -124,9 +124,10 @@ asio::awaitable<http_response> list_endpoints(request_context& ctx) {
 }
 
 asio::awaitable<http_response> get_endpoint(request_context& ctx) {
-    auto ep = co_await offload(ctx.deps.blocking, [repo = ctx.deps.repo, env_id = ctx.env->id, slug = ctx.params.at(0)] {
+    auto find = [repo = ctx.deps.repo, env_id = ctx.env->id, slug = ctx.params.at(0)] {
         return repo->find_endpoint_by_slug(env_id, slug);
-    });
+    };
+    auto ep = co_await offload(ctx.deps.blocking, find);
     if (!ep) {
         if (ep.error() == kfe::errc::not_found) co_return error_response(404, "Endpoint not found");
         co_return store_failure(ctx, "find_endpoint_by_slug", ep.error());
@@ -158,12 +159,13 @@ asio::awaitable<http_response> list_indexes(request_context& ctx) {
     bool bad = false;
     auto limit = limit_param(ctx, 20, 100, bad);
     if (bad) co_return error_response(400, "limit must be a number from 1 to 100");
-    auto r = co_await offload(ctx.deps.blocking, [repo = ctx.deps.repo, env_id = ctx.env->id, slug = ctx.params.at(0),
-                                                  limit]() -> kfe::result<std::vector<kfe::endpoint_index>> {
+    auto list = [repo = ctx.deps.repo, env_id = ctx.env->id, slug = ctx.params.at(0),
+                 limit]() -> kfe::result<std::vector<kfe::endpoint_index>> {
         auto ep = repo->find_endpoint_by_slug(env_id, slug);
         if (!ep) return ep.error();
         return repo->list_indexes(ep->id, limit);
-    });
+    };
+    auto r = co_await offload(ctx.deps.blocking, list);
     if (!r) {
         if (r.error() == kfe::errc::not_found) co_return error_response(404, "Endpoint not found");
         co_return store_failure(ctx, "list_indexes", r.error());
@@ -174,12 +176,13 @@ asio::awaitable<http_response> list_indexes(request_context& ctx) {
 }
 
 asio::awaitable<http_response> list_jobs(request_context& ctx) {
-    auto r = co_await offload(ctx.deps.blocking, [repo = ctx.deps.repo, env_id = ctx.env->id,
-                                                  slug = ctx.params.at(0)]() -> kfe::result<std::vector<kfe::registered_job>> {
+    auto list = [repo = ctx.deps.repo, env_id = ctx.env->id,
+                 slug = ctx.params.at(0)]() -> kfe::result<std::vector<kfe::registered_job>> {
         auto ep = repo->find_endpoint_by_slug(env_id, slug);
         if (!ep) return ep.error();
         return repo->list_jobs(ep->id);
-    });
+    };
+    auto r = co_await offload(ctx.deps.blocking, list);
     if (!r) {
         if (r.error() == kfe::errc::not_found) co_return error_response(404, "Endpoint not found");
         co_return store_failure(ctx, "list_jobs", r.error());

@@ -80,7 +80,10 @@ void http_server::start() {
 
 asio::awaitable<void> http_server::accept_loop() {
     while (!stopping_) {
-        auto [ec, sock] = co_await acceptor_.async_accept(asio::make_strand(ioc_), asio::as_tuple(asio::use_awaitable));
+        // The new connection's strand, named: no non-trivial temporary in a co_await expression
+        // (GCC 12, see offload() in router.hpp).
+        auto strand = asio::make_strand(ioc_);
+        auto [ec, sock] = co_await acceptor_.async_accept(strand, asio::as_tuple(asio::use_awaitable));
         if (ec) {
             if (stopping_ || ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
             // EMFILE and friends: back off briefly instead of spinning.

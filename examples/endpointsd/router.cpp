@@ -211,7 +211,8 @@ asio::awaitable<http_response> router::dispatch(http_request& req, std::string& 
         }
         if (key.empty() || key.size() > 512)
             co_return json_response(401, boost::json::object{{"error", "Invalid or Missing API key"}});
-        auto env = co_await offload(deps_.blocking, [repo = deps_.repo, key] { return repo->find_environment_by_api_key(key); });
+        auto lookup = [repo = deps_.repo, key] { return repo->find_environment_by_api_key(key); };
+        auto env = co_await offload(deps_.blocking, lookup);
         if (!env) {
             if (env.error() == kfe::errc::not_found)
                 co_return json_response(401, boost::json::object{{"error", "Invalid or Missing API key"}});

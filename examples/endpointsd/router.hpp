@@ -82,8 +82,12 @@ private:
 
 /// Runs a blocking call on `ex` and resumes the awaiting coroutine on its own executor. Plain
 /// handlers, no coroutine lambdas: GCC 12 mishandles temporaries and captures around them.
+///
+/// Takes lvalues only, on purpose: GCC 12 keeps a temporary of a co_await full-expression (an
+/// argument passed by value or bound to a reference) in the wrong storage, so one that outlives
+/// the suspension is destroyed from garbage. Name the lambda, then `co_await offload(ex, fn)`.
 template <class F>
-asio::awaitable<std::invoke_result_t<F&>> offload(asio::any_io_executor ex, F f) {
+asio::awaitable<std::invoke_result_t<F&>> offload(const asio::any_io_executor& ex, F& f) {
     using R = std::invoke_result_t<F&>;
     return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, R)>(
         [](auto handler, asio::any_io_executor ex, F f) {
@@ -101,7 +105,7 @@ asio::awaitable<std::invoke_result_t<F&>> offload(asio::any_io_executor ex, F f)
                 });
             });
         },
-        asio::use_awaitable, std::move(ex), std::move(f));
+        asio::use_awaitable, ex, f);
 }
 
 http_response json_response(unsigned status, const boost::json::value& body);

@@ -6,6 +6,7 @@
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
@@ -91,7 +92,10 @@ asio::awaitable<http_response> create_endpoint(request_context& ctx) {
     if (!body) co_return error_response(400, problem);
     kfe::service_error err;
     kfe::create_endpoint_request req{*ctx.env, std::move(body->url), std::move(body->id)};
-    auto [ec, created] = co_await ctx.deps.endpoints->async_create(std::move(req), err, asio::as_tuple(asio::use_awaitable));
+    // Build the operation first, co_await it after: no by-value temporaries in the co_await
+    // expression (GCC 12, see offload()).
+    auto op = ctx.deps.endpoints->async_create(std::move(req), err, asio::deferred);
+    auto [ec, created] = co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}}, "create");
     auto o = json::value_from(created.value).as_object();
     o["environment"] = environment_json(created.env);
@@ -101,8 +105,8 @@ asio::awaitable<http_response> create_endpoint(request_context& ctx) {
 
 asio::awaitable<http_response> delete_endpoint(request_context& ctx) {
     kfe::service_error err;
-    auto [ec, ep] = co_await ctx.deps.endpoints->async_delete(ctx.env->id, ctx.params.at(0), err,
-                                                              asio::as_tuple(asio::use_awaitable));
+    auto op = ctx.deps.endpoints->async_delete(ctx.env->id, ctx.params.at(0), err, asio::deferred);
+    auto [ec, ep] = co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}}, "delete");
     co_return json_response(200, json::value_from(ep));
 }
@@ -122,9 +126,10 @@ asio::awaitable<http_response> index_endpoint(request_context& ctx) {
         }
         if (auto* d = o.if_contains("data")) data = *d;
     }
-    auto ep = co_await offload(ctx.deps.blocking, [repo = ctx.deps.repo, env_id = ctx.env->id, slug = ctx.params.at(0)] {
+    auto find = [repo = ctx.deps.repo, env_id = ctx.env->id, slug = ctx.params.at(0)] {
         return repo->find_endpoint_by_slug(env_id, slug);
-    });
+    };
+    auto ep = co_await offload(ctx.deps.blocking, find);
     if (!ep) {
         if (ep.error() == kfe::errc::not_found) co_return error_response(404, "Endpoint not found");
         co_return error_response(500, "Something went wrong");
@@ -136,7 +141,8 @@ asio::awaitable<http_response> index_endpoint(request_context& ctx) {
     req.source_data = std::move(data);
     req.perform_now = true; // Trigger.dev runs the index inline for API requests (§C.3)
     kfe::service_error err;
-    auto [ec, index] = co_await ctx.deps.indexer->async_index(std::move(req), err, asio::as_tuple(asio::use_awaitable));
+    auto op = ctx.deps.indexer->async_index(std::move(req), err, asio::deferred);
+    auto [ec, index] = co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}}, "index");
     auto o = json::value_from(index).as_object();
     o.erase("data"); // as Trigger.dev: the index without its data
@@ -154,7 +160,8 @@ asio::awaitable<http_response> hook_index(request_context& ctx) {
         req.body = ec ? json::value(nullptr) : std::move(v); // invalid JSON is recorded as null (§C.5)
     }
     kfe::service_error err;
-    auto [ec, index] = co_await ctx.deps.indexer->async_hook_index(std::move(req), err, asio::as_tuple(asio::use_awaitable));
+    auto op = ctx.deps.indexer->async_hook_index(std::move(req), err, asio::deferred);
+    auto [ec, index] = co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
     (void)index;
     if (ec) {
         if (err.code == kfe::errc::endpoint_not_found || ec == kfe::errc::endpoint_not_found || ec == kfe::errc::not_found)
