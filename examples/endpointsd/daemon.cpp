@@ -16,6 +16,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -204,7 +205,8 @@ asio::awaitable<void> daemon_app::impl::shutdown() {
         co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
     }
     server->abort_all();
-    client->transport().close();
+    // The transport belongs to the services' strand: close its pooled connections there.
+    asio::post(client->get_executor(), [c = client.get()] { c->transport().close(); });
     signals.cancel();
     work.reset();
     t.expires_after(std::chrono::milliseconds(20));

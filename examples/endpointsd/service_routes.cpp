@@ -25,12 +25,16 @@ http_response error_response(unsigned status, std::string_view message) {
 http_response service_failure(const request_context& ctx, const kfe::service_error& err, std::string_view op) {
     if (err.code == kfe::errc::endpoint_not_found) return error_response(404, err.message.empty() ? "Endpoint not found" : err.message);
     if (err.code == kfe::errc::invalid_request) {
-        // zod's issue format, joined as Trigger.dev's route does.
+        // zod's issue format, joined as Trigger.dev's route does. A bad URL reads exactly as
+        // zod's url() check ("Invalid url"); our other rules (lengths, slug characters) say why.
         std::string msg;
         for (const auto& [field, problem] : err.details) {
             if (!msg.empty()) msg += " | ";
             std::string text = problem.is_string() ? std::string(problem.get_string()) : json::serialize(problem);
-            msg += "Path: " + std::string(field) + " ~ Message: " + text;
+            if (field == "url" && text != "is required" && text != "is longer than the limit")
+                msg += "Code: invalid_string ~ Path: url ~ Message: Invalid url";
+            else
+                msg += "Code: custom ~ Path: " + std::string(field) + " ~ Message: " + std::string(field) + " " + text;
         }
         if (msg.empty()) msg = err.message;
         return error_response(400, "Invalid request body: " + msg);

@@ -113,6 +113,7 @@ TEST_CASE("create an endpoint, index it, read it back", "[integration][daemon]")
         CHECK(post(d.port, "/api/v1/endpoints", "[]", dev_key).status == 400);
         auto bad_url = post(d.port, "/api/v1/endpoints", R"({"url":"nope","id":"x"})", dev_key);
         CHECK(bad_url.status == 400);
+        CHECK(bad_url.json().at("error") == "Invalid request body: Code: invalid_string ~ Path: url ~ Message: Invalid url");
         auto mismatch = post(d.port, "/api/v1/endpoints", R"({"url":")" + ep.url() + R"(","id":"other"})", dev_key);
         CHECK(mismatch.status == 400);
         CHECK(mismatch.json().at("error") == "Endpoint ID mismatch error. Expected my-app, got other");
