@@ -9,8 +9,11 @@
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <exception>
@@ -51,19 +54,30 @@ void spawn_task(const asio::any_io_executor& ex, task<T> t, service_error& err,
                    });
 }
 
-/// The coroutine behind on_blocking. It takes a std::function so its frame holds no lambda type
-/// (GCC's -Wsubobject-linkage flags frames of header coroutines that do).
-template <class R>
-asio::awaitable<R> on_blocking_erased(asio::any_io_executor blocking, std::function<R()> f) {
-    co_return co_await asio::co_spawn(
-        blocking, [f = std::move(f)]() mutable -> asio::awaitable<R> { co_return f(); }, asio::use_awaitable);
-}
-
-/// Calls `f()` on `blocking` and resumes on the coroutine's executor with its result.
+/// Calls `f()` on `blocking` and resumes the awaiting coroutine on its own executor with the
+/// result. Plain handlers, no coroutine: a coroutine's by-value parameters initialised from
+/// temporaries are destroyed twice by GCC 12 (Debian 12's compiler). Pass `blocking` as an lvalue
+/// (no temporary executor in the co_await expression, for the same reason).
 template <class F>
 auto on_blocking(const asio::any_io_executor& blocking, F&& f) {
     using R = std::invoke_result_t<F&>;
-    return on_blocking_erased<R>(blocking, std::function<R()>(std::forward<F>(f)));
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, R)>(
+        [](auto handler, const asio::any_io_executor& ex, std::decay_t<F> fn) {
+            asio::post(ex, [handler = std::move(handler), fn = std::move(fn)]() mutable {
+                std::exception_ptr e;
+                R r{};
+                try {
+                    r = fn();
+                } catch (...) {
+                    e = std::current_exception();
+                }
+                auto home = asio::get_associated_executor(handler);
+                asio::post(home, [handler = std::move(handler), e, r = std::move(r)]() mutable {
+                    std::move(handler)(e, std::move(r));
+                });
+            });
+        },
+        asio::use_awaitable, blocking, std::decay_t<F>(std::forward<F>(f)));
 }
 
 /// Fills `err` and returns the pair a task completes with.
