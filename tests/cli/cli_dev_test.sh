@@ -17,10 +17,16 @@ echo "daemon on $daemon_url, SDK app on port $app_port"
 # The project folder the CLI inspects (package.json with the endpoint id and the SDK).
 cp -r "$here/app" "$work/project"
 
+# The CLI asks the npm registry whether @trigger.dev/* is outdated: answer from loopback.
+node "$here/fake-registry.cjs" "$work/registry-port" &
+pids+=($!)
+for _ in $(seq 1 100); do [ -s "$work/registry-port" ] && break; sleep 0.05; done
+registry="http://127.0.0.1:$(cat "$work/registry-port")/"
+
 # No tunnel: TRIGGER_API_URL's host and the app's host are both "localhost".
 (cd "$work/project" && \
   TRIGGER_API_KEY="$key" TRIGGER_API_URL="$daemon_url" NODE_OPTIONS="--require $here/loopback-only.cjs" \
-  TRIGGER_TELEMETRY_DISABLED=1 NO_COLOR=1 FORCE_COLOR=0 \
+  npm_config_registry="$registry" NO_COLOR=1 FORCE_COLOR=0 \
   node "$cli" dev . --port "$app_port" >"$work/cli.log" 2>&1 </dev/null) &
 cli_pid=$!
 pids+=("$cli_pid")
@@ -56,7 +62,8 @@ const slugs = jobs.jobs.map((j) => j.slug);
 if (!slugs.includes("example-job")) fail(`jobs ${slugs}`);
 const done = indexes.indexes.find((i) => i.status === "SUCCESS");
 if (!done) fail(`no SUCCESS index: ${JSON.stringify(indexes.indexes.map((i) => i.status))}`);
-if (done.stats.jobs !== slugs.filter((s) => !jobs.jobs.find((j) => j.slug === s).internal).length) fail(`stats ${JSON.stringify(done.stats)}`);
+const counted = jobs.jobs.filter((j) => j.enabled && !j.internal).length;
+if (done.stats.jobs !== counted) fail(`stats ${JSON.stringify(done.stats)} but ${counted} enabled jobs: ${JSON.stringify(jobs.jobs.map((j) => [j.slug, j.enabled, j.internal]))}`);
 if (done.source !== "INTERNAL") fail(`source ${done.source}`);
 console.log(`ok: endpoint registered, ${slugs.length} jobs (${slugs.join(", ")}), index SUCCESS with stats ${JSON.stringify(done.stats)}`);
 JS
