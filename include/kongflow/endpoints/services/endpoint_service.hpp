@@ -126,6 +126,12 @@ public:
     KONGFLOW_ENDPOINTS_DECL std::string effective_url(std::string_view url) const;
 
 private:
+    /// Where store calls run, as a reference: no temporary executor in a co_await expression
+    /// (GCC 12 mishandles those).
+    const asio::any_io_executor& blocking_executor() const noexcept {
+        return params_.blocking_executor ? *params_.blocking_executor : ex_;
+    }
+
     struct initiation {
         endpoint_service* self;
         using executor_type = asio::any_io_executor;

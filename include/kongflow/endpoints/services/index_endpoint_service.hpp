@@ -144,6 +144,12 @@ public:
     KONGFLOW_ENDPOINTS_DECL static std::optional<std::string> hook_reason(const boost::json::value& body);
 
 private:
+    /// Where store calls run, as a reference: no temporary executor in a co_await expression
+    /// (GCC 12 mishandles those).
+    const asio::any_io_executor& blocking_executor() const noexcept {
+        return params_.blocking_executor ? *params_.blocking_executor : ex_;
+    }
+
     struct initiation {
         index_endpoint_service* self;
         using executor_type = asio::any_io_executor;

@@ -31,6 +31,7 @@ class memory_core final : public repository {
 public:
     result<organization> create_organization(const create_organization_params& p) override;
     result<organization> find_organization(const std::string& id) override;
+    result<std::vector<organization>> list_organizations() override;
     result<project> create_project(const create_project_params& p) override;
     result<project> find_project(const std::string& id) override;
     result<std::vector<project>> list_projects(const std::string& organization_id) override;
@@ -128,6 +129,7 @@ public:
 
     result<organization> create_organization(const create_organization_params& p) override;
     result<organization> find_organization(const std::string& id) override;
+    result<std::vector<organization>> list_organizations() override;
     result<project> create_project(const create_project_params& p) override;
     result<project> find_project(const std::string& id) override;
     result<std::vector<project>> list_projects(const std::string& organization_id) override;

@@ -137,6 +137,8 @@ public:
     // Organizations, projects, environments: enough to authenticate by API key and say who we are.
     virtual result<organization> create_organization(const create_organization_params& p) = 0;
     virtual result<organization> find_organization(const std::string& id) = 0;
+    /// Every organization, ordered by slug (hosts find theirs by slug with it).
+    virtual result<std::vector<organization>> list_organizations() = 0;
     virtual result<project> create_project(const create_project_params& p) = 0;
     virtual result<project> find_project(const std::string& id) = 0;
     virtual result<std::vector<project>> list_projects(const std::string& organization_id) = 0;

@@ -157,6 +157,9 @@ inline void check_organizations_projects_environments(repository& repo) {
     KF_CONF_ERR(repo.create_organization({"acme", "Again", std::nullopt}), already_exists);
     KF_CONF_ERR(repo.create_organization({"", "No slug", std::nullopt}), invalid_argument);
     KF_CONF_ERR(repo.find_organization("missing"), not_found);
+    auto org_b = KF_CONF_OK(repo.create_organization({"a-first", "First by slug", at(t0)}));
+    auto orgs = KF_CONF_OK(repo.list_organizations());
+    KF_CONF_CHECK(orgs.size() == 2 && orgs[0] == org_b && orgs[1] == org); // by slug
 
     auto p1 = KF_CONF_OK(repo.create_project({org.id, "web", "Web", at(t0)}));
     auto p0 = KF_CONF_OK(repo.create_project({org.id, "api", "API", at(t0)}));

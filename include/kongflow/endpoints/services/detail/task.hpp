@@ -9,8 +9,11 @@
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <exception>
@@ -51,21 +54,30 @@ void spawn_task(const asio::any_io_executor& ex, task<T> t, service_error& err,
                    });
 }
 
-/// The call on_blocking runs, as a named type: its coroutine frame holds only `this`. (A lambda
-/// here trips GCC 12: -Wsubobject-linkage for local closure types in header coroutines, and
-/// double destruction of non-trivial temporaries inside co_await expressions.)
-template <class R>
-struct blocking_call {
-    std::function<R()> f;
-    asio::awaitable<R> operator()() { co_return f(); }
-};
-
-/// Calls `f()` on `blocking` and resumes on the awaiting coroutine's executor with its result.
-/// Not a coroutine itself, so nothing here lives in a coroutine frame.
+/// Calls `f()` on `blocking` and resumes the awaiting coroutine on its own executor with the
+/// result. Plain handlers, no coroutine: a coroutine's by-value parameters initialised from
+/// temporaries are destroyed twice by GCC 12 (Debian 12's compiler). Pass `blocking` as an lvalue
+/// (no temporary executor in the co_await expression, for the same reason).
 template <class F>
-asio::awaitable<std::invoke_result_t<F&>> on_blocking(const asio::any_io_executor& blocking, F&& f) {
+auto on_blocking(const asio::any_io_executor& blocking, F&& f) {
     using R = std::invoke_result_t<F&>;
-    return asio::co_spawn(blocking, blocking_call<R>{std::function<R()>(std::forward<F>(f))}, asio::use_awaitable);
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, R)>(
+        [](auto handler, const asio::any_io_executor& ex, std::decay_t<F> fn) {
+            asio::post(ex, [handler = std::move(handler), fn = std::move(fn)]() mutable {
+                std::exception_ptr e;
+                R r{};
+                try {
+                    r = fn();
+                } catch (...) {
+                    e = std::current_exception();
+                }
+                auto home = asio::get_associated_executor(handler);
+                asio::post(home, [handler = std::move(handler), e, r = std::move(r)]() mutable {
+                    std::move(handler)(e, std::move(r));
+                });
+            });
+        },
+        asio::use_awaitable, blocking, std::decay_t<F>(std::forward<F>(f)));
 }
 
 /// Fills `err` and returns the pair a task completes with.

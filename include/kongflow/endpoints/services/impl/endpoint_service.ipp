@@ -129,7 +129,7 @@ KONGFLOW_ENDPOINTS_DECL std::string endpoint_service::effective_url(std::string_
     boost::urls::url u(*parsed);
     u.set_host(*params_.rewrite_localhost_to);
     // Like `new URL(...).toString()` in Trigger.dev: an empty path becomes "/".
-    if (u.encoded_path().empty()) u.set_path_absolute(true);
+    if (u.encoded_path().empty()) u.set_path_absolute(true); // set_path("/") gives "/./" here
     return std::string(u.buffer());
 }
 
@@ -145,10 +145,12 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::create_impl(
 
         diagnostics diag;
         auto t0 = std::chrono::steady_clock::now();
-        // GCC 12 miscompiles non-trivial temporaries inside co_await expressions: name them.
+        // GCC 12 (Debian 12) keeps non-trivial temporaries of a co_await full-expression (here the
+        // target and the by-value arguments) in storage that dies at the suspension, then destroys
+        // them from garbage. So: build the operation with deferred, co_await it after.
         endpoint_target target{url, req.env.api_key, std::nullopt};
-        auto [ping_ec, pong] =
-            co_await self->client_.async_ping(target, req.id, diag, asio::as_tuple(asio::use_awaitable));
+        auto ping_op = self->client_.async_ping(target, req.id, diag, asio::deferred);
+        auto [ping_ec, pong] = co_await std::move(ping_op)(asio::as_tuple(asio::use_awaitable));
         if (self->params_.metrics.ping_finished)
             self->params_.metrics.ping_finished(ping_ec ? std::string_view("failed") : std::string_view("ok"),
                                                 detail::since(t0));
@@ -161,8 +163,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::create_impl(
         const bool dev = req.env.type == environment_type::development;
         int attempts = dev ? self->params_.index_attempts_development : self->params_.index_attempts_other;
         std::string message;
-        auto created = co_await detail::on_blocking(
-            self->params_.blocking_executor.value_or(self->ex_), [&] {
+        auto created = co_await detail::on_blocking(self->blocking_executor(), [&] {
                 return detail::upsert_and_enqueue(self->store_, req.env, req.id, url, pong.trigger_version, attempts,
                                                   message);
             });
@@ -191,7 +192,8 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
         diagnostics diag;
         auto t0 = std::chrono::steady_clock::now();
         endpoint_target target{url, req.env.api_key, std::nullopt};
-        auto [ec, v] = co_await self->client_.async_validate(target, diag, asio::as_tuple(asio::use_awaitable));
+        auto validate_op = self->client_.async_validate(target, diag, asio::deferred); // see create (GCC 12)
+        auto [ec, v] = co_await std::move(validate_op)(asio::as_tuple(asio::use_awaitable));
         if (self->params_.metrics.ping_finished)
             self->params_.metrics.ping_finished(ec ? std::string_view("failed") : std::string_view("ok"),
                                                 detail::since(t0));
@@ -202,8 +204,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
         const bool dev = req.env.type == environment_type::development;
         int attempts = dev ? self->params_.index_attempts_development : self->params_.index_attempts_other;
         std::string message;
-        auto created = co_await detail::on_blocking(
-            self->params_.blocking_executor.value_or(self->ex_), [&] {
+        auto created = co_await detail::on_blocking(self->blocking_executor(), [&] {
                 return detail::upsert_and_enqueue(self->store_, req.env, v.endpoint_id, url, v.trigger_version, attempts,
                                                   message);
             });
@@ -220,7 +221,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::get_impl(std::string environment_
     err.clear();
     auto run = [](endpoint_service* self, std::string env_id, std::string slug,
                   service_error& err) -> detail::task<endpoint> {
-        auto found = co_await detail::on_blocking(self->params_.blocking_executor.value_or(self->ex_),
+        auto found = co_await detail::on_blocking(self->blocking_executor(),
                                                   [&] { return self->store_.repo().find_endpoint_by_slug(env_id, slug); });
         if (!found) {
             if (found.error() == errc::not_found)
@@ -237,7 +238,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::list_impl(
     asio::any_completion_handler<void(error_code, std::vector<endpoint>)> h) {
     err.clear();
     auto run = [](endpoint_service* self, std::string env_id, service_error& err) -> detail::task<std::vector<endpoint>> {
-        auto list = co_await detail::on_blocking(self->params_.blocking_executor.value_or(self->ex_),
+        auto list = co_await detail::on_blocking(self->blocking_executor(),
                                                  [&] { return self->store_.repo().list_endpoints(env_id); });
         if (!list) co_return detail::fail<std::vector<endpoint>>(err, errc::storage_failure, list.error().message(), list.error());
         co_return std::pair{error_code{}, std::move(*list)};
@@ -251,8 +252,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::delete_impl(std::string environme
     err.clear();
     auto run = [](endpoint_service* self, std::string env_id, std::string slug,
                   service_error& err) -> detail::task<endpoint> {
-        auto deleted = co_await detail::on_blocking(
-            self->params_.blocking_executor.value_or(self->ex_), [&]() -> result<endpoint> {
+        auto deleted = co_await detail::on_blocking(self->blocking_executor(), [&]() -> result<endpoint> {
                 auto& repo = self->store_.repo();
                 auto found = repo.find_endpoint_by_slug(env_id, slug);
                 if (!found) return found.error();

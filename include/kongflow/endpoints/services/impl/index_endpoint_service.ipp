@@ -164,8 +164,8 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::index_impl(
             co_return detail::fail<endpoint_index>(err, errc::failed_index, created.error().message(), created.error());
         }
         if (!req.perform_now) co_return std::pair{error_code{}, std::move(*created)};
-        std::string index_id = created->id; // named: see the note on temporaries in perform-index
-        auto [ec, done] = co_await self->async_perform_index(std::move(index_id), err, asio::as_tuple(asio::use_awaitable));
+        auto perform_op = self->async_perform_index(created->id, err, asio::deferred); // no temporaries in co_await (GCC 12)
+        auto [ec, done] = co_await std::move(perform_op)(asio::as_tuple(asio::use_awaitable));
         co_return std::pair{ec, std::move(done)};
     };
     detail::spawn_task(ex_, run(this, std::move(req), err), err, std::move(h));
@@ -206,7 +206,8 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
         auto& [index, ep, env] = *start;
 
         // Ends the index in FAILURE (and maybe auto-disables the endpoint).
-        auto finish_failure = [&](endpoint_index_error e, bool check_disable) -> asio::awaitable<std::pair<error_code, endpoint_index>> {
+        // Takes an lvalue: a by-value argument of a coroutine is a temporary GCC 12 mishandles.
+        auto finish_failure = [&](endpoint_index_error& e, bool check_disable) -> asio::awaitable<std::pair<error_code, endpoint_index>> {
             log.log(log_level::warn, "index failed", {{"index", index_id}, {"endpoint", ep.id}, {"error", e.message}});
             auto r = co_await detail::on_blocking(blocking, [&]() -> result<endpoint_index> {
                 update_index_params up;
@@ -237,11 +238,9 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
         };
 
         // 2. No URL: deleted or auto-disabled.
-        // GCC 12 miscompiles non-trivial temporaries inside co_await expressions, so every argument
-        // below that owns memory is a named variable.
         if (!ep.url) {
-            endpoint_index_error no_url{"Endpoint URL is not set", std::nullopt};
-            co_return co_await finish_failure(std::move(no_url), false);
+            endpoint_index_error e{"Endpoint URL is not set", std::nullopt};
+            co_return co_await finish_failure(e, false);
         }
 
         // 3–7. INDEX_ENDPOINT, following redirects as Trigger.dev does (storing each new URL).
@@ -249,14 +248,16 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
         for (int redirects = 0;; ++redirects) {
             diagnostics diag;
             endpoint_target target{*ep.url, env.api_key, std::nullopt};
-            auto [ec, r] = co_await self->client_.async_index_endpoint(target, diag, asio::as_tuple(asio::use_awaitable));
+            auto index_op = self->client_.async_index_endpoint(target, diag, asio::deferred);
+            auto [ec, r] = co_await std::move(index_op)(asio::as_tuple(asio::use_awaitable));
             if (r.kind != index_result::outcome::redirect) {
                 reply = std::move(r);
                 break;
             }
-            if (redirects > self->params_.max_redirects) {
-                endpoint_index_error looping{"Endpoint " + *ep.url + " is redirecting too many times", std::nullopt};
-                co_return co_await finish_failure(std::move(looping), true);
+            if (redirects > self->params_.max_redirects) // Trigger.dev: redirectCount > 5
+            {
+                endpoint_index_error e{"Endpoint " + *ep.url + " is redirecting too many times", std::nullopt};
+                co_return co_await finish_failure(e, true);
             }
             auto moved = co_await detail::on_blocking(blocking, [&] {
                 update_endpoint_params up;
@@ -268,10 +269,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
             log.log(log_level::info, "endpoint redirected", {{"endpoint", ep.id}, {"url", r.location}});
             ep = std::move(*moved);
         }
-        if (reply.kind == index_result::outcome::failure) {
-            endpoint_index_error failed = std::move(reply.error);
-            co_return co_await finish_failure(std::move(failed), true);
-        }
+        if (reply.kind == index_result::outcome::failure) co_return co_await finish_failure(reply.error, true);
 
         // 8–14. Versions, registrations, SUCCESS.
         auto done = co_await detail::on_blocking(blocking, [&]() -> result<endpoint_index> {
@@ -379,8 +377,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::hook_index_impl(
     auto run = [](index_endpoint_service* self, hook_index_request req,
                   service_error& err) -> detail::task<endpoint_index> {
         std::string refusal;
-        auto created = co_await detail::on_blocking(
-            self->params_.blocking_executor.value_or(self->ex_), [&]() -> result<endpoint_index> {
+        auto created = co_await detail::on_blocking(self->blocking_executor(), [&]() -> result<endpoint_index> {
                 auto uow = self->store_.begin();
                 if (!uow) return uow.error();
                 auto& repo = (*uow)->repo();
@@ -427,8 +424,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::recurring_impl(
     service_error& err, asio::any_completion_handler<void(error_code, std::size_t)> h) {
     err.clear();
     auto run = [](index_endpoint_service* self, service_error& err) -> detail::task<std::size_t> {
-        auto count = co_await detail::on_blocking(
-            self->params_.blocking_executor.value_or(self->ex_), [&]() -> result<std::size_t> {
+        auto count = co_await detail::on_blocking(self->blocking_executor(), [&]() -> result<std::size_t> {
                 auto& repo = self->store_.repo();
                 recurring_index_params p;
                 p.types = self->params_.recurring_environments;
@@ -466,7 +462,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::purge_impl(
     service_error& err, asio::any_completion_handler<void(error_code, std::size_t)> h) {
     err.clear();
     auto run = [](index_endpoint_service* self, service_error& err) -> detail::task<std::size_t> {
-        auto n = co_await detail::on_blocking(self->params_.blocking_executor.value_or(self->ex_), [&] {
+        auto n = co_await detail::on_blocking(self->blocking_executor(), [&] {
             return self->store_.repo().purge_indexes_older_than(now_ms() - self->params_.purge_older_than);
         });
         if (!n) co_return detail::fail<std::size_t>(err, errc::failed_index, n.error().message(), n.error());
@@ -483,8 +479,8 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::register_jobs(worker& w) {
         if (!id || !id->is_string())
             throw boost::system::system_error(make_error_code(errc::job_discard), "payload has no index id");
         service_error err;
-        std::string index_id(id->get_string());
-        auto [ec, index] = co_await async_perform_index(std::move(index_id), err, asio::as_tuple(asio::use_awaitable));
+        auto perform_op = async_perform_index(std::string(id->get_string()), err, asio::deferred); // GCC 12: see create
+        auto [ec, index] = co_await std::move(perform_op)(asio::as_tuple(asio::use_awaitable));
         if (ec == errc::endpoint_not_found)
             throw boost::system::system_error(make_error_code(errc::job_discard), err.message);
         if (ec) throw boost::system::system_error(ec, err.message);

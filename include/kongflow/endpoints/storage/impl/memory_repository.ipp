@@ -155,6 +155,13 @@ KONGFLOW_ENDPOINTS_DECL result<organization> memory_core::find_organization(cons
     return it->second;
 }
 
+KONGFLOW_ENDPOINTS_DECL result<std::vector<organization>> memory_core::list_organizations() {
+    std::vector<organization> out;
+    for (const auto& [id, o] : organizations_) out.push_back(o);
+    std::sort(out.begin(), out.end(), [](const organization& a, const organization& b) { return a.slug < b.slug; });
+    return out;
+}
+
 KONGFLOW_ENDPOINTS_DECL result<project> memory_core::create_project(const create_project_params& p) {
     if (p.slug.empty()) return memory_fail(errc::invalid_argument, "a project needs a slug");
     if (!organizations_.count(p.organization_id))
@@ -509,6 +516,7 @@ auto memory_repository::locked(F&& f) -> decltype(f(std::declval<detail::memory_
 
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<organization>, create_organization, (const create_organization_params& p), (p))
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<organization>, find_organization, (const std::string& id), (id))
+KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<std::vector<organization>>, list_organizations, (), ())
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<project>, create_project, (const create_project_params& p), (p))
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<project>, find_project, (const std::string& id), (id))
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<std::vector<project>>, list_projects, (const std::string& id), (id))

@@ -491,6 +491,12 @@ KONGFLOW_ENDPOINTS_DECL result<organization> sqlite_repository::find_organizatio
     });
 }
 
+KONGFLOW_ENDPOINTS_DECL result<std::vector<organization>> sqlite_repository::list_organizations() {
+    return read([&](detail::sqlite::connection& c) {
+        return detail::sql_all(c, &detail::read_organization, "SELECT " KF_ORG_COLS " FROM kf_organizations ORDER BY slug");
+    });
+}
+
 KONGFLOW_ENDPOINTS_DECL result<project> sqlite_repository::create_project(const create_project_params& p) {
     if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "a project needs a slug");
     auto id = detail::new_id();

@@ -1,0 +1,299 @@
+#include "config.hpp"
+
+#include "logging.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace kongflow::endpointsd {
+
+namespace {
+
+struct setting {
+    const char* key;  ///< config-file key; the flag is --key with '_' → '-'
+    const char* env;
+    const char* default_text;
+    const char* help;
+    /// Applies a textual value; returns an error message or empty.
+    std::string (*apply)(daemon_config&, std::string_view);
+};
+
+template <class T>
+bool parse_uint(std::string_view s, T& out, T min, T max) {
+    unsigned long long v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || v < min || v > max) return false;
+    out = static_cast<T>(v);
+    return true;
+}
+
+std::optional<bool> parse_bool(std::string_view s) {
+    if (s == "1" || s == "true" || s == "yes" || s == "on") return true;
+    if (s == "0" || s == "false" || s == "no" || s == "off") return false;
+    return std::nullopt;
+}
+
+std::string ms_setting(std::chrono::milliseconds& out, std::string_view v, const char* what) {
+    std::uint64_t ms = 0;
+    if (!parse_uint<std::uint64_t>(v, ms, 1, 24ull * 3600 * 1000))
+        return std::string(what) + " must be a number of milliseconds between 1 and 86400000";
+    out = std::chrono::milliseconds(ms);
+    return {};
+}
+
+const setting settings[] = {
+    {"db", "KONGFLOW_DB", "./kongflow-endpoints.db", "SQLite database file (created if missing)",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         if (v.empty()) return "db must not be empty";
+         c.db = std::string(v);
+         return {};
+     }},
+    {"listen", "KONGFLOW_LISTEN", "127.0.0.1:3030", "HOST:PORT the REST API listens on (port 0 = any free port)",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         if (!parse_listen(v, c.listen_host, c.listen_port)) return "listen must be HOST:PORT, got '" + std::string(v) + "'";
+         return {};
+     }},
+    {"log_level", "KONGFLOW_LOG_LEVEL", "info", "debug, info, warn or error",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         auto l = parse_log_level(v);
+         if (!l) return "log_level must be debug, info, warn or error";
+         c.log_level = *l;
+         return {};
+     }},
+    {"io_threads", "KONGFLOW_IO_THREADS", "2", "threads running HTTP and the services",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         return parse_uint<unsigned>(v, c.io_threads, 1, 256) ? "" : "io_threads must be 1..256";
+     }},
+    {"blocking_threads", "KONGFLOW_BLOCKING_THREADS", "4", "threads running database calls",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         return parse_uint<unsigned>(v, c.blocking_threads, 1, 256) ? "" : "blocking_threads must be 1..256";
+     }},
+    {"worker_concurrency", "KONGFLOW_WORKER_CONCURRENCY", "4", "queued jobs (indexing...) run at once",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         return parse_uint<unsigned>(v, c.worker_concurrency, 1, 1024) ? "" : "worker_concurrency must be 1..1024";
+     }},
+    {"max_body_bytes", "KONGFLOW_MAX_BODY_BYTES", "1048576", "largest request body accepted (larger: 413)",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         return parse_uint<std::size_t>(v, c.max_body_bytes, 1, 1ull << 30) ? "" : "max_body_bytes must be 1..1073741824";
+     }},
+    {"max_header_bytes", "KONGFLOW_MAX_HEADER_BYTES", "16384", "largest request header block (larger: 431)",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         return parse_uint<std::size_t>(v, c.max_header_bytes, 512, 1 << 20) ? "" : "max_header_bytes must be 512..1048576";
+     }},
+    {"read_timeout_ms", "KONGFLOW_READ_TIMEOUT_MS", "30000", "time allowed to receive a request; idle keep-alive limit",
+     [](daemon_config& c, std::string_view v) { return ms_setting(c.read_timeout, v, "read_timeout_ms"); }},
+    {"shutdown_timeout_ms", "KONGFLOW_SHUTDOWN_TIMEOUT_MS", "10000",
+     "on SIGINT/SIGTERM, how long running requests and jobs may take to finish",
+     [](daemon_config& c, std::string_view v) { return ms_setting(c.shutdown_timeout, v, "shutdown_timeout_ms"); }},
+    {"rewrite_localhost_to", "KONGFLOW_REWRITE_LOCALHOST_TO", "(unset)",
+     "rewrite endpoint URLs on host 'localhost' to this host (Trigger.dev's docker-compose rule)",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         if (v.empty()) c.rewrite_localhost_to.reset();
+         else c.rewrite_localhost_to = std::string(v);
+         return {};
+     }},
+    {"bootstrap", "KONGFLOW_BOOTSTRAP", "true",
+     "on first start with an empty database, create an organization, a project and a DEVELOPMENT environment",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         auto b = parse_bool(v);
+         if (!b) return "bootstrap must be true or false";
+         c.bootstrap = *b;
+         return {};
+     }},
+    {"bootstrap_org", "KONGFLOW_BOOTSTRAP_ORG", "default", "slug of the organization created on first start",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         if (v.empty()) return "bootstrap_org must not be empty";
+         c.bootstrap_org = std::string(v);
+         return {};
+     }},
+    {"bootstrap_project", "KONGFLOW_BOOTSTRAP_PROJECT", "default", "slug of the project created on first start",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         if (v.empty()) return "bootstrap_project must not be empty";
+         c.bootstrap_project = std::string(v);
+         return {};
+     }},
+    {"bootstrap_api_key", "KONGFLOW_BOOTSTRAP_API_KEY", "(generated: tr_dev_…)",
+     "API key of the DEVELOPMENT environment created on first start",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         if (v.empty()) return "bootstrap_api_key must not be empty";
+         c.bootstrap_api_key = std::string(v);
+         return {};
+     }},
+};
+
+const setting* find_setting_by_flag(std::string_view flag) {
+    for (const auto& s : settings) {
+        std::string f = "--";
+        for (const char* p = s.key; *p; ++p) f += (*p == '_' ? '-' : *p);
+        if (f == flag) return &s;
+    }
+    return nullptr;
+}
+
+const setting* find_setting_by_key(std::string_view key) {
+    for (const auto& s : settings)
+        if (key == s.key) return &s;
+    return nullptr;
+}
+
+std::string apply_file(daemon_config& c, const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return "cannot read the config file " + path;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    boost::system::error_code ec;
+    auto v = boost::json::parse(ss.str(), ec);
+    if (ec) return "config file " + path + " is not valid JSON: " + ec.message();
+    if (!v.is_object()) return "config file " + path + " must hold a JSON object";
+    for (const auto& [k, val] : v.get_object()) {
+        const setting* s = find_setting_by_key(k);
+        if (!s) return "config file " + path + ": unknown key '" + std::string(k) + "' (see --help)";
+        std::string text;
+        if (val.is_string()) text = std::string(val.get_string());
+        else if (val.is_int64()) text = std::to_string(val.get_int64());
+        else if (val.is_uint64()) text = std::to_string(val.get_uint64());
+        else if (val.is_bool()) text = val.get_bool() ? "true" : "false";
+        else return "config file " + path + ": '" + std::string(k) + "' must be a string, number or boolean";
+        if (auto e = s->apply(c, text); !e.empty()) return "config file " + path + ": " + e;
+    }
+    return {};
+}
+
+} // namespace
+
+bool parse_listen(std::string_view s, std::string& host, std::uint16_t& port) {
+    std::string_view h, p;
+    if (!s.empty() && s.front() == '[') {
+        auto close = s.find(']');
+        if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':') return false;
+        h = s.substr(1, close - 1);
+        p = s.substr(close + 2);
+    } else {
+        auto colon = s.rfind(':');
+        if (colon == std::string_view::npos) return false;
+        h = s.substr(0, colon);
+        p = s.substr(colon + 1);
+    }
+    std::uint16_t v = 0;
+    if (h.empty() || !parse_uint<std::uint16_t>(p, v, 0, 65535)) return false;
+    host = std::string(h);
+    port = v;
+    return true;
+}
+
+env_lookup process_environment() {
+    return [](const char* name) -> std::optional<std::string> {
+        if (const char* v = std::getenv(name)) return std::string(v);
+        return std::nullopt;
+    };
+}
+
+parse_result parse_command_line(const std::vector<std::string>& args, const env_lookup& env) {
+    command_line cl;
+    std::size_t i = 0;
+    auto positional = [&]() -> std::optional<std::string> {
+        if (i < args.size() && (args[i].empty() || args[i][0] != '-')) return args[i++];
+        return std::nullopt;
+    };
+    if (auto cmd = positional()) {
+        if (*cmd == "serve") cl.kind = command_kind::serve;
+        else if (*cmd == "environments") {
+            auto sub = positional();
+            if (!sub) return {std::nullopt, "environments needs a subcommand: create or list"};
+            if (*sub == "create") cl.kind = command_kind::environments_create;
+            else if (*sub == "list") cl.kind = command_kind::environments_list;
+            else return {std::nullopt, "unknown environments subcommand '" + *sub + "' (create or list)"};
+        } else if (*cmd == "help") cl.kind = command_kind::help;
+        else if (*cmd == "version") cl.kind = command_kind::version;
+        else return {std::nullopt, "unknown command '" + *cmd + "' (serve, environments, help, version)"};
+    }
+
+    // Flags: collect first, apply after the file and the environment.
+    std::vector<std::pair<const setting*, std::string>> flags;
+    std::optional<std::string> config_file;
+    bool have_type = false;
+    for (; i < args.size(); ++i) {
+        std::string a = args[i];
+        std::optional<std::string> value;
+        if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+            value = a.substr(eq + 1);
+            a = a.substr(0, eq);
+        }
+        auto take = [&]() -> std::optional<std::string> {
+            if (value) return value;
+            if (i + 1 < args.size()) return args[++i];
+            return std::nullopt;
+        };
+        if (a == "--help" || a == "-h") {
+            cl.kind = command_kind::help;
+            return {cl, {}};
+        }
+        if (a == "--version") {
+            cl.kind = command_kind::version;
+            return {cl, {}};
+        }
+        auto v = take();
+        if (!v) return {std::nullopt, a + " needs a value"};
+        if (a == "--config") config_file = *v;
+        else if (cl.kind == command_kind::environments_create && a == "--type") {
+            std::string up;
+            for (char c : *v) up += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            auto t = kfe::parse_environment_type(up);
+            if (!t) return {std::nullopt, "--type must be development, production, staging or preview"};
+            cl.env_type = *t;
+            have_type = true;
+        } else if (cl.kind == command_kind::environments_create && a == "--api-key") {
+            if (v->empty()) return {std::nullopt, "--api-key must not be empty"};
+            cl.api_key = *v;
+        } else if (cl.kind == command_kind::environments_create && a == "--org") cl.org = *v;
+        else if (cl.kind == command_kind::environments_create && a == "--project") cl.project = *v;
+        else if (const setting* s = find_setting_by_flag(a)) flags.emplace_back(s, *v);
+        else return {std::nullopt, "unknown option " + a + " (see --help)"};
+    }
+    if (cl.kind == command_kind::environments_create && !have_type)
+        return {std::nullopt, "environments create needs --type development|production|staging|preview"};
+
+    if (!config_file) config_file = env("KONGFLOW_CONFIG");
+    if (config_file)
+        if (auto e = apply_file(cl.config, *config_file); !e.empty()) return {std::nullopt, e};
+    for (const auto& s : settings)
+        if (auto v = env(s.env))
+            if (auto e = s.apply(cl.config, *v); !e.empty()) return {std::nullopt, std::string(s.env) + ": " + e};
+    for (const auto& [s, v] : flags) {
+        std::string f = "--";
+        for (const char* p = s->key; *p; ++p) f += (*p == '_' ? '-' : *p);
+        if (auto e = s->apply(cl.config, v); !e.empty()) return {std::nullopt, f + ": " + e};
+    }
+    return {cl, {}};
+}
+
+std::string help_text() {
+    std::string out =
+        "kongflow-endpointsd: the Trigger.dev v2 Endpoints service as a daemon\n"
+        "\n"
+        "Usage:\n"
+        "  kongflow-endpointsd [serve] [options]\n"
+        "  kongflow-endpointsd environments create --type development|production|staging|preview\n"
+        "                      [--api-key KEY] [--org SLUG] [--project SLUG] [options]\n"
+        "  kongflow-endpointsd environments list [options]\n"
+        "  kongflow-endpointsd --help | --version\n"
+        "\n"
+        "Settings (precedence: flag > environment variable > config file > default):\n"
+        "  --config FILE  (KONGFLOW_CONFIG)  a JSON object whose keys are the names below\n";
+    for (const auto& s : settings) {
+        std::string flag = "--";
+        for (const char* p = s.key; *p; ++p) flag += (*p == '_' ? '-' : *p);
+        out += "  " + flag + " (" + s.env + ", key \"" + s.key + "\", default " + s.default_text + ")\n      " +
+               s.help + "\n";
+    }
+    out += "\nSIGINT/SIGTERM stop accepting, let running requests and jobs finish (up to\n"
+           "shutdown_timeout_ms), close the database and exit 0.\n";
+    return out;
+}
+
+} // namespace kongflow::endpointsd

@@ -1,0 +1,73 @@
+// The daemon's settings and command line. Every setting has a flag, a KONGFLOW_* environment
+// variable and a JSON config-file key; precedence is flag > environment > file > default.
+#ifndef KONGFLOW_ENDPOINTSD_CONFIG_HPP
+#define KONGFLOW_ENDPOINTSD_CONFIG_HPP
+
+#include <kongflow/endpoints/model.hpp>
+#include <kongflow/endpoints/services/observability.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kongflow::endpointsd {
+
+namespace kfe = kongflow::endpoints;
+
+struct daemon_config {
+    std::string db = "./kongflow-endpoints.db";
+    std::string listen_host = "127.0.0.1";
+    std::uint16_t listen_port = 3030;
+    kfe::log_level log_level = kfe::log_level::info;
+    unsigned io_threads = 2;        ///< threads running the io_context (HTTP, services)
+    unsigned blocking_threads = 4;  ///< threads running store calls (SQLite)
+    unsigned worker_concurrency = 4;///< jobs run at once by the queue worker
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::size_t max_header_bytes = 16 * 1024;
+    std::chrono::milliseconds read_timeout{30'000};
+    std::chrono::milliseconds shutdown_timeout{10'000};
+    std::optional<std::string> rewrite_localhost_to;
+    bool bootstrap = true;          ///< create org/project/DEVELOPMENT environment in an empty database
+    std::string bootstrap_org = "default";
+    std::string bootstrap_project = "default";
+    std::optional<std::string> bootstrap_api_key; ///< the first environment's key (else generated)
+};
+
+enum class command_kind { serve, environments_create, environments_list, help, version };
+
+struct command_line {
+    command_kind kind = command_kind::serve;
+    daemon_config config;
+    // environments create
+    kfe::environment_type env_type = kfe::environment_type::development;
+    std::optional<std::string> api_key;
+    std::optional<std::string> org;
+    std::optional<std::string> project;
+};
+
+/// Reads an environment variable; injectable for tests.
+using env_lookup = std::function<std::optional<std::string>(const char* name)>;
+env_lookup process_environment();
+
+/// Parses argv (without argv[0]) with env and the config file. On error returns a message
+/// meant for the user (no usage text).
+struct parse_result {
+    std::optional<command_line> value;
+    std::string error;
+};
+parse_result parse_command_line(const std::vector<std::string>& args, const env_lookup& env);
+
+/// `--help`: commands, flags, environment variables and config keys with their defaults.
+std::string help_text();
+
+/// "host:port" → host, port. IPv6 as "[::1]:3030".
+bool parse_listen(std::string_view s, std::string& host, std::uint16_t& port);
+
+} // namespace kongflow::endpointsd
+
+#endif

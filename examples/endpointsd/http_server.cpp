@@ -1,0 +1,240 @@
+#include "http_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <exception>
+
+namespace kongflow::endpointsd {
+
+namespace beast = boost::beast;
+using kongflow::endpoints::errc;
+using kongflow::endpoints::error_code;
+
+http_response json_error(unsigned status, std::string_view message, unsigned version, bool keep_alive) {
+    http_response res{static_cast<http::status>(status), version};
+    res.set(http::field::content_type, "application/json; charset=utf-8");
+    boost::json::object o;
+    o["error"] = message;
+    res.body() = boost::json::serialize(o);
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    return res;
+}
+
+struct http_server::connection {
+    std::uint64_t id = 0;
+    beast::tcp_stream stream;
+    std::atomic<bool> idle{true}; // waiting for the first byte of a request
+    explicit connection(tcp::socket s) : stream(std::move(s)) {}
+};
+
+http_server::http_server(asio::io_context& ioc, http_server_params params, http_handler handler,
+                         http_reject_hook on_reject)
+    : ioc_(ioc), params_(std::move(params)), handler_(std::move(handler)), on_reject_(std::move(on_reject)),
+      acceptor_(asio::make_strand(ioc)) {}
+
+http_server::~http_server() = default;
+
+kongflow::endpoints::result<tcp::endpoint> http_server::listen() {
+    error_code ec;
+    auto addr = asio::ip::make_address(params_.host, ec);
+    if (ec) {
+        // A host name: resolve it synchronously once at start-up.
+        tcp::resolver r(ioc_);
+        auto results = r.resolve(params_.host, std::to_string(params_.port), ec);
+        if (ec || results.empty()) return ec ? ec : make_error_code(errc::invalid_argument);
+        addr = results.begin()->endpoint().address();
+    }
+    tcp::endpoint ep(addr, params_.port);
+    acceptor_.open(ep.protocol(), ec);
+    if (ec) return ec;
+    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    acceptor_.bind(ep, ec);
+    if (ec) return ec;
+    acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return ec;
+    auto local = acceptor_.local_endpoint(ec);
+    if (ec) return ec;
+    return local;
+}
+
+void http_server::start() {
+    asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+}
+
+asio::awaitable<void> http_server::accept_loop() {
+    while (!stopping_) {
+        // The new connection's strand, named: no non-trivial temporary in a co_await expression
+        // (GCC 12, see offload() in router.hpp).
+        auto strand = asio::make_strand(ioc_);
+        auto [ec, sock] = co_await acceptor_.async_accept(strand, asio::as_tuple(asio::use_awaitable));
+        if (ec) {
+            if (stopping_ || ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
+            // EMFILE and friends: back off briefly instead of spinning.
+            asio::steady_timer t(acceptor_.get_executor(), std::chrono::milliseconds(50));
+            co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        sock.set_option(tcp::no_delay(true), ec);
+        auto c = std::make_shared<connection>(std::move(sock));
+        {
+            std::lock_guard lk(reg_->mu);
+            c->id = ++reg_->next_id;
+            reg_->connections[c->id] = c;
+        }
+        auto ex = c->stream.get_executor();
+        asio::co_spawn(ex, serve(std::move(c)), asio::detached);
+    }
+}
+
+std::size_t http_server::open_connections() const {
+    std::lock_guard lk(reg_->mu);
+    return reg_->connections.size();
+}
+
+void http_server::stop() {
+    if (stopping_.exchange(true)) return;
+    asio::post(acceptor_.get_executor(), [this] {
+        error_code ec;
+        acceptor_.close(ec);
+    });
+    std::lock_guard lk(reg_->mu);
+    for (auto& [id, w] : reg_->connections) {
+        if (auto c = w.lock()) {
+            asio::post(c->stream.get_executor(), [c] {
+                // Only connections waiting for a new request: in-flight ones close after replying.
+                if (c->idle) {
+                    error_code ec;
+                    c->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+                    c->stream.socket().close(ec);
+                }
+            });
+        }
+    }
+}
+
+void http_server::abort_all() {
+    std::lock_guard lk(reg_->mu);
+    for (auto& [id, w] : reg_->connections) {
+        if (auto c = w.lock()) {
+            asio::post(c->stream.get_executor(), [c] {
+                error_code ec;
+                c->stream.socket().close(ec);
+            });
+        }
+    }
+}
+
+asio::awaitable<void> http_server::serve(std::shared_ptr<connection> c) {
+    struct forgetter {
+        std::shared_ptr<registry> reg;
+        std::uint64_t id;
+        ~forgetter() {
+            std::lock_guard lk(reg->mu);
+            reg->connections.erase(id);
+        }
+    } guard{reg_, c->id};
+
+    beast::flat_buffer buffer;
+    auto reject = [&](unsigned status, std::string_view msg) -> asio::awaitable<void> {
+        if (on_reject_) on_reject_(status);
+        auto res = json_error(status, msg, 11, false);
+        res.set(http::field::server, params_.server_header);
+        c->stream.expires_after(params_.write_timeout);
+        co_await http::async_write(c->stream, res, asio::as_tuple(asio::use_awaitable));
+    };
+
+    for (;;) {
+        if (stopping_) break;
+        c->idle = buffer.size() == 0;
+        http::request_parser<http::string_body> parser;
+        parser.body_limit(params_.max_body_bytes);
+        parser.header_limit(static_cast<std::uint32_t>(params_.max_header_bytes));
+        c->stream.expires_after(params_.read_timeout);
+        auto [ec, n] = co_await http::async_read_header(c->stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        c->idle = false;
+        (void)n;
+        if (ec) {
+            if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+                ec == asio::error::operation_aborted || ec == asio::error::connection_reset || ec == asio::error::bad_descriptor)
+                break;
+            if (ec == http::error::header_limit) co_await reject(431, "Request headers are too large");
+            else if (ec == http::error::body_limit) co_await reject(413, "Request body is too large");
+            else {
+                auto msg = "Malformed HTTP request: " + ec.message();
+                co_await reject(400, msg);
+            }
+            break;
+        }
+        // A declared body over the limit is refused before reading it.
+        const std::string too_large = "Request body is too large (limit " + std::to_string(params_.max_body_bytes) + " bytes)";
+        if (auto len = parser.content_length(); len && *len > params_.max_body_bytes) {
+            co_await reject(413, too_large);
+            break;
+        }
+        if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+            http::response<http::empty_body> cont{http::status::continue_, parser.get().version()};
+            auto [wec, wn] = co_await http::async_write(c->stream, cont, asio::as_tuple(asio::use_awaitable));
+            (void)wn;
+            if (wec) break;
+        }
+        if (!parser.is_done()) {
+            auto [bec, bn] = co_await http::async_read(c->stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            (void)bn;
+            if (bec) {
+                const auto malformed = "Malformed HTTP request: " + bec.message();
+                if (bec == http::error::body_limit)
+                    co_await reject(413, too_large);
+                else if (bec != beast::error::timeout && bec != http::error::end_of_stream &&
+                         bec != asio::error::operation_aborted && bec != asio::error::eof)
+                    co_await reject(400, malformed);
+                break;
+            }
+        }
+        http_request req = parser.release();
+        http_response res;
+        try {
+            res = co_await handler_(req);
+        } catch (const std::exception&) {
+            res = json_error(500, "Something went wrong", req.version());
+        }
+        bool keep_alive = req.keep_alive() && res.keep_alive() && !stopping_;
+        res.version(req.version());
+        res.keep_alive(keep_alive);
+        res.set(http::field::server, params_.server_header);
+        if (req.method() == http::verb::head) {
+            // Beast would send the body; HEAD answers keep the length and drop it.
+            res.prepare_payload();
+            auto len = res.body().size();
+            res.body().clear();
+            res.content_length(len);
+        } else {
+            res.prepare_payload();
+        }
+        c->stream.expires_after(params_.write_timeout);
+        auto [wec, wn] = co_await http::async_write(c->stream, res, asio::as_tuple(asio::use_awaitable));
+        (void)wn;
+        if (wec || !keep_alive) break;
+    }
+    error_code ec;
+    c->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    c->stream.socket().close(ec);
+}
+
+} // namespace kongflow::endpointsd

@@ -1,0 +1,99 @@
+// A small HTTP/1.1 server on Boost.Beast (model: Boost.MySQL's http_server_cpp20): one coroutine
+// per connection on its own strand, request limits (body, header), read and idle timeouts,
+// keep-alive, `Expect: 100-continue`, and a graceful shutdown that closes idle connections and
+// lets in-flight requests finish.
+#ifndef KONGFLOW_ENDPOINTSD_HTTP_SERVER_HPP
+#define KONGFLOW_ENDPOINTSD_HTTP_SERVER_HPP
+
+#include <kongflow/endpoints/error.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace kongflow::endpointsd {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+using http_request = http::request<http::string_body>;
+using http_response = http::response<http::string_body>;
+
+struct http_server_params {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::size_t max_header_bytes = 16 * 1024;
+    /// Time allowed to receive one whole request, and to wait for the next one on a kept-alive
+    /// connection.
+    std::chrono::milliseconds read_timeout{30'000};
+    std::chrono::milliseconds write_timeout{30'000};
+    std::string server_header = "kongflow-endpointsd";
+};
+
+/// Answers one request; runs on the connection's strand. Must not throw (exceptions become a 500).
+using http_handler = std::function<asio::awaitable<http_response>(http_request&)>;
+/// Told about requests the server itself rejected (400, 413, 431) with the status sent.
+using http_reject_hook = std::function<void(unsigned status)>;
+
+/// A JSON error body `{"error": message}` with the given status.
+http_response json_error(unsigned status, std::string_view message, unsigned version = 11, bool keep_alive = true);
+
+class http_server {
+public:
+    http_server(asio::io_context& ioc, http_server_params params, http_handler handler,
+                http_reject_hook on_reject = {});
+    ~http_server();
+
+    http_server(const http_server&) = delete;
+    http_server& operator=(const http_server&) = delete;
+
+    /// Binds and listens; returns the bound endpoint (the real port when port 0 was asked).
+    kongflow::endpoints::result<tcp::endpoint> listen();
+    /// Starts accepting (after listen()).
+    void start();
+    /// Stops accepting and closes idle keep-alive connections; requests in flight finish and
+    /// their connections close after the response. Thread-safe, idempotent.
+    void stop();
+    /// Closes every remaining connection (after the shutdown deadline).
+    void abort_all();
+    std::size_t open_connections() const;
+    bool stopping() const noexcept { return stopping_.load(); }
+
+private:
+    struct connection;
+    asio::awaitable<void> accept_loop();
+    asio::awaitable<void> serve(std::shared_ptr<connection> c);
+
+    asio::io_context& ioc_;
+    http_server_params params_;
+    http_handler handler_;
+    http_reject_hook on_reject_;
+    tcp::acceptor acceptor_;
+    std::atomic<bool> stopping_{false};
+    // Shared with the connection coroutines, which may outlive the server object when the
+    // io_context is destroyed with them still suspended.
+    struct registry {
+        std::mutex mu;
+        std::map<std::uint64_t, std::weak_ptr<connection>> connections;
+        std::uint64_t next_id = 0;
+    };
+    std::shared_ptr<registry> reg_ = std::make_shared<registry>();
+};
+
+} // namespace kongflow::endpointsd
+
+#endif

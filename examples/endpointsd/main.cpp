@@ -1,0 +1,88 @@
+// kongflow-endpointsd: the reference host of the library. See docs/daemon.md.
+#include "bootstrap.hpp"
+#include "config.hpp"
+#include "daemon.hpp"
+#include "logging.hpp"
+
+#include <kongflow/endpoints/storage/sqlite_store.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+namespace kfd = kongflow::endpointsd;
+namespace kfe = kongflow::endpoints;
+
+namespace {
+
+int fail(const std::string& what) {
+    std::fprintf(stderr, "kongflow-endpointsd: %s\n", what.c_str());
+    return 2;
+}
+
+std::string describe(const kfe::error_code& ec, const kfe::diagnostics& diag) {
+    std::string out = ec.message();
+    if (!diag.client_message().empty()) out = std::string(diag.client_message()) + " (" + out + ")";
+    return out;
+}
+
+int environments_command(const kfd::command_line& cl) {
+    kfe::diagnostics diag;
+    auto st = kfe::sqlite_store::open(cl.config.db, {}, diag);
+    if (!st) return fail("cannot open " + cl.config.db + ": " + describe(st.error(), diag));
+    auto& repo = (*st)->repo();
+    if (cl.kind == kfd::command_kind::environments_list) {
+        auto envs = kfd::list_environments(repo);
+        if (!envs) return fail("cannot list environments: " + envs.error().message());
+        std::cout << boost::json::serialize(*envs) << "\n";
+        return 0;
+    }
+    kfd::create_environment_command c{cl.env_type, cl.api_key, cl.org, cl.project};
+    auto env = kfd::create_environment(repo, c, diag);
+    if (!env) return fail("cannot create the environment: " + describe(env.error(), diag));
+    auto org = repo.find_organization(env->organization_id);
+    auto project = repo.find_project(env->project_id);
+    if (!org || !project) return fail("the environment was created but its owners cannot be read");
+    std::cout << boost::json::serialize(kfd::environment_output(*env, *org, *project)) << "\n";
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    auto parsed = kfd::parse_command_line(args, kfd::process_environment());
+    if (!parsed.value) return fail(parsed.error + "\nRun kongflow-endpointsd --help for usage.");
+    const auto& cl = *parsed.value;
+    switch (cl.kind) {
+    case kfd::command_kind::help: std::cout << kfd::help_text(); return 0;
+    case kfd::command_kind::version: std::cout << "kongflow-endpointsd " KONGFLOW_ENDPOINTS_VERSION_STRING "\n"; return 0;
+    case kfd::command_kind::environments_create:
+    case kfd::command_kind::environments_list: return environments_command(cl);
+    case kfd::command_kind::serve: break;
+    }
+
+    auto sink = std::make_shared<kfd::json_log_sink>(stderr);
+    try {
+        kfd::daemon_app app(cl.config, sink);
+        kfe::diagnostics diag;
+        if (auto r = app.open(diag); !r) return fail("cannot start: " + describe(r.error(), diag));
+        if (const auto& env = app.bootstrapped()) {
+            // First start: hand out the development key, as a self-hosted Trigger.dev does.
+            std::cout << "Created organization '" << cl.config.bootstrap_org << "', project '" << cl.config.bootstrap_project
+                      << "' and a DEVELOPMENT environment.\n"
+                      << "Its API key (TRIGGER_API_KEY): " << env->api_key << "\n"
+                      << std::flush;
+        }
+        auto ep = app.local_endpoint();
+        app.handle_signals();
+        if (auto r = app.start(); !r) return fail("cannot start the worker: " + r.error().message());
+        std::cout << "kongflow-endpointsd listening on http://" << ep.address().to_string() << ":" << ep.port() << "\n"
+                  << std::flush;
+        app.wait();
+    } catch (const std::exception& e) {
+        return fail(std::string("fatal: ") + e.what());
+    }
+    return 0;
+}

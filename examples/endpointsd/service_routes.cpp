@@ -1,0 +1,189 @@
+// The routes that call the library's services: create (Trigger.dev's POST /api/v1/endpoints),
+// delete, API-sourced index and the indexing hook.
+#include "router.hpp"
+
+#include <kongflow/endpoints/services/endpoint_service.hpp>
+#include <kongflow/endpoints/services/index_endpoint_service.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
+
+namespace kongflow::endpointsd {
+
+namespace json = boost::json;
+
+namespace {
+
+http_response error_response(unsigned status, std::string_view message) {
+    return json_response(status, json::object{{"error", message}});
+}
+
+/// A service failure as Trigger.dev's routes answer it.
+http_response service_failure(const request_context& ctx, const kfe::service_error& err, std::string_view op) {
+    if (err.code == kfe::errc::endpoint_not_found) return error_response(404, err.message.empty() ? "Endpoint not found" : err.message);
+    if (err.code == kfe::errc::invalid_request) {
+        // zod's issue format, joined as Trigger.dev's route does. A bad URL reads exactly as
+        // zod's url() check ("Invalid url"); our other rules (lengths, slug characters) say why.
+        std::string msg;
+        for (const auto& [field, problem] : err.details) {
+            if (!msg.empty()) msg += " | ";
+            std::string text = problem.is_string() ? std::string(problem.get_string()) : json::serialize(problem);
+            if (field == "url" && text != "is required" && text != "is longer than the limit")
+                msg += "Code: invalid_string ~ Path: url ~ Message: Invalid url";
+            else
+                msg += "Code: custom ~ Path: " + std::string(field) + " ~ Message: " + std::string(field) + " " + text;
+        }
+        if (msg.empty()) msg = err.message;
+        return error_response(400, "Invalid request body: " + msg);
+    }
+    if (err.code == kfe::errc::failed_ping || err.code == kfe::errc::failed_upsert || err.code == kfe::errc::failed_index)
+        return error_response(400, err.message);
+    ctx.deps.log.log(kfe::log_level::error, "service call failed",
+                     {{"operation", std::string(op)}, {"error", err.message.empty() ? err.code.message() : err.message}});
+    return error_response(500, "Something went wrong");
+}
+
+/// `{url, id}` or `{url, name}` (older SDKs): Trigger.dev's zod body, with its messages.
+struct create_body {
+    std::string url, id;
+};
+std::optional<create_body> parse_create_body(std::string_view text, std::string& error) {
+    boost::system::error_code ec;
+    auto v = json::parse(text, ec);
+    if (ec) {
+        error = "Invalid request body: Code: invalid_type ~ Path:  ~ Message: Expected object, received " +
+                std::string(text.empty() ? "undefined" : "invalid JSON");
+        return std::nullopt;
+    }
+    if (!v.is_object()) {
+        error = "Invalid request body: Code: invalid_type ~ Path:  ~ Message: Expected object, received " +
+                std::string(v.is_array() ? "array" : v.is_null() ? "null" : v.is_string() ? "string" : v.is_bool() ? "boolean" : "number");
+        return std::nullopt;
+    }
+    auto& o = v.as_object();
+    std::vector<std::string> issues;
+    auto field = [&](const char* name, std::string& out) {
+        auto* p = o.if_contains(name);
+        if (!p || p->is_null()) {
+            issues.push_back(std::string("Code: invalid_type ~ Path: ") + name + " ~ Message: Required");
+            return false;
+        }
+        if (!p->is_string()) {
+            issues.push_back(std::string("Code: invalid_type ~ Path: ") + name + " ~ Message: Expected string");
+            return false;
+        }
+        out = std::string(p->get_string());
+        return true;
+    };
+    create_body b;
+    field("url", b.url);
+    const char* id_key = o.contains("id") || !o.contains("name") ? "id" : "name";
+    field(id_key, b.id);
+    if (!issues.empty()) {
+        error = "Invalid request body: ";
+        for (std::size_t i = 0; i < issues.size(); ++i) error += (i ? " | " : "") + issues[i];
+        return std::nullopt;
+    }
+    return b;
+}
+
+asio::awaitable<http_response> create_endpoint(request_context& ctx) {
+    std::string problem;
+    auto body = parse_create_body(ctx.req.body(), problem);
+    if (!body) co_return error_response(400, problem);
+    kfe::service_error err;
+    kfe::create_endpoint_request req{*ctx.env, std::move(body->url), std::move(body->id)};
+    // Build the operation first, co_await it after: no by-value temporaries in the co_await
+    // expression (GCC 12, see offload()).
+    auto op = ctx.deps.endpoints->async_create(std::move(req), err, asio::deferred);
+    auto [ec, created] = co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}}, "create");
+    auto o = json::value_from(created.value).as_object();
+    o["environment"] = environment_json(created.env);
+    o["endpointIndex"] = json::value_from(created.index);
+    co_return json_response(200, o);
+}
+
+asio::awaitable<http_response> delete_endpoint(request_context& ctx) {
+    kfe::service_error err;
+    auto op = ctx.deps.endpoints->async_delete(ctx.env->id, ctx.params.at(0), err, asio::deferred);
+    auto [ec, ep] = co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}}, "delete");
+    co_return json_response(200, json::value_from(ep));
+}
+
+asio::awaitable<http_response> index_endpoint(request_context& ctx) {
+    // Body {reason?: string, data?: any}; empty = {}.
+    std::optional<std::string> reason;
+    json::value data;
+    if (!ctx.req.body().empty()) {
+        boost::system::error_code ec;
+        auto v = json::parse(ctx.req.body(), ec);
+        if (ec || !v.is_object()) co_return error_response(400, "Invalid body");
+        auto& o = v.as_object();
+        if (auto* r = o.if_contains("reason"); r && !r->is_null()) {
+            if (!r->is_string()) co_return error_response(400, "Invalid body");
+            reason = std::string(r->get_string());
+        }
+        if (auto* d = o.if_contains("data")) data = *d;
+    }
+    auto find = [repo = ctx.deps.repo, env_id = ctx.env->id, slug = ctx.params.at(0)] {
+        return repo->find_endpoint_by_slug(env_id, slug);
+    };
+    auto ep = co_await offload(ctx.deps.blocking, find);
+    if (!ep) {
+        if (ep.error() == kfe::errc::not_found) co_return error_response(404, "Endpoint not found");
+        co_return error_response(500, "Something went wrong");
+    }
+    kfe::index_request req;
+    req.endpoint_id = ep->id;
+    req.source = kfe::index_source::api;
+    req.reason = std::move(reason);
+    req.source_data = std::move(data);
+    req.perform_now = true; // Trigger.dev runs the index inline for API requests (§C.3)
+    kfe::service_error err;
+    auto op = ctx.deps.indexer->async_index(std::move(req), err, asio::deferred);
+    auto [ec, index] = co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}}, "index");
+    auto o = json::value_from(index).as_object();
+    o.erase("data"); // as Trigger.dev: the index without its data
+    co_return json_response(200, o);
+}
+
+asio::awaitable<http_response> hook_index(request_context& ctx) {
+    kfe::hook_index_request req;
+    req.environment_id = ctx.params.at(0);
+    req.endpoint_slug = ctx.params.at(1);
+    req.hook_identifier = ctx.params.at(2);
+    if (ctx.req.method() == http::verb::post && !ctx.req.body().empty()) {
+        boost::system::error_code ec;
+        auto v = json::parse(ctx.req.body(), ec);
+        req.body = ec ? json::value(nullptr) : std::move(v); // invalid JSON is recorded as null (§C.5)
+    }
+    kfe::service_error err;
+    auto op = ctx.deps.indexer->async_hook_index(std::move(req), err, asio::deferred);
+    auto [ec, index] = co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
+    (void)index;
+    if (ec) {
+        if (err.code == kfe::errc::endpoint_not_found || ec == kfe::errc::endpoint_not_found || ec == kfe::errc::not_found)
+            co_return error_response(404, err.message.empty() ? "Endpoint not found" : err.message);
+        co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}}, "hook");
+    }
+    co_return json_response(200, json::object{{"ok", true}});
+}
+
+} // namespace
+
+void add_service_routes(router& r) {
+    using http::verb;
+    r.add(verb::post, "/api/v1/endpoints", true, create_endpoint);
+    r.add(verb::delete_, "/api/v1/endpoints/:slug", true, delete_endpoint);
+    r.add(verb::post, "/api/v1/endpoints/:slug/index", true, index_endpoint);
+    r.add(verb::get, "/api/v1/endpoints/:environmentId/:slug/index/:hookIdentifier", false, hook_index);
+    r.add(verb::post, "/api/v1/endpoints/:environmentId/:slug/index/:hookIdentifier", false, hook_index);
+}
+
+} // namespace kongflow::endpointsd

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Load program (not a test): kongflow-endpointsd under wrk (Debian's `wrk`).
+#   1. GET /healthz at 32 connections: requests/s and latency percentiles.
+#   2. POST /api/v1/endpoints at 32 connections against the loopback sample endpoint (every
+#      request PINGs it, upserts, records an index and queues it): p50/p99 and errors.
+# Targets (docs/daemon.md): /healthz >= 20,000 req/s on 2 cores; create p99 < 10 ms; 0 errors.
+# usage: daemon_load.sh [build-dir (default build/release)] [seconds (default 10)]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+build="${1:-$root/build/release}"
+secs="${2:-10}"
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
+daemon="$build/examples/kongflow-endpointsd"
+sample="$build/examples/kongflow-sample-endpoint"
+[ -x "$daemon" ] && [ -x "$sample" ] || { echo "build kongflow_endpointsd and kongflow_sample_endpoint in $build first"; exit 1; }
+
+work="$(mktemp -d)"
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
+key="tr_dev_load_$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+
+"$daemon" serve --db "$work/db.sqlite" --listen 127.0.0.1:0 --bootstrap-api-key "$key" --log-level error \
+  >"$work/out" 2>"$work/log" &
+pids+=($!)
+for _ in $(seq 1 100); do grep -q "listening on" "$work/out" && break; sleep 0.1; done
+port="$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/out")"
+"$sample" --listen 127.0.0.1:0 --id load-app --api-key "$key" >"$work/sample" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do grep -q LISTENING "$work/sample" && break; sleep 0.1; done
+sport="$(sed -n 's/^LISTENING //p' "$work/sample")"
+
+cat >"$work/create.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"url":"http://127.0.0.1:$sport/api/trigger","id":"load-app"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $key"
+local errors = 0
+response = function(status, headers, body) if status ~= 200 then errors = errors + 1 end end
+done = function(summary, latency, requests)
+  io.write(string.format("create: %d requests, p50 %.2f ms, p99 %.2f ms, non-2xx or socket errors %d\n",
+    summary.requests, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+LUA
+
+echo "== GET /healthz, 32 connections, ${secs}s"
+wrk -t2 -c32 -d"${secs}s" --latency "http://127.0.0.1:$port/healthz"
+echo
+echo "== POST /api/v1/endpoints (PING + upsert + queued index), 32 connections, ${secs}s"
+wrk -t2 -c32 -d"${secs}s" --latency -s "$work/create.lua" "http://127.0.0.1:$port/api/v1/endpoints"

@@ -1,0 +1,140 @@
+// The daemon's configuration (flag > env > file > default), logging and metrics formats.
+#include "catch.hpp"
+
+#include "config.hpp"
+#include "logging.hpp"
+#include "metrics.hpp"
+#include "temp_dir.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <fstream>
+#include <map>
+
+namespace kfd = kongflow::endpointsd;
+namespace kfe = kongflow::endpoints;
+
+namespace {
+kfd::env_lookup env_of(std::map<std::string, std::string> m) {
+    return [m](const char* n) -> std::optional<std::string> {
+        auto it = m.find(n);
+        if (it == m.end()) return std::nullopt;
+        return it->second;
+    };
+}
+} // namespace
+
+TEST_CASE("config precedence: flag > env > file > default", "[integration][daemon]") {
+    kf_test::temp_dir dir;
+    auto file = dir.file("c.json");
+    std::ofstream(file) << R"({"db": "/from/file.db", "listen": "127.0.0.1:4000", "log_level": "debug", "io_threads": 3})";
+
+    auto d = kfd::parse_command_line({}, env_of({}));
+    REQUIRE(d.value);
+    CHECK(d.value->kind == kfd::command_kind::serve);
+    CHECK(d.value->config.db == "./kongflow-endpoints.db");
+    CHECK(d.value->config.listen_port == 3030);
+    CHECK(d.value->config.listen_host == "127.0.0.1");
+
+    auto f = kfd::parse_command_line({"serve", "--config", file}, env_of({}));
+    REQUIRE(f.value);
+    CHECK(f.value->config.db == "/from/file.db");
+    CHECK(f.value->config.listen_port == 4000);
+    CHECK(f.value->config.log_level == kfe::log_level::debug);
+    CHECK(f.value->config.io_threads == 3);
+
+    auto e = kfd::parse_command_line({"--config", file}, env_of({{"KONGFLOW_DB", "/from/env.db"}}));
+    REQUIRE(e.value);
+    CHECK(e.value->config.db == "/from/env.db");
+    CHECK(e.value->config.listen_port == 4000);
+
+    auto fl = kfd::parse_command_line({"--db=/from/flag.db", "--config", file},
+                                      env_of({{"KONGFLOW_DB", "/from/env.db"}, {"KONGFLOW_LISTEN", "[::1]:5000"}}));
+    REQUIRE(fl.value);
+    CHECK(fl.value->config.db == "/from/flag.db");
+    CHECK(fl.value->config.listen_host == "::1");
+    CHECK(fl.value->config.listen_port == 5000);
+
+    auto envcfg = kfd::parse_command_line({}, env_of({{"KONGFLOW_CONFIG", file}}));
+    REQUIRE(envcfg.value);
+    CHECK(envcfg.value->config.db == "/from/file.db");
+}
+
+TEST_CASE("config errors are clear", "[integration][daemon]") {
+    kf_test::temp_dir dir;
+    auto bad_json = dir.file("bad.json");
+    std::ofstream(bad_json) << "{not json";
+    auto unknown_key = dir.file("unknown.json");
+    std::ofstream(unknown_key) << R"({"dbb": "x"})";
+    struct c {
+        std::vector<std::string> args;
+        std::map<std::string, std::string> env;
+        std::string expect;
+    } cases[] = {
+        {{"--listen", "nope"}, {}, "listen must be HOST:PORT"},
+        {{"--listen", "127.0.0.1:70000"}, {}, "listen must be HOST:PORT"},
+        {{"--io-threads", "0"}, {}, "io_threads must be 1..256"},
+        {{"--bogus", "1"}, {}, "unknown option --bogus"},
+        {{"--db"}, {}, "--db needs a value"},
+        {{"frobnicate"}, {}, "unknown command 'frobnicate'"},
+        {{}, {{"KONGFLOW_LOG_LEVEL", "loud"}}, "KONGFLOW_LOG_LEVEL: log_level must be"},
+        {{"--config", bad_json}, {}, "is not valid JSON"},
+        {{"--config", unknown_key}, {}, "unknown key 'dbb'"},
+        {{"--config", dir.file("missing.json")}, {}, "cannot read the config file"},
+        {{"environments"}, {}, "environments needs a subcommand"},
+        {{"environments", "create"}, {}, "needs --type"},
+        {{"environments", "create", "--type", "qa"}, {}, "--type must be development"},
+    };
+    for (auto& x : cases) {
+        auto r = kfd::parse_command_line(x.args, env_of(x.env));
+        INFO(x.expect);
+        CHECK(!r.value);
+        CHECK(r.error.find(x.expect) != std::string::npos);
+    }
+    auto ok = kfd::parse_command_line({"environments", "create", "--type", "production", "--api-key", "k1", "--org", "o"},
+                                      env_of({}));
+    REQUIRE(ok.value);
+    CHECK(ok.value->kind == kfd::command_kind::environments_create);
+    CHECK(ok.value->env_type == kfe::environment_type::production);
+    CHECK(ok.value->api_key == "k1");
+    CHECK(ok.value->org == "o");
+    auto help = kfd::help_text();
+    for (auto s : {"KONGFLOW_DB", "KONGFLOW_LISTEN", "KONGFLOW_LOG_LEVEL", "--shutdown-timeout-ms", "environments create"})
+        CHECK(help.find(s) != std::string::npos);
+}
+
+TEST_CASE("log lines are JSON with secrets redacted", "[integration][daemon]") {
+    auto line = kfd::format_log_line(kfe::log_level::warn, "hello \"x\"",
+                                     {{"apiKey", "tr_dev_0123456789abcdef"}, {"hookIdentifier", "abcdefghij"}, {"slug", "my-app"}});
+    auto v = boost::json::parse(line);
+    CHECK(v.at("level") == "warn");
+    CHECK(v.at("message") == "hello \"x\"");
+    CHECK(v.at("timestamp").as_string().size() == 24);
+    CHECK(v.at("fields").at("slug") == "my-app");
+    CHECK(line.find("0123456789abcdef") == std::string::npos);
+    CHECK(line.find("abcdefghij") == std::string::npos);
+    CHECK(kfd::parse_log_level("WARN") == kfe::log_level::warn);
+    CHECK(!kfd::parse_log_level("loud"));
+}
+
+TEST_CASE("metrics exposition format", "[integration][daemon]") {
+    kfd::metrics_registry m;
+    m.declare_standard();
+    auto sink = m.sink();
+    sink.endpoint_upserted(true);
+    sink.endpoint_upserted(true);
+    sink.ping_finished("ok", std::chrono::microseconds(1500));
+    sink.index_finished("failure", std::chrono::seconds(20));
+    m.declare_gauge("kongflow_test_gauge", "A gauge.", [] {
+        return std::vector<std::pair<kfd::labels, double>>{{{{"q", "a\"b"}}, 3}};
+    });
+    auto text = m.render();
+    CHECK(text.find("kongflow_endpoints_upserted_total{created=\"true\"} 2\n") != std::string::npos);
+    CHECK(text.find("kongflow_ping_duration_seconds_bucket{outcome=\"ok\",le=\"0.001\"} 0\n") != std::string::npos);
+    CHECK(text.find("kongflow_ping_duration_seconds_bucket{outcome=\"ok\",le=\"0.0025\"} 1\n") != std::string::npos);
+    CHECK(text.find("kongflow_ping_duration_seconds_count{outcome=\"ok\"} 1\n") != std::string::npos);
+    CHECK(text.find("kongflow_index_duration_seconds_bucket{outcome=\"failure\",le=\"10\"} 0\n") != std::string::npos);
+    CHECK(text.find("kongflow_index_duration_seconds_bucket{outcome=\"failure\",le=\"+Inf\"} 1\n") != std::string::npos);
+    CHECK(text.find("kongflow_test_gauge{q=\"a\\\"b\"} 3\n") != std::string::npos);
+    CHECK(text.find("# TYPE kongflow_test_gauge gauge\n") != std::string::npos);
+}

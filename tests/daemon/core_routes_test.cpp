@@ -1,0 +1,305 @@
+// The daemon's server and repository routes in-process on 127.0.0.1:0, over a SQLite file:
+// success, auth failure, bad input, wrong method, limits and malformed requests.
+#include "catch.hpp"
+
+#include "bootstrap.hpp"
+#include "config.hpp"
+#include "http_client.hpp"
+#include "http_server.hpp"
+#include "logging.hpp"
+#include "metrics.hpp"
+#include "router.hpp"
+#include "temp_dir.hpp"
+
+#include <kongflow/endpoints/storage/sqlite_repository.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <thread>
+
+namespace kfd = kongflow::endpointsd;
+namespace kfe = kongflow::endpoints;
+using namespace kf_daemon_test;
+
+namespace {
+
+struct core_server {
+    kf_test::temp_dir dir;
+    kfe::sqlite_repository repo;
+    kfe::environment env;
+    boost::asio::io_context ioc{2};
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{ioc.get_executor()};
+    boost::asio::thread_pool blocking{2};
+    kfd::metrics_registry metrics;
+    std::unique_ptr<kfd::router> routes;
+    std::unique_ptr<kfd::http_server> server;
+    std::vector<std::thread> threads;
+    unsigned short port = 0;
+    bool ready = true;
+
+    static kfe::sqlite_repository open_repo(const std::string& path) {
+        auto r = kfe::sqlite_repository::open(path);
+        if (!r) throw std::runtime_error("open: " + r.error().message());
+        return std::move(*r);
+    }
+
+    explicit core_server(kfd::http_server_params sp = {}) : repo(open_repo(dir.file("db.sqlite"))) {
+        kfe::diagnostics diag;
+        auto boot = kfd::bootstrap_if_empty(repo, {"acme", "web", std::string("tr_dev_core_test_key_0001")}, diag);
+        REQUIRE(boot.has_value());
+        REQUIRE(boot->has_value());
+        env = **boot;
+        metrics.declare_standard();
+        kfd::api_deps deps;
+        deps.repo = &repo;
+        deps.blocking = blocking.get_executor();
+        deps.metrics = &metrics;
+        deps.not_ready = [this]() -> std::optional<std::string> {
+            if (!ready) return std::string("the job worker is not running");
+            return std::nullopt;
+        };
+        routes = std::make_unique<kfd::router>(std::move(deps));
+        kfd::add_api_routes(*routes);
+        sp.host = "127.0.0.1";
+        sp.port = 0;
+        auto* rt = routes.get();
+        server = std::make_unique<kfd::http_server>(ioc, sp, [rt](kfd::http_request& r) { return rt->handle(r); });
+        auto ep = server->listen();
+        REQUIRE(ep.has_value());
+        port = ep->port();
+        server->start();
+        for (int i = 0; i < 2; ++i) threads.emplace_back([this] { ioc.run(); });
+    }
+    ~core_server() {
+        server->stop();
+        server->abort_all();
+        work.reset();
+        ioc.stop();
+        for (auto& t : threads) t.join();
+        blocking.join();
+    }
+    std::string key() const { return env.api_key; }
+};
+
+} // namespace
+
+TEST_CASE("healthz, readyz and metrics", "[integration][daemon]") {
+    core_server s;
+    auto h = get(s.port, "/healthz");
+    CHECK(h.status == 200);
+    CHECK(h.json().at("status") == "ok");
+
+    CHECK(get(s.port, "/readyz").status == 200);
+    s.ready = false;
+    auto r = get(s.port, "/readyz");
+    CHECK(r.status == 503);
+    CHECK(r.json().at("error") == "the job worker is not running");
+
+    auto m = get(s.port, "/metrics");
+    CHECK(m.status == 200);
+    CHECK(std::string(m.headers[boost::beast::http::field::content_type]).find("text/plain; version=0.0.4") == 0);
+    CHECK(m.body.find("# TYPE kongflow_http_requests_total counter") != std::string::npos);
+    CHECK(m.body.find("kongflow_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1") != std::string::npos);
+    CHECK(m.body.find("kongflow_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 1") != std::string::npos);
+
+    CHECK(call(s.port, boost::beast::http::verb::post, "/healthz").status == 405);
+    CHECK(call(s.port, boost::beast::http::verb::delete_, "/metrics").status == 405);
+}
+
+TEST_CASE("whoami answers in the shape the Trigger.dev CLI validates", "[integration][daemon]") {
+    core_server s;
+    auto r = get(s.port, "/api/v1/whoami", s.key());
+    REQUIRE(r.status == 200);
+    auto j = r.json().as_object();
+    CHECK(j.at("id").as_string() == s.env.id);
+    CHECK(j.at("slug") == "dev");
+    CHECK(j.at("type") == "DEVELOPMENT");
+    CHECK(j.at("createdAt").is_string());
+    CHECK(j.at("updatedAt").is_string());
+    CHECK(j.at("project").at("slug") == "web");
+    CHECK(j.at("project").at("name").is_string());
+    CHECK(j.at("organization").at("slug") == "acme");
+    CHECK(j.at("organization").at("title").is_string());
+    auto pk = std::string(j.at("pkApiKey").as_string());
+    CHECK(pk.rfind("pk_dev_", 0) == 0);
+    CHECK(pk.find(s.key()) == std::string::npos);
+    CHECK(!j.contains("apiKey"));
+    // Stable across calls.
+    CHECK(get(s.port, "/api/v1/whoami", s.key()).json().at("pkApiKey") == j.at("pkApiKey"));
+
+    SECTION("auth failures") {
+        for (auto key : {std::string(), std::string("tr_dev_wrong"), std::string(600, 'x')}) {
+            auto bad = get(s.port, "/api/v1/whoami", key);
+            CHECK(bad.status == 401);
+            CHECK(bad.json() == boost::json::value{{"error", "Invalid or Missing API key"}});
+        }
+        auto basic = call(s.port, boost::beast::http::verb::get, "/api/v1/whoami", {}, {{"Authorization", "Basic " + s.key()}});
+        CHECK(basic.status == 401);
+        // Case-insensitive scheme, as HTTP says.
+        auto lower = call(s.port, boost::beast::http::verb::get, "/api/v1/whoami", {}, {{"Authorization", "bearer " + s.key()}});
+        CHECK(lower.status == 200);
+    }
+    SECTION("wrong method") {
+        auto r2 = post(s.port, "/api/v1/whoami", "{}", s.key());
+        CHECK(r2.status == 405);
+        CHECK(std::string(r2.headers[boost::beast::http::field::allow]) == "GET");
+    }
+}
+
+TEST_CASE("endpoint reads: list, get, indexes, jobs, endpointindex", "[integration][daemon]") {
+    core_server s;
+    auto ep = s.repo.upsert_endpoint({s.env.id, s.env.organization_id, s.env.project_id, "my-app",
+                                      "http://127.0.0.1:1/api/trigger", std::string("2023-09-29"), "abcdefghij", std::nullopt});
+    REQUIRE(ep.has_value());
+    kfe::create_index_params ip;
+    ip.endpoint_id = ep->value.id;
+    auto ix = s.repo.create_index(ip);
+    REQUIRE(ix.has_value());
+
+    auto list = get(s.port, "/api/v1/endpoints", s.key());
+    REQUIRE(list.status == 200);
+    REQUIRE(list.json().at("endpoints").as_array().size() == 1);
+    CHECK(list.json().at("endpoints").at(0).at("slug") == "my-app");
+
+    auto one = get(s.port, "/api/v1/endpoints/my-app", s.key());
+    CHECK(one.status == 200);
+    CHECK(one.json().at("url") == "http://127.0.0.1:1/api/trigger");
+    CHECK(one.json().at("version") == "2023-09-29");
+    CHECK(get(s.port, "/api/v1/endpoints/nope", s.key()).json().at("error") == "Endpoint not found");
+    CHECK(get(s.port, "/api/v1/endpoints/nope", s.key()).status == 404);
+
+    auto pending = get(s.port, "/api/v1/endpointindex/" + ix->id, s.key());
+    CHECK(pending.status == 200);
+    CHECK(pending.json().at("status") == "PENDING");
+    CHECK(pending.json().at("updatedAt").is_string());
+    CHECK(!pending.json().as_object().contains("stats"));
+
+    kfe::update_index_params up;
+    up.id = ix->id;
+    up.status = kfe::index_status::success;
+    up.stats = boost::json::value{{"jobs", 2}, {"sources", 0}, {"webhooks", 0}, {"dynamicTriggers", 0},
+                                  {"dynamicSchedules", 0}, {"disabledJobs", 0}, {"httpEndpoints", 0}};
+    REQUIRE(s.repo.update_index(up).has_value());
+    auto done = get(s.port, "/api/v1/endpointindex/" + ix->id, s.key());
+    CHECK(done.json().at("status") == "SUCCESS");
+    CHECK(done.json().at("stats").at("jobs") == 2);
+
+    auto failed = s.repo.create_index(ip);
+    kfe::update_index_params fu;
+    fu.id = failed->id;
+    fu.status = kfe::index_status::failure;
+    fu.error = boost::json::value{{"message", "Could not connect to endpoint x"}};
+    REQUIRE(s.repo.update_index(fu).has_value());
+    auto f = get(s.port, "/api/v1/endpointindex/" + failed->id, s.key());
+    CHECK(f.json().at("status") == "FAILURE");
+    CHECK(f.json().at("error").at("message") == "Could not connect to endpoint x");
+
+    auto missing = get(s.port, "/api/v1/endpointindex/nope", s.key());
+    CHECK(missing.status == 404);
+    CHECK(missing.json().at("error") == "EndpointIndex not found");
+
+    auto indexes = get(s.port, "/api/v1/endpoints/my-app/indexes?limit=1", s.key());
+    CHECK(indexes.status == 200);
+    CHECK(indexes.json().at("indexes").as_array().size() == 1);
+    CHECK(get(s.port, "/api/v1/endpoints/my-app/indexes?limit=0", s.key()).status == 400);
+    CHECK(get(s.port, "/api/v1/endpoints/my-app/indexes?limit=abc", s.key()).status == 400);
+    CHECK(get(s.port, "/api/v1/endpoints/my-app/indexes", s.key()).json().at("indexes").as_array().size() == 2);
+
+    kfe::upsert_job_params jp;
+    jp.endpoint_id = ep->value.id;
+    jp.slug = "hello";
+    jp.version = "1.0.0";
+    jp.definition = boost::json::object{{"id", "hello"}};
+    REQUIRE(s.repo.upsert_job(jp).has_value());
+    auto jobs = get(s.port, "/api/v1/endpoints/my-app/jobs", s.key());
+    CHECK(jobs.status == 200);
+    CHECK(jobs.json().at("jobs").at(0).at("slug") == "hello");
+
+    SECTION("another environment sees none of it") {
+        kfe::create_environment_params cp{s.env.organization_id, s.env.project_id, "prod",
+                                          kfe::environment_type::production, "tr_prod_other_key_0001", std::nullopt};
+        REQUIRE(s.repo.create_environment(cp).has_value());
+        CHECK(get(s.port, "/api/v1/endpoints", "tr_prod_other_key_0001").json().at("endpoints").as_array().empty());
+        CHECK(get(s.port, "/api/v1/endpoints/my-app", "tr_prod_other_key_0001").status == 404);
+        CHECK(get(s.port, "/api/v1/endpointindex/" + ix->id, "tr_prod_other_key_0001").status == 404);
+    }
+    SECTION("auth and methods") {
+        for (auto path : {"/api/v1/endpoints", "/api/v1/endpoints/my-app", "/api/v1/endpoints/my-app/indexes",
+                          "/api/v1/endpoints/my-app/jobs"}) {
+            CHECK(get(s.port, path).status == 401);
+            CHECK(get(s.port, path, "tr_dev_nope").status == 401);
+        }
+        CHECK(get(s.port, "/api/v1/endpointindex/" + ix->id).status == 401);
+        CHECK(call(s.port, boost::beast::http::verb::put, "/api/v1/endpoints/my-app").status == 405);
+        CHECK(call(s.port, boost::beast::http::verb::post, "/api/v1/endpointindex/" + ix->id).status == 405);
+        CHECK(call(s.port, boost::beast::http::verb::delete_, "/api/v1/endpoints/my-app/jobs").status == 405);
+    }
+}
+
+TEST_CASE("unknown routes, limits and malformed requests never crash", "[integration][daemon]") {
+    kfd::http_server_params sp;
+    sp.max_body_bytes = 1024;
+    sp.max_header_bytes = 2048;
+    sp.read_timeout = std::chrono::milliseconds(500);
+    core_server s(sp);
+
+    auto nf = get(s.port, "/nope");
+    CHECK(nf.status == 404);
+    CHECK(nf.json().at("error") == "Not found");
+    CHECK(get(s.port, "/api/v1/endpoints/a/b/c/d/e").status == 404);
+    CHECK(get(s.port, "/api/v1/endpoints/%zz", s.key()).status == 404); // malformed escape: no route
+
+    auto big = post(s.port, "/api/v1/whoami", std::string(4096, 'x'), s.key());
+    CHECK(big.status == 413);
+    CHECK(big.json().at("error").as_string().starts_with("Request body is too large"));
+
+    std::string long_header = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n";
+    CHECK(raw(s.port, long_header).find("HTTP/1.1 431") == 0);
+
+    auto garbage = raw(s.port, "NOT HTTP AT ALL\r\n\r\n");
+    CHECK(garbage.find("HTTP/1.1 400") == 0);
+    CHECK(garbage.find("Malformed HTTP request") != std::string::npos);
+
+    // Chunked body over the limit.
+    std::string chunked = "POST /api/v1/whoami HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 4; ++i) chunked += "200\r\n" + std::string(512, 'y') + "\r\n";
+    chunked += "0\r\n\r\n";
+    CHECK(raw(s.port, chunked).find("HTTP/1.1 413") == 0);
+
+    // A client that stops mid-request is dropped at the read timeout, without an answer.
+    auto t0 = std::chrono::steady_clock::now();
+    auto partial = raw(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
+    CHECK(partial.empty());
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+
+    // Keep-alive: two requests on one connection.
+    auto two = raw(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(two.find("HTTP/1.1 200") == 0);
+    CHECK(two.find("HTTP/1.1 200", 10) != std::string::npos);
+
+    // Expect: 100-continue gets its interim answer.
+    auto cont = raw(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+    CHECK(cont.find("HTTP/1.1 100 Continue") == 0);
+
+    // The server still answers.
+    CHECK(get(s.port, "/healthz").status == 200);
+}
+
+TEST_CASE("graceful stop closes idle connections", "[integration][daemon]") {
+    core_server s;
+    boost::asio::io_context ioc;
+    boost::beast::tcp_stream idle(ioc);
+    idle.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), s.port));
+    // Wait until the server registered the connection.
+    for (int i = 0; i < 200 && s.server->open_connections() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    CHECK(s.server->open_connections() == 1);
+    s.server->stop();
+    for (int i = 0; i < 200 && s.server->open_connections() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    CHECK(s.server->open_connections() == 0);
+    idle.expires_after(std::chrono::seconds(5));
+    char c;
+    boost::system::error_code ec;
+    idle.read_some(boost::asio::buffer(&c, 1), ec);
+    CHECK(ec); // closed by the server
+}
