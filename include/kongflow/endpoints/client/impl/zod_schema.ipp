@@ -356,7 +356,7 @@ inline status parse_union(const node& n, const boost::json::value* v, scope& s, 
     std::size_t dirty_count = 0;
     for (std::size_t k = 0; k < n.items.size(); ++k) {
         scope child{nullptr, s.path};
-        status st = parse(*n.items[k], v, child, depth + 1);
+        status st = parse(*n.items[k], v, child, depth);
         if (st == status::valid) return status::valid;
         if (st == status::dirty && first_dirty == none) {
             first_dirty = k;
@@ -370,7 +370,7 @@ inline status parse_union(const node& n, const boost::json::value* v, scope& s, 
     // The parent wants the issues: run again, collecting (only the options zod reports).
     if (first_dirty != none) {
         scope child{s.issues, s.path};
-        parse(*n.items[first_dirty], v, child, depth + 1);
+        parse(*n.items[first_dirty], v, child, depth);
         s.count += child.count;
         return status::dirty;
     }
@@ -380,7 +380,7 @@ inline status parse_union(const node& n, const boost::json::value* v, scope& s, 
     for (const node* option : n.items) {
         std::vector<zod_issue> option_issues;
         scope child{&option_issues, s.path};
-        parse(*option, v, child, depth + 1);
+        parse(*option, v, child, depth);
         if (!option_issues.empty()) i.union_errors.push_back(std::move(option_issues));
     }
     add_issue(s, std::move(i));
@@ -596,7 +596,7 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
         const auto* d = v->get_object().if_contains(n.discriminator);
         if (d) {
             for (const auto& [value, option] : n.disc_map)
-                if (strictly_equal(*d, value)) return parse(*option, v, s, depth + 1);
+                if (strictly_equal(*d, value)) return parse(*option, v, s, depth);
         }
         if (count_only(s)) return status::aborted;
         zod_issue i;
@@ -610,13 +610,13 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
         return status::aborted;
     }
     case kind::optional:
-        return v ? parse(*n.inner, v, s, depth + 1) : status::valid;
+        return v ? parse(*n.inner, v, s, depth) : status::valid;
     case kind::nullable:
-        return v && v->is_null() ? status::valid : parse(*n.inner, v, s, depth + 1);
+        return v && v->is_null() ? status::valid : parse(*n.inner, v, s, depth);
     case kind::default_:
-        return parse(*n.inner, v ? v : &n.literal, s, depth + 1);
+        return parse(*n.inner, v ? v : &n.literal, s, depth);
     case kind::lazy:
-        return parse(*n.inner, v, s, depth + 1);
+        return parse(*n.inner, v, s, depth);
     case kind::add_missing_version: {
         // zod 3.22 returns "dirty" from a preprocess without running the inner schema whenever the
         // current issue scope already holds an issue (it checks ctx.common.issues.length). So a
@@ -625,7 +625,7 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
         if (v && v->is_object() && !v->get_object().contains("version")) {
             boost::json::value copy = *v;
             copy.get_object()["version"] = "1";
-            return parse(*n.inner, &copy, s, depth + 1);
+            return parse(*n.inner, &copy, s, depth);
         }
         if (v && v->is_array()) {
             // `{...array, version: "1"}` turns an array into an object keyed "0", "1", ...
@@ -634,9 +634,9 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
             for (std::size_t i = 0; i < a.size(); ++i) copy[std::to_string(i)] = a[i];
             copy["version"] = "1";
             boost::json::value cv(std::move(copy));
-            return parse(*n.inner, &cv, s, depth + 1);
+            return parse(*n.inner, &cv, s, depth);
         }
-        return parse(*n.inner, v, s, depth + 1);
+        return parse(*n.inner, v, s, depth);
     }
     case kind::parse_json_string: {
         // `typeof v === "string" && JSON.parse(v)`: anything but a string becomes `false`. JSON.parse
@@ -655,7 +655,7 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
             }
         }
         if (s.count > 0) return status::dirty;  // the same preprocess quirk as add_missing_version
-        return parse(*n.inner, &parsed, s, depth + 1);
+        return parse(*n.inner, &parsed, s, depth);
     }
     case kind::coerce_number: {
         const double d = js_number_from_value(v);
