@@ -4,6 +4,7 @@
 #include <kongflow/endpoints/client/detail/js_date.hpp>
 #include <kongflow/endpoints/client/detail/zod_schema.hpp>
 
+#include <boost/config.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/string.hpp>
@@ -228,7 +229,7 @@ inline void add_issue(scope& s, zod_issue issue) {
     ++s.count;
 }
 
-inline status invalid_type(scope& s, const char* expected, const boost::json::value* v) {
+BOOST_NOINLINE inline status invalid_type(scope& s, const char* expected, const boost::json::value* v) {
     if (count_only(s)) return status::aborted;
     zod_issue i;
     i.code = "invalid_type";
@@ -348,6 +349,23 @@ inline status merge(status acc, status s) {
 
 inline status parse(const node& n, const boost::json::value* v, scope& s, std::size_t depth);
 
+// The invalid_union issue with every option's issues (only when all options failed and the caller
+// collects issues). Out of line: its issue lives in this frame, not in parse_union's.
+BOOST_NOINLINE inline status collect_union_failure(const node& n, const boost::json::value* v, scope& s,
+                                                   std::size_t depth) {
+    zod_issue i;
+    i.code = "invalid_union";
+    i.message = "Invalid input";
+    for (const node* option : n.items) {
+        std::vector<zod_issue> option_issues;
+        scope child{&option_issues, s.path};
+        parse(*option, v, child, depth);
+        if (!option_issues.empty()) i.union_errors.push_back(std::move(option_issues));
+    }
+    add_issue(s, std::move(i));
+    return status::aborted;
+}
+
 inline status parse_union(const node& n, const boost::json::value* v, scope& s, std::size_t depth) {
     // Each option runs in its own issue scope, as zod gives each a fresh `common.issues`. First a
     // dry run of every option: on success (the common case) no issue is ever built.
@@ -374,28 +392,12 @@ inline status parse_union(const node& n, const boost::json::value* v, scope& s, 
         s.count += child.count;
         return status::dirty;
     }
-    zod_issue i;
-    i.code = "invalid_union";
-    i.message = "Invalid input";
-    for (const node* option : n.items) {
-        std::vector<zod_issue> option_issues;
-        scope child{&option_issues, s.path};
-        parse(*option, v, child, depth);
-        if (!option_issues.empty()) i.union_errors.push_back(std::move(option_issues));
-    }
-    add_issue(s, std::move(i));
-    return status::aborted;
+    return collect_union_failure(n, v, s, depth);
 }
 
-inline status parse(const node& n, const boost::json::value* v, scope& s, std::size_t depth) {
-    if (depth > max_depth) {
-        if (count_only(s)) return status::aborted;
-        zod_issue i;
-        i.code = "custom";
-        i.message = "Input is nested too deeply";
-        add_issue(s, std::move(i));
-        return status::aborted;
-    }
+// Leaf schemas: the only places that build most issues. Kept out of line so that the frames of the
+// recursive `parse` stay small (deep filters recurse through it several times per JSON level).
+BOOST_NOINLINE inline status parse_leaf(const node& n, const boost::json::value* v, scope& s) {
     switch (n.k) {
     case kind::string: {
         if (!v || !v->is_string()) return invalid_type(s, "string", v);
@@ -505,6 +507,88 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
         add_issue(s, std::move(i));
         return status::aborted;
     }
+    case kind::coerce_number: {
+        const double d = js_number_from_value(v);
+        if (!std::isnan(d)) return status::valid;
+        if (count_only(s)) return status::aborted;
+        zod_issue i;
+        i.code = "invalid_type";
+        i.expected = "number";
+        i.received = "nan";
+        i.message = "Expected number, received nan";
+        add_issue(s, std::move(i));
+        return status::aborted;
+    }
+    case kind::coerce_date: {
+        if (js_date_from_value(v)) return status::valid;
+        if (count_only(s)) return status::aborted;
+        zod_issue i;
+        i.code = "invalid_date";
+        i.message = "Invalid date";
+        add_issue(s, std::move(i));
+        return status::aborted;
+    }
+    default:
+        return status::aborted;
+    }
+}
+
+BOOST_NOINLINE inline status report_custom(scope& s, const char* message) {
+    if (count_only(s)) return status::aborted;
+    zod_issue i;
+    i.code = "custom";
+    i.message = message;
+    add_issue(s, std::move(i));
+    return status::aborted;
+}
+
+BOOST_NOINLINE inline status report_tuple_size(scope& s, std::size_t expected, bool too_small) {
+    if (count_only(s)) return too_small ? status::aborted : status::dirty;
+    const double count = static_cast<double>(expected);
+    zod_issue i;
+    i.layout = zod_issue_layout::tuple_size;
+    i.inclusive = true;
+    i.exact = false;
+    i.type = "array";
+    if (too_small) {
+        i.code = "too_small";
+        i.minimum = count;
+        i.message = "Array must contain at least " + js_number_to_string(count) + " element(s)";
+    } else {
+        i.code = "too_big";
+        i.maximum = count;
+        i.message = "Array must contain at most " + js_number_to_string(count) + " element(s)";
+    }
+    add_issue(s, std::move(i));
+    return too_small ? status::aborted : status::dirty;
+}
+
+BOOST_NOINLINE inline status report_discriminator(scope& s, const node& n) {
+    if (count_only(s)) return status::aborted;
+    zod_issue i;
+    i.code = "invalid_union_discriminator";
+    std::vector<boost::json::value> opts;
+    for (const auto& p : n.disc_map) opts.push_back(p.first);
+    i.options = boost::json::array(opts.begin(), opts.end());
+    i.path.emplace_back(n.discriminator);
+    i.message = "Invalid discriminator value. Expected " + join_values(opts);
+    add_issue(s, std::move(i));
+    return status::aborted;
+}
+
+inline status parse(const node& n, const boost::json::value* v, scope& s, std::size_t depth) {
+    if (depth > max_depth) return report_custom(s, "Input is nested too deeply");
+    switch (n.k) {
+    case kind::string:
+    case kind::number:
+    case kind::boolean:
+    case kind::null:
+    case kind::any:
+    case kind::literal:
+    case kind::enumeration:
+    case kind::coerce_number:
+    case kind::coerce_date:
+        return parse_leaf(n, v, s);
     case kind::array: {
         if (!v || !v->is_array()) return invalid_type(s, "array", v);
         status st = status::valid;
@@ -559,30 +643,9 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
     case kind::tuple: {
         if (!v || !v->is_array()) return invalid_type(s, "array", v);
         const auto& a = v->get_array();
-        const double count = static_cast<double>(n.items.size());
-        zod_issue i;
-        i.layout = zod_issue_layout::tuple_size;
-        i.inclusive = true;
-        i.exact = false;
-        i.type = "array";
-        if (a.size() < n.items.size()) {
-            if (count_only(s)) return status::aborted;
-            i.code = "too_small";
-            i.minimum = count;
-            i.message = "Array must contain at least " + js_number_to_string(count) + " element(s)";
-            add_issue(s, std::move(i));
-            return status::aborted;
-        }
+        if (a.size() < n.items.size()) return report_tuple_size(s, n.items.size(), true);
         status st = status::valid;
-        if (a.size() > n.items.size()) {
-            st = status::dirty;
-            if (!count_only(s)) {
-                i.code = "too_big";
-                i.maximum = count;
-                i.message = "Array must contain at most " + js_number_to_string(count) + " element(s)";
-                add_issue(s, std::move(i));
-            }
-        }
+        if (a.size() > n.items.size()) st = report_tuple_size(s, n.items.size(), false);
         for (std::size_t idx = 0; idx < n.items.size(); ++idx) {
             path_guard g(s.path, idx);
             st = merge(st, parse(*n.items[idx], &a[idx], s, depth + 1));
@@ -598,16 +661,7 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
             for (const auto& [value, option] : n.disc_map)
                 if (strictly_equal(*d, value)) return parse(*option, v, s, depth);
         }
-        if (count_only(s)) return status::aborted;
-        zod_issue i;
-        i.code = "invalid_union_discriminator";
-        std::vector<boost::json::value> opts;
-        for (const auto& p : n.disc_map) opts.push_back(p.first);
-        i.options = boost::json::array(opts.begin(), opts.end());
-        i.path.emplace_back(n.discriminator);
-        i.message = "Invalid discriminator value. Expected " + join_values(opts);
-        add_issue(s, std::move(i));
-        return status::aborted;
+        return report_discriminator(s, n);
     }
     case kind::optional:
         return v ? parse(*n.inner, v, s, depth) : status::valid;
@@ -645,38 +699,10 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
         if (v && v->is_string()) {
             boost::system::error_code ec;
             parsed = boost::json::parse(v->get_string(), ec);
-            if (ec) {
-                if (count_only(s)) return status::aborted;
-                zod_issue i;
-                i.code = "custom";
-                i.message = "Invalid JSON";
-                add_issue(s, std::move(i));
-                return status::aborted;
-            }
+            if (ec) return report_custom(s, "Invalid JSON");
         }
         if (s.count > 0) return status::dirty;  // the same preprocess quirk as add_missing_version
         return parse(*n.inner, &parsed, s, depth);
-    }
-    case kind::coerce_number: {
-        const double d = js_number_from_value(v);
-        if (!std::isnan(d)) return status::valid;
-        if (count_only(s)) return status::aborted;
-        zod_issue i;
-        i.code = "invalid_type";
-        i.expected = "number";
-        i.received = "nan";
-        i.message = "Expected number, received nan";
-        add_issue(s, std::move(i));
-        return status::aborted;
-    }
-    case kind::coerce_date: {
-        if (js_date_from_value(v)) return status::valid;
-        if (count_only(s)) return status::aborted;
-        zod_issue i;
-        i.code = "invalid_date";
-        i.message = "Invalid date";
-        add_issue(s, std::move(i));
-        return status::aborted;
     }
     }
     return status::aborted;
