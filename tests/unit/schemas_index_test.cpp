@@ -263,6 +263,16 @@ TEST_CASE("deep nesting gives an issue, not a crash", "[unit][schemas]") {
     job.as_object()["event"].as_object()["filter"] = json::parse(filter, {}, opt);
     auto issues = kf::validate_index_endpoint_response(body_with(job));
     REQUIRE_FALSE(issues.empty());
+    // (Inside the filter's unions, so it shows up among the union errors.)
+    CHECK(kf::zod_error_message(issues).find("Input is nested too deeply") != std::string::npos);
+
+    // 200 levels are fine, as in zod.
+    std::string ok_filter;
+    for (int i = 0; i < 200; ++i) ok_filter += "{\"a\":";
+    ok_filter += "[1]";
+    for (int i = 0; i < 200; ++i) ok_filter += "}";
+    job.as_object()["event"].as_object()["filter"] = json::parse(ok_filter, {}, opt);
+    CHECK(kf::validate_index_endpoint_response(body_with(job)).empty());
 }
 
 TEST_CASE("nulls: optional arrays and strings do not accept null", "[unit][schemas]") {

@@ -106,8 +106,9 @@ private:
 /// Validates `value` against `root`; returns zod's issues (empty when zod would accept it).
 KONGFLOW_ENDPOINTS_DECL std::vector<zod_issue> validate(const node& root, const boost::json::value& value);
 
-/// zod's own nesting has no limit (JS would overflow its stack); we stop at this depth with a
-/// `custom` issue "Input is nested too deeply".
+/// zod's own nesting has no limit (JS would overflow its stack); we stop at this many nested JSON
+/// arrays/objects with a `custom` issue "Input is nested too deeply". (Boost.JSON's parser stops at
+/// 32 levels unless told otherwise, so real input does not get here.)
 inline constexpr std::size_t max_depth = 256;
 
 }  // namespace kongflow::endpoints::detail::zs

@@ -4,6 +4,7 @@
 #include <kongflow/endpoints/client/detail/js_date.hpp>
 #include <kongflow/endpoints/client/detail/zod_schema.hpp>
 
+#include <boost/config.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/string.hpp>
@@ -228,7 +229,7 @@ inline void add_issue(scope& s, zod_issue issue) {
     ++s.count;
 }
 
-inline status invalid_type(scope& s, const char* expected, const boost::json::value* v) {
+BOOST_NOINLINE inline status invalid_type(scope& s, const char* expected, const boost::json::value* v) {
     if (count_only(s)) return status::aborted;
     zod_issue i;
     i.code = "invalid_type";
@@ -348,6 +349,23 @@ inline status merge(status acc, status s) {
 
 inline status parse(const node& n, const boost::json::value* v, scope& s, std::size_t depth);
 
+// The invalid_union issue with every option's issues (only when all options failed and the caller
+// collects issues). Out of line: its issue lives in this frame, not in parse_union's.
+BOOST_NOINLINE inline status collect_union_failure(const node& n, const boost::json::value* v, scope& s,
+                                                   std::size_t depth) {
+    zod_issue i;
+    i.code = "invalid_union";
+    i.message = "Invalid input";
+    for (const node* option : n.items) {
+        std::vector<zod_issue> option_issues;
+        scope child{&option_issues, s.path};
+        parse(*option, v, child, depth);
+        if (!option_issues.empty()) i.union_errors.push_back(std::move(option_issues));
+    }
+    add_issue(s, std::move(i));
+    return status::aborted;
+}
+
 inline status parse_union(const node& n, const boost::json::value* v, scope& s, std::size_t depth) {
     // Each option runs in its own issue scope, as zod gives each a fresh `common.issues`. First a
     // dry run of every option: on success (the common case) no issue is ever built.
@@ -356,7 +374,7 @@ inline status parse_union(const node& n, const boost::json::value* v, scope& s, 
     std::size_t dirty_count = 0;
     for (std::size_t k = 0; k < n.items.size(); ++k) {
         scope child{nullptr, s.path};
-        status st = parse(*n.items[k], v, child, depth + 1);
+        status st = parse(*n.items[k], v, child, depth);
         if (st == status::valid) return status::valid;
         if (st == status::dirty && first_dirty == none) {
             first_dirty = k;
@@ -370,32 +388,16 @@ inline status parse_union(const node& n, const boost::json::value* v, scope& s, 
     // The parent wants the issues: run again, collecting (only the options zod reports).
     if (first_dirty != none) {
         scope child{s.issues, s.path};
-        parse(*n.items[first_dirty], v, child, depth + 1);
+        parse(*n.items[first_dirty], v, child, depth);
         s.count += child.count;
         return status::dirty;
     }
-    zod_issue i;
-    i.code = "invalid_union";
-    i.message = "Invalid input";
-    for (const node* option : n.items) {
-        std::vector<zod_issue> option_issues;
-        scope child{&option_issues, s.path};
-        parse(*option, v, child, depth + 1);
-        if (!option_issues.empty()) i.union_errors.push_back(std::move(option_issues));
-    }
-    add_issue(s, std::move(i));
-    return status::aborted;
+    return collect_union_failure(n, v, s, depth);
 }
 
-inline status parse(const node& n, const boost::json::value* v, scope& s, std::size_t depth) {
-    if (depth > max_depth) {
-        if (count_only(s)) return status::aborted;
-        zod_issue i;
-        i.code = "custom";
-        i.message = "Input is nested too deeply";
-        add_issue(s, std::move(i));
-        return status::aborted;
-    }
+// Leaf schemas: the only places that build most issues. Kept out of line so that the frames of the
+// recursive `parse` stay small (deep filters recurse through it several times per JSON level).
+BOOST_NOINLINE inline status parse_leaf(const node& n, const boost::json::value* v, scope& s) {
     switch (n.k) {
     case kind::string: {
         if (!v || !v->is_string()) return invalid_type(s, "string", v);
@@ -505,6 +507,88 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
         add_issue(s, std::move(i));
         return status::aborted;
     }
+    case kind::coerce_number: {
+        const double d = js_number_from_value(v);
+        if (!std::isnan(d)) return status::valid;
+        if (count_only(s)) return status::aborted;
+        zod_issue i;
+        i.code = "invalid_type";
+        i.expected = "number";
+        i.received = "nan";
+        i.message = "Expected number, received nan";
+        add_issue(s, std::move(i));
+        return status::aborted;
+    }
+    case kind::coerce_date: {
+        if (js_date_from_value(v)) return status::valid;
+        if (count_only(s)) return status::aborted;
+        zod_issue i;
+        i.code = "invalid_date";
+        i.message = "Invalid date";
+        add_issue(s, std::move(i));
+        return status::aborted;
+    }
+    default:
+        return status::aborted;
+    }
+}
+
+BOOST_NOINLINE inline status report_custom(scope& s, const char* message) {
+    if (count_only(s)) return status::aborted;
+    zod_issue i;
+    i.code = "custom";
+    i.message = message;
+    add_issue(s, std::move(i));
+    return status::aborted;
+}
+
+BOOST_NOINLINE inline status report_tuple_size(scope& s, std::size_t expected, bool too_small) {
+    if (count_only(s)) return too_small ? status::aborted : status::dirty;
+    const double count = static_cast<double>(expected);
+    zod_issue i;
+    i.layout = zod_issue_layout::tuple_size;
+    i.inclusive = true;
+    i.exact = false;
+    i.type = "array";
+    if (too_small) {
+        i.code = "too_small";
+        i.minimum = count;
+        i.message = "Array must contain at least " + js_number_to_string(count) + " element(s)";
+    } else {
+        i.code = "too_big";
+        i.maximum = count;
+        i.message = "Array must contain at most " + js_number_to_string(count) + " element(s)";
+    }
+    add_issue(s, std::move(i));
+    return too_small ? status::aborted : status::dirty;
+}
+
+BOOST_NOINLINE inline status report_discriminator(scope& s, const node& n) {
+    if (count_only(s)) return status::aborted;
+    zod_issue i;
+    i.code = "invalid_union_discriminator";
+    std::vector<boost::json::value> opts;
+    for (const auto& p : n.disc_map) opts.push_back(p.first);
+    i.options = boost::json::array(opts.begin(), opts.end());
+    i.path.emplace_back(n.discriminator);
+    i.message = "Invalid discriminator value. Expected " + join_values(opts);
+    add_issue(s, std::move(i));
+    return status::aborted;
+}
+
+inline status parse(const node& n, const boost::json::value* v, scope& s, std::size_t depth) {
+    if (depth > max_depth) return report_custom(s, "Input is nested too deeply");
+    switch (n.k) {
+    case kind::string:
+    case kind::number:
+    case kind::boolean:
+    case kind::null:
+    case kind::any:
+    case kind::literal:
+    case kind::enumeration:
+    case kind::coerce_number:
+    case kind::coerce_date:
+        return parse_leaf(n, v, s);
     case kind::array: {
         if (!v || !v->is_array()) return invalid_type(s, "array", v);
         status st = status::valid;
@@ -559,30 +643,9 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
     case kind::tuple: {
         if (!v || !v->is_array()) return invalid_type(s, "array", v);
         const auto& a = v->get_array();
-        const double count = static_cast<double>(n.items.size());
-        zod_issue i;
-        i.layout = zod_issue_layout::tuple_size;
-        i.inclusive = true;
-        i.exact = false;
-        i.type = "array";
-        if (a.size() < n.items.size()) {
-            if (count_only(s)) return status::aborted;
-            i.code = "too_small";
-            i.minimum = count;
-            i.message = "Array must contain at least " + js_number_to_string(count) + " element(s)";
-            add_issue(s, std::move(i));
-            return status::aborted;
-        }
+        if (a.size() < n.items.size()) return report_tuple_size(s, n.items.size(), true);
         status st = status::valid;
-        if (a.size() > n.items.size()) {
-            st = status::dirty;
-            if (!count_only(s)) {
-                i.code = "too_big";
-                i.maximum = count;
-                i.message = "Array must contain at most " + js_number_to_string(count) + " element(s)";
-                add_issue(s, std::move(i));
-            }
-        }
+        if (a.size() > n.items.size()) st = report_tuple_size(s, n.items.size(), false);
         for (std::size_t idx = 0; idx < n.items.size(); ++idx) {
             path_guard g(s.path, idx);
             st = merge(st, parse(*n.items[idx], &a[idx], s, depth + 1));
@@ -596,27 +659,18 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
         const auto* d = v->get_object().if_contains(n.discriminator);
         if (d) {
             for (const auto& [value, option] : n.disc_map)
-                if (strictly_equal(*d, value)) return parse(*option, v, s, depth + 1);
+                if (strictly_equal(*d, value)) return parse(*option, v, s, depth);
         }
-        if (count_only(s)) return status::aborted;
-        zod_issue i;
-        i.code = "invalid_union_discriminator";
-        std::vector<boost::json::value> opts;
-        for (const auto& p : n.disc_map) opts.push_back(p.first);
-        i.options = boost::json::array(opts.begin(), opts.end());
-        i.path.emplace_back(n.discriminator);
-        i.message = "Invalid discriminator value. Expected " + join_values(opts);
-        add_issue(s, std::move(i));
-        return status::aborted;
+        return report_discriminator(s, n);
     }
     case kind::optional:
-        return v ? parse(*n.inner, v, s, depth + 1) : status::valid;
+        return v ? parse(*n.inner, v, s, depth) : status::valid;
     case kind::nullable:
-        return v && v->is_null() ? status::valid : parse(*n.inner, v, s, depth + 1);
+        return v && v->is_null() ? status::valid : parse(*n.inner, v, s, depth);
     case kind::default_:
-        return parse(*n.inner, v ? v : &n.literal, s, depth + 1);
+        return parse(*n.inner, v ? v : &n.literal, s, depth);
     case kind::lazy:
-        return parse(*n.inner, v, s, depth + 1);
+        return parse(*n.inner, v, s, depth);
     case kind::add_missing_version: {
         // zod 3.22 returns "dirty" from a preprocess without running the inner schema whenever the
         // current issue scope already holds an issue (it checks ctx.common.issues.length). So a
@@ -625,7 +679,7 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
         if (v && v->is_object() && !v->get_object().contains("version")) {
             boost::json::value copy = *v;
             copy.get_object()["version"] = "1";
-            return parse(*n.inner, &copy, s, depth + 1);
+            return parse(*n.inner, &copy, s, depth);
         }
         if (v && v->is_array()) {
             // `{...array, version: "1"}` turns an array into an object keyed "0", "1", ...
@@ -634,9 +688,9 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
             for (std::size_t i = 0; i < a.size(); ++i) copy[std::to_string(i)] = a[i];
             copy["version"] = "1";
             boost::json::value cv(std::move(copy));
-            return parse(*n.inner, &cv, s, depth + 1);
+            return parse(*n.inner, &cv, s, depth);
         }
-        return parse(*n.inner, v, s, depth + 1);
+        return parse(*n.inner, v, s, depth);
     }
     case kind::parse_json_string: {
         // `typeof v === "string" && JSON.parse(v)`: anything but a string becomes `false`. JSON.parse
@@ -645,38 +699,10 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
         if (v && v->is_string()) {
             boost::system::error_code ec;
             parsed = boost::json::parse(v->get_string(), ec);
-            if (ec) {
-                if (count_only(s)) return status::aborted;
-                zod_issue i;
-                i.code = "custom";
-                i.message = "Invalid JSON";
-                add_issue(s, std::move(i));
-                return status::aborted;
-            }
+            if (ec) return report_custom(s, "Invalid JSON");
         }
         if (s.count > 0) return status::dirty;  // the same preprocess quirk as add_missing_version
-        return parse(*n.inner, &parsed, s, depth + 1);
-    }
-    case kind::coerce_number: {
-        const double d = js_number_from_value(v);
-        if (!std::isnan(d)) return status::valid;
-        if (count_only(s)) return status::aborted;
-        zod_issue i;
-        i.code = "invalid_type";
-        i.expected = "number";
-        i.received = "nan";
-        i.message = "Expected number, received nan";
-        add_issue(s, std::move(i));
-        return status::aborted;
-    }
-    case kind::coerce_date: {
-        if (js_date_from_value(v)) return status::valid;
-        if (count_only(s)) return status::aborted;
-        zod_issue i;
-        i.code = "invalid_date";
-        i.message = "Invalid date";
-        add_issue(s, std::move(i));
-        return status::aborted;
+        return parse(*n.inner, &parsed, s, depth);
     }
     }
     return status::aborted;
