@@ -28,6 +28,7 @@ TEST_CASE("the conformance suite reports failures of a broken repository", "[uni
     ret name params override { return inner.name args; }
         FWD(kf::result<kf::organization>, create_organization, (const kf::create_organization_params& p), (p))
         FWD(kf::result<kf::organization>, find_organization, (const std::string& id), (id))
+        FWD(kf::result<std::vector<kf::organization>>, list_organizations, (), ())
         FWD(kf::result<kf::project>, create_project, (const kf::create_project_params& p), (p))
         FWD(kf::result<kf::project>, find_project, (const std::string& id), (id))
         FWD(kf::result<std::vector<kf::project>>, list_projects, (const std::string& id), (id))
