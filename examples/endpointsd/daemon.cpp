@@ -112,7 +112,7 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
     // store calls run on the blocking pool.
     auto services_ex = asio::any_io_executor(asio::make_strand(d.ioc));
     d.client = std::make_unique<kfe::http_api_client>(services_ex);
-    d.registrar = std::make_unique<kfe::repository_registrar>(d.store->repo());
+    d.registrar = std::make_unique<kfe::repository_registrar>();
 
     kfe::endpoint_service_params ep;
     ep.blocking_executor = asio::any_io_executor(d.blocking.get_executor());

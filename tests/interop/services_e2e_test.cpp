@@ -93,7 +93,7 @@ struct e2e {
         auto opened = sqlite_store::open((dir / "kongflow.db").string());
         REQUIRE(opened.has_value());
         st = std::move(*opened);
-        reg = std::make_unique<repository_registrar>(st->repo());
+        reg = std::make_unique<repository_registrar>();
         endpoint_service_params ep;
         ep.blocking_executor = blocking.get_executor();
         endpoints = std::make_unique<endpoint_service>(ctx.get_executor(), *st, client, ep);

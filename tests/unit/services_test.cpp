@@ -35,7 +35,7 @@ struct services_fixture {
     asio::io_context ctx;
     memory_store st;
     testing::fake_api_client client{ctx.get_executor()};
-    repository_registrar reg{st.repo()};
+    repository_registrar reg;
     endpoint_service endpoints{ctx.get_executor(), st, client};
     index_endpoint_service indexes{ctx.get_executor(), st, client, reg};
     environment env;
@@ -485,7 +485,7 @@ TEST_CASE_METHOD(production_fixture, "recurring index: endpoints quiet for 60 mi
     // A fresh store where the history is dated explicitly.
     memory_store st2;
     testing::fake_api_client client2(ctx.get_executor());
-    repository_registrar reg2(st2.repo());
+    repository_registrar reg2;
     index_endpoint_service svc(ctx.get_executor(), st2, client2, reg2);
     auto org = st2.repo().create_organization({"o", "O", std::nullopt});
     auto proj = st2.repo().create_project({org->id, "p", "P", std::nullopt});

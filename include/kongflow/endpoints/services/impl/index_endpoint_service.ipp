@@ -272,7 +272,12 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
         if (reply.kind == index_result::outcome::failure) co_return co_await finish_failure(reply.error, true);
 
         // 8–14. Versions, registrations, SUCCESS.
+        // One unit of work: the registrations, the version columns and SUCCESS commit together
+        // (and with one fsync instead of one per registered item).
         auto done = co_await detail::on_blocking(blocking, [&]() -> result<endpoint_index> {
+            auto uow = self->store_.begin();
+            if (!uow) return uow.error();
+            auto& repo = (*uow)->repo();
             const bool version_changed = reply.trigger_version && *reply.trigger_version != ep.version;
             const bool sdk_changed = reply.trigger_sdk_version && *reply.trigger_sdk_version != ep.sdk_version;
             if (version_changed || sdk_changed) {
@@ -297,16 +302,16 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
             // Jobs: register enabled ones, disable disabled ones, then the ones that disappeared.
             boost::json::array jobs_json;
             std::set<std::string, std::less<>> seen;
-            auto existing = reg.enabled_jobs(ep);
+            auto existing = reg.enabled_jobs(repo, ep);
             if (!existing) note("jobs", "", existing.error());
             for (const auto& job : body.jobs) {
                 boost::json::value json = boost::json::value_from(job);
                 seen.insert(job.id);
                 if (!job.enabled) {
-                    auto disabled = reg.disable_job(ep, job.id, job.version, &json);
+                    auto disabled = reg.disable_job(repo, ep, job.id, job.version, &json);
                     if (!disabled) note("job", job.id, disabled.error());
                     else if (*disabled) ++stats.disabled_jobs;
-                } else if (auto r = reg.register_job(ep, {job, json}); !r) {
+                } else if (auto r = reg.register_job(repo, ep, {job, json}); !r) {
                     note("job", job.id, r.error());
                 } else if (!job.internal) {
                     ++stats.jobs;
@@ -316,7 +321,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
             if (existing) {
                 for (const auto& old : *existing) {
                     if (seen.count(old.slug)) continue;
-                    auto disabled = reg.disable_job(ep, old.slug, old.version, nullptr);
+                    auto disabled = reg.disable_job(repo, ep, old.slug, old.version, nullptr);
                     if (!disabled) note("missing job", old.slug, disabled.error());
                     else if (*disabled) ++stats.disabled_jobs;
                 }
@@ -334,24 +339,24 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
                 data[key] = std::move(arr);
             };
             each("sources", body.sources,
-                 [&](const source_metadata& s, const boost::json::value& j) { return reg.register_source(ep, {s, j}); },
+                 [&](const source_metadata& s, const boost::json::value& j) { return reg.register_source(repo, ep, {s, j}); },
                  stats.sources);
             each("webhooks", body.webhooks.value_or(std::vector<webhook_metadata>{}),
-                 [&](const webhook_metadata& w, const boost::json::value& j) { return reg.register_webhook(ep, {w, j}); },
+                 [&](const webhook_metadata& w, const boost::json::value& j) { return reg.register_webhook(repo, ep, {w, j}); },
                  stats.webhooks);
             each("dynamicTriggers", body.dynamic_triggers,
                  [&](const dynamic_trigger_endpoint_metadata& t, const boost::json::value& j) {
-                     return reg.register_dynamic_trigger(ep, {t, j});
+                     return reg.register_dynamic_trigger(repo, ep, {t, j});
                  },
                  stats.dynamic_triggers);
             each("dynamicSchedules", body.dynamic_schedules,
                  [&](const register_dynamic_schedule_payload& s, const boost::json::value& j) {
-                     return reg.register_dynamic_schedule(ep, {s, j});
+                     return reg.register_dynamic_schedule(repo, ep, {s, j});
                  },
                  stats.dynamic_schedules);
             each("httpEndpoints", body.http_endpoints.value_or(std::vector<http_endpoint_metadata>{}),
                  [&](const http_endpoint_metadata& e, const boost::json::value& j) {
-                     return reg.register_http_endpoint(ep, {e, j});
+                     return reg.register_http_endpoint(repo, ep, {e, j});
                  },
                  stats.http_endpoints);
 
@@ -361,7 +366,10 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
             up.stats = stats.to_json();
             up.data = boost::json::value(std::move(data));
             up.error = boost::json::value(nullptr);
-            return repo.update_index(up);
+            auto finished = repo.update_index(up);
+            if (!finished) return finished.error();
+            if (auto committed = (*uow)->commit(); !committed) return committed.error();
+            return finished;
         });
         if (!done) co_return store_failed(done.error());
         if (self->params_.metrics.index_finished) self->params_.metrics.index_finished("success", detail::since(t0));

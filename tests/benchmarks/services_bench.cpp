@@ -1,0 +1,224 @@
+// Figures for the services (not a test):
+//   1. create endpoint end to end — PING over loopback keep-alive + unit of work (upsert, PENDING
+//      index, enqueue) on SQLite — latency p50/p99 and creates/s at concurrency 1 and 32;
+//   2. perform-index of a 1,000-job reply — parse, validate, register every job, SUCCESS — in ms.
+// Targets (issue 4): create p99 < 5 ms on SQLite; perform-index of 1,000 jobs < 50 ms.
+//
+//   kongflow_services_bench [creates-per-run] [--synchronous FULL|NORMAL]
+#include <kongflow/endpoints/client/http_api_client.hpp>
+#include <kongflow/endpoints/services/endpoint_service.hpp>
+#include <kongflow/endpoints/services/index_endpoint_service.hpp>
+#include <kongflow/endpoints/storage/sqlite_store.hpp>
+#include <kongflow/endpoints/testing/fake_api_client.hpp>
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using namespace kongflow::endpoints;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+/// A loopback endpoint that answers PING like the SDK, over keep-alive, on its own thread.
+class ping_server {
+public:
+    ping_server() : acceptor_(ctx_, {asio::ip::make_address("127.0.0.1"), 0}) {
+        accept();
+        thread_ = std::thread([this] { ctx_.run(); });
+    }
+    ~ping_server() {
+        asio::post(ctx_, [this] { ctx_.stop(); });
+        thread_.join();
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/api/trigger"; }
+
+private:
+    void accept() {
+        acceptor_.async_accept([this](boost::system::error_code ec, asio::ip::tcp::socket s) {
+            if (ec) return;
+            asio::co_spawn(ctx_, serve(std::move(s)), asio::detached);
+            accept();
+        });
+    }
+    static asio::awaitable<void> serve(asio::ip::tcp::socket s) {
+        beast::flat_buffer buf;
+        for (;;) {
+            http::request<http::string_body> req;
+            auto [ec, n] = co_await http::async_read(s, buf, req, asio::as_tuple(asio::use_awaitable));
+            if (ec) co_return;
+            http::response<http::string_body> res{http::status::ok, 11};
+            res.set(http::field::content_type, "application/json");
+            res.set("Trigger-Version", "2023-09-29");
+            res.set("Trigger-SDK-Version", "2.3.19");
+            res.body() = R"({"ok":true})";
+            res.keep_alive(req.keep_alive());
+            res.prepare_payload();
+            auto [wec, w] = co_await http::async_write(s, res, asio::as_tuple(asio::use_awaitable));
+            if (wec) co_return;
+        }
+    }
+    asio::io_context ctx_;
+    asio::ip::tcp::acceptor acceptor_;
+    std::thread thread_;
+};
+
+std::string index_payload(int jobs) {
+    json::array arr;
+    for (int i = 0; i < jobs; ++i) {
+        std::string id = "job-" + std::to_string(i);
+        json::value trigger = i % 2 ? json::value{{"type", "scheduled"},
+                                                  {"schedule", {{"type", "cron"}, {"options", {{"cron", "0 * * * *"}}}}}}
+                                    : json::value{{"type", "static"},
+                                                  {"title", id},
+                                                  {"rule", {{"event", id}, {"source", "trigger.dev"}, {"payload", json::object{}}}}};
+        arr.push_back({{"id", id},
+                       {"name", "Job " + std::to_string(i)},
+                       {"version", "1.0." + std::to_string(i % 7)},
+                       {"event", {{"name", id}, {"title", "Event"}, {"source", "trigger.dev"}, {"icon", "custom-event"}}},
+                       {"trigger", trigger},
+                       {"integrations", json::object{}},
+                       {"startPosition", "latest"},
+                       {"enabled", i % 10 != 0},
+                       {"preprocessRuns", false}});
+    }
+    return json::serialize(json::value{{"jobs", arr},
+                                       {"sources", json::array{}},
+                                       {"webhooks", json::array{}},
+                                       {"dynamicTriggers", json::array{}},
+                                       {"dynamicSchedules", json::array{}},
+                                       {"httpEndpoints", json::array{}}});
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+struct bench_env {
+    std::filesystem::path dir;
+    std::unique_ptr<sqlite_store> st;
+    environment env;
+
+    explicit bench_env(const std::string& synchronous) {
+        dir = std::filesystem::temp_directory_path() / ("kongflow-services-bench-" + std::to_string(::getpid()));
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        sqlite_store_params p;
+        p.repository.open.synchronous = synchronous;
+        p.queue.synchronous = synchronous;
+        auto opened = sqlite_store::open((dir / "bench.db").string(), p);
+        if (!opened) throw std::runtime_error("cannot open the store: " + opened.error().message());
+        st = std::move(*opened);
+        auto org = st->repo().create_organization({"bench", "Bench", std::nullopt});
+        auto proj = st->repo().create_project({org->id, "bench", "Bench", std::nullopt});
+        env = *st->repo().create_environment(
+            {org->id, proj->id, "prod", environment_type::production, "tr_prod_bench", std::nullopt});
+    }
+    ~bench_env() {
+        st.reset();
+        std::filesystem::remove_all(dir);
+    }
+};
+
+void bench_create(const std::string& synchronous, int total) {
+    ping_server server;
+    bench_env b(synchronous);
+    asio::io_context ctx;
+    asio::thread_pool blocking(2);
+    http_api_client client(ctx.get_executor());
+    endpoint_service_params params;
+    params.blocking_executor = blocking.get_executor();
+    endpoint_service svc(ctx.get_executor(), *b.st, client, params);
+
+    for (int concurrency : {1, 32}) {
+        std::vector<double> ms;
+        ms.reserve(static_cast<std::size_t>(total));
+        int next = 0, failures = 0;
+        auto start = clock_type::now();
+        std::vector<std::unique_ptr<service_error>> errs;
+        std::function<void()> launch = [&] {
+            if (next >= total) return;
+            int i = next++;
+            errs.push_back(std::make_unique<service_error>());
+            auto t0 = clock_type::now();
+            svc.async_create({b.env, server.url(), "c" + std::to_string(concurrency) + "-" + std::to_string(i)},
+                             *errs.back(), [&, t0](error_code ec, created_endpoint) {
+                                 if (ec) ++failures;
+                                 ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
+                                 launch();
+                             });
+        };
+        for (int c = 0; c < concurrency; ++c) launch();
+        while (static_cast<int>(ms.size()) < total) ctx.run_for(std::chrono::milliseconds(5));
+        double secs = std::chrono::duration<double>(clock_type::now() - start).count();
+        std::printf("create  sqlite synchronous=%-6s concurrency=%-2d  %5d creates  %8.0f creates/s  p50 %6.2f ms  "
+                    "p99 %6.2f ms  errors %d\n",
+                    synchronous.c_str(), concurrency, total, total / secs, percentile(ms, 0.50), percentile(ms, 0.99),
+                    failures);
+    }
+    client.transport().close();
+    ctx.run_for(std::chrono::milliseconds(50));
+    blocking.join();
+}
+
+void bench_perform_index(const std::string& synchronous, int runs) {
+    bench_env b(synchronous);
+    asio::io_context ctx;
+    testing::fake_api_client client(ctx.get_executor());
+    std::string body = index_payload(1000);
+    client.reply(endpoint_action::ping, 200, R"({"ok":true})");
+    client.reply(endpoint_action::index_endpoint, 200, body);
+    repository_registrar reg;
+    endpoint_service endpoints(ctx.get_executor(), *b.st, client);
+    index_endpoint_service indexes(ctx.get_executor(), *b.st, client, reg);
+    std::vector<double> ms;
+    for (int r = 0; r < runs; ++r) {
+        service_error err;
+        std::optional<created_endpoint> created;
+        endpoints.async_create({b.env, "http://127.0.0.1:1/api", "index-bench"}, err,
+                               [&](error_code, created_endpoint c) { created = std::move(c); });
+        while (!created) ctx.run_one();
+        std::optional<endpoint_index> done;
+        auto t0 = clock_type::now();
+        indexes.async_perform_index(created->index.id, err, [&](error_code, endpoint_index i) { done = std::move(i); });
+        while (!done) ctx.run_one();
+        ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
+        if (done->status != index_status::success) {
+            std::printf("perform-index failed: %s\n", json::serialize(done->error).c_str());
+            return;
+        }
+    }
+    std::printf("perform-index  1,000 jobs (%zu KB) sqlite synchronous=%-6s  median %6.1f ms  best %6.1f ms  (%d runs; "
+                "first run registers, later runs update)\n",
+                body.size() / 1024, synchronous.c_str(), percentile(ms, 0.5), *std::min_element(ms.begin(), ms.end()),
+                runs);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    int total = argc > 1 ? std::max(32, std::atoi(argv[1])) : 640;
+    std::vector<std::string> modes = {"FULL", "NORMAL"};
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == "--synchronous") modes = {argv[i + 1]};
+    std::printf("kongflow services benchmark (targets: create p99 < 5 ms; perform-index of 1,000 jobs < 50 ms)\n");
+    for (const auto& m : modes) {
+        bench_create(m, total);
+        bench_perform_index(m, 5);
+    }
+}
