@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace kongflow::endpoints {
@@ -25,6 +26,10 @@ struct sqlite_queue_params {
     /// them in a power failure only runs a job again, exactly as a crash would (the next durable
     /// commit syncs them anyway). Enqueues, completions and cancels are always durable.
     bool durable_leases = false;
+    /// WAL checkpoints run on a background thread owned by the queue (its only thread) once the
+    /// WAL holds this many pages, so no enqueue or claim pays for one. 0 = SQLite's own automatic
+    /// checkpoint inside the committing call (no thread).
+    int background_checkpoint_pages = 1000;
 };
 
 /// Thread-safe: one connection guarded by a mutex (SQLite has one writer per file anyway).
@@ -79,6 +84,13 @@ public:
 
 private:
     sqlite_queue(detail::sqlite::connection c, bool soft) : conn_(std::move(c)), soft_leases_(soft) {}
+    void start_checkpointer(detail::sqlite::connection c, int pages);
+    static int on_wal_commit(void* self, sqlite3*, const char*, int pages);
+
+public:
+    KONGFLOW_ENDPOINTS_DECL ~sqlite_queue() override;
+
+private:
 
     struct pending_enqueue {
         const job_request* request;
@@ -99,6 +111,15 @@ private:
     std::condition_variable gc_cv_;
     std::vector<pending_enqueue*> gc_queue_;
     bool gc_leader_ = false;
+
+    // Background checkpointer (see background_checkpoint_pages).
+    detail::sqlite::connection ckpt_conn_;
+    std::thread ckpt_thread_;
+    std::mutex ckpt_mtx_;
+    std::condition_variable ckpt_cv_;
+    bool ckpt_wanted_ = false;
+    bool ckpt_stop_ = false;
+    int ckpt_pages_ = 0;
 };
 
 } // namespace kongflow::endpoints

@@ -192,7 +192,64 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> sqlite_queue::open
     if (auto r = migrate(*c); !r) return r.error();
     bool full = p.synchronous == "FULL" || p.synchronous == "full" || p.synchronous == "EXTRA" || p.synchronous == "extra" ||
                 p.synchronous == "2" || p.synchronous == "3";
-    return std::unique_ptr<sqlite_queue>(new sqlite_queue(std::move(*c), full && !p.durable_leases));
+    std::unique_ptr<sqlite_queue> q(new sqlite_queue(std::move(*c), full && !p.durable_leases));
+    if (p.background_checkpoint_pages > 0) {
+        // A second connection for checkpoints: a PASSIVE checkpoint never blocks our writers.
+        auto ck = detail::sqlite::connection::open(path, op);
+        if (!ck) return ck.error();
+        q->start_checkpointer(std::move(*ck), p.background_checkpoint_pages);
+    }
+    return q;
+}
+
+KONGFLOW_ENDPOINTS_DECL void sqlite_queue::start_checkpointer(detail::sqlite::connection c, int pages) {
+    ckpt_conn_ = std::move(c);
+    ckpt_pages_ = pages;
+    // The hook replaces SQLite's auto-checkpoint on the writing connection.
+    sqlite3_wal_hook(conn_.native(), &sqlite_queue::on_wal_commit, this);
+    ckpt_thread_ = std::thread([this] {
+        std::unique_lock lk(ckpt_mtx_);
+        for (;;) {
+            ckpt_cv_.wait(lk, [&] { return ckpt_wanted_ || ckpt_stop_; });
+            if (ckpt_stop_) return;
+            ckpt_wanted_ = false;
+            lk.unlock();
+            (void)sqlite3_wal_checkpoint_v2(ckpt_conn_.native(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            lk.lock();
+        }
+    });
+}
+
+// Called by SQLite after each commit on conn_ (under conn_mtx_), with the WAL's size in pages.
+KONGFLOW_ENDPOINTS_DECL int sqlite_queue::on_wal_commit(void* self, sqlite3* db, const char*, int pages) {
+    auto* q = static_cast<sqlite_queue*>(self);
+    if (pages < q->ckpt_pages_) return SQLITE_OK;
+    if (pages >= 10 * q->ckpt_pages_) {
+        // The background checkpointer cannot keep up (long readers?): bound the WAL here.
+        (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        return SQLITE_OK;
+    }
+    {
+        std::lock_guard lk(q->ckpt_mtx_);
+        q->ckpt_wanted_ = true;
+    }
+    q->ckpt_cv_.notify_one();
+    return SQLITE_OK;
+}
+
+KONGFLOW_ENDPOINTS_DECL sqlite_queue::~sqlite_queue() {
+    if (ckpt_thread_.joinable()) {
+        {
+            std::lock_guard lk(conn_mtx_);
+            sqlite3_wal_hook(conn_.native(), nullptr, nullptr);
+        }
+        {
+            std::lock_guard lk(ckpt_mtx_);
+            ckpt_stop_ = true;
+        }
+        ckpt_cv_.notify_one();
+        ckpt_thread_.join();
+    }
 }
 
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::enqueue_in(detail::sqlite::connection& conn,
