@@ -103,6 +103,15 @@ std::string index_payload(int jobs) {
                                        {"httpEndpoints", json::array{}}});
 }
 
+/// Runs the context until `done()`; restarts it when it ran out of work (run_one then returns at once).
+template <class Pred>
+void run_until(asio::io_context& ctx, Pred done) {
+    while (!done()) {
+        if (ctx.stopped()) ctx.restart();
+        ctx.run_one();
+    }
+}
+
 double percentile(std::vector<double> v, double p) {
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
@@ -192,11 +201,11 @@ void bench_perform_index(const std::string& synchronous, int runs) {
         std::optional<created_endpoint> created;
         endpoints.async_create({b.env, "http://127.0.0.1:1/api", "index-bench"}, err,
                                [&](error_code, created_endpoint c) { created = std::move(c); });
-        while (!created) ctx.run_one();
+        run_until(ctx, [&] { return created.has_value(); });
         std::optional<endpoint_index> done;
         auto t0 = clock_type::now();
         indexes.async_perform_index(created->index.id, err, [&](error_code, endpoint_index i) { done = std::move(i); });
-        while (!done) ctx.run_one();
+        run_until(ctx, [&] { return done.has_value(); });
         ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
         if (done->status != index_status::success) {
             std::printf("perform-index failed: %s\n", json::serialize(done->error).c_str());

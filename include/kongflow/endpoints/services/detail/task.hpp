@@ -16,6 +16,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <type_traits>
@@ -78,6 +79,11 @@ auto on_blocking(const asio::any_io_executor& blocking, F&& f) {
             });
         },
         asio::use_awaitable, blocking, std::decay_t<F>(std::forward<F>(f)));
+}
+
+/// Elapsed time since `t0`, for the metrics sink.
+inline std::chrono::microseconds since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
 }
 
 /// Fills `err` and returns the pair a task completes with.

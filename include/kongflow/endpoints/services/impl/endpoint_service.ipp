@@ -46,10 +46,6 @@ inline std::string_view slug_problem(std::string_view slug, std::size_t max_leng
     return {};
 }
 
-inline std::chrono::microseconds since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
-}
-
 inline std::string store_message(repository& repo, error_code ec) {
     auto d = repo.last_diagnostics();
     if (!d.server_message().empty()) return std::string(d.server_message());
