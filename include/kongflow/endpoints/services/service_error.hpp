@@ -6,6 +6,7 @@
 #include <kongflow/endpoints/diagnostics.hpp>
 #include <kongflow/endpoints/error.hpp>
 
+#include <boost/json/conversion.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
