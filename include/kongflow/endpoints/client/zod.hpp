@@ -27,9 +27,9 @@ using zod_path_element = std::variant<std::string, std::size_t>;
 
 /// Key order of the JS issue object, which depends on where zod created the issue.
 enum class zod_issue_layout : unsigned char {
-    standard,         ///< code, <extras>, path, message (invalid_type, invalid_union, discriminator, ...)
-    message_first,    ///< code, <extras>, message, path (checks with a `message` slot: int, min, max, datetime)
-    received_first,   ///< received, code, <extras>, path, message (invalid_literal, invalid_enum_value)
+    standard,         ///< code, `<extras>`, path, message (invalid_type, invalid_union, discriminator, ...)
+    message_first,    ///< code, `<extras>`, message, path (checks with a `message` slot: int, min, max, datetime)
+    received_first,   ///< received, code, `<extras>`, path, message (invalid_literal, invalid_enum_value)
     enum_type,        ///< expected, received, code, path, message (z.enum given a non-string)
     tuple_size,       ///< code, minimum|maximum, inclusive, exact, type, path, message (z.tuple length)
 };
