@@ -11,6 +11,10 @@
 #include <cstdio>
 #include <iostream>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace kfd = kongflow::endpointsd;
 namespace kfe = kongflow::endpoints;
 
@@ -63,6 +67,13 @@ int main(int argc, char** argv) {
     case kfd::command_kind::serve: break;
     }
 
+#if defined(__GLIBC__)
+    // glibc returns memory to the kernel once 128 KiB are free at the top of a thread's heap.
+    // SQLite allocates and frees a 64 KiB statement journal around every write, so under load
+    // each write paid an madvise (a TLB shootdown) and page faults afterwards: about a third of
+    // the create throughput. Keeping up to 32 MiB per heap costs little and stops that churn.
+    mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
+#endif
     auto sink = std::make_shared<kfd::json_log_sink>(stderr);
     try {
         kfd::daemon_app app(cl.config, sink);

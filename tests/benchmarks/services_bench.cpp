@@ -4,7 +4,10 @@
 //   2. perform-index of a 1,000-job reply — parse, validate, register every job, SUCCESS — in ms.
 // Targets (issue 4): create p99 < 5 ms on SQLite; perform-index of 1,000 jobs < 50 ms.
 //
-//   kongflow_services_bench [creates-per-run] [--synchronous FULL|NORMAL]
+//   kongflow_services_bench [creates-per-run] [--synchronous FULL|NORMAL] [--default-malloc]
+//
+// Like kongflow-endpointsd, the benchmark raises glibc's M_TRIM_THRESHOLD (see the daemon's
+// main.cpp for why); --default-malloc keeps glibc's default to show the difference.
 #include <kongflow/endpoints/client/http_api_client.hpp>
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
@@ -23,6 +26,10 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -223,8 +230,15 @@ void bench_perform_index(const std::string& synchronous, int runs) {
 int main(int argc, char** argv) {
     int total = argc > 1 ? std::max(32, std::atoi(argv[1])) : 640;
     std::vector<std::string> modes = {"FULL", "NORMAL"};
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::string(argv[i]) == "--synchronous") modes = {argv[i + 1]};
+    bool default_malloc = false;
+    for (int i = 1; i < argc; ++i) {
+        if (std::string(argv[i]) == "--synchronous" && i + 1 < argc) modes = {argv[i + 1]};
+        if (std::string(argv[i]) == "--default-malloc") default_malloc = true;
+    }
+#if defined(__GLIBC__)
+    if (!default_malloc) mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
+#endif
+    std::printf("malloc: %s\n", default_malloc ? "glibc defaults" : "M_TRIM_THRESHOLD 32 MiB, as kongflow-endpointsd");
     std::printf("kongflow services benchmark (targets: create p99 < 5 ms; perform-index of 1,000 jobs < 50 ms)\n");
     for (const auto& m : modes) {
         bench_create(m, total);

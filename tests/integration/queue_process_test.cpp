@@ -356,3 +356,63 @@ TEST_CASE("sqlite queue: a full disk fails enqueues clearly and loses nothing co
     CHECK((*q)->stats(now_ms()).value().totals.total() == msg[0]);
     CHECK(integrity(path) == "ok");
 }
+
+TEST_CASE("sqlite queue: a periodic job fires live, once per fire across two worker processes",
+          "[integration][queue][periodic]") {
+    // Cron has minute resolution: this test waits for the next minute boundary (at most ~2 min).
+    kongflow_test::temp_dir dir;
+    const auto db = dir.file("periodic.db");
+    const auto ran = dir.file("ran.log");
+    REQUIRE(sqlite_queue::open(db).has_value()); // migrate once before the children race
+    auto child = [&]() -> int {
+        auto q = sqlite_queue::open(db);
+        if (!q) return 3;
+        asio::io_context io;
+        auto guard = asio::make_work_guard(io);
+        worker w(io, **q, short_lease());
+        w.register_handler("tick", [&](job_context ctx) -> error_code {
+            // One line per run, appended atomically by either process.
+            int fd = ::open(ran.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
+            std::string line = std::to_string(::getpid()) + " " + ctx.job().job_key.value_or("") + "\n";
+            if (fd >= 0) {
+                (void)::write(fd, line.data(), line.size());
+                ::close(fd);
+            }
+            return {};
+        });
+        periodic_job p;
+        p.name = "tick";
+        p.schedule = cron_schedule::parse("* * * * *").value();
+        p.request = make_job_request("tick", boost::json::object{});
+        w.add_periodic(std::move(p));
+        if (!w.start()) return 4;
+        io.run_for(150s); // the parent kills us once it has seen the fire
+        return 0;
+    };
+    pid_t a = spawn(child);
+    pid_t b = spawn(child);
+    auto lines = [&] {
+        std::vector<std::string> out;
+        std::ifstream in(ran);
+        for (std::string l; std::getline(in, l);) out.push_back(l);
+        return out;
+    };
+    auto deadline = std::chrono::steady_clock::now() + 130s;
+    while (lines().empty() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(100ms);
+    // Both workers computed the same fire; give the slower one time to (wrongly) run it again.
+    std::this_thread::sleep_for(1500ms);
+    ::kill(a, SIGKILL);
+    ::kill(b, SIGKILL);
+    wait_child(a, 10s);
+    wait_child(b, 10s);
+    auto got = lines();
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].find(" periodic:tick:") != std::string::npos);
+    auto q = sqlite_queue::open(db);
+    REQUIRE(q.has_value());
+    auto st = (*q)->stats(now_ms());
+    REQUIRE(st.has_value());
+    CHECK(st->totals.total() == 1);
+    CHECK(st->totals.count(job_state::completed) == 1);
+    CHECK(integrity(db) == "ok");
+}

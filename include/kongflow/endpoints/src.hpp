@@ -12,6 +12,7 @@
 #include <kongflow/endpoints/client/impl/http_transport.ipp>
 #include <kongflow/endpoints/impl/model.ipp>
 #include <kongflow/endpoints/storage/impl/memory_repository.ipp>
+#include <kongflow/endpoints/storage/impl/store.ipp>
 #include <kongflow/endpoints/storage/impl/memory_store.ipp>
 #include <kongflow/endpoints/queue/impl/cron.ipp>
 #include <kongflow/endpoints/queue/impl/memory_queue.ipp>

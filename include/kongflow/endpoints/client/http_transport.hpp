@@ -29,7 +29,9 @@ namespace asio = boost::asio;
 
 struct http_transport_params {
     /// Idle keep-alive connections kept per origin (scheme, host, port); extra ones are closed.
-    std::size_t max_idle_per_origin = 8;
+    /// As many as the usual burst to one app: below it, every burst reconnects (a handshake and a
+    /// TIME_WAIT socket per request beyond this number).
+    std::size_t max_idle_per_origin = 32;
     /// Open connections per origin. Further requests wait for a free connection (the wait counts
     /// towards the request's total timeout and can be cancelled).
     std::size_t max_connections_per_origin = 64;

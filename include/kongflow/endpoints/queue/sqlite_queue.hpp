@@ -55,6 +55,11 @@ public:
     /// Wakes the local workers (after a transaction that used enqueue_in committed).
     void notify_enqueued() { notify_listeners(); }
 
+    /// Hands the WAL checkpoints of another connection to this file (a repository's, in a store)
+    /// to the queue's background checkpointer, so its commits never run one inline. The queue
+    /// must outlive `c`. Does nothing when background checkpoints are off.
+    KONGFLOW_ENDPOINTS_DECL void take_checkpoints_of(detail::sqlite::connection& c);
+
     using queue::enqueue;
     /// Group commit: concurrent callers share one write transaction. Blocks until durable.
     KONGFLOW_ENDPOINTS_DECL result<job_id> enqueue(const job_request& job) override;

@@ -9,6 +9,7 @@
 #include <kongflow/endpoints/storage/repository.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -64,7 +65,17 @@ public:
                                c.error().message());
             return c.error();
         }
+        if (on_open_) on_open_(*c);
         return lease(this, std::move(*c));
+    }
+
+    /// Runs `f` on every connection the pool opens from now on (and on the idle ones). Set it
+    /// before the pool is shared between threads (sqlite_store uses it to move checkpoints off
+    /// the committing connections).
+    void set_on_open(std::function<void(detail::sqlite::connection&)> f) {
+        std::lock_guard<std::mutex> lock(mu_);
+        on_open_ = std::move(f);
+        for (auto& c : idle_) on_open_(c);
     }
 
     const std::string& path() const noexcept { return path_; }
@@ -83,6 +94,7 @@ private:
     std::size_t max_idle_;
     std::mutex mu_;
     std::vector<detail::sqlite::connection> idle_;
+    std::function<void(detail::sqlite::connection&)> on_open_;
 };
 
 /// Starts a write transaction, retrying SQLITE_BUSY (which BEGIN IMMEDIATE can return without

@@ -7,19 +7,36 @@
 #include <kongflow/endpoints/storage/sqlite_repository.hpp>
 #include <kongflow/endpoints/storage/store.hpp>
 
+#include <atomic>
+#include <cstdint>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace kongflow::endpoints {
 
+/// How well async_transact groups units: units / transactions is the mean group size.
+struct group_commit_stats {
+    std::uint64_t units = 0;
+    std::uint64_t transactions = 0;
+};
+
 struct sqlite_store_params {
     sqlite_repository_params repository{};
     sqlite_queue_params queue{};
+    /// The most units async_transact commits in one transaction (group commit).
+    std::size_t max_group_size = 128;
 };
 
 /// Thread-safe; several processes may open the same file. A unit of work takes a connection of
 /// the repository's pool, starts BEGIN IMMEDIATE (retried on SQLITE_BUSY), runs the repository
 /// and sqlite_queue::enqueue_in on that connection, and wakes this process's workers after COMMIT.
+///
+/// async_transact group-commits: the first unit to arrive leads; units that arrive while its
+/// transaction is open or committing queue up and form the next group, which one thread runs as
+/// one transaction with a savepoint per unit. A unit whose work fails rolls back to its savepoint
+/// alone; a failed COMMIT fails every unit of the group (none of them is kept).
 class sqlite_store final : public store {
 public:
     /// Opens or creates the file and applies both components' migrations ("storage", "queue").
@@ -38,12 +55,42 @@ public:
 
     KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<unit_of_work>> begin() override;
 
-private:
-    sqlite_store(sqlite_repository repo, std::unique_ptr<sqlite_queue> q)
-        : repo_(std::move(repo)), queue_(std::move(q)) {}
+    /// Units run through async_transact so far, and the transactions that committed them.
+    group_commit_stats group_commits() const noexcept {
+        return {units_.load(std::memory_order_relaxed), transactions_.load(std::memory_order_relaxed)};
+    }
 
-    sqlite_repository repo_;
+protected:
+    KONGFLOW_ENDPOINTS_DECL void transact_impl(transact_work work, diagnostics& diag, boost::asio::any_io_executor ex,
+                                               boost::asio::any_completion_handler<transact_signature> h) override;
+
+private:
+    struct pending_unit {
+        transact_work work;
+        diagnostics* diag;
+        boost::asio::any_io_executor ex;
+        boost::asio::any_completion_handler<transact_signature> handler;
+        error_code ec{};
+        std::vector<job_id> ids{};
+    };
+
+    sqlite_store(sqlite_repository repo, std::unique_ptr<sqlite_queue> q, std::size_t max_group)
+        : queue_(std::move(q)), repo_(std::move(repo)), max_group_(max_group == 0 ? 1 : max_group) {}
+
+    void lead();
+    void run_group(std::vector<pending_unit>& group);
+
+    // The queue first: the repository's connections hand their checkpoints to it, so it must
+    // outlive them.
     std::unique_ptr<sqlite_queue> queue_;
+    sqlite_repository repo_;
+    std::size_t max_group_;
+
+    std::mutex group_mtx_;
+    std::deque<pending_unit> pending_;
+    bool leading_ = false;
+    std::atomic<std::uint64_t> units_{0};
+    std::atomic<std::uint64_t> transactions_{0};
 };
 
 } // namespace kongflow::endpoints

@@ -6,9 +6,17 @@
 #include <kongflow/endpoints/storage/store.hpp>
 #include <kongflow/endpoints/testing/repository_conformance.hpp>
 
+#include <boost/asio/thread_pool.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <functional>
+#include <future>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace kongflow::endpoints::testing {
@@ -196,6 +204,130 @@ inline void check_units_in_sequence(store& s) {
     KF_CONF_CHECK(total_jobs(s) == static_cast<std::int64_t>(committed));
 }
 
+
+// ---- async_transact ----
+
+struct transact_outcome {
+    error_code ec;
+    std::vector<job_id> ids;
+    diagnostics diag;
+};
+
+/// The work of CreateEndpointService's unit for async_transact: upsert, PENDING index, enqueue;
+/// `fail_after_enqueue` makes it fail as its last step.
+inline transact_work create_endpoint_work(const environment& env, std::string slug, bool fail_after_enqueue = false) {
+    return [env, slug = std::move(slug), fail_after_enqueue](unit_of_work& uow) -> result<void> {
+        auto e = uow.repo().upsert_endpoint(endpoint_params(env, slug, "http://127.0.0.1:3000/api/trigger"));
+        if (!e) return e.error();
+        auto ix = uow.repo().create_index({e->value.id, index_source::internal, {}, nullptr, {}, {}});
+        if (!ix) return ix.error();
+        if (auto r = uow.enqueue(index_job(ix->id)); !r) return r.error();
+        if (fail_after_enqueue) return uow.repo().create_index({"missing", index_source::internal, {}, nullptr, {}, {}}).error();
+        return {};
+    };
+}
+
+/// Runs units through async_transact from `threads` threads at once and waits for all of them.
+inline std::vector<transact_outcome> transact_all(store& s, std::vector<transact_work> works, int threads = 4) {
+    boost::asio::thread_pool pool(static_cast<std::size_t>(threads));
+    std::vector<transact_outcome> out(works.size());
+    std::vector<std::promise<void>> done(works.size());
+    for (std::size_t i = 0; i < works.size(); ++i) {
+        s.async_transact(pool.get_executor(), std::move(works[i]), out[i].diag,
+                         [&, i](error_code ec, std::vector<job_id> ids) {
+                             out[i].ec = ec;
+                             out[i].ids = std::move(ids);
+                             done[i].set_value();
+                         });
+    }
+    for (auto& d : done)
+        if (d.get_future().wait_for(std::chrono::seconds(30)) != std::future_status::ready)
+            conformance_fail(__FILE__, __LINE__, "async_transact did not complete within 30 s");
+    pool.join();
+    return out;
+}
+
+inline void check_transact_commits(store& s) {
+    repository& repo = s.repo();
+    auto w = make_world(repo);
+    std::vector<transact_work> works;
+    works.push_back(create_endpoint_work(w.prod, "my-app"));
+    auto out = transact_all(s, std::move(works), 1);
+    KF_CONF_CHECK(!out[0].ec);
+    KF_CONF_CHECK(out[0].ids.size() == 1);
+    auto ep = KF_CONF_OK(repo.find_endpoint_by_slug(w.prod.id, "my-app"));
+    KF_CONF_CHECK(KF_CONF_OK(repo.list_indexes(ep.id, 10)).size() == 1);
+    auto job = s.jobs().get(out[0].ids.front());
+    KF_CONF_CHECK(job.has_value() && job->kind == "performEndpointIndexing");
+}
+
+inline void check_transact_failed_unit_rolls_back_alone(store& s) {
+    repository& repo = s.repo();
+    auto w = make_world(repo);
+    std::vector<transact_work> works;
+    for (int i = 0; i < 30; ++i) works.push_back(create_endpoint_work(w.prod, "e" + std::to_string(i), i % 3 == 1));
+    auto out = transact_all(s, std::move(works), 4);
+    std::int64_t kept = 0;
+    for (int i = 0; i < 30; ++i) {
+        auto found = repo.find_endpoint_by_slug(w.prod.id, "e" + std::to_string(i));
+        if (i % 3 == 1) {
+            KF_CONF_CHECK(out[static_cast<std::size_t>(i)].ec == make_error_code(errc::not_found));
+            KF_CONF_CHECK(out[static_cast<std::size_t>(i)].ids.empty());
+            KF_CONF_CHECK(!found && found.error() == make_error_code(errc::not_found));
+        } else {
+            KF_CONF_CHECK(!out[static_cast<std::size_t>(i)].ec);
+            KF_CONF_CHECK(out[static_cast<std::size_t>(i)].ids.size() == 1);
+            KF_CONF_CHECK(found.has_value());
+            ++kept;
+        }
+    }
+    KF_CONF_CHECK(total_jobs(s) == kept);
+}
+
+inline void check_transact_work_exceptions_and_rollback(store& s) {
+    repository& repo = s.repo();
+    auto w = make_world(repo);
+    std::vector<transact_work> works;
+    works.push_back([&](unit_of_work& uow) -> result<void> {
+        (void)create_endpoint_work(w.prod, "thrower")(uow);
+        throw std::runtime_error("boom");
+    });
+    works.push_back([&](unit_of_work& uow) -> result<void> {
+        if (auto r = create_endpoint_work(w.prod, "rolled-back")(uow); !r) return r;
+        uow.rollback();
+        return {};
+    });
+    works.push_back(create_endpoint_work(w.prod, "kept"));
+    auto out = transact_all(s, std::move(works), 1);
+    KF_CONF_CHECK(out[0].ec == make_error_code(errc::storage_failure));
+    KF_CONF_CHECK(out[0].diag.client_message().find("boom") != std::string_view::npos);
+    KF_CONF_CHECK(!out[1].ec && out[1].ids.empty());
+    KF_CONF_CHECK(!out[2].ec && out[2].ids.size() == 1);
+    KF_CONF_CHECK(!repo.find_endpoint_by_slug(w.prod.id, "thrower"));
+    KF_CONF_CHECK(!repo.find_endpoint_by_slug(w.prod.id, "rolled-back"));
+    KF_CONF_CHECK(repo.find_endpoint_by_slug(w.prod.id, "kept").has_value());
+    KF_CONF_CHECK(total_jobs(s) == 1);
+}
+
+inline void check_transact_many_concurrent_units(store& s) {
+    repository& repo = s.repo();
+    auto w = make_world(repo);
+    std::vector<transact_work> works;
+    for (int i = 0; i < 200; ++i) works.push_back(create_endpoint_work(w.prod, "c" + std::to_string(i % 150)));
+    auto out = transact_all(s, std::move(works), 8);
+    std::vector<job_id> ids;
+    for (const auto& o : out) {
+        KF_CONF_CHECK(!o.ec);
+        KF_CONF_CHECK(o.ids.size() == 1);
+        ids.insert(ids.end(), o.ids.begin(), o.ids.end());
+    }
+    std::sort(ids.begin(), ids.end());
+    KF_CONF_CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
+    // 150 slugs, 50 of them upserted twice: one row each, every unit's index and job kept.
+    KF_CONF_CHECK(KF_CONF_OK(repo.list_endpoints(w.prod.id)).size() == 150);
+    KF_CONF_CHECK(total_jobs(s) == 200);
+}
+
 } // namespace detail
 
 inline std::vector<store_conformance_check> store_conformance_checks() {
@@ -207,6 +339,12 @@ inline std::vector<store_conformance_check> store_conformance_checks() {
         {"a finished unit refuses further calls", check_finished_unit_refuses_calls},
         {"an invalid job is refused at enqueue", check_invalid_job_refused_at_enqueue},
         {"units in sequence", check_units_in_sequence},
+        {"async_transact commits the unit and returns its job ids", check_transact_commits},
+        {"async_transact: a failed unit rolls back alone among concurrent units",
+         check_transact_failed_unit_rolls_back_alone},
+        {"async_transact: a throwing work fails, a work that rolls back keeps nothing",
+         check_transact_work_exceptions_and_rollback},
+        {"async_transact: 200 concurrent units from 8 threads", check_transact_many_concurrent_units},
     };
 }
 

@@ -220,7 +220,12 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::start_checkpointer(detail::sqlite::co
     });
 }
 
-// Called by SQLite after each commit on conn_ (under conn_mtx_), with the WAL's size in pages.
+KONGFLOW_ENDPOINTS_DECL void sqlite_queue::take_checkpoints_of(detail::sqlite::connection& c) {
+    if (ckpt_thread_.joinable()) sqlite3_wal_hook(c.native(), &sqlite_queue::on_wal_commit, this);
+}
+
+// Called by SQLite after each commit on a connection that hands its checkpoints to this queue
+// (conn_ under conn_mtx_, or a store's repository connection), with the WAL's size in pages.
 KONGFLOW_ENDPOINTS_DECL int sqlite_queue::on_wal_commit(void* self, sqlite3* db, const char*, int pages) {
     auto* q = static_cast<sqlite_queue*>(self);
     if (pages < q->ckpt_pages_) return SQLITE_OK;

@@ -46,54 +46,53 @@ inline std::string_view slug_problem(std::string_view slug, std::size_t max_leng
     return {};
 }
 
-inline std::string store_message(repository& repo, error_code ec) {
-    auto d = repo.last_diagnostics();
+/// The unit of work of create and validate-create (protocol.md §C.1 step 3). Runs inside
+/// store::async_transact, which commits it (grouped with concurrent creates on SQLite).
+struct upsert_and_enqueue {
+    const environment& env;
+    const std::string& slug;
+    const std::string& url;
+    const std::optional<std::string>& version;
+    int attempts;
+    std::optional<created_endpoint>& out;
+
+    result<void> operator()(unit_of_work& uow) const {
+        auto& repo = uow.repo();
+        auto now = now_ms();
+        upsert_endpoint_params up;
+        up.environment_id = env.id;
+        up.organization_id = env.organization_id;
+        up.project_id = env.project_id;
+        up.slug = slug;
+        up.url = url;
+        up.version = version;
+        up.indexing_hook_identifier = new_indexing_hook_identifier();
+        up.now = now;
+        auto ep = repo.upsert_endpoint(up);
+        if (!ep) return ep.error();
+
+        create_index_params ip;
+        ip.endpoint_id = ep->value.id;
+        ip.source = index_source::internal;
+        ip.status = index_status::pending;
+        ip.now = now;
+        auto index = repo.create_index(ip);
+        if (!index) return index.error();
+
+        enqueue_options opts;
+        opts.max_attempts = attempts;
+        if (auto r = uow.enqueue(make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, opts)); !r)
+            return r.error();
+        out.emplace(created_endpoint{std::move(ep->value), env, std::move(*index)});
+        return {};
+    }
+};
+
+/// The store's message for a failed unit: its own text (SQLite's) first, then ours, then the code's.
+inline std::string store_message(const diagnostics& d, error_code ec) {
     if (!d.server_message().empty()) return std::string(d.server_message());
     if (!d.client_message().empty()) return std::string(d.client_message());
     return ec.message();
-}
-
-/// The unit of work of create and validate-create (protocol.md §C.1 step 3).
-inline result<created_endpoint> upsert_and_enqueue(store& st, const environment& env, const std::string& slug,
-                                                   const std::string& url, const std::optional<std::string>& version,
-                                                   int attempts, std::string& message) {
-    auto uow = st.begin();
-    if (!uow) {
-        message = uow.error().message();
-        return uow.error();
-    }
-    auto& repo = (*uow)->repo();
-    auto fail = [&](error_code ec) -> result<created_endpoint> {
-        message = store_message(repo, ec);
-        return ec;
-    };
-    auto now = now_ms();
-    upsert_endpoint_params up;
-    up.environment_id = env.id;
-    up.organization_id = env.organization_id;
-    up.project_id = env.project_id;
-    up.slug = slug;
-    up.url = url;
-    up.version = version;
-    up.indexing_hook_identifier = new_indexing_hook_identifier();
-    up.now = now;
-    auto ep = repo.upsert_endpoint(up);
-    if (!ep) return fail(ep.error());
-
-    create_index_params ip;
-    ip.endpoint_id = ep->value.id;
-    ip.source = index_source::internal;
-    ip.status = index_status::pending;
-    ip.now = now;
-    auto index = repo.create_index(ip);
-    if (!index) return fail(index.error());
-
-    enqueue_options opts;
-    opts.max_attempts = attempts;
-    if (auto r = (*uow)->enqueue(make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, opts)); !r)
-        return fail(r.error());
-    if (auto r = (*uow)->commit(); !r) return fail(r.error());
-    return created_endpoint{std::move(ep->value), env, std::move(*index)};
 }
 
 } // namespace detail
@@ -158,14 +157,17 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::create_impl(
 
         const bool dev = req.env.type == environment_type::development;
         int attempts = dev ? self->params_.index_attempts_development : self->params_.index_attempts_other;
-        std::string message;
-        auto created = co_await detail::on_blocking(self->blocking_executor(), [&] {
-                return detail::upsert_and_enqueue(self->store_, req.env, req.id, url, pong.trigger_version, attempts,
-                                                  message);
-            });
-        if (!created) {
+        std::optional<created_endpoint> created;
+        diagnostics store_diag;
+        auto unit_op = self->store_.async_transact(
+            self->blocking_executor(),
+            detail::upsert_and_enqueue{req.env, req.id, url, pong.trigger_version, attempts, created}, store_diag,
+            asio::deferred); // see the PING above (GCC 12)
+        auto [unit_ec, job_ids] = co_await std::move(unit_op)(asio::as_tuple(asio::use_awaitable));
+        if (unit_ec || !created) {
+            std::string message = detail::store_message(store_diag, unit_ec);
             log.log(log_level::error, "endpoint upsert failed", {{"slug", req.id}, {"error", message}});
-            co_return detail::fail<created_endpoint>(err, errc::failed_upsert, message, created.error());
+            co_return detail::fail<created_endpoint>(err, errc::failed_upsert, message, unit_ec);
         }
         if (self->params_.metrics.endpoint_upserted) self->params_.metrics.endpoint_upserted(true);
         log.log(log_level::info, "endpoint registered",
@@ -199,12 +201,16 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
 
         const bool dev = req.env.type == environment_type::development;
         int attempts = dev ? self->params_.index_attempts_development : self->params_.index_attempts_other;
-        std::string message;
-        auto created = co_await detail::on_blocking(self->blocking_executor(), [&] {
-                return detail::upsert_and_enqueue(self->store_, req.env, v.endpoint_id, url, v.trigger_version, attempts,
-                                                  message);
-            });
-        if (!created) co_return detail::fail<created_endpoint>(err, errc::failed_upsert, message, created.error());
+        std::optional<created_endpoint> created;
+        diagnostics store_diag;
+        auto unit_op = self->store_.async_transact(
+            self->blocking_executor(),
+            detail::upsert_and_enqueue{req.env, v.endpoint_id, url, v.trigger_version, attempts, created}, store_diag,
+            asio::deferred); // see create (GCC 12)
+        auto [unit_ec, job_ids] = co_await std::move(unit_op)(asio::as_tuple(asio::use_awaitable));
+        if (unit_ec || !created)
+            co_return detail::fail<created_endpoint>(err, errc::failed_upsert, detail::store_message(store_diag, unit_ec),
+                                                     unit_ec);
         if (self->params_.metrics.endpoint_upserted) self->params_.metrics.endpoint_upserted(true);
         co_return std::pair{error_code{}, std::move(*created)};
     };

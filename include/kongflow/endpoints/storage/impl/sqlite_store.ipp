@@ -3,6 +3,10 @@
 
 #include <kongflow/endpoints/storage/sqlite_store.hpp>
 
+#include <boost/asio/append.hpp>
+#include <boost/asio/post.hpp>
+
+#include <exception>
 #include <span>
 
 namespace kongflow::endpoints {
@@ -61,7 +65,162 @@ private:
     bool done_ = false;
 };
 
+/// A unit of a group (sqlite_store::async_transact): a savepoint inside the group's transaction.
+/// The store releases or rolls back the savepoint when the work returns, and commits the group.
+class sqlite_grouped_unit final : public unit_of_work {
+public:
+    explicit sqlite_grouped_unit(sqlite::connection& c) : conn_(c), repo_(sqlite_repository::bound_to(c)) {}
+
+    repository& repo() override { return repo_; }
+
+    result<void> enqueue(const job_request& job) override {
+        if (discarded_) return finished();
+        auto r = sqlite_queue::enqueue_in(conn_, std::span<const job_request>(&job, 1));
+        if (!r) {
+            if (r.error().category() == get_sqlite_category()) return sqlite_fail(conn_, r.error(), "enqueueing a job");
+            return r.error();
+        }
+        ids_.insert(ids_.end(), r->begin(), r->end());
+        return {};
+    }
+
+    result<std::vector<job_id>> commit() override {
+        return sqlite_set_failure(errc::invalid_argument,
+                                  "async_transact commits the unit when its work returns: do not call commit()");
+    }
+
+    void rollback() noexcept override {
+        if (discarded_) return;
+        discarded_ = true;
+        ids_.clear();
+        if (conn_.in_transaction()) (void)conn_.exec("ROLLBACK TO kf_unit");
+    }
+
+    bool discarded() const noexcept { return discarded_; }
+    std::vector<job_id> take_ids() noexcept { return std::move(ids_); }
+
+private:
+    static error_code finished() {
+        return sqlite_set_failure(errc::invalid_argument, "the unit of work has been rolled back");
+    }
+
+    sqlite::connection& conn_;
+    sqlite_repository repo_;
+    std::vector<job_id> ids_;
+    bool discarded_ = false;
+};
+
 } // namespace detail
+
+KONGFLOW_ENDPOINTS_DECL void sqlite_store::transact_impl(transact_work work, diagnostics& diag,
+                                                         boost::asio::any_io_executor ex,
+                                                         boost::asio::any_completion_handler<transact_signature> h) {
+    pending_unit unit{std::move(work), &diag, ex, std::move(h)};
+    boost::asio::post(ex, [this, unit = std::move(unit)]() mutable {
+        {
+            std::lock_guard lk(group_mtx_);
+            pending_.push_back(std::move(unit));
+            if (leading_) return; // the leader takes it into its next group
+            leading_ = true;
+        }
+        lead();
+    });
+}
+
+// Runs groups until none is waiting. Units that arrive meanwhile only queue, so their threads are
+// free at once; the leader's thread does the store work of all of them.
+KONGFLOW_ENDPOINTS_DECL void sqlite_store::lead() {
+    for (;;) {
+        std::vector<pending_unit> group;
+        {
+            std::lock_guard lk(group_mtx_);
+            while (!pending_.empty() && group.size() < max_group_) {
+                group.push_back(std::move(pending_.front()));
+                pending_.pop_front();
+            }
+            if (group.empty()) {
+                leading_ = false;
+                return;
+            }
+        }
+        run_group(group);
+        for (auto& u : group) {
+            // Submitted to the unit's executor, run on the handler's own (post's rule).
+            boost::asio::post(u.ex, boost::asio::append(std::move(u.handler), u.ec, std::move(u.ids)));
+        }
+    }
+}
+
+KONGFLOW_ENDPOINTS_DECL void sqlite_store::run_group(std::vector<pending_unit>& group) {
+    auto fail = [](pending_unit& u, error_code ec) {
+        u.ec = ec;
+        u.ids.clear();
+        *u.diag = detail::sqlite_diag();
+    };
+    auto fail_rest = [&](error_code ec) {
+        for (auto& u : group)
+            if (!u.ec) fail(u, ec);
+    };
+    diagnostics d;
+    auto lease = repo_.pool()->acquire(d);
+    if (!lease) {
+        detail::sqlite_diag() = d;
+        fail_rest(make_error_code(errc::storage_failure));
+        return;
+    }
+    auto& conn = **lease;
+    const auto budget = repo_.pool()->params().busy_timeout;
+    if (auto b = detail::sqlite_begin_immediate(conn, budget); !b) {
+        fail_rest(detail::sqlite_fail(conn, b.error(), "starting a unit of work"));
+        return;
+    }
+    auto lost = [&] {
+        // SQLite rolled the whole transaction back (I/O error, full disk): no unit can be kept.
+        if (conn.in_transaction()) return false;
+        auto ec = detail::sqlite_set_failure(errc::storage_failure,
+                                             "the transaction was rolled back by SQLite after an earlier error");
+        for (auto& u : group) fail(u, ec);
+        return true;
+    };
+    bool jobs = false;
+    for (auto& u : group) {
+        if (auto sp = conn.exec("SAVEPOINT kf_unit"); !sp) {
+            fail(u, detail::sqlite_fail(conn, sp.error(), "starting a unit of work"));
+            if (lost()) return;
+            continue;
+        }
+        detail::sqlite_diag() = {};
+        detail::sqlite_grouped_unit unit(conn);
+        result<void> r;
+        try {
+            r = u.work(unit);
+        } catch (const std::exception& e) {
+            r = detail::sqlite_set_failure(errc::storage_failure, std::string("the unit of work threw: ") + e.what());
+        }
+        if (lost()) return;
+        if (r && !unit.discarded()) {
+            u.ids = unit.take_ids();
+            jobs = jobs || !u.ids.empty();
+        } else {
+            if (!r) fail(u, r.error());
+            if (!unit.discarded()) (void)conn.exec("ROLLBACK TO kf_unit");
+        }
+        if (auto rel = conn.exec("RELEASE kf_unit"); !rel) {
+            fail_rest(detail::sqlite_fail(conn, rel.error(), "ending a unit of work"));
+            if (conn.in_transaction()) (void)conn.exec("ROLLBACK");
+            return;
+        }
+    }
+    if (auto c = detail::sqlite_commit(conn, budget); !c) {
+        auto ec = detail::sqlite_fail(conn, c.error(), "committing"); // before ROLLBACK replaces errmsg
+        if (conn.in_transaction()) (void)conn.exec("ROLLBACK");
+        fail_rest(ec);
+        return;
+    }
+    units_.fetch_add(group.size(), std::memory_order_relaxed);
+    transactions_.fetch_add(1, std::memory_order_relaxed);
+    if (jobs) queue_->notify_enqueued();
+}
 
 KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_store>> sqlite_store::open(const std::string& path,
                                                                                  const sqlite_store_params& p,
@@ -73,7 +232,8 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_store>> sqlite_store::open
         diag = diagnostics(path + ": cannot open the job queue: " + q.error().message());
         return q.error();
     }
-    return std::unique_ptr<sqlite_store>(new sqlite_store(std::move(*repo), std::move(*q)));
+    repo->pool()->set_on_open([queue = q->get()](detail::sqlite::connection& c) { queue->take_checkpoints_of(c); });
+    return std::unique_ptr<sqlite_store>(new sqlite_store(std::move(*repo), std::move(*q), p.max_group_size));
 }
 
 KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<unit_of_work>> sqlite_store::begin() {
