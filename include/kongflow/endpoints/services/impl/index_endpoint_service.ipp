@@ -186,22 +186,31 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
         };
 
         // 1. STARTED; load the endpoint and its environment.
-        auto start = co_await detail::on_blocking(blocking, [&]() -> result<detail::index_subject> {
-            update_index_params up;
-            up.id = index_id;
-            up.status = index_status::started;
-            auto index = repo.update_index(up);
-            if (!index) return index.error();
-            auto ep = repo.find_endpoint(index->endpoint_id);
-            if (!ep) return ep.error();
-            auto env = repo.find_environment(ep->environment_id);
-            if (!env) return env.error();
-            return detail::index_subject{std::move(*index), std::move(*ep), std::move(*env)};
-        });
-        if (!start) {
-            if (start.error() == errc::not_found)
+        // Store writes go through async_transact, so they share commits with concurrent ones.
+        std::optional<detail::index_subject> start;
+        diagnostics store_diag;
+        auto start_op = self->store_.async_transact(
+            blocking,
+            [&](unit_of_work& uow) -> result<void> {
+                auto& repo = uow.repo();
+                update_index_params up;
+                up.id = index_id;
+                up.status = index_status::started;
+                auto index = repo.update_index(up);
+                if (!index) return index.error();
+                auto ep = repo.find_endpoint(index->endpoint_id);
+                if (!ep) return ep.error();
+                auto env = repo.find_environment(ep->environment_id);
+                if (!env) return env.error();
+                start.emplace(detail::index_subject{std::move(*index), std::move(*ep), std::move(*env)});
+                return {};
+            },
+            store_diag, asio::deferred);
+        auto [start_ec, start_jobs] = co_await std::move(start_op)(asio::as_tuple(asio::use_awaitable));
+        if (start_ec || !start) {
+            if (start_ec == errc::not_found)
                 co_return detail::fail<endpoint_index>(err, errc::endpoint_not_found, "EndpointIndex not found");
-            co_return store_failed(start.error());
+            co_return store_failed(start_ec ? start_ec : make_error_code(errc::storage_failure));
         }
         auto& [index, ep, env] = *start;
 
@@ -209,7 +218,12 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
         // Takes an lvalue: a by-value argument of a coroutine is a temporary GCC 12 mishandles.
         auto finish_failure = [&](endpoint_index_error& e, bool check_disable) -> asio::awaitable<std::pair<error_code, endpoint_index>> {
             log.log(log_level::warn, "index failed", {{"index", index_id}, {"endpoint", ep.id}, {"error", e.message}});
-            auto r = co_await detail::on_blocking(blocking, [&]() -> result<endpoint_index> {
+            std::optional<endpoint_index> failed;
+            diagnostics fail_diag;
+            auto fail_op = self->store_.async_transact(
+                blocking,
+                [&](unit_of_work& uow) -> result<void> {
+                auto& repo = uow.repo();
                 update_index_params up;
                 up.id = index_id;
                 up.status = index_status::failure;
@@ -230,11 +244,14 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
                                     {{"endpoint", ep.id}, {"failures", std::to_string(n)}});
                     }
                 }
-                return updated;
-            });
+                failed = std::move(*updated);
+                return {};
+                },
+                fail_diag, asio::deferred);
+            auto [fail_ec, fail_jobs] = co_await std::move(fail_op)(asio::as_tuple(asio::use_awaitable));
             if (self->params_.metrics.index_finished) self->params_.metrics.index_finished("failure", detail::since(t0));
-            if (!r) co_return store_failed(r.error());
-            co_return std::pair{error_code{}, std::move(*r)};
+            if (fail_ec || !failed) co_return store_failed(fail_ec ? fail_ec : make_error_code(errc::storage_failure));
+            co_return std::pair{error_code{}, std::move(*failed)};
         };
 
         // 2. No URL: deleted or auto-disabled.
@@ -274,10 +291,11 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
         // 8–14. Versions, registrations, SUCCESS.
         // One unit of work: the registrations, the version columns and SUCCESS commit together
         // (and with one fsync instead of one per registered item).
-        auto done = co_await detail::on_blocking(blocking, [&]() -> result<endpoint_index> {
-            auto uow = self->store_.begin();
-            if (!uow) return uow.error();
-            auto& repo = (*uow)->repo();
+        std::optional<endpoint_index> done;
+        auto done_op = self->store_.async_transact(
+            blocking,
+            [&](unit_of_work& uow) -> result<void> {
+            auto& repo = uow.repo();
             const bool version_changed = reply.trigger_version && *reply.trigger_version != ep.version;
             const bool sdk_changed = reply.trigger_sdk_version && *reply.trigger_sdk_version != ep.sdk_version;
             if (version_changed || sdk_changed) {
@@ -368,10 +386,12 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
             up.error = boost::json::value(nullptr);
             auto finished = repo.update_index(up);
             if (!finished) return finished.error();
-            if (auto committed = (*uow)->commit(); !committed) return committed.error();
-            return finished;
-        });
-        if (!done) co_return store_failed(done.error());
+            done = std::move(*finished);
+            return {};
+            },
+            store_diag, asio::deferred);
+        auto [done_ec, done_jobs] = co_await std::move(done_op)(asio::as_tuple(asio::use_awaitable));
+        if (done_ec || !done) co_return store_failed(done_ec ? done_ec : make_error_code(errc::storage_failure));
         if (self->params_.metrics.index_finished) self->params_.metrics.index_finished("success", detail::since(t0));
         log.log(log_level::info, "index succeeded", {{"index", index_id}, {"endpoint", ep.id}});
         co_return std::pair{error_code{}, std::move(*done)};
