@@ -28,8 +28,10 @@ struct sqlite_queue_params {
     bool durable_leases = false;
     /// WAL checkpoints run on a background thread owned by the queue (its only thread) once the
     /// WAL holds this many pages, so no enqueue or claim pays for one. 0 = SQLite's own automatic
-    /// checkpoint inside the committing call (no thread).
-    int background_checkpoint_pages = 1000;
+    /// checkpoint inside the committing call (no thread). A checkpoint's fsyncs still delay the
+    /// commits that meet them on the disk: 4000 pages (16 MiB of WAL at most) makes that rare
+    /// enough to stay out of the 99th percentile of enqueue and pickup latency.
+    int background_checkpoint_pages = 4000;
 };
 
 /// Thread-safe: one connection guarded by a mutex (SQLite has one writer per file anyway).
