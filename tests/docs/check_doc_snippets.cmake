@@ -16,18 +16,20 @@
 #    text, http, output), and fences without a language. Do not mark C++ as text to dodge this:
 #    put it in a compiled file and quote it.
 cmake_minimum_required(VERSION 3.20)
-# Text -> list of lines, by hand: file(STRINGS) would drop the empty ones. Square brackets are
-# encoded first, since an unbalanced one would stop CMake from splitting the list.
+# Text -> list of lines, by hand: file(STRINGS) would drop the empty ones. Square brackets and
+# semicolons are encoded first: an unbalanced bracket would stop CMake from splitting the list, and
+# a semicolon (escaped or not) does not survive foreach + list(APPEND) as part of a line.
 function(read_lines out path)
   file(READ ${path} _text)
   string(REPLACE "[" "<LB>" _text "${_text}")
   string(REPLACE "]" "<RB>" _text "${_text}")
-  string(REPLACE ";" "\\;" _text "${_text}")
+  string(REPLACE ";" "<SC>" _text "${_text}")
   string(REPLACE "\n" ";" _lines "${_text}")
   set(${out} "${_lines}" PARENT_SCOPE)
 endfunction()
 function(decode out text)
   string(REPLACE ";" "\n" text "${text}")
+  string(REPLACE "<SC>" ";" text "${text}")
   string(REPLACE "<LB>" "[" text "${text}")
   string(REPLACE "<RB>" "]" text "${text}")
   set(${out} "${text}" PARENT_SCOPE)
