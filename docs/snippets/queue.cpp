@@ -3,6 +3,7 @@
 #include <kongflow/endpoints/queue/worker.hpp>
 #include <kongflow/endpoints/testing/queue_conformance.hpp>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -28,7 +29,9 @@ void intro() {
     });
     w.start().value();
     w.enqueue("sendReport", json::object{{"to", "ops@example.com"}}).value();
-    io.run(); // until the worker is shut down (w.async_shutdown)
+    // The worker holds no work on io: keep it running (a guard, a server, a signal_set...).
+    auto guard = asio::make_work_guard(io);
+    io.run();
 }
 // [intro]
 
