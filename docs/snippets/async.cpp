@@ -28,7 +28,7 @@ void callback(kf::api_client& client, const kf::endpoint_target& target, kf::dia
 // [future]
 void future(kf::api_client& client, const kf::endpoint_target& target) {
     // The io_context runs on another thread; get() blocks this one and throws
-    // boost::system::system_error on an error (the result is then lost: prefer as_tuple below).
+    // boost::system::system_error on an error (the result is then lost: prefer as_tuple).
     kf::diagnostics diag;
     std::future<kf::ping_result> pong = client.async_ping(target, "my-app", diag, asio::use_future);
     std::cout << pong.get().ok << "\n";
