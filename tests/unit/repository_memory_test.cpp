@@ -8,6 +8,8 @@
 
 namespace kf = kongflow::endpoints;
 
+// docs/storage.md quotes this test case.
+// [catch2_conformance]
 TEST_CASE("memory_repository passes the repository conformance suite", "[unit][storage]") {
     auto factory = [] { return std::make_unique<kf::memory_repository>(); };
     for (const auto& check : kf::testing::repository_conformance_checks()) {
@@ -18,6 +20,7 @@ TEST_CASE("memory_repository passes the repository conformance suite", "[unit][s
         }
     }
 }
+// [catch2_conformance]
 
 TEST_CASE("the conformance suite reports failures of a broken repository", "[unit][storage]") {
     // A repository that forgets to keep the hook identifier on update must fail the suite: the

@@ -60,7 +60,12 @@ public:
         }
     }
 
-    ~worker_impl() { stop_now(); }
+    ~worker_impl() {
+        stop_now();
+        // The periodic jobs' timers belong to store_ctx_, which is declared (so destroyed) after
+        // them: destroy them first.
+        periodic_.clear();
+    }
 
     // -- configuration (caller thread, before start) -----------------------------------------
     std::unordered_map<std::string, worker::handler_type> handlers_;

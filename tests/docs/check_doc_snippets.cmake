@@ -1,23 +1,35 @@
-# cmake -P check_doc_snippets.cmake -DSOURCE_DIR=<checkout> -DDOC=<docs/packaging.md>
+# cmake -P check_doc_snippets.cmake -DSOURCE_DIR=<checkout> -DDOC=<docs/page.md>
 #
-# Every code block of DOC introduced by
-#   <!-- snippet: <path> [<marker>] -->
-# must be, line for line, the part of <path> (relative to SOURCE_DIR) between the two lines that
-# end with "[<marker>]", or the whole file without a marker. The files are the ones the packaging
-# tests build, so the documentation shows code that is compiled and run.
+# Keeps the code of a Markdown page true (registered by tests/docs as docs.snippets.<page>, one
+# test per docs/*.md and README.md). Two rules:
+#
+# 1. A code block introduced by
+#      <!-- snippet: <path> [<marker>] -->
+#    must be, line for line, the part of <path> (relative to SOURCE_DIR) between the two lines
+#    that end with "[<marker>]" (`// [name]`, `# [name]`), or the whole file without a marker
+#    (trailing empty lines aside). The files are compiled or run in CI (docs/snippets/*.cpp, the
+#    examples, the packaging consumers), so the page shows code that builds.
+#
+# 2. Program text needs a snippet: a fence whose language is cpp, c++, cxx, c, hpp, h, cmake,
+#    make, makefile, python or py and that has no snippet comment fails the check. Everything
+#    else may stay inline: shell commands (sh, bash, console), data and messages (json, yaml,
+#    text, http, output), and fences without a language. Do not mark C++ as text to dodge this:
+#    put it in a compiled file and quote it.
 cmake_minimum_required(VERSION 3.20)
-# Text -> list of lines, by hand: file(STRINGS) would drop the empty ones. Square brackets are
-# encoded first, since an unbalanced one would stop CMake from splitting the list.
+# Text -> list of lines, by hand: file(STRINGS) would drop the empty ones. Square brackets and
+# semicolons are encoded first: an unbalanced bracket would stop CMake from splitting the list, and
+# a semicolon (escaped or not) does not survive foreach + list(APPEND) as part of a line.
 function(read_lines out path)
   file(READ ${path} _text)
   string(REPLACE "[" "<LB>" _text "${_text}")
   string(REPLACE "]" "<RB>" _text "${_text}")
-  string(REPLACE ";" "\\;" _text "${_text}")
+  string(REPLACE ";" "<SC>" _text "${_text}")
   string(REPLACE "\n" ";" _lines "${_text}")
   set(${out} "${_lines}" PARENT_SCOPE)
 endfunction()
 function(decode out text)
   string(REPLACE ";" "\n" text "${text}")
+  string(REPLACE "<SC>" ";" text "${text}")
   string(REPLACE "<LB>" "[" text "${text}")
   string(REPLACE "<RB>" "]" text "${text}")
   set(${out} "${text}" PARENT_SCOPE)
@@ -58,12 +70,27 @@ endfunction()
 set(_errors 0)
 set(_checked 0)
 set(_state none) # none -> want_fence -> in_block
+set(_program_languages cpp c++ cxx c hpp h cmake make makefile python py)
+set(_line_no 0)
 foreach(_line IN LISTS _doc_lines)
-  if(_state STREQUAL "none")
+  math(EXPR _line_no "${_line_no} + 1")
+  if(_state STREQUAL "inline")
+    # An inline block (rule 2 allowed it): skip to its closing fence.
+    if(_line MATCHES "^```$")
+      set(_state none)
+    endif()
+  elseif(_state STREQUAL "none")
     if(_line MATCHES "^<!-- snippet: ([^ ]+)( ([A-Za-z0-9_]+))? -->$")
       set(_path ${CMAKE_MATCH_1})
       set(_marker "${CMAKE_MATCH_3}")
       set(_state want_fence)
+    elseif(_line MATCHES "^```([^ ]*)")
+      string(TOLOWER "${CMAKE_MATCH_1}" _lang)
+      if(_lang IN_LIST _program_languages)
+        message(SEND_ERROR "${DOC}:${_line_no}: a ```${CMAKE_MATCH_1} block without a snippet comment: quote a compiled file with <!-- snippet: <path> [<marker>] -->")
+        math(EXPR _errors "${_errors} + 1")
+      endif()
+      set(_state inline)
     endif()
   elseif(_state STREQUAL "want_fence")
     if(NOT _line MATCHES "^```")
@@ -95,10 +122,11 @@ foreach(_line IN LISTS _doc_lines)
     endif()
   endif()
 endforeach()
-if(_checked EQUAL 0)
-  message(FATAL_ERROR "${DOC}: no snippets found")
+if(NOT _state STREQUAL "none")
+  message(SEND_ERROR "${DOC}: the last code block is not closed")
+  math(EXPR _errors "${_errors} + 1")
 endif()
 if(_errors)
-  message(FATAL_ERROR "${_errors} of ${_checked} snippets differ")
+  message(FATAL_ERROR "${DOC}: ${_errors} problem(s) in ${_checked} snippet(s)")
 endif()
 message(STATUS "${_checked} snippets of ${DOC} match their files")

@@ -1,0 +1,51 @@
+// Snippets of docs/storage.md. Compiled (tests/docs: kongflow_doc_snippets), never run.
+#include <kongflow/endpoints/services/index_endpoint_service.hpp>
+#include <kongflow/endpoints/storage/memory_store.hpp>
+#include <kongflow/endpoints/storage/sqlite_repository.hpp>
+#include <kongflow/endpoints/storage/sqlite_store.hpp>
+
+#include <iostream>
+
+namespace kf = kongflow::endpoints;
+
+namespace storage_snippets {
+
+// [open_sqlite]
+void open_sqlite() {
+    kf::diagnostics diag;
+    auto repo = kf::sqlite_repository::open("endpoints.db", {}, diag); // creates or migrates
+    if (!repo) {
+        // repo.error(): errc::schema_too_new, or a "kongflow.sqlite" code (SQLITE_NOTADB...)
+        std::cerr << repo.error().message() << ": " << diag.client_message() << "\n";
+        return;
+    }
+    auto orgs = repo->list_organizations(); // result<std::vector<organization>>
+    if (orgs) std::cout << orgs->size() << " organizations\n";
+}
+// [open_sqlite]
+
+// [unit_of_work]
+kf::result<std::vector<kf::job_id>> create_with_index(kf::store& store, const kf::upsert_endpoint_params& params) {
+    auto uow = store.begin(); // result<std::unique_ptr<unit_of_work>>
+    if (!uow) return uow.error();
+    kf::repository& repo = (*uow)->repo(); // bound to the unit
+    auto ep = repo.upsert_endpoint(params);
+    if (!ep) return ep.error(); // the unit rolls back when destroyed
+    auto ix = repo.create_index({.endpoint_id = ep->value.id, .source = kf::index_source::internal});
+    if (!ix) return ix.error();
+    auto job = kf::make_job_request(std::string(kf::perform_index_job_kind), {{"id", ix->id}});
+    if (auto queued = (*uow)->enqueue(job); !queued) return queued.error();
+    return (*uow)->commit(); // rows and job together, or neither
+}
+// [unit_of_work]
+
+// [stores]
+std::unique_ptr<kf::store> make_store(bool durable) {
+    if (!durable) return std::make_unique<kf::memory_store>(); // tests, one process
+    auto on_disk = kf::sqlite_store::open("endpoints.db");    // repository + queue, one file
+    if (!on_disk) return nullptr;
+    return std::move(*on_disk);
+}
+// [stores]
+
+} // namespace storage_snippets
