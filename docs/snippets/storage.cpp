@@ -4,6 +4,11 @@
 #include <kongflow/endpoints/storage/sqlite_repository.hpp>
 #include <kongflow/endpoints/storage/sqlite_store.hpp>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <iostream>
 
 namespace kf = kongflow::endpoints;
@@ -38,6 +43,29 @@ kf::result<std::vector<kf::job_id>> create_with_index(kf::store& store, const kf
     return (*uow)->commit(); // rows and job together, or neither
 }
 // [unit_of_work]
+
+// [transact]
+// The same unit through async_transact: the SQLite store commits it together with the units
+// other threads submit meanwhile (one transaction, one fsync), each in its own savepoint.
+boost::asio::awaitable<std::vector<kf::job_id>> create_with_index_grouped(kf::store& store,
+                                                                         boost::asio::any_io_executor blocking,
+                                                                         kf::upsert_endpoint_params params) {
+    kf::diagnostics diag;
+    auto work = [&params](kf::unit_of_work& uow) -> kf::result<void> {
+        auto ep = uow.repo().upsert_endpoint(params);
+        if (!ep) return ep.error(); // rolls back this unit only
+        auto ix = uow.repo().create_index({.endpoint_id = ep->value.id, .source = kf::index_source::internal});
+        if (!ix) return ix.error();
+        auto job = kf::make_job_request(std::string(kf::perform_index_job_kind), {{"id", ix->id}});
+        if (auto queued = uow.enqueue(job); !queued) return queued.error();
+        return {}; // the store commits; do not call uow.commit()
+    };
+    auto op = store.async_transact(blocking, work, diag, boost::asio::deferred);
+    auto [ec, ids] = co_await std::move(op)(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (ec) std::cerr << ec.message() << ": " << diag.client_message() << "\n";
+    co_return ids;
+}
+// [transact]
 
 // [stores]
 std::unique_ptr<kf::store> make_store(bool durable) {
