@@ -10,6 +10,7 @@
 #include "catch.hpp"
 #include "queue_test_util.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -109,11 +110,14 @@ TEST_CASE("sqlite queue: worker runs jobs from a file", "[integration][queue]") 
     REQUIRE(w.enqueue_batch(batch).has_value());
     // Single enqueues from several threads are group-committed.
     std::vector<std::thread> threads;
+    std::atomic<int> enqueue_failures{0}; // Catch2 assertions are not thread-safe: count, check after
     for (int t = 0; t < 4; ++t)
         threads.emplace_back([&, t] {
-            for (int i = 0; i < 25; ++i) CHECK(w.enqueue("work", boost::json::object{{"i", 1000 + t * 100 + i}}).has_value());
+            for (int i = 0; i < 25; ++i)
+                if (!w.enqueue("work", boost::json::object{{"i", 1000 + t * 100 + i}})) ++enqueue_failures;
         });
     for (auto& t : threads) t.join();
+    CHECK(enqueue_failures == 0);
     REQUIRE(run_until(io, [&] { return (*q)->stats(now_ms()).value().totals.count(job_state::completed) == 600; },
                       30s));
     CHECK(seen.size() == 600);
