@@ -560,6 +560,8 @@ TEST_CASE_METHOD(services_fixture, "observability: logs without secrets, metrics
         lines.push_back(line);
     };
     p.metrics.ping_finished = [&](std::string_view, std::chrono::microseconds) { ++pings; };
+    std::vector<bool> upserts;
+    p.metrics.endpoint_upserted = [&](bool created) { upserts.push_back(created); };
     endpoint_service observed(ctx.get_executor(), st, client, p);
     index_endpoint_service_params ip;
     ip.log = p.log;
@@ -570,6 +572,10 @@ TEST_CASE_METHOD(services_fixture, "observability: logs without secrets, metrics
     run_to_completion(ctx, observed_index.async_perform_index(created.index.id, err));
     CHECK(pings == 1);
     CHECK(indexes_done == 1);
+    // A second create of the same slug updates the row: reported as not created.
+    auto [ec2, again] = run_to_completion(ctx, observed.async_create({env, url, "my-app"}, err));
+    REQUIRE(!ec2);
+    CHECK(upserts == std::vector<bool>{true, false});
     REQUIRE(!lines.empty());
     for (const auto& l : lines) {
         CHECK(l.find("tr_dev_secret") == std::string::npos);

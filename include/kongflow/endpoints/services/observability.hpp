@@ -45,7 +45,7 @@ struct logger {
 struct metrics_sink {
     /// An endpoint was created or updated by create / validate-create.
     std::function<void(bool created)> endpoint_upserted;
-    /// A PING finished: outcome "ok" or the failing errc name, and how long it took.
+    /// A PING (or VALIDATE) finished: outcome "ok" or "failed", and how long it took.
     std::function<void(std::string_view outcome, std::chrono::microseconds)> ping_finished;
     /// An index finished: outcome "success" or "failure", and how long perform-index took.
     std::function<void(std::string_view outcome, std::chrono::microseconds)> index_finished;

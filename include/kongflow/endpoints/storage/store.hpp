@@ -45,7 +45,8 @@ public:
     /// `work` runs on a thread of `ex` (or of the executor of another unit of the same group): it
     /// may block, and must not begin another unit on this store. The handler runs on its
     /// associated executor (by default `ex`), never inside this call. On failure `diag` holds the
-    /// store's message; an exception thrown by `work` becomes errc::storage_failure.
+    /// store's message; an exception thrown by `work` becomes errc::storage_failure. The store,
+    /// `diag` and what `work` refers to must outlive the operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_transact(boost::asio::any_io_executor ex, transact_work work, diagnostics& diag,
                         CompletionToken&& token = {}) {

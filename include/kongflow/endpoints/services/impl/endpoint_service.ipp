@@ -55,6 +55,7 @@ struct upsert_and_enqueue {
     const std::optional<std::string>& version;
     int attempts;
     std::optional<created_endpoint>& out;
+    bool& inserted; ///< a new row, not an update of an existing (or soft-deleted) one
 
     result<void> operator()(unit_of_work& uow) const {
         auto& repo = uow.repo();
@@ -83,6 +84,7 @@ struct upsert_and_enqueue {
         opts.max_attempts = attempts;
         if (auto r = uow.enqueue(make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, opts)); !r)
             return r.error();
+        inserted = ep->created;
         out.emplace(created_endpoint{std::move(ep->value), env, std::move(*index)});
         return {};
     }
@@ -158,10 +160,12 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::create_impl(
         const bool dev = req.env.type == environment_type::development;
         int attempts = dev ? self->params_.index_attempts_development : self->params_.index_attempts_other;
         std::optional<created_endpoint> created;
+        bool inserted = false;
         diagnostics store_diag;
         auto unit_op = self->store_.async_transact(
             self->blocking_executor(),
-            detail::upsert_and_enqueue{req.env, req.id, url, pong.trigger_version, attempts, created}, store_diag,
+            detail::upsert_and_enqueue{req.env, req.id, url, pong.trigger_version, attempts, created, inserted},
+            store_diag,
             asio::deferred); // see the PING above (GCC 12)
         auto [unit_ec, job_ids] = co_await std::move(unit_op)(asio::as_tuple(asio::use_awaitable));
         if (unit_ec || !created) {
@@ -169,7 +173,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::create_impl(
             log.log(log_level::error, "endpoint upsert failed", {{"slug", req.id}, {"error", message}});
             co_return detail::fail<created_endpoint>(err, errc::failed_upsert, message, unit_ec);
         }
-        if (self->params_.metrics.endpoint_upserted) self->params_.metrics.endpoint_upserted(true);
+        if (self->params_.metrics.endpoint_upserted) self->params_.metrics.endpoint_upserted(inserted);
         log.log(log_level::info, "endpoint registered",
                 {{"endpoint", created->value.id}, {"slug", req.id}, {"index", created->index.id}});
         co_return std::pair{error_code{}, std::move(*created)};
@@ -202,16 +206,18 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
         const bool dev = req.env.type == environment_type::development;
         int attempts = dev ? self->params_.index_attempts_development : self->params_.index_attempts_other;
         std::optional<created_endpoint> created;
+        bool inserted = false;
         diagnostics store_diag;
         auto unit_op = self->store_.async_transact(
             self->blocking_executor(),
-            detail::upsert_and_enqueue{req.env, v.endpoint_id, url, v.trigger_version, attempts, created}, store_diag,
+            detail::upsert_and_enqueue{req.env, v.endpoint_id, url, v.trigger_version, attempts, created, inserted},
+            store_diag,
             asio::deferred); // see create (GCC 12)
         auto [unit_ec, job_ids] = co_await std::move(unit_op)(asio::as_tuple(asio::use_awaitable));
         if (unit_ec || !created)
             co_return detail::fail<created_endpoint>(err, errc::failed_upsert, detail::store_message(store_diag, unit_ec),
                                                      unit_ec);
-        if (self->params_.metrics.endpoint_upserted) self->params_.metrics.endpoint_upserted(true);
+        if (self->params_.metrics.endpoint_upserted) self->params_.metrics.endpoint_upserted(inserted);
         co_return std::pair{error_code{}, std::move(*created)};
     };
     detail::spawn_task(ex_, run(this, std::move(req), err), err, std::move(handler));
