@@ -2,6 +2,7 @@
 // one run, following queues.md §7 (tiers matched, equal in-flight slots, median of runs).
 //
 //   queue_bench [--quick | --full] [--jobs N] [--runs R] [--no-graphile] [--rss] [--keep]
+//               [--only bulk|process|single|latency]
 //
 // --quick (default): 20,000 jobs, 3 runs: a few minutes. --full: 200,000 jobs, 5 runs, plus the
 // 1,000,000-job RSS run: for humans (graphile's defaults alone take ~2 min per run). Needs
@@ -53,6 +54,9 @@ struct options {
     bool rss = false;
     bool keep = false;
     int slots = 24;
+    int page_size = sqlite_queue_params{}.page_size;
+    std::string only; // empty = every metric; else one of bulk, process, single, latency
+    bool wants(const char* part) const { return only.empty() || only == part; }
 };
 
 std::string sh_quote(const std::string& s) {
@@ -143,11 +147,19 @@ double num(const boost::json::object& o, const char* k) { return o.at(k).to_numb
 struct ours {
     std::string dir;
     bool durable;
+    int page_size;
     int n = 0;
+
+    sqlite_queue_params params() const {
+        sqlite_queue_params p;
+        p.synchronous = durable ? "FULL" : "NORMAL";
+        p.page_size = page_size;
+        return p;
+    }
 
     std::unique_ptr<sqlite_queue> open_fresh() {
         auto path = dir + "/q" + std::to_string(n++) + ".db";
-        auto q = sqlite_queue::open(path, {durable ? "FULL" : "NORMAL"});
+        auto q = sqlite_queue::open(path, params());
         if (!q) throw std::runtime_error("open: " + q.error().message());
         (*q)->with_connection([](detail::sqlite::connection& c) { (void)c.exec("PRAGMA wal_checkpoint(TRUNCATE)"); });
         return std::move(*q);
@@ -362,9 +374,18 @@ int main(int argc, char** argv) {
         else if (a == "--no-graphile") o.graphile = false;
         else if (a == "--rss") o.rss = true;
         else if (a == "--keep") o.keep = true;
-        else {
+        else if (a == "--page-size") o.page_size = next();
+        else if (a == "--only" && i + 1 < argc) {
+            o.only = argv[++i];
+            if (o.only != "bulk" && o.only != "process" && o.only != "single" && o.only != "latency") {
+                std::cerr << "queue_bench: --only takes bulk, process, single or latency\n";
+                return 2;
+            }
+        } else {
             std::cerr << "usage: queue_bench [--quick|--full] [--jobs N] [--runs R] [--default-jobs N] [--single-jobs N] "
-                         "[--samples N] [--no-graphile] [--rss] [--keep]\n";
+                         "[--samples N] [--no-graphile] [--rss] [--keep]\n"
+                         "                   [--page-size BYTES]\n"
+                         "                   [--only bulk|process|single|latency]\n";
             return 2;
         }
     }
@@ -410,28 +431,28 @@ int main(int argc, char** argv) {
                 for (int side = 0; side < 2; ++side) {
                     bool mine = (side == 0) == (r % 2 == 0);
                     if (mine) {
-                        ours us{dir, durable};
-                        {
+                        ours us{dir, durable, o.page_size};
+                        if (o.wants("bulk") || o.wants("process")) {
                             auto q = us.open_fresh();
                             add("bulk tiny " + tier, us.bulk(*q, o.jobs, false), true);
-                            add("process tuned " + tier, us.process(*q, o.jobs, o.slots, true), true);
+                            if (o.wants("process")) add("process tuned " + tier, us.process(*q, o.jobs, o.slots, true), true);
                         }
-                        {
+                        if (o.wants("bulk") || o.wants("process")) {
                             auto q = us.open_fresh();
                             add("bulk kib " + tier, us.bulk(*q, o.jobs, true), true);
-                            add("process kib " + tier, us.process(*q, o.jobs, o.slots, true), true);
+                            if (o.wants("process")) add("process kib " + tier, us.process(*q, o.jobs, o.slots, true), true);
                         }
-                        {
+                        if (o.wants("process")) {
                             auto q = us.open_fresh();
                             us.bulk(*q, o.default_jobs, false);
                             // Our defaults (prefetch 100) with the common slot count.
                             add("process defaults " + tier, us.process(*q, o.default_jobs, o.slots, false), true);
                         }
-                        {
+                        if (o.wants("single")) {
                             auto q = us.open_fresh();
                             add("single x8 " + tier, us.single(*q, std::max(o.single_jobs, 8000), 8), true);
                         }
-                        {
+                        if (o.wants("latency")) {
                             auto q = us.open_fresh();
                             auto l = us.latency(*q, o.latency_samples, 100);
                             add("latency p50 " + tier, pct(l, 0.5), true);
@@ -440,37 +461,46 @@ int main(int argc, char** argv) {
                     } else if (pg) {
                         auto tuned = "{\"jobs\":" + std::to_string(o.jobs) + ",\"tuned\":true,\"concurrency\":" +
                                      std::to_string(o.slots) + "}";
-                        auto conn = pg->fresh_db(durable);
-                        auto b = pg->graphile("bulk", conn, tuned);
-                        add("bulk tiny " + tier, num(b, "jobs") / num(b, "seconds"), false);
-                        auto w = pg->graphile("work", conn, tuned);
-                        add("process tuned " + tier, num(w, "jobs") / num(w, "seconds"), false);
+                        if (o.wants("bulk") || o.wants("process")) {
+                            auto conn = pg->fresh_db(durable);
+                            auto b = pg->graphile("bulk", conn, tuned);
+                            add("bulk tiny " + tier, num(b, "jobs") / num(b, "seconds"), false);
+                            if (o.wants("process")) {
+                                auto w = pg->graphile("work", conn, tuned);
+                                add("process tuned " + tier, num(w, "jobs") / num(w, "seconds"), false);
+                            }
 
-                        conn = pg->fresh_db(durable);
-                        auto kib = "{\"jobs\":" + std::to_string(o.jobs) + ",\"tuned\":true,\"payload\":\"kib\",\"concurrency\":" +
-                                   std::to_string(o.slots) + "}";
-                        b = pg->graphile("bulk", conn, kib);
-                        add("bulk kib " + tier, num(b, "jobs") / num(b, "seconds"), false);
-                        w = pg->graphile("work", conn, kib);
-                        add("process kib " + tier, num(w, "jobs") / num(w, "seconds"), false);
-
-                        conn = pg->fresh_db(durable);
-                        auto defs = "{\"jobs\":" + std::to_string(o.default_jobs) + ",\"tuned\":false,\"concurrency\":" +
-                                    std::to_string(o.slots) + "}";
-                        pg->graphile("bulk", conn, defs);
-                        w = pg->graphile("work", conn, defs);
-                        add("process defaults " + tier, num(w, "jobs") / num(w, "seconds"), false);
-
-                        conn = pg->fresh_db(durable);
-                        auto s = pg->graphile("single", conn,
-                                              "{\"jobs\":" + std::to_string(o.single_jobs) + ",\"clients\":8}");
-                        add("single x8 " + tier, num(s, "jobs") / num(s, "seconds"), false);
-
-                        conn = pg->fresh_db(durable);
-                        auto l = pg->graphile("latency", conn,
-                                              "{\"tuned\":true,\"samples\":" + std::to_string(o.latency_samples) + "}");
-                        add("latency p50 " + tier, num(l, "p50"), false);
-                        add("latency p99 " + tier, num(l, "p99"), false);
+                            conn = pg->fresh_db(durable);
+                            auto kib = "{\"jobs\":" + std::to_string(o.jobs) +
+                                       ",\"tuned\":true,\"payload\":\"kib\",\"concurrency\":" + std::to_string(o.slots) + "}";
+                            b = pg->graphile("bulk", conn, kib);
+                            add("bulk kib " + tier, num(b, "jobs") / num(b, "seconds"), false);
+                            if (o.wants("process")) {
+                                auto w = pg->graphile("work", conn, kib);
+                                add("process kib " + tier, num(w, "jobs") / num(w, "seconds"), false);
+                            }
+                        }
+                        if (o.wants("process")) {
+                            auto conn = pg->fresh_db(durable);
+                            auto defs = "{\"jobs\":" + std::to_string(o.default_jobs) + ",\"tuned\":false,\"concurrency\":" +
+                                        std::to_string(o.slots) + "}";
+                            pg->graphile("bulk", conn, defs);
+                            auto w = pg->graphile("work", conn, defs);
+                            add("process defaults " + tier, num(w, "jobs") / num(w, "seconds"), false);
+                        }
+                        if (o.wants("single")) {
+                            auto conn = pg->fresh_db(durable);
+                            auto s = pg->graphile("single", conn,
+                                                  "{\"jobs\":" + std::to_string(o.single_jobs) + ",\"clients\":8}");
+                            add("single x8 " + tier, num(s, "jobs") / num(s, "seconds"), false);
+                        }
+                        if (o.wants("latency")) {
+                            auto conn = pg->fresh_db(durable);
+                            auto l = pg->graphile("latency", conn,
+                                                  "{\"tuned\":true,\"samples\":" + std::to_string(o.latency_samples) + "}");
+                            add("latency p50 " + tier, num(l, "p50"), false);
+                            add("latency p99 " + tier, num(l, "p99"), false);
+                        }
                     }
                 }
             }

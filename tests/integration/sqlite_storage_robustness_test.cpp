@@ -479,3 +479,39 @@ TEST_CASE("sqlite_store: units of work from two processes all commit, rows and j
     CHECK(s->jobs().stats(kf::now_ms()).value().totals.total() == committed);
     CHECK(integrity_check(path) == "ok");
 }
+
+TEST_CASE("sqlite: the page size applies to new files only", "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    auto page_size = [](kf::detail::sqlite::connection& c) {
+        auto st = c.prepare("PRAGMA page_size");
+        REQUIRE(st.has_value());
+        REQUIRE(st->step().value());
+        return st->get_int64(0);
+    };
+    auto path = dir.file("pages.db");
+    {
+        kf::sqlite_queue_params p;
+        p.page_size = 16384;
+        auto q = kf::sqlite_queue::open(path, p);
+        REQUIRE(q.has_value());
+        CHECK((*q)->with_connection(page_size) == 16384);
+        REQUIRE((*q)->enqueue("k", boost::json::object{{"i", 1}}).has_value());
+    }
+    {
+        // Reopened with another size: the file keeps its own, and its data.
+        kf::sqlite_queue_params p;
+        p.page_size = 4096;
+        auto q = kf::sqlite_queue::open(path, p);
+        REQUIRE(q.has_value());
+        CHECK((*q)->with_connection(page_size) == 16384);
+        CHECK((*q)->stats(kf::now_ms()).value().totals.total() == 1);
+    }
+    {
+        // The default for a new store file.
+        auto s = kf::sqlite_store::open(dir.file("default.db"));
+        REQUIRE(s.has_value());
+        auto c = kf::detail::sqlite::connection::open(dir.file("default.db"));
+        REQUIRE(c.has_value());
+        CHECK(page_size(*c) == 8192);
+    }
+}

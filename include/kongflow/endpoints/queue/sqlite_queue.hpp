@@ -32,6 +32,8 @@ struct sqlite_queue_params {
     /// commits that meet them on the disk: 4000 pages (16 MiB of WAL at most) makes that rare
     /// enough to stay out of the 99th percentile of enqueue and pickup latency.
     int background_checkpoint_pages = 4000;
+    /// Page size of a file this call creates (ignored for an existing one; 0 = SQLite's 4096).
+    int page_size = 8192;
 };
 
 /// Thread-safe: one connection guarded by a mutex (SQLite has one writer per file anyway).

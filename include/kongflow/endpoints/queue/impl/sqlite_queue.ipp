@@ -187,6 +187,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> sqlite_queue::open
     detail::sqlite::open_params op;
     op.synchronous = p.synchronous;
     op.busy_timeout = p.busy_timeout;
+    op.page_size = p.page_size;
     auto c = detail::sqlite::connection::open(path, op);
     if (!c) return c.error();
     if (auto r = migrate(*c); !r) return r.error();
@@ -324,27 +325,44 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::write_group(std::vector<pending_enque
     for (std::size_t i = 0; i < group.size(); ++i) group[i]->id = (*ids)[i];
 }
 
+// Select, then update each row by id. One `UPDATE ... WHERE id IN (SELECT ... LIMIT n) RETURNING`
+// would be shorter, but SQLite runs both the IN list and RETURNING through ephemeral tables, and
+// each one allocates and touches a fresh page cache: that cost ~0.4 ms per claim, five times the
+// rest of it. Inside the IMMEDIATE transaction nobody else can claim the selected rows.
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim_tx(const claim_params& p) {
     std::vector<job_row> out;
     if (p.max_jobs == 0) return out;
-    static const std::string sql =
-        "UPDATE kongflow_job SET state = 3, attempt = attempt + 1, attempted_at = ?1, lease_owner = ?2, "
-        "lease_expires_at = ?3 WHERE id IN (SELECT id FROM kongflow_job WHERE state <= 2 AND queue = ?4 AND "
-        "run_at <= ?1 ORDER BY priority, run_at, id LIMIT ?5) RETURNING " +
-        std::string(sqi::row_columns);
-    auto st = conn_.cached(sql);
-    if (!st) return st.error();
-    (*st)->bind_all(detail::to_millis(p.now), p.owner, detail::to_millis(p.lease_expires_at), p.queue,
-                    static_cast<std::int64_t>(p.max_jobs));
-    for (;;) {
-        auto row = (*st)->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        out.push_back(sqi::read_row(**st));
+    static const std::string select_sql = "SELECT " + std::string(sqi::row_columns) +
+                                          " FROM kongflow_job WHERE state <= 2 AND queue = ?1 AND run_at <= ?2 "
+                                          "ORDER BY priority, run_at, id LIMIT ?3";
+    const auto now = detail::to_millis(p.now);
+    {
+        auto st = conn_.cached(select_sql);
+        if (!st) return st.error();
+        (*st)->bind_all(p.queue, now, static_cast<std::int64_t>(p.max_jobs));
+        for (;;) {
+            auto row = (*st)->step();
+            if (!row) return row.error();
+            if (!*row) break;
+            out.push_back(sqi::read_row(**st));
+        }
     }
-    std::sort(out.begin(), out.end(), [](const job_row& a, const job_row& b) {
-        return std::tie(a.priority, a.run_at, a.id) < std::tie(b.priority, b.run_at, b.id);
-    });
+    if (out.empty()) return out;
+    auto up = conn_.cached("UPDATE kongflow_job SET state = 3, attempt = attempt + 1, attempted_at = ?1, "
+                           "lease_owner = ?2, lease_expires_at = ?3 WHERE id = ?4");
+    if (!up) return up.error();
+    const auto expires = detail::to_millis(p.lease_expires_at);
+    for (auto& j : out) {
+        (*up)->bind_all(now, p.owner, expires, j.id);
+        auto r = (*up)->run();
+        (*up)->reset();
+        if (!r) return r.error();
+        j.state = job_state::running;
+        ++j.attempt;
+        j.attempted_at = p.now;
+        j.lease_owner = p.owner;
+        j.lease_expires_at = p.lease_expires_at;
+    }
     return out;
 }
 
@@ -391,13 +409,17 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::complete_tx(const comp
     std::size_t n = 0;
     auto now = detail::to_millis(p.now);
     if (!done.empty()) {
+        // One statement per id, not `id IN (SELECT value FROM json_each(?))`: see claim_tx.
         auto st = conn_.cached("UPDATE kongflow_job SET state = 4, finalized_at = ?1, lease_owner = NULL, "
-                               "lease_expires_at = NULL WHERE id IN (SELECT value FROM json_each(?3)) "
-                               "AND state = 3 AND lease_owner = ?2");
+                               "lease_expires_at = NULL WHERE id = ?3 AND state = 3 AND lease_owner = ?2");
         if (!st) return st.error();
-        (*st)->bind_all(now, p.owner, sqi::ids_json(done));
-        if (auto r = (*st)->run(); !r) return r.error();
-        n += static_cast<std::size_t>(conn_.changes());
+        for (auto id : done) {
+            (*st)->bind_all(now, p.owner, id);
+            auto r = (*st)->run();
+            (*st)->reset();
+            if (!r) return r.error();
+            n += static_cast<std::size_t>(conn_.changes());
+        }
     }
     for (const auto& o : p.outcomes) {
         if (o.kind == job_outcome_kind::completed) continue;
