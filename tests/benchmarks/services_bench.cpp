@@ -4,7 +4,8 @@
 //   2. perform-index of a 1,000-job reply — parse, validate, register every job, SUCCESS — in ms.
 // Targets (issue 4): create p99 < 5 ms on SQLite; perform-index of 1,000 jobs < 50 ms.
 //
-//   kongflow_services_bench [creates-per-run] [--synchronous FULL|NORMAL] [--default-malloc]
+//   kongflow_services_bench [creates-per-run] [--synchronous FULL|NORMAL] [--page-size BYTES]
+//                           [--default-malloc]
 //
 // Like kongflow-endpointsd, the benchmark raises glibc's M_TRIM_THRESHOLD (see the daemon's
 // main.cpp for why); --default-malloc keeps glibc's default to show the difference.
@@ -130,13 +131,15 @@ struct bench_env {
     std::unique_ptr<sqlite_store> st;
     environment env;
 
-    explicit bench_env(const std::string& synchronous) {
+    explicit bench_env(const std::string& synchronous, int page_size) {
         dir = std::filesystem::temp_directory_path() / ("kongflow-services-bench-" + std::to_string(::getpid()));
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
         sqlite_store_params p;
         p.repository.open.synchronous = synchronous;
         p.queue.synchronous = synchronous;
+        p.repository.open.page_size = page_size;
+        p.queue.page_size = page_size;
         auto opened = sqlite_store::open((dir / "bench.db").string(), p);
         if (!opened) throw std::runtime_error("cannot open the store: " + opened.error().message());
         st = std::move(*opened);
@@ -151,9 +154,9 @@ struct bench_env {
     }
 };
 
-void bench_create(const std::string& synchronous, int total) {
+void bench_create(const std::string& synchronous, int page_size, int total) {
     ping_server server;
-    bench_env b(synchronous);
+    bench_env b(synchronous, page_size);
     asio::io_context ctx;
     asio::thread_pool blocking(2);
     http_api_client client(ctx.get_executor());
@@ -192,8 +195,8 @@ void bench_create(const std::string& synchronous, int total) {
     blocking.join();
 }
 
-void bench_perform_index(const std::string& synchronous, int runs) {
-    bench_env b(synchronous);
+void bench_perform_index(const std::string& synchronous, int page_size, int runs) {
+    bench_env b(synchronous, page_size);
     asio::io_context ctx;
     testing::fake_api_client client(ctx.get_executor());
     std::string body = index_payload(1000);
@@ -231,17 +234,20 @@ int main(int argc, char** argv) {
     int total = argc > 1 ? std::max(32, std::atoi(argv[1])) : 640;
     std::vector<std::string> modes = {"FULL", "NORMAL"};
     bool default_malloc = false;
+    int page_size = sqlite_queue_params{}.page_size;
     for (int i = 1; i < argc; ++i) {
         if (std::string(argv[i]) == "--synchronous" && i + 1 < argc) modes = {argv[i + 1]};
         if (std::string(argv[i]) == "--default-malloc") default_malloc = true;
+        if (std::string(argv[i]) == "--page-size" && i + 1 < argc) page_size = std::atoi(argv[i + 1]);
     }
 #if defined(__GLIBC__)
     if (!default_malloc) mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
 #endif
     std::printf("malloc: %s\n", default_malloc ? "glibc defaults" : "M_TRIM_THRESHOLD 32 MiB, as kongflow-endpointsd");
+    std::printf("SQLite page size of the new database: %d bytes\n", page_size);
     std::printf("kongflow services benchmark (targets: create p99 < 5 ms; perform-index of 1,000 jobs < 50 ms)\n");
     for (const auto& m : modes) {
-        bench_create(m, total);
-        bench_perform_index(m, 5);
+        bench_create(m, page_size, total);
+        bench_perform_index(m, page_size, 5);
     }
 }

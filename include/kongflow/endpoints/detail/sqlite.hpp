@@ -325,6 +325,14 @@ public:
         return statement_lease(it->second);
     }
 
+    /// sqlite3_wal_checkpoint_v2 on "main". A blocking mode holds the write lock for a while:
+    /// the waiting writers of this process are woken as soon as it is released.
+    int checkpoint(int mode, int* log_frames = nullptr, int* checkpointed = nullptr) {
+        int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, mode, log_frames, checkpointed);
+        if (busy_ && mode != SQLITE_CHECKPOINT_PASSIVE) busy_->gate->released();
+        return rc;
+    }
+
     /// Records the error message of the connection for the last failed call.
     void capture_message() { last_message_ = sqlite3_errmsg(db_.get()); }
 
