@@ -195,8 +195,11 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> sqlite_queue::open
                 p.synchronous == "2" || p.synchronous == "3";
     std::unique_ptr<sqlite_queue> q(new sqlite_queue(std::move(*c), full && !p.durable_leases));
     if (p.background_checkpoint_pages > 0) {
-        // A second connection for checkpoints: a PASSIVE checkpoint never blocks our writers.
-        auto ck = detail::sqlite::connection::open(path, op);
+        // A second connection for checkpoints: a PASSIVE checkpoint never blocks our writers. Its
+        // busy timeout is the longest a RESTART checkpoint may hold them back (see the thread).
+        auto ck_op = op;
+        ck_op.busy_timeout = std::min(op.busy_timeout, std::chrono::milliseconds(25));
+        auto ck = detail::sqlite::connection::open(path, ck_op);
         if (!ck) return ck.error();
         q->start_checkpointer(std::move(*ck), p.background_checkpoint_pages);
     }
@@ -209,6 +212,7 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::start_checkpointer(detail::sqlite::co
     // The hook replaces SQLite's auto-checkpoint on the writing connection.
     sqlite3_wal_hook(conn_.native(), &sqlite_queue::on_wal_commit, this);
     ckpt_thread_ = std::thread([this] {
+        int retry_restart_at = 0;
         std::unique_lock lk(ckpt_mtx_);
         for (;;) {
             ckpt_cv_.wait(lk, [&] { return ckpt_wanted_ || ckpt_stop_; });
@@ -224,7 +228,12 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::start_checkpointer(detail::sqlite::co
             // the threshold, RESTART copies the few frames the passive pass missed while holding
             // writers back (about one fsync of the database), and the next commit wraps the WAL
             // onto blocks it already owns.
-            if (rc == SQLITE_OK && log >= ckpt_pages_) (void)ckpt_conn_.checkpoint(SQLITE_CHECKPOINT_RESTART);
+            // The connection's short busy timeout bounds that hold when a long reader is in the
+            // way; then the next try waits until the WAL has grown by another threshold.
+            if (rc == SQLITE_OK && log >= std::max(ckpt_pages_, retry_restart_at)) {
+                if (ckpt_conn_.checkpoint(SQLITE_CHECKPOINT_RESTART) == SQLITE_OK) retry_restart_at = 0;
+                else retry_restart_at = log + ckpt_pages_;
+            }
             lk.lock();
         }
     });
