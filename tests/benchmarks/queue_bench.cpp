@@ -157,8 +157,31 @@ struct ours {
         return p;
     }
 
-    std::unique_ptr<sqlite_queue> open_fresh() {
+    // A fresh file per measurement, deleted after it (as graphile's side drops its database), so
+    // that the kernel's writeback of a finished run's file does not land in the next run's fsyncs.
+    struct fresh_queue {
+        std::unique_ptr<sqlite_queue> q;
+        std::string path;
+        bool keep;
+        fresh_queue(std::unique_ptr<sqlite_queue> q, std::string path, bool keep)
+            : q(std::move(q)), path(std::move(path)), keep(keep) {}
+        fresh_queue(const fresh_queue&) = delete;
+        fresh_queue& operator=(const fresh_queue&) = delete;
+        ~fresh_queue() {
+            q.reset();
+            if (keep) return;
+            std::error_code ec;
+            for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix, ec);
+        }
+        sqlite_queue& operator*() const { return *q; }
+    };
+
+    fresh_queue open_fresh(bool keep) {
         auto path = dir + "/q" + std::to_string(n++) + ".db";
+        return fresh_queue(open_at(path), path, keep);
+    }
+
+    std::unique_ptr<sqlite_queue> open_at(const std::string& path) {
         auto q = sqlite_queue::open(path, params());
         if (!q) throw std::runtime_error("open: " + q.error().message());
         (*q)->with_connection([](detail::sqlite::connection& c) { (void)c.exec("PRAGMA wal_checkpoint(TRUNCATE)"); });
@@ -264,6 +287,13 @@ struct ours {
         return out;
     }
 };
+
+// Latency is fsync-bound: flush what earlier runs left dirty first (both sides), so that a
+// sample measures the queue and not the kernel writing back the last run's files.
+void quiesce_disk() {
+    ::sync();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+}
 
 double pct(const std::vector<double>& sorted, double q) {
     return sorted[std::min(sorted.size() - 1, static_cast<std::size_t>(q * sorted.size()))];
@@ -433,27 +463,28 @@ int main(int argc, char** argv) {
                     if (mine) {
                         ours us{dir, durable, o.page_size};
                         if (o.wants("bulk") || o.wants("process")) {
-                            auto q = us.open_fresh();
+                            auto q = us.open_fresh(o.keep);
                             add("bulk tiny " + tier, us.bulk(*q, o.jobs, false), true);
                             if (o.wants("process")) add("process tuned " + tier, us.process(*q, o.jobs, o.slots, true), true);
                         }
                         if (o.wants("bulk") || o.wants("process")) {
-                            auto q = us.open_fresh();
+                            auto q = us.open_fresh(o.keep);
                             add("bulk kib " + tier, us.bulk(*q, o.jobs, true), true);
                             if (o.wants("process")) add("process kib " + tier, us.process(*q, o.jobs, o.slots, true), true);
                         }
                         if (o.wants("process")) {
-                            auto q = us.open_fresh();
+                            auto q = us.open_fresh(o.keep);
                             us.bulk(*q, o.default_jobs, false);
                             // Our defaults (prefetch 100) with the common slot count.
                             add("process defaults " + tier, us.process(*q, o.default_jobs, o.slots, false), true);
                         }
                         if (o.wants("single")) {
-                            auto q = us.open_fresh();
+                            auto q = us.open_fresh(o.keep);
                             add("single x8 " + tier, us.single(*q, std::max(o.single_jobs, 8000), 8), true);
                         }
                         if (o.wants("latency")) {
-                            auto q = us.open_fresh();
+                            quiesce_disk();
+                            auto q = us.open_fresh(o.keep);
                             auto l = us.latency(*q, o.latency_samples, 100);
                             add("latency p50 " + tier, pct(l, 0.5), true);
                             add("latency p99 " + tier, pct(l, 0.99), true);
@@ -496,6 +527,7 @@ int main(int argc, char** argv) {
                         }
                         if (o.wants("latency")) {
                             auto conn = pg->fresh_db(durable);
+                            quiesce_disk();
                             auto l = pg->graphile("latency", conn,
                                                   "{\"tuned\":true,\"samples\":" + std::to_string(o.latency_samples) + "}");
                             add("latency p50 " + tier, num(l, "p50"), false);
