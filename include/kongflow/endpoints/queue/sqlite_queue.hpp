@@ -34,6 +34,9 @@ struct sqlite_queue_params {
     /// delay the commits that meet them on the disk: 4000 pages makes that rare enough to stay out
     /// of the 99th percentile of enqueue and pickup latency.
     int background_checkpoint_pages = 4000;
+    /// Past this many WAL pages the committing call checkpoints in-line, in case the background
+    /// thread cannot keep up. 0 = 10 x background_checkpoint_pages.
+    int inline_checkpoint_pages = 0;
     /// Page size of a file this call creates (ignored for an existing one; 0 = SQLite's 4096).
     int page_size = 8192;
 };
@@ -95,7 +98,7 @@ public:
 
 private:
     sqlite_queue(detail::sqlite::connection c, bool soft) : conn_(std::move(c)), soft_leases_(soft) {}
-    void start_checkpointer(detail::sqlite::connection c, int pages);
+    void start_checkpointer(detail::sqlite::connection c, int pages, int inline_pages);
     static int on_wal_commit(void* self, sqlite3*, const char*, int pages);
 
 public:
@@ -131,6 +134,7 @@ private:
     bool ckpt_wanted_ = false;
     bool ckpt_stop_ = false;
     int ckpt_pages_ = 0;
+    int ckpt_inline_pages_ = 0;
 };
 
 } // namespace kongflow::endpoints

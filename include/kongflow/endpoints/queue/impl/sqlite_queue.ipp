@@ -201,14 +201,18 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> sqlite_queue::open
         ck_op.busy_timeout = std::min(op.busy_timeout, std::chrono::milliseconds(25));
         auto ck = detail::sqlite::connection::open(path, ck_op);
         if (!ck) return ck.error();
-        q->start_checkpointer(std::move(*ck), p.background_checkpoint_pages);
+        q->start_checkpointer(std::move(*ck), p.background_checkpoint_pages,
+                              p.inline_checkpoint_pages > 0 ? p.inline_checkpoint_pages
+                                                            : 10 * p.background_checkpoint_pages);
     }
     return q;
 }
 
-KONGFLOW_ENDPOINTS_DECL void sqlite_queue::start_checkpointer(detail::sqlite::connection c, int pages) {
+KONGFLOW_ENDPOINTS_DECL void sqlite_queue::start_checkpointer(detail::sqlite::connection c, int pages,
+                                                             int inline_pages) {
     ckpt_conn_ = std::move(c);
     ckpt_pages_ = pages;
+    ckpt_inline_pages_ = inline_pages;
     // The hook replaces SQLite's auto-checkpoint on the writing connection.
     sqlite3_wal_hook(conn_.native(), &sqlite_queue::on_wal_commit, this);
     ckpt_thread_ = std::thread([this] {
@@ -248,7 +252,7 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::take_checkpoints_of(detail::sqlite::c
 KONGFLOW_ENDPOINTS_DECL int sqlite_queue::on_wal_commit(void* self, sqlite3* db, const char*, int pages) {
     auto* q = static_cast<sqlite_queue*>(self);
     if (pages < q->ckpt_pages_) return SQLITE_OK;
-    if (pages >= 10 * q->ckpt_pages_) {
+    if (pages >= q->ckpt_inline_pages_) {
         // The background checkpointer cannot keep up (long readers?): bound the WAL here.
         (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
         return SQLITE_OK;
