@@ -4,7 +4,7 @@
 //   2. perform-index of a 1,000-job reply — parse, validate, register every job, SUCCESS — in ms.
 // Targets (issue 4): create p99 < 5 ms on SQLite; perform-index of 1,000 jobs < 50 ms.
 //
-//   kongflow_services_bench [creates-per-run] [--synchronous FULL|NORMAL] [--page-size BYTES]
+//   kongflow_services_bench [creates-per-run] [--synchronous FULL|NORMAL] [--page-size BYTES] [--concurrency N]
 //                           [--default-malloc]
 //
 // Like kongflow-endpointsd, the benchmark raises glibc's M_TRIM_THRESHOLD (see the daemon's
@@ -126,12 +126,14 @@ double percentile(std::vector<double> v, double p) {
     return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
+int g_checkpoint_pages = -1; // --checkpoint-pages: the queue's background_checkpoint_pages
+
 struct bench_env {
     std::filesystem::path dir;
     std::unique_ptr<sqlite_store> st;
     environment env;
 
-    explicit bench_env(const std::string& synchronous, int page_size) {
+    explicit bench_env(const std::string& synchronous, int page_size, int checkpoint_pages = -1) {
         dir = std::filesystem::temp_directory_path() / ("kongflow-services-bench-" + std::to_string(::getpid()));
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
@@ -140,6 +142,7 @@ struct bench_env {
         p.queue.synchronous = synchronous;
         p.repository.open.page_size = page_size;
         p.queue.page_size = page_size;
+        if (checkpoint_pages >= 0) p.queue.background_checkpoint_pages = checkpoint_pages;
         auto opened = sqlite_store::open((dir / "bench.db").string(), p);
         if (!opened) throw std::runtime_error("cannot open the store: " + opened.error().message());
         st = std::move(*opened);
@@ -154,9 +157,9 @@ struct bench_env {
     }
 };
 
-void bench_create(const std::string& synchronous, int page_size, int total) {
+void bench_create(const std::string& synchronous, int page_size, int total, const std::vector<int>& concurrencies) {
     ping_server server;
-    bench_env b(synchronous, page_size);
+    bench_env b(synchronous, page_size, g_checkpoint_pages);
     asio::io_context ctx;
     asio::thread_pool blocking(2);
     http_api_client client(ctx.get_executor());
@@ -164,7 +167,8 @@ void bench_create(const std::string& synchronous, int page_size, int total) {
     params.blocking_executor = blocking.get_executor();
     endpoint_service svc(ctx.get_executor(), *b.st, client, params);
 
-    for (int concurrency : {1, 32}) {
+    const std::string url = server.url();
+    for (int concurrency : concurrencies) {
         std::vector<double> ms;
         ms.reserve(static_cast<std::size_t>(total));
         int next = 0, failures = 0;
@@ -175,7 +179,7 @@ void bench_create(const std::string& synchronous, int page_size, int total) {
             int i = next++;
             errs.push_back(std::make_unique<service_error>());
             auto t0 = clock_type::now();
-            svc.async_create({b.env, server.url(), "c" + std::to_string(concurrency) + "-" + std::to_string(i)},
+            svc.async_create({b.env, url, "c" + std::to_string(concurrency) + "-" + std::to_string(i)},
                              *errs.back(), [&, t0](error_code ec, created_endpoint) {
                                  if (ec) ++failures;
                                  ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
@@ -235,10 +239,13 @@ int main(int argc, char** argv) {
     std::vector<std::string> modes = {"FULL", "NORMAL"};
     bool default_malloc = false;
     int page_size = sqlite_queue_params{}.page_size;
+    std::vector<int> concurrencies = {1, 32};
     for (int i = 1; i < argc; ++i) {
         if (std::string(argv[i]) == "--synchronous" && i + 1 < argc) modes = {argv[i + 1]};
         if (std::string(argv[i]) == "--default-malloc") default_malloc = true;
         if (std::string(argv[i]) == "--page-size" && i + 1 < argc) page_size = std::atoi(argv[i + 1]);
+        if (std::string(argv[i]) == "--checkpoint-pages" && i + 1 < argc) g_checkpoint_pages = std::atoi(argv[i + 1]);
+        if (std::string(argv[i]) == "--concurrency" && i + 1 < argc) concurrencies = {std::max(1, std::atoi(argv[i + 1]))};
     }
 #if defined(__GLIBC__)
     if (!default_malloc) mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
@@ -247,7 +254,7 @@ int main(int argc, char** argv) {
     std::printf("SQLite page size of the new database: %d bytes\n", page_size);
     std::printf("kongflow services benchmark (targets: create p99 < 5 ms; perform-index of 1,000 jobs < 50 ms)\n");
     for (const auto& m : modes) {
-        bench_create(m, page_size, total);
+        bench_create(m, page_size, total, concurrencies);
         bench_perform_index(m, page_size, 5);
     }
 }

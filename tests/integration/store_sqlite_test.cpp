@@ -2,6 +2,13 @@
 #include <kongflow/endpoints/storage/sqlite_store.hpp>
 #include <kongflow/endpoints/testing/store_conformance.hpp>
 
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <chrono>
+#include <thread>
+
 #include "catch.hpp"
 #include "temp_dir.hpp"
 
@@ -65,4 +72,76 @@ TEST_CASE("sqlite_store async_transact: a failing unit reports the store's messa
     INFO(out[0].diag.client_message());
     CHECK(out[0].diag.client_message().find("environment") != std::string_view::npos);
     CHECK((*s)->jobs().stats(kf::now_ms())->totals.total() == 0);
+}
+
+TEST_CASE("sqlite_store async_transact keeps the handler's io_context running until it completes",
+          "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    auto s = kf::sqlite_store::open(dir.file("work.db"));
+    REQUIRE(s.has_value());
+    auto w = kf::testing::detail::make_world((*s)->repo());
+    boost::asio::io_context io;
+    boost::asio::thread_pool blocking(1);
+    bool done = false;
+    kf::error_code result_ec = kf::make_error_code(kf::errc::storage_failure);
+    kf::diagnostics diag;
+    auto slow = kf::testing::detail::create_endpoint_work(w.prod, "slow");
+    // The unit runs on the pool while io has nothing else to do: io.run() must wait for the
+    // completion (the store holds outstanding work on the handler's executor) and run it on io.
+    (*s)->async_transact(
+        blocking.get_executor(),
+        [&](kf::unit_of_work& u) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            return slow(u);
+        },
+        diag, boost::asio::bind_executor(io, [&](kf::error_code ec, std::vector<kf::job_id>) {
+            result_ec = ec;
+            done = true;
+        }));
+    io.run();
+    CHECK(done);
+    CHECK(!result_ec);
+    blocking.join();
+}
+
+TEST_CASE("sqlite_store async_transact: a unit that wrote hundreds of pages rolls back alone",
+          "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    auto s = kf::sqlite_store::open(dir.file("big-unit.db"));
+    REQUIRE(s.has_value());
+    auto& st = **s;
+    // Statement journals stay in memory (temp_store=MEMORY): a savepoint far larger than SQLite's
+    // 64 KiB spill threshold must still roll back exactly.
+    auto temp_store = st.sqlite_jobs().with_connection([](kf::detail::sqlite::connection& c) {
+        auto q = c.prepare("PRAGMA temp_store");
+        if (!q) return std::int64_t{-1};
+        auto row = q->step();
+        return row && *row ? q->get_int64(0) : std::int64_t{-1};
+    });
+    CHECK(temp_store == 2);
+    auto w = kf::testing::detail::make_world(st.repo());
+    std::vector<kf::transact_work> works;
+    works.push_back(kf::testing::detail::create_endpoint_work(w.prod, "kept-1"));
+    works.push_back([&](kf::unit_of_work& u) -> kf::result<void> {
+        auto created = kf::testing::detail::create_endpoint_work(w.prod, "big")(u);
+        if (!created) return created;
+        auto ep = u.repo().find_endpoint_by_slug(w.prod.id, "big");
+        if (!ep) return ep.error();
+        const std::string blob(4000, 'x');
+        for (int i = 0; i < 300; ++i) { // ~1.2 MB of job definitions
+            auto r = u.repo().upsert_job({ep->id, "job-" + std::to_string(i), "1",
+                                          boost::json::object{{"blob", blob}}, true, false, {}});
+            if (!r) return r.error();
+        }
+        return kf::make_error_code(kf::errc::invalid_argument); // then fail: all of it goes
+    });
+    works.push_back(kf::testing::detail::create_endpoint_work(w.prod, "kept-2"));
+    auto out = kf::testing::detail::transact_all(st, std::move(works), 1);
+    CHECK(!out[0].ec);
+    CHECK(out[1].ec == kf::make_error_code(kf::errc::invalid_argument));
+    CHECK(!out[2].ec);
+    CHECK(st.repo().find_endpoint_by_slug(w.prod.id, "kept-1").has_value());
+    CHECK(st.repo().find_endpoint_by_slug(w.prod.id, "kept-2").has_value());
+    CHECK(st.repo().find_endpoint_by_slug(w.prod.id, "big").error() == kf::errc::not_found);
+    CHECK(st.jobs().stats(kf::now_ms())->totals.total() == 2);
 }

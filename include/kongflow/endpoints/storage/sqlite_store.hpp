@@ -7,6 +7,8 @@
 #include <kongflow/endpoints/storage/sqlite_repository.hpp>
 #include <kongflow/endpoints/storage/store.hpp>
 
+#include <boost/asio/any_completion_executor.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -68,7 +70,7 @@ private:
     struct pending_unit {
         transact_work work;
         diagnostics* diag;
-        boost::asio::any_io_executor ex;
+        boost::asio::any_completion_executor handler_ex; // tracks outstanding work
         boost::asio::any_completion_handler<transact_signature> handler;
         error_code ec{};
         std::vector<job_id> ids{};

@@ -217,6 +217,7 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::start_checkpointer(detail::sqlite::co
     sqlite3_wal_hook(conn_.native(), &sqlite_queue::on_wal_commit, this);
     ckpt_thread_ = std::thread([this] {
         int retry_restart_at = 0;
+        int restarted_log = -1; // the WAL size (pages) that the last successful RESTART copied
         std::unique_lock lk(ckpt_mtx_);
         for (;;) {
             ckpt_cv_.wait(lk, [&] { return ckpt_wanted_ || ckpt_stop_; });
@@ -234,9 +235,17 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::start_checkpointer(detail::sqlite::co
             // onto blocks it already owns.
             // The connection's short busy timeout bounds that hold when a long reader is in the
             // way; then the next try waits until the WAL has grown by another threshold.
-            if (rc == SQLITE_OK && log >= std::max(ckpt_pages_, retry_restart_at)) {
-                if (ckpt_conn_.checkpoint(SQLITE_CHECKPOINT_RESTART) == SQLITE_OK) retry_restart_at = 0;
-                else retry_restart_at = log + ckpt_pages_;
+            // A wake left over from commits made before the last RESTART finds that same WAL, all
+            // copied: the next commit starts it over anyway, so do not hold writers back again.
+            const bool already_restarted = rc == SQLITE_OK && log == restarted_log && done == log;
+            if (rc == SQLITE_OK && !already_restarted && log >= std::max(ckpt_pages_, retry_restart_at)) {
+                int rlog = 0;
+                if (ckpt_conn_.checkpoint(SQLITE_CHECKPOINT_RESTART, &rlog) == SQLITE_OK) {
+                    retry_restart_at = 0;
+                    restarted_log = rlog;
+                } else {
+                    retry_restart_at = log + ckpt_pages_;
+                }
             }
             lk.lock();
         }

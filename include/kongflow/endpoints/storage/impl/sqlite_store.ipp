@@ -3,7 +3,9 @@
 
 #include <kongflow/endpoints/storage/sqlite_store.hpp>
 
-#include <boost/asio/append.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/post.hpp>
 
 #include <exception>
@@ -115,16 +117,19 @@ private:
 KONGFLOW_ENDPOINTS_DECL void sqlite_store::transact_impl(transact_work work, diagnostics& diag,
                                                          boost::asio::any_io_executor ex,
                                                          boost::asio::any_completion_handler<transact_signature> h) {
-    pending_unit unit{std::move(work), &diag, ex, std::move(h)};
-    boost::asio::post(ex, [this, unit = std::move(unit)]() mutable {
-        {
-            std::lock_guard lk(group_mtx_);
-            pending_.push_back(std::move(unit));
-            if (leading_) return; // the leader takes it into its next group
-            leading_ = true;
-        }
-        lead();
-    });
+    // Keeps the handler's executor busy (an io_context's run() must not return while a unit is
+    // pending) and lets lead() post the completion straight to it: one hop instead of two.
+    auto work_guard = boost::asio::prefer(boost::asio::get_associated_executor(h, ex),
+                                          boost::asio::execution::outstanding_work.tracked);
+    pending_unit unit{std::move(work), &diag, std::move(work_guard), std::move(h)};
+    {
+        std::lock_guard lk(group_mtx_);
+        pending_.push_back(std::move(unit));
+        if (leading_) return; // the running leader takes it into its next group: no thread hop
+        leading_ = true;
+    }
+    // Never lead on the caller's thread: it may be an io thread, and the work blocks.
+    boost::asio::post(ex, [this] { lead(); });
 }
 
 // Runs groups until none is waiting. Units that arrive meanwhile only queue, so their threads are
@@ -145,8 +150,12 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::lead() {
         }
         run_group(group);
         for (auto& u : group) {
-            // Submitted to the unit's executor, run on the handler's own (post's rule).
-            boost::asio::post(u.ex, boost::asio::append(std::move(u.handler), u.ec, std::move(u.ids)));
+            // As asio's own post hands a handler over to its executor (possibly-blocking execute):
+            // queued when this thread is not one of that executor's, as it is with a blocking pool.
+            auto hex = std::move(u.handler_ex);
+            hex.execute([h = std::move(u.handler), ec = u.ec, ids = std::move(u.ids)]() mutable {
+                std::move(h)(ec, std::move(ids));
+            });
         }
     }
 }
