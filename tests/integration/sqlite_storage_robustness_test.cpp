@@ -515,3 +515,39 @@ TEST_CASE("sqlite: the page size applies to new files only", "[integration][stor
         CHECK(page_size(*c) == 8192);
     }
 }
+
+TEST_CASE("sqlite: writers let a blocking checkpoint take the write lock first", "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    auto path = dir.file("gate.db");
+    auto writer = kf::detail::sqlite::connection::open(path);
+    REQUIRE(writer.has_value());
+    auto gate = kf::detail::sqlite::write_gate::for_file(sqlite3_db_filename(writer->native(), "main"));
+    using clock = std::chrono::steady_clock;
+    auto begin_and_commit = [&] {
+        auto t0 = clock::now();
+        auto tx = kf::detail::sqlite::transaction::begin(*writer, kf::detail::sqlite::tx_mode::immediate);
+        auto waited = clock::now() - t0;
+        if (tx) (void)tx->commit();
+        return std::pair{tx.has_value(), waited};
+    };
+    SECTION("no checkpoint waiting: BEGIN IMMEDIATE goes ahead") {
+        auto [ok, waited] = begin_and_commit();
+        CHECK(ok);
+        CHECK(waited < std::chrono::milliseconds(40));
+    }
+    SECTION("a checkpoint waiting: BEGIN IMMEDIATE waits until it is done") {
+        gate->priority_begin();
+        std::atomic<bool> ended{false};
+        std::thread checkpoint([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(60));
+            ended = true;
+            gate->priority_end();
+        });
+        auto tx = kf::detail::sqlite::transaction::begin(*writer, kf::detail::sqlite::tx_mode::immediate);
+        const bool began_after_the_checkpoint = ended.load();
+        checkpoint.join();
+        REQUIRE(tx.has_value());
+        CHECK(tx->commit().has_value());
+        CHECK(began_after_the_checkpoint);
+    }
+}

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -199,10 +200,33 @@ public:
         cv_.wait_until(lk, until, [&] { return generation_ != seen; });
     }
 
+    // A checkpoint that needs the write lock (RESTART) asks this process's writers to let it go
+    // first. Otherwise it races them for the lock between their transactions and, woken later
+    // than a writer that never slept, loses several rounds in a row: writers then stall for the
+    // whole race instead of one short checkpoint.
+    void priority_begin() {
+        std::lock_guard lk(mtx_);
+        priority_.fetch_add(1, std::memory_order_release);
+    }
+    void priority_end() {
+        {
+            std::lock_guard lk(mtx_);
+            priority_.fetch_sub(1, std::memory_order_release);
+        }
+        cv_.notify_all();
+    }
+    /// Called before a write transaction begins: waits while a priority checkpoint is under way.
+    void yield_to_priority(std::chrono::steady_clock::time_point until) {
+        if (priority_.load(std::memory_order_acquire) == 0) return;
+        std::unique_lock lk(mtx_);
+        cv_.wait_until(lk, until, [&] { return priority_.load(std::memory_order_relaxed) == 0; });
+    }
+
 private:
     std::mutex mtx_;
     std::condition_variable cv_;
     std::uint64_t generation_ = 0;
+    std::atomic<int> priority_{0};
 };
 
 /// sqlite3_busy_handler state of one connection: waits on the file's write_gate up to the
@@ -333,9 +357,22 @@ public:
     /// sqlite3_wal_checkpoint_v2 on "main". A blocking mode holds the write lock for a while:
     /// the waiting writers of this process are woken as soon as it is released.
     int checkpoint(int mode, int* log_frames = nullptr, int* checkpointed = nullptr) {
+        const bool blocking = busy_ && mode != SQLITE_CHECKPOINT_PASSIVE;
+        if (blocking) busy_->gate->priority_begin();
         int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, mode, log_frames, checkpointed);
-        if (busy_ && mode != SQLITE_CHECKPOINT_PASSIVE) busy_->gate->released();
+        if (blocking) {
+            busy_->gate->priority_end();
+            busy_->gate->released();
+        }
         return rc;
+    }
+
+    /// Before BEGIN IMMEDIATE: lets a blocking checkpoint of this process take the write lock
+    /// first (bounded by the busy timeout, at most 100 ms; it holds the lock only briefly).
+    void yield_to_checkpoint() {
+        if (!busy_) return;
+        busy_->gate->yield_to_priority(std::chrono::steady_clock::now() +
+                                       std::min(busy_->timeout, std::chrono::milliseconds(100)));
     }
 
     /// Records the error message of the connection for the last failed call.
@@ -371,6 +408,7 @@ public:
     static result<transaction> begin(connection& c, tx_mode m = tx_mode::immediate) {
         const char* sql = m == tx_mode::deferred ? "BEGIN DEFERRED" : m == tx_mode::immediate ? "BEGIN IMMEDIATE"
                                                                                              : "BEGIN EXCLUSIVE";
+        if (m != tx_mode::deferred) c.yield_to_checkpoint();
         if (auto r = c.exec(sql); !r) return r.error();
         return transaction(c);
     }

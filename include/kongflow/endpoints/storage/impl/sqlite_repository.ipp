@@ -150,6 +150,7 @@ inline void sqlite_backoff(int attempt) {
 KONGFLOW_ENDPOINTS_DECL result<void> sqlite_begin_immediate(detail::sqlite::connection& c,
                                                             std::chrono::milliseconds budget) {
     const auto deadline = std::chrono::steady_clock::now() + budget;
+    c.yield_to_checkpoint();
     for (int attempt = 0;; ++attempt) {
         auto r = c.exec("BEGIN IMMEDIATE");
         if (r || !sqlite_is_busy(r.error().value()) || std::chrono::steady_clock::now() >= deadline) return r;
