@@ -114,7 +114,10 @@ std::string new_api_key(kfe::environment_type type) {
 boost::json::object environment_json(const kfe::environment& env) {
     auto v = boost::json::value_from(env);
     auto& o = v.as_object();
+    // Trigger.dev returns the whole environment row; we keep the secret key out of responses
+    // and logs, and give the public key as its row does.
     o.erase("apiKey");
+    o["pkApiKey"] = public_api_key(env);
     return std::move(o);
 }
 
@@ -202,13 +205,12 @@ asio::awaitable<http_response> router::dispatch(http_request& req, std::string& 
     if (found->auth) {
         auto h = req[http::field::authorization];
         std::string_view header(h.data(), h.size());
-        std::string key;
-        if (header.size() > 7 && boost::beast::iequals(header.substr(0, 7), "Bearer ")) {
-            auto k = header.substr(7);
-            while (!k.empty() && k.front() == ' ') k.remove_prefix(1);
-            while (!k.empty() && k.back() == ' ') k.remove_suffix(1);
-            key = std::string(k);
-        }
+        // Trigger.dev strips a leading "Bearer " and takes the rest as the key, so a bare key
+        // works too; we also accept any case of "bearer" and surrounding spaces.
+        if (header.size() >= 7 && boost::beast::iequals(header.substr(0, 7), "Bearer ")) header.remove_prefix(7);
+        while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
+        while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
+        std::string key(header);
         if (key.empty() || key.size() > 512)
             co_return json_response(401, boost::json::object{{"error", "Invalid or Missing API key"}});
         auto lookup = [repo = deps_.repo, key] { return repo->find_environment_by_api_key(key); };

@@ -2,6 +2,8 @@
 // delete, API-sourced index and the indexing hook.
 #include "router.hpp"
 
+#include <kongflow/endpoints/client/detail/zod_schema.hpp>
+#include <kongflow/endpoints/client/zod.hpp>
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
 
@@ -10,6 +12,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
+
+#include <array>
+#include <memory>
 
 namespace kongflow::endpointsd {
 
@@ -46,7 +51,10 @@ http_response service_failure(const request_context& ctx, const kfe::service_err
     return error_response(500, "Something went wrong");
 }
 
-/// `{url, id}` or `{url, name}` (older SDKs): Trigger.dev's zod body, with its messages.
+/// `{url, id}` or `{url, name}` (older SDKs): Trigger.dev's zod body `{url: string, id: string}`,
+/// checked by the library's zod engine so the issues read exactly as Trigger.dev's route prints
+/// them (zod-error's "Code: … ~ Path: … ~ Message: …", joined by " | "). The URL itself is checked
+/// by the service (invalid_request below).
 struct create_body {
     std::string url, id;
 };
@@ -54,40 +62,27 @@ std::optional<create_body> parse_create_body(std::string_view text, std::string&
     boost::system::error_code ec;
     auto v = json::parse(text, ec);
     if (ec) {
+        // Trigger.dev's request.json() throws here (a 500); a 400 that says why is more useful.
         error = "Invalid request body: Code: invalid_type ~ Path:  ~ Message: Expected object, received " +
                 std::string(text.empty() ? "undefined" : "invalid JSON");
         return std::nullopt;
     }
-    if (!v.is_object()) {
-        error = "Invalid request body: Code: invalid_type ~ Path:  ~ Message: Expected object, received " +
-                std::string(v.is_array() ? "array" : v.is_null() ? "null" : v.is_string() ? "string" : v.is_bool() ? "boolean" : "number");
-        return std::nullopt;
-    }
-    auto& o = v.as_object();
-    std::vector<std::string> issues;
-    auto field = [&](const char* name, std::string& out) {
-        auto* p = o.if_contains(name);
-        if (!p || p->is_null()) {
-            issues.push_back(std::string("Code: invalid_type ~ Path: ") + name + " ~ Message: Required");
-            return false;
-        }
-        if (!p->is_string()) {
-            issues.push_back(std::string("Code: invalid_type ~ Path: ") + name + " ~ Message: Expected string");
-            return false;
-        }
-        out = std::string(p->get_string());
-        return true;
-    };
-    create_body b;
-    field("url", b.url);
-    const char* id_key = o.contains("id") || !o.contains("name") ? "id" : "name";
-    field(id_key, b.id);
+    const char* id_key = "id";
+    if (auto* o = v.if_object(); o && !o->contains("id") && o->contains("name")) id_key = "name";
+    static const auto schemas = [] {
+        auto b = std::make_unique<kfe::detail::zs::builder>();
+        auto* s = b->string();
+        std::array<const kfe::detail::zs::node*, 2> roots{b->object({{"url", s}, {"id", s}}),
+                                                          b->object({{"url", s}, {"name", s}})};
+        return std::pair{std::move(b), roots};
+    }();
+    auto issues = kfe::detail::zs::validate(*schemas.second[id_key[0] == 'i' ? 0 : 1], v);
     if (!issues.empty()) {
-        error = "Invalid request body: ";
-        for (std::size_t i = 0; i < issues.size(); ++i) error += (i ? " | " : "") + issues[i];
+        error = "Invalid request body: " + kfe::generate_error_message(issues);
         return std::nullopt;
     }
-    return b;
+    const auto& o = v.as_object();
+    return create_body{std::string(o.at("url").as_string()), std::string(o.at(id_key).as_string())};
 }
 
 asio::awaitable<http_response> create_endpoint(request_context& ctx) {
@@ -116,20 +111,7 @@ asio::awaitable<http_response> delete_endpoint(request_context& ctx) {
 }
 
 asio::awaitable<http_response> index_endpoint(request_context& ctx) {
-    // Body {reason?: string, data?: any}; empty = {}.
-    std::optional<std::string> reason;
-    json::value data;
-    if (!ctx.req.body().empty()) {
-        boost::system::error_code ec;
-        auto v = json::parse(ctx.req.body(), ec);
-        if (ec || !v.is_object()) co_return error_response(400, "Invalid body");
-        auto& o = v.as_object();
-        if (auto* r = o.if_contains("reason"); r && !r->is_null()) {
-            if (!r->is_string()) co_return error_response(400, "Invalid body");
-            reason = std::string(r->get_string());
-        }
-        if (auto* d = o.if_contains("data")) data = *d;
-    }
+    // As Trigger.dev: the endpoint first (404), then the body {reason?: string, data?: any}; empty = {}.
     auto find = [repo = ctx.deps.repo, env_id = ctx.env->id, slug = ctx.params.at(0)] {
         return repo->find_endpoint_by_slug(env_id, slug);
     };
@@ -137,6 +119,19 @@ asio::awaitable<http_response> index_endpoint(request_context& ctx) {
     if (!ep) {
         if (ep.error() == kfe::errc::not_found) co_return error_response(404, "Endpoint not found");
         co_return error_response(500, "Something went wrong");
+    }
+    std::optional<std::string> reason;
+    json::value data;
+    if (!ctx.req.body().empty()) {
+        boost::system::error_code ec;
+        auto v = json::parse(ctx.req.body(), ec);
+        if (ec || !v.is_object()) co_return error_response(400, "Invalid body");
+        auto& o = v.as_object();
+        if (auto* r = o.if_contains("reason")) { // z.string().optional(): null is invalid
+            if (!r->is_string()) co_return error_response(400, "Invalid body");
+            reason = std::string(r->get_string());
+        }
+        if (auto* d = o.if_contains("data")) data = *d;
     }
     kfe::index_request req;
     req.endpoint_id = ep->id;

@@ -139,6 +139,9 @@ TEST_CASE("whoami answers in the shape the Trigger.dev CLI validates", "[integra
         // Case-insensitive scheme, as HTTP says.
         auto lower = call(s.port, boost::beast::http::verb::get, "/api/v1/whoami", {}, {{"Authorization", "bearer " + s.key()}});
         CHECK(lower.status == 200);
+        // Trigger.dev strips "Bearer " if present and takes the rest as the key: a bare key works.
+        auto bare = call(s.port, boost::beast::http::verb::get, "/api/v1/whoami", {}, {{"Authorization", s.key()}});
+        CHECK(bare.status == 200);
     }
     SECTION("wrong method") {
         auto r2 = post(s.port, "/api/v1/whoami", "{}", s.key());

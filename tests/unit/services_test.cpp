@@ -296,6 +296,86 @@ TEST_CASE_METHOD(services_fixture, "perform-index counts webhooks and the other 
     CHECK(st.repo().list_registrations(created.value.id, registration_kind::webhook)->size() == 2);
 }
 
+namespace {
+/// The default registrar, recording the order of its calls.
+struct order_registrar final : registrar {
+    repository_registrar inner;
+    std::vector<std::string> calls;
+    result<std::vector<registered_job>> enabled_jobs(repository& r, const endpoint& e) override { return inner.enabled_jobs(r, e); }
+    result<void> register_job(repository& r, const endpoint& e, indexed_item<job_metadata> j) override {
+        return inner.register_job(r, e, std::move(j));
+    }
+    result<bool> disable_job(repository& r, const endpoint& e, const std::string& slug, const std::string& version,
+                             const boost::json::value* definition) override {
+        return inner.disable_job(r, e, slug, version, definition);
+    }
+    result<void> register_source(repository& r, const endpoint& e, indexed_item<source_metadata> s) override {
+        calls.push_back("source");
+        return inner.register_source(r, e, std::move(s));
+    }
+    result<void> register_dynamic_trigger(repository& r, const endpoint& e, indexed_item<dynamic_trigger_endpoint_metadata> t) override {
+        calls.push_back("dynamicTrigger");
+        return inner.register_dynamic_trigger(r, e, std::move(t));
+    }
+    result<void> register_dynamic_schedule(repository& r, const endpoint& e, indexed_item<register_dynamic_schedule_payload> s) override {
+        calls.push_back("dynamicSchedule");
+        return inner.register_dynamic_schedule(r, e, std::move(s));
+    }
+    result<void> register_webhook(repository& r, const endpoint& e, indexed_item<webhook_metadata> w) override {
+        calls.push_back("webhook");
+        return inner.register_webhook(r, e, std::move(w));
+    }
+    result<void> register_http_endpoint(repository& r, const endpoint& e, indexed_item<http_endpoint_metadata> h) override {
+        calls.push_back("httpEndpoint");
+        return inner.register_http_endpoint(r, e, std::move(h));
+    }
+};
+} // namespace
+
+TEST_CASE_METHOD(services_fixture, "perform-index registers in Trigger.dev's order; data keeps its keys",
+                 "[unit][services]") {
+    order_registrar rec;
+    index_endpoint_service svc{ctx.get_executor(), st, client, rec};
+    auto body = json::parse(fixture("index-ok.body.json"));
+    auto& o = body.as_object();
+    o["webhooks"] = json::array{{{"key", "wh1"},
+                                 {"params", json::object{}},
+                                 {"config", json::object{}},
+                                 {"integration", {{"id", "github"}, {"metadata", {{"id", "github"}, {"name", "GitHub"}}}, {"authSource", "HOSTED"}}},
+                                 {"httpEndpoint", {{"id", "ep1"}}}}};
+    o["httpEndpoints"] = json::array{{{"id", "ep1"}, {"version", "1"}, {"enabled", true},
+                                      {"event", {{"name", "e"}, {"title", "E"}, {"source", "s"}, {"icon", "i"}}},
+                                      {"source", "example.com"}}};
+    o["dynamicSchedules"] = json::array{{{"id", "ds"}, {"jobs", json::array{}}}};
+    o["dynamicTriggers"] = json::array{{{"id", "dt"}, {"jobs", json::array{}}}};
+    o["sources"] = json::array{{{"version", "2"}, {"channel", "HTTP"}, {"key", "src"}, {"params", json::object{}},
+                                {"options", json::object{}},
+                                {"integration", {{"id", "github"}, {"metadata", {{"id", "github"}, {"name", "GitHub"}}}, {"authSource", "HOSTED"}}}}};
+    client.reply(endpoint_action::index_endpoint, 200, json::serialize(body), sdk_headers);
+    auto created = create();
+    auto [ec, index] = run_to_completion(ctx, svc.async_perform_index(created.index.id, err));
+    INFO(err.message << json::serialize(index.error));
+    REQUIRE(!ec);
+    REQUIRE(index.status == index_status::success);
+    // A webhook refers to an HTTP endpoint: Trigger.dev registers endpoints before webhooks.
+    CHECK(rec.calls == std::vector<std::string>{"source", "dynamicTrigger", "dynamicSchedule", "httpEndpoint", "webhook"});
+    std::vector<std::string> keys;
+    for (const auto& kv : index.data.as_object()) keys.emplace_back(kv.key());
+    CHECK(keys == std::vector<std::string>{"jobs", "sources", "webhooks", "dynamicTriggers", "dynamicSchedules", "httpEndpoints"});
+    CHECK(index.stats.at("httpEndpoints").as_int64() == 1);
+    CHECK(index.stats.at("sources").as_int64() == 1);
+
+    SECTION("a reply without the optional lists leaves them out of data, as Trigger.dev stores it") {
+        client.reply(endpoint_action::index_endpoint, 200,
+                     R"({"jobs":[],"sources":[],"dynamicTriggers":[],"dynamicSchedules":[]})", sdk_headers);
+        auto again = create();
+        auto bare = perform(again.index.id);
+        std::vector<std::string> bare_keys;
+        for (const auto& kv : bare.data.as_object()) bare_keys.emplace_back(kv.key());
+        CHECK(bare_keys == std::vector<std::string>{"jobs", "sources", "dynamicTriggers", "dynamicSchedules"});
+    }
+}
+
 TEST_CASE_METHOD(services_fixture, "perform-index failures are stored, never left STARTED (§E.9-E.13)",
                  "[unit][services]") {
     auto created = create();

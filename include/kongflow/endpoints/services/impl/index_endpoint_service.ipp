@@ -346,6 +346,14 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
             }
             data["jobs"] = std::move(jobs_json);
 
+            // `data` keeps Trigger.dev's key order and, as there, omits the optional lists the
+            // reply left out; registration runs in Trigger.dev's order (a webhook refers to an
+            // HTTP endpoint registered before it).
+            data["sources"] = nullptr;
+            if (body.webhooks) data["webhooks"] = nullptr;
+            data["dynamicTriggers"] = nullptr;
+            data["dynamicSchedules"] = nullptr;
+            if (body.http_endpoints) data["httpEndpoints"] = nullptr;
             auto each = [&](const char* key, const auto& items, auto register_one, std::int64_t& counter) {
                 boost::json::array arr;
                 for (const auto& item : items) {
@@ -359,9 +367,6 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
             each("sources", body.sources,
                  [&](const source_metadata& s, const boost::json::value& j) { return reg.register_source(repo, ep, {s, j}); },
                  stats.sources);
-            each("webhooks", body.webhooks.value_or(std::vector<webhook_metadata>{}),
-                 [&](const webhook_metadata& w, const boost::json::value& j) { return reg.register_webhook(repo, ep, {w, j}); },
-                 stats.webhooks);
             each("dynamicTriggers", body.dynamic_triggers,
                  [&](const dynamic_trigger_endpoint_metadata& t, const boost::json::value& j) {
                      return reg.register_dynamic_trigger(repo, ep, {t, j});
@@ -372,11 +377,16 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
                      return reg.register_dynamic_schedule(repo, ep, {s, j});
                  },
                  stats.dynamic_schedules);
-            each("httpEndpoints", body.http_endpoints.value_or(std::vector<http_endpoint_metadata>{}),
-                 [&](const http_endpoint_metadata& e, const boost::json::value& j) {
-                     return reg.register_http_endpoint(repo, ep, {e, j});
-                 },
-                 stats.http_endpoints);
+            if (body.http_endpoints)
+                each("httpEndpoints", *body.http_endpoints,
+                     [&](const http_endpoint_metadata& e, const boost::json::value& j) {
+                         return reg.register_http_endpoint(repo, ep, {e, j});
+                     },
+                     stats.http_endpoints);
+            if (body.webhooks)
+                each("webhooks", *body.webhooks,
+                     [&](const webhook_metadata& w, const boost::json::value& j) { return reg.register_webhook(repo, ep, {w, j}); },
+                     stats.webhooks);
 
             update_index_params up;
             up.id = index_id;
