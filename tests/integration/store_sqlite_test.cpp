@@ -7,6 +7,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "catch.hpp"
@@ -30,6 +31,77 @@ TEST_CASE("sqlite_store passes the store conformance suite", "[integration][stor
             CHECK(r.passed);
         }
     }
+}
+
+TEST_CASE("sqlite_store without pipelined sync passes the store conformance suite", "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    int n = 0;
+    auto factory = [&]() -> std::unique_ptr<kf::store> {
+        kf::sqlite_store_params p;
+        p.pipelined_sync = false;
+        auto s = kf::sqlite_store::open(dir.file("plain-" + std::to_string(n++) + ".db"), p);
+        if (!s) throw std::runtime_error("open failed: " + s.error().message());
+        return std::move(*s);
+    };
+    for (const auto& check : kf::testing::store_conformance_checks()) {
+        DYNAMIC_SECTION(check.name) {
+            auto r = kf::testing::run_store_conformance_check(check, factory);
+            INFO(r.message);
+            CHECK(r.passed);
+        }
+    }
+}
+
+TEST_CASE("sqlite_store pipelined sync: FULL units complete after a WAL sync; NORMAL and off need none",
+          "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    auto run = [&](const std::string& name, kf::sqlite_store_params p) {
+        auto s = kf::sqlite_store::open(dir.file(name), p);
+        REQUIRE(s.has_value());
+        auto w = kf::testing::detail::make_world((*s)->repo());
+        std::vector<kf::transact_work> works;
+        for (int i = 0; i < 100; ++i) works.push_back(kf::testing::detail::create_endpoint_work(w.prod, "p" + std::to_string(i)));
+        auto out = kf::testing::detail::transact_all(**s, std::move(works), 8);
+        for (const auto& o : out) CHECK(!o.ec);
+        CHECK((*s)->jobs().stats(kf::now_ms())->totals.total() == 100);
+        CHECK((*s)->repo().list_endpoints(w.prod.id)->size() == 100);
+        return (*s)->group_commits();
+    };
+    auto full = run("full.db", {});
+    CHECK(full.units == 100);
+    // One sync covers every group committed before it started.
+    CHECK(full.syncs >= 1);
+    CHECK(full.syncs <= full.transactions);
+
+    kf::sqlite_store_params off;
+    off.pipelined_sync = false;
+    CHECK(run("off.db", off).syncs == 0);
+
+    kf::sqlite_store_params normal;
+    normal.repository.open.synchronous = "NORMAL";
+    normal.queue.synchronous = "NORMAL";
+    CHECK(run("normal.db", normal).syncs == 0);
+}
+
+TEST_CASE("sqlite_store pipelined sync: a WAL that cannot be synced fails its units clearly",
+          "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    auto path = dir.file("lost-wal.db");
+    auto s = kf::sqlite_store::open(path);
+    REQUIRE(s.has_value());
+    auto w = kf::testing::detail::make_world((*s)->repo());
+    std::vector<kf::transact_work> first;
+    first.push_back(kf::testing::detail::create_endpoint_work(w.prod, "before"));
+    REQUIRE(!kf::testing::detail::transact_all(**s, std::move(first), 1)[0].ec);
+    // Someone removes the WAL from under the store: the commit cannot be made durable any more.
+    REQUIRE(std::remove((path + "-wal").c_str()) == 0);
+    std::vector<kf::transact_work> second;
+    second.push_back(kf::testing::detail::create_endpoint_work(w.prod, "after"));
+    auto out = kf::testing::detail::transact_all(**s, std::move(second), 1);
+    CHECK(out[0].ec == kf::make_error_code(kf::errc::storage_failure));
+    INFO(out[0].diag.client_message());
+    CHECK(out[0].diag.client_message().find("could not be made durable") != std::string_view::npos);
+    CHECK(out[0].ids.empty());
 }
 
 TEST_CASE("sqlite_store group-commits concurrent async_transact units", "[integration][storage][sqlite]") {

@@ -10,6 +10,7 @@
 #include "catch.hpp"
 
 #include <array>
+#include <chrono>
 #include <set>
 
 namespace kf = kongflow::endpoints;
@@ -169,15 +170,33 @@ TEST_CASE("malformed model JSON is an error, not an exception", "[unit][model]")
               .has_value());
 }
 
-TEST_CASE("ids are 25 URL-safe characters from the CSPRNG, never repeated", "[unit][model]") {
+TEST_CASE("ids are 25 URL-safe characters: creation time, then 82 random bits; never repeated", "[unit][model]") {
     std::set<std::string> seen;
+    std::set<std::string> tails;
+    auto before = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::string first;
     for (int i = 0; i < 2000; ++i) {
         auto id = kf::detail::new_id().value();
         REQUIRE(id.size() == 25);
         for (char c : id) REQUIRE(((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')));
         seen.insert(id);
+        tails.insert(id.substr(kf::detail::id_time_length));
+        if (first.empty()) first = id;
     }
+    auto after = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     CHECK(seen.size() == 2000);
+    CHECK(tails.size() == 2000); // uniqueness does not rest on the clock
+    // The leading characters are the creation time in base-36 milliseconds.
+    long long t = 0;
+    for (std::size_t i = 0; i < kf::detail::id_time_length; ++i) {
+        char c = first[i];
+        t = t * 36 + (c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    CHECK(t >= before);
+    CHECK(t <= after);
+    // The random part is not a counter: consecutive ids share no long common suffix or prefix of it.
+    auto a = kf::detail::new_id().value(), b = kf::detail::new_id().value();
+    CHECK(a.substr(kf::detail::id_time_length, 6) != b.substr(kf::detail::id_time_length, 6));
 }
 
 TEST_CASE("hook identifiers use Trigger.dev's alphabet: 10 characters, no 'w'", "[unit][model]") {

@@ -10,11 +10,14 @@
 #include <boost/asio/any_completion_executor.hpp>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace kongflow::endpoints {
 
@@ -22,6 +25,8 @@ namespace kongflow::endpoints {
 struct group_commit_stats {
     std::uint64_t units = 0;
     std::uint64_t transactions = 0;
+    /// WAL syncs that made committed groups durable (pipelined_sync; 0 when off).
+    std::uint64_t syncs = 0;
 };
 
 struct sqlite_store_params {
@@ -29,6 +34,14 @@ struct sqlite_store_params {
     sqlite_queue_params queue{};
     /// The most units async_transact commits in one transaction (group commit).
     std::size_t max_group_size = 128;
+    /// With synchronous FULL (or EXTRA) and WAL: async_transact commits a group without waiting
+    /// for the disk, starts the next group at once, and completes the group's units only after a
+    /// background thread has synced the WAL (fdatasync) past their commit. Durability is FULL's:
+    /// no unit completes before its commit is on disk. The difference is visibility: another
+    /// connection may read a group's rows during that sync, before it is durable (as with
+    /// synchronous=NORMAL); a power loss then may lose rows that were read but never acknowledged.
+    /// false = SQLite syncs inside COMMIT, one group at a time.
+    bool pipelined_sync = true;
 };
 
 /// Thread-safe; several processes may open the same file. A unit of work takes a connection of
@@ -59,8 +72,12 @@ public:
 
     /// Units run through async_transact so far, and the transactions that committed them.
     group_commit_stats group_commits() const noexcept {
-        return {units_.load(std::memory_order_relaxed), transactions_.load(std::memory_order_relaxed)};
+        return {units_.load(std::memory_order_relaxed), transactions_.load(std::memory_order_relaxed),
+                syncs_.load(std::memory_order_relaxed)};
     }
+
+    /// Completes every unit still waiting for its WAL sync, then stops the sync thread.
+    KONGFLOW_ENDPOINTS_DECL ~sqlite_store() override;
 
 protected:
     KONGFLOW_ENDPOINTS_DECL void transact_impl(transact_work work, diagnostics& diag, boost::asio::any_io_executor ex,
@@ -80,7 +97,14 @@ private:
         : queue_(std::move(q)), repo_(std::move(repo)), max_group_(max_group == 0 ? 1 : max_group) {}
 
     void lead();
-    void run_group(std::vector<pending_unit>& group);
+    /// true: the group committed and waits for a WAL sync (pipelined_sync), so the leader does
+    /// not complete it.
+    bool run_group(std::vector<pending_unit>& group);
+    static void complete(std::vector<pending_unit>& group);
+    void start_syncer(std::string wal_path);
+    void sync_loop();
+    /// fdatasync of the WAL file (reopened when SQLite made a new one); errno-style code.
+    error_code sync_wal();
 
     // The queue first: the repository's connections hand their checkpoints to it, so it must
     // outlive them.
@@ -93,6 +117,18 @@ private:
     bool leading_ = false;
     std::atomic<std::uint64_t> units_{0};
     std::atomic<std::uint64_t> transactions_{0};
+    std::atomic<std::uint64_t> syncs_{0};
+
+    // Pipelined sync (see sqlite_store_params::pipelined_sync). The WAL descriptor belongs to the
+    // sync thread.
+    std::string wal_path_;
+    int wal_fd_ = -1;
+    std::uint64_t wal_ino_ = 0;
+    std::mutex sync_mtx_;
+    std::condition_variable sync_cv_;
+    std::vector<pending_unit> unsynced_;
+    bool sync_stop_ = false;
+    std::thread syncer_;
 };
 
 } // namespace kongflow::endpoints

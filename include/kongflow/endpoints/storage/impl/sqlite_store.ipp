@@ -8,8 +8,13 @@
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/post.hpp>
 
+#include <cerrno>
 #include <exception>
 #include <span>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace kongflow::endpoints {
 namespace detail {
@@ -148,19 +153,99 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::lead() {
                 return;
             }
         }
-        run_group(group);
-        for (auto& u : group) {
-            // As asio's own post hands a handler over to its executor (possibly-blocking execute):
-            // queued when this thread is not one of that executor's, as it is with a blocking pool.
-            auto hex = std::move(u.handler_ex);
-            hex.execute([h = std::move(u.handler), ec = u.ec, ids = std::move(u.ids)]() mutable {
-                std::move(h)(ec, std::move(ids));
-            });
+        if (run_group(group)) {
+            // Committed without waiting for the disk: the sync thread completes the units once
+            // the WAL is synced, while this thread goes on with the next group.
+            {
+                std::lock_guard lk(sync_mtx_);
+                for (auto& u : group) unsynced_.push_back(std::move(u));
+            }
+            sync_cv_.notify_one();
+            continue;
         }
+        complete(group);
     }
 }
 
-KONGFLOW_ENDPOINTS_DECL void sqlite_store::run_group(std::vector<pending_unit>& group) {
+KONGFLOW_ENDPOINTS_DECL void sqlite_store::complete(std::vector<pending_unit>& group) {
+    for (auto& u : group) {
+        // As asio's own post hands a handler over to its executor (possibly-blocking execute):
+        // queued when this thread is not one of that executor's, as it is with a blocking pool.
+        auto hex = std::move(u.handler_ex);
+        hex.execute([h = std::move(u.handler), ec = u.ec, ids = std::move(u.ids)]() mutable {
+            std::move(h)(ec, std::move(ids));
+        });
+    }
+}
+
+KONGFLOW_ENDPOINTS_DECL void sqlite_store::start_syncer(std::string wal_path) {
+    wal_path_ = std::move(wal_path);
+    syncer_ = std::thread([this] { sync_loop(); });
+}
+
+KONGFLOW_ENDPOINTS_DECL void sqlite_store::sync_loop() {
+    std::unique_lock lk(sync_mtx_);
+    for (;;) {
+        sync_cv_.wait(lk, [&] { return !unsynced_.empty() || sync_stop_; });
+        if (unsynced_.empty()) return; // stopping, nothing left
+        // Every group taken here committed before this sync starts, so one fdatasync covers them
+        // all; groups that commit meanwhile wait for the next one.
+        auto batch = std::move(unsynced_);
+        unsynced_.clear();
+        lk.unlock();
+        auto ec = sync_wal();
+        syncs_.fetch_add(1, std::memory_order_relaxed);
+        if (ec) {
+            // Committed, but not known to be on disk: the caller must not count on it.
+            auto msg = "the commit could not be made durable (syncing " + wal_path_ + ": " + ec.message() + ")";
+            for (auto& u : batch) {
+                u.ec = make_error_code(errc::storage_failure);
+                u.ids.clear();
+                *u.diag = diagnostics(msg, ec.message());
+            }
+        }
+        complete(batch);
+        lk.lock();
+    }
+}
+
+KONGFLOW_ENDPOINTS_DECL error_code sqlite_store::sync_wal() {
+    auto sys = [] { return error_code(errno, boost::system::system_category()); };
+    // SQLite may delete and recreate the WAL (when every connection to the file closed, in any
+    // process): follow the path, not a stale descriptor.
+    struct stat st {};
+    if (::stat(wal_path_.c_str(), &st) != 0) return sys();
+    if (wal_fd_ < 0 || static_cast<std::uint64_t>(st.st_ino) != wal_ino_) {
+        if (wal_fd_ >= 0) ::close(wal_fd_);
+        wal_fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
+        if (wal_fd_ < 0) return sys();
+        wal_ino_ = static_cast<std::uint64_t>(st.st_ino);
+        // A new WAL's directory entry must be durable too, as SQLite's own first sync makes it.
+        auto slash = wal_path_.find_last_of('/');
+        std::string dir = slash == std::string::npos ? std::string(".") : wal_path_.substr(0, slash ? slash : 1);
+        int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            (void)::fsync(dfd);
+            ::close(dfd);
+        }
+    }
+    if (::fdatasync(wal_fd_) != 0) return sys();
+    return {};
+}
+
+KONGFLOW_ENDPOINTS_DECL sqlite_store::~sqlite_store() {
+    if (syncer_.joinable()) {
+        {
+            std::lock_guard lk(sync_mtx_);
+            sync_stop_ = true;
+        }
+        sync_cv_.notify_one();
+        syncer_.join();
+    }
+    if (wal_fd_ >= 0) ::close(wal_fd_);
+}
+
+KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& group) {
     auto fail = [](pending_unit& u, error_code ec) {
         u.ec = ec;
         u.ids.clear();
@@ -175,13 +260,31 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::run_group(std::vector<pending_unit>& 
     if (!lease) {
         detail::sqlite_diag() = d;
         fail_rest(make_error_code(errc::storage_failure));
-        return;
+        return false;
     }
     auto& conn = **lease;
     const auto budget = repo_.pool()->params().busy_timeout;
+    // Pipelined: this commit writes the WAL without syncing it; the sync thread syncs it. The
+    // connection goes back to the pool with its own setting.
+    struct sync_mode {
+        detail::sqlite::connection* c = nullptr;
+        const std::string* setting = nullptr;
+        ~sync_mode() {
+            if (c) (void)c->exec("PRAGMA synchronous=" + *setting);
+        }
+    } restore;
+    const bool pipelined = syncer_.joinable();
+    if (pipelined) {
+        if (auto r = conn.exec("PRAGMA synchronous=NORMAL"); !r) {
+            fail_rest(detail::sqlite_fail(conn, r.error(), "starting a unit of work"));
+            return false;
+        }
+        restore.c = &conn;
+        restore.setting = &repo_.pool()->params().synchronous;
+    }
     if (auto b = detail::sqlite_begin_immediate(conn, budget); !b) {
         fail_rest(detail::sqlite_fail(conn, b.error(), "starting a unit of work"));
-        return;
+        return false;
     }
     auto lost = [&] {
         // SQLite rolled the whole transaction back (I/O error, full disk): no unit can be kept.
@@ -195,7 +298,7 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::run_group(std::vector<pending_unit>& 
     for (auto& u : group) {
         if (auto sp = conn.exec("SAVEPOINT kf_unit"); !sp) {
             fail(u, detail::sqlite_fail(conn, sp.error(), "starting a unit of work"));
-            if (lost()) return;
+            if (lost()) return false;
             continue;
         }
         detail::sqlite_diag() = {};
@@ -206,7 +309,7 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::run_group(std::vector<pending_unit>& 
         } catch (const std::exception& e) {
             r = detail::sqlite_set_failure(errc::storage_failure, std::string("the unit of work threw: ") + e.what());
         }
-        if (lost()) return;
+        if (lost()) return false;
         if (r && !unit.discarded()) {
             u.ids = unit.take_ids();
             jobs = jobs || !u.ids.empty();
@@ -217,18 +320,22 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::run_group(std::vector<pending_unit>& 
         if (auto rel = conn.exec("RELEASE kf_unit"); !rel) {
             fail_rest(detail::sqlite_fail(conn, rel.error(), "ending a unit of work"));
             if (conn.in_transaction()) (void)conn.exec("ROLLBACK");
-            return;
+            return false;
         }
     }
     if (auto c = detail::sqlite_commit(conn, budget); !c) {
         auto ec = detail::sqlite_fail(conn, c.error(), "committing"); // before ROLLBACK replaces errmsg
         if (conn.in_transaction()) (void)conn.exec("ROLLBACK");
         fail_rest(ec);
-        return;
+        return false;
     }
     units_.fetch_add(group.size(), std::memory_order_relaxed);
     transactions_.fetch_add(1, std::memory_order_relaxed);
+    // Workers of this process may claim the new jobs before the sync completes the units (a
+    // claim's own commit may skip its sync, see durable_leases): a power loss in that window can
+    // lose a job that had started, together with the unacknowledged unit that enqueued it.
     if (jobs) queue_->notify_enqueued();
+    return pipelined;
 }
 
 KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_store>> sqlite_store::open(const std::string& path,
@@ -242,7 +349,27 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_store>> sqlite_store::open
         return q.error();
     }
     repo->pool()->set_on_open([queue = q->get()](detail::sqlite::connection& c) { queue->take_checkpoints_of(c); });
-    return std::unique_ptr<sqlite_store>(new sqlite_store(std::move(*repo), std::move(*q), p.max_group_size));
+    std::unique_ptr<sqlite_store> st(new sqlite_store(std::move(*repo), std::move(*q), p.max_group_size));
+    const auto& sync = p.repository.open.synchronous;
+    const bool full = sync == "FULL" || sync == "full" || sync == "2" || sync == "EXTRA" || sync == "extra" || sync == "3";
+    if (p.pipelined_sync && full && p.repository.open.wal && !p.repository.open.read_only) {
+        // Only for a file in WAL mode: the sync thread needs the WAL's path.
+        diagnostics d;
+        auto lease = st->repo_.pool()->acquire(d);
+        if (!lease) {
+            diag = d;
+            return lease.error();
+        }
+        sqlite3* db = (*lease)->native();
+        const char* file = sqlite3_db_filename(db, "main");
+        std::string mode;
+        if (auto stmt = (*lease)->prepare("PRAGMA journal_mode"); stmt) {
+            auto row = stmt->step();
+            if (row && *row) mode = stmt->get_text(0);
+        }
+        if (file && *file && (mode == "wal" || mode == "WAL")) st->start_syncer(sqlite3_filename_wal(file));
+    }
+    return st;
 }
 
 KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<unit_of_work>> sqlite_store::begin() {
