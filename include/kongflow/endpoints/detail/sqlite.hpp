@@ -331,6 +331,22 @@ public:
         return {};
     }
 
+    /// exec() for one statement that runs often (BEGIN, COMMIT, SAVEPOINT ...): prepared once and
+    /// kept in the cache, so it is not parsed again each time. `sql` must be a stable string.
+    result<void> exec_cached(std::string_view sql) {
+        const bool was_in_transaction = in_transaction();
+        auto st = cached(sql);
+        if (!st) return st.error();
+        int rc = SQLITE_ROW;
+        while (rc == SQLITE_ROW) rc = sqlite3_step((*st)->native());
+        if (was_in_transaction && busy_ && !in_transaction()) busy_->gate->released();
+        if (rc != SQLITE_DONE) {
+            last_message_ = sqlite3_errmsg(db_.get());
+            return make_error(sqlite3_extended_errcode(db_.get()));
+        }
+        return {};
+    }
+
     result<statement> prepare(std::string_view sql) {
         sqlite3_stmt* stmt = nullptr;
         int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),

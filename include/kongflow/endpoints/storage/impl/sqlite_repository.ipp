@@ -152,7 +152,7 @@ KONGFLOW_ENDPOINTS_DECL result<void> sqlite_begin_immediate(detail::sqlite::conn
     const auto deadline = std::chrono::steady_clock::now() + budget;
     c.yield_to_checkpoint();
     for (int attempt = 0;; ++attempt) {
-        auto r = c.exec("BEGIN IMMEDIATE");
+        auto r = c.exec_cached("BEGIN IMMEDIATE");
         if (r || !sqlite_is_busy(r.error().value()) || std::chrono::steady_clock::now() >= deadline) return r;
         sqlite_backoff(attempt);
     }
@@ -161,7 +161,7 @@ KONGFLOW_ENDPOINTS_DECL result<void> sqlite_begin_immediate(detail::sqlite::conn
 KONGFLOW_ENDPOINTS_DECL result<void> sqlite_commit(detail::sqlite::connection& c, std::chrono::milliseconds budget) {
     const auto deadline = std::chrono::steady_clock::now() + budget;
     for (int attempt = 0;; ++attempt) {
-        auto r = c.exec("COMMIT");
+        auto r = c.exec_cached("COMMIT");
         if (r) return r;
         if (!sqlite_is_busy(r.error().value()) || std::chrono::steady_clock::now() >= deadline) return r;
         sqlite_backoff(attempt);
@@ -611,43 +611,36 @@ KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> sqlite_repository::upsert
     if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an endpoint needs a slug");
     if (p.url.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an endpoint needs a url");
     const timestamp now = p.now.value_or(now_ms());
+    auto id = detail::new_id();
+    if (!id) return id.error();
+    std::string hook = p.indexing_hook_identifier;
+    if (hook.empty()) {
+        auto h = detail::new_hook_identifier();
+        if (!h) return h.error();
+        hook = std::move(*h);
+    }
     return write([&](detail::sqlite::connection& c) -> result<upsert_endpoint_result> {
-        static constexpr std::string_view by_slug =
-            "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE environment_id = ?1 AND slug = ?2";
-        auto existing = detail::sql_one(c, &detail::read_endpoint, by_slug, p.environment_id, p.slug);
-        if (!existing) return existing.error();
-        bool created = !*existing;
-        if (created) {
-            auto id = detail::new_id();
-            if (!id) return id.error();
-            std::string hook = p.indexing_hook_identifier;
-            if (hook.empty()) {
-                auto h = detail::new_hook_identifier();
-                if (!h) return h.error();
-                hook = std::move(*h);
-            }
-            auto r = detail::sql_exec(c,
-                                      "INSERT INTO kf_endpoints(id, slug, url, environment_id, organization_id, "
-                                      "project_id, indexing_hook_identifier, version, created_at, updated_at) "
-                                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-                                      *id, p.slug, p.url, p.environment_id, p.organization_id, p.project_id, hook,
-                                      p.version.value_or(std::string(unknown_version)), detail::to_db(now));
-            if (!r) {
-                if (r.error() == errc::not_found)
-                    detail::sqlite_set_failure(errc::not_found, "no such environment, organization or project");
-                return r.error();
-            }
-        } else {
-            auto r = detail::sql_exec(c,
-                                      "UPDATE kf_endpoints SET url = ?2, version = COALESCE(?3, version), "
-                                      "updated_at = ?4 WHERE id = ?1",
-                                      (*existing)->id, p.url, p.version, detail::to_db(now));
-            if (!r) return r.error();
+        // One statement: insert, or on (environment, slug) update url and version (an absent
+        // version keeps the stored one); the id and hook identifier of an existing row stay. The
+        // returned id tells which happened: only an insert takes the new one.
+        auto e = detail::sql_one(c, &detail::read_endpoint,
+                                 "INSERT INTO kf_endpoints(id, slug, url, environment_id, organization_id, project_id, "
+                                 "indexing_hook_identifier, version, created_at, updated_at) "
+                                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, ?10), ?9, ?9) "
+                                 "ON CONFLICT(environment_id, slug) DO UPDATE SET url = excluded.url, "
+                                 "version = COALESCE(?8, version), updated_at = excluded.updated_at "
+                                 "RETURNING " KF_ENDPOINT_COLS,
+                                 *id, p.slug, p.url, p.environment_id, p.organization_id, p.project_id, hook, p.version,
+                                 detail::to_db(now), unknown_version);
+        if (!e) {
+            if (e.error() == errc::not_found)
+                detail::sqlite_set_failure(errc::not_found, "no such environment, organization or project");
+            return e.error();
         }
-        auto e = detail::required(detail::sql_one(c, &detail::read_endpoint, by_slug, p.environment_id, p.slug),
-                                  "the endpoint vanished during its upsert");
-        if (!e) return e.error();
-        return upsert_endpoint_result{std::move(*e), created};
+        auto row = detail::required(std::move(e), "the endpoint upsert returned no row");
+        if (!row) return row.error();
+        const bool created = row->id == *id;
+        return upsert_endpoint_result{std::move(*row), created};
     });
 }
 

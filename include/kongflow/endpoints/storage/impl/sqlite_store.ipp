@@ -100,7 +100,7 @@ public:
         if (discarded_) return;
         discarded_ = true;
         ids_.clear();
-        if (conn_.in_transaction()) (void)conn_.exec("ROLLBACK TO kf_unit");
+        if (conn_.in_transaction()) (void)conn_.exec_cached("ROLLBACK TO kf_unit");
     }
 
     bool discarded() const noexcept { return discarded_; }
@@ -270,12 +270,12 @@ KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& 
         detail::sqlite::connection* c = nullptr;
         const std::string* setting = nullptr;
         ~sync_mode() {
-            if (c) (void)c->exec("PRAGMA synchronous=" + *setting);
+            if (c) (void)c->exec_cached("PRAGMA synchronous=" + *setting);
         }
     } restore;
     const bool pipelined = syncer_.joinable();
     if (pipelined) {
-        if (auto r = conn.exec("PRAGMA synchronous=NORMAL"); !r) {
+        if (auto r = conn.exec_cached("PRAGMA synchronous=NORMAL"); !r) {
             fail_rest(detail::sqlite_fail(conn, r.error(), "starting a unit of work"));
             return false;
         }
@@ -296,7 +296,7 @@ KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& 
     };
     bool jobs = false;
     for (auto& u : group) {
-        if (auto sp = conn.exec("SAVEPOINT kf_unit"); !sp) {
+        if (auto sp = conn.exec_cached("SAVEPOINT kf_unit"); !sp) {
             fail(u, detail::sqlite_fail(conn, sp.error(), "starting a unit of work"));
             if (lost()) return false;
             continue;
@@ -315,9 +315,9 @@ KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& 
             jobs = jobs || !u.ids.empty();
         } else {
             if (!r) fail(u, r.error());
-            if (!unit.discarded()) (void)conn.exec("ROLLBACK TO kf_unit");
+            if (!unit.discarded()) (void)conn.exec_cached("ROLLBACK TO kf_unit");
         }
-        if (auto rel = conn.exec("RELEASE kf_unit"); !rel) {
+        if (auto rel = conn.exec_cached("RELEASE kf_unit"); !rel) {
             fail_rest(detail::sqlite_fail(conn, rel.error(), "ending a unit of work"));
             if (conn.in_transaction()) (void)conn.exec("ROLLBACK");
             return false;
