@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -20,6 +21,12 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+
+#if !defined(_WIN32)
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
 
 namespace kongflow::endpoints {
 
@@ -414,6 +421,84 @@ private:
 
 public:
     ~connection() { cache_.clear(); }
+};
+
+/// Makes a database's WAL durable from outside SQLite. A commit made under synchronous=NORMAL has
+/// written its frames without syncing them; once sync() returns, every frame written before it
+/// was called is on disk, as synchronous=FULL would have made it inside COMMIT. So a writer can
+/// commit, release the write lock, and sync while the next writer already works. Thread-safe.
+class wal_sync {
+public:
+    explicit wal_sync(std::string wal_path) : path_(std::move(wal_path)) {}
+    wal_sync(const wal_sync&) = delete;
+    wal_sync& operator=(const wal_sync&) = delete;
+    ~wal_sync() {
+#if !defined(_WIN32)
+        if (fd_ >= 0) ::close(fd_);
+#endif
+    }
+
+    /// The WAL file's path when `c` is a file database in WAL mode (what this class can sync);
+    /// empty otherwise (in-memory, rollback journal, or a platform without fdatasync).
+    static std::string path_for(connection& c) {
+#if defined(_WIN32)
+        (void)c;
+        return {};
+#else
+        const char* file = sqlite3_db_filename(c.native(), "main");
+        if (!file || !*file) return {};
+        auto st = c.prepare("PRAGMA journal_mode");
+        if (!st) return {};
+        auto row = st->step();
+        if (!row || !*row || st->get_text(0) != "wal") return {};
+        return sqlite3_filename_wal(file);
+#endif
+    }
+
+    const std::string& path() const noexcept { return path_; }
+
+    /// fdatasync of the WAL (errno as a system error_code). SQLite recreates the WAL when every
+    /// connection to the file (in any process) has closed: the path is followed, not a stale
+    /// descriptor, and a new file's directory entry is synced once, as SQLite's own first sync does.
+    error_code sync() {
+#if defined(_WIN32)
+        return make_error_code(errc::not_supported);
+#else
+        auto sys = [] { return error_code(errno, boost::system::system_category()); };
+        int fd = -1;
+        {
+            std::lock_guard lk(mu_);
+            struct stat st {};
+            if (::stat(path_.c_str(), &st) != 0) return sys();
+            if (fd_ < 0 || static_cast<std::uint64_t>(st.st_ino) != ino_) {
+                int nfd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+                if (nfd < 0) return sys();
+                if (fd_ >= 0) ::close(fd_); // a sync running on it still holds its own reference
+                fd_ = nfd;
+                ino_ = static_cast<std::uint64_t>(st.st_ino);
+                auto slash = path_.find_last_of('/');
+                std::string dir = slash == std::string::npos ? std::string(".") : path_.substr(0, slash ? slash : 1);
+                int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dfd >= 0) {
+                    (void)::fsync(dfd);
+                    ::close(dfd);
+                }
+            }
+            fd = ::dup(fd_); // the sync runs unlocked: other threads may sync (or reopen) meanwhile
+            if (fd < 0) return sys();
+        }
+        int rc = ::fdatasync(fd);
+        auto ec = rc == 0 ? error_code() : sys();
+        ::close(fd);
+        return ec;
+#endif
+    }
+
+private:
+    std::string path_;
+    std::mutex mu_;
+    int fd_ = -1;
+    std::uint64_t ino_ = 0;
 };
 
 enum class tx_mode { deferred, immediate, exclusive };

@@ -39,6 +39,12 @@ struct sqlite_queue_params {
     int inline_checkpoint_pages = 0;
     /// Page size of a file this call creates (ignored for an existing one; 0 = SQLite's 4096).
     int page_size = 8192;
+    /// Under "FULL" (WAL file): enqueues and completions commit without syncing, release the
+    /// write lock, then sync the WAL before returning. They are exactly as durable (nothing
+    /// returns before its commit is on disk), but other writers of the file no longer wait for
+    /// this one's disk flush. Rows are visible to other connections during that sync. false =
+    /// SQLite syncs inside COMMIT, holding the write lock.
+    bool pipelined_sync = true;
 };
 
 /// Thread-safe: one connection guarded by a mutex (SQLite has one writer per file anyway).
@@ -117,9 +123,13 @@ private:
     result<std::size_t> complete_tx(const complete_params& p);
     result<std::vector<job_row>> claim_tx(const claim_params& p);
 
+    /// After a commit made under soft_sync for post_sync_: makes it durable (outside conn_mtx_).
+    error_code sync_after_commit();
+
     std::mutex conn_mtx_;
     detail::sqlite::connection conn_;
     bool soft_leases_ = false;
+    std::unique_ptr<detail::sqlite::wal_sync> post_sync_; ///< set: pipelined_sync applies
 
     std::mutex gc_mtx_;
     std::condition_variable gc_cv_;

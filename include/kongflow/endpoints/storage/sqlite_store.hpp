@@ -91,6 +91,7 @@ private:
         boost::asio::any_completion_handler<transact_signature> handler;
         error_code ec{};
         std::vector<job_id> ids{};
+        bool enqueued = false; ///< committed jobs: wake this process's workers once durable
     };
 
     sqlite_store(sqlite_repository repo, std::unique_ptr<sqlite_queue> q, std::size_t max_group)
@@ -103,8 +104,6 @@ private:
     static void complete(std::vector<pending_unit>& group);
     void start_syncer(std::string wal_path);
     void sync_loop();
-    /// fdatasync of the WAL file (reopened when SQLite made a new one); errno-style code.
-    error_code sync_wal();
 
     // The queue first: the repository's connections hand their checkpoints to it, so it must
     // outlive them.
@@ -119,11 +118,8 @@ private:
     std::atomic<std::uint64_t> transactions_{0};
     std::atomic<std::uint64_t> syncs_{0};
 
-    // Pipelined sync (see sqlite_store_params::pipelined_sync). The WAL descriptor belongs to the
-    // sync thread.
-    std::string wal_path_;
-    int wal_fd_ = -1;
-    std::uint64_t wal_ino_ = 0;
+    // Pipelined sync (see sqlite_store_params::pipelined_sync).
+    std::unique_ptr<detail::sqlite::wal_sync> wal_;
     std::mutex sync_mtx_;
     std::condition_variable sync_cv_;
     std::vector<pending_unit> unsynced_;

@@ -194,6 +194,9 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> sqlite_queue::open
     bool full = p.synchronous == "FULL" || p.synchronous == "full" || p.synchronous == "EXTRA" || p.synchronous == "extra" ||
                 p.synchronous == "2" || p.synchronous == "3";
     std::unique_ptr<sqlite_queue> q(new sqlite_queue(std::move(*c), full && !p.durable_leases));
+    if (full && p.pipelined_sync)
+        if (auto wal = detail::sqlite::wal_sync::path_for(q->conn_); !wal.empty())
+            q->post_sync_ = std::make_unique<detail::sqlite::wal_sync>(std::move(wal));
     if (p.background_checkpoint_pages > 0) {
         // A second connection for checkpoints: a PASSIVE checkpoint never blocks our writers. Its
         // busy timeout is the longest a RESTART checkpoint may hold them back (see the thread).
@@ -302,15 +305,21 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::enqueue_batch(
     result<std::vector<job_id>> ids;
     {
         std::lock_guard lk(conn_mtx_);
+        sqi::soft_sync soft(conn_, post_sync_ != nullptr);
         auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
         if (!tx) return tx.error();
         ids = sqi::enqueue_rows(conn_, jobs, now_ms());
         if (!ids) return ids.error(); // the transaction rolls back
         if (auto c = tx->commit(); !c) return c.error();
     }
+    if (auto ec = sync_after_commit()) return ec;
     if (!jobs.empty()) notify_listeners();
     return ids;
 }
+
+// Committed, but if the sync fails not known to be on disk: the caller gets the system's error
+// (EIO, ENOSPC ...) and must not count on the write.
+KONGFLOW_ENDPOINTS_DECL error_code sqlite_queue::sync_after_commit() { return post_sync_ ? post_sync_->sync() : error_code(); }
 
 // Leader/follower group commit: the first caller to find no leader writes every pending request
 // in one transaction; the others wait for their own slot. While the leader waits for fsync, new
@@ -344,15 +353,20 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::write_group(std::vector<pending_enque
     std::vector<job_request> reqs; // copies keep enqueue_rows simple; the group is small
     reqs.reserve(group.size());
     for (auto* p : group) reqs.push_back(*p->request);
-    std::lock_guard lk(conn_mtx_);
     auto fail = [&](error_code ec) {
         for (auto* p : group) p->ec = ec;
     };
-    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
-    if (!tx) return fail(tx.error());
-    auto ids = sqi::enqueue_rows(conn_, reqs, now_ms());
-    if (!ids) return fail(ids.error());
-    if (auto c = tx->commit(); !c) return fail(c.error());
+    result<std::vector<job_id>> ids;
+    {
+        std::lock_guard lk(conn_mtx_);
+        sqi::soft_sync soft(conn_, post_sync_ != nullptr);
+        auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+        if (!tx) return fail(tx.error());
+        ids = sqi::enqueue_rows(conn_, reqs, now_ms());
+        if (!ids) return fail(ids.error());
+        if (auto c = tx->commit(); !c) return fail(c.error());
+    }
+    if (auto ec = sync_after_commit()) return fail(ec);
     for (std::size_t i = 0; i < group.size(); ++i) group[i]->id = (*ids)[i];
 }
 
@@ -411,24 +425,34 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim(const c
 
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::complete_and_claim(const complete_params& done,
                                                                                       const claim_params& next) {
-    std::lock_guard lk(conn_mtx_);
-    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
-    if (!tx) return tx.error();
-    if (auto n = complete_tx(done); !n) return n.error();
-    auto out = claim_tx(next);
-    if (!out) return out.error();
-    if (auto c = tx->commit(); !c) return c.error();
+    result<std::vector<job_row>> out;
+    {
+        std::lock_guard lk(conn_mtx_);
+        sqi::soft_sync soft(conn_, post_sync_ != nullptr);
+        auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+        if (!tx) return tx.error();
+        if (auto n = complete_tx(done); !n) return n.error();
+        out = claim_tx(next);
+        if (!out) return out.error();
+        if (auto c = tx->commit(); !c) return c.error();
+    }
+    if (auto ec = sync_after_commit()) return ec;
     return out;
 }
 
 KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::complete(const complete_params& p) {
     if (p.outcomes.empty()) return std::size_t(0);
-    std::lock_guard lk(conn_mtx_);
-    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
-    if (!tx) return tx.error();
-    auto n = complete_tx(p);
-    if (!n) return n.error();
-    if (auto c = tx->commit(); !c) return c.error();
+    result<std::size_t> n;
+    {
+        std::lock_guard lk(conn_mtx_);
+        sqi::soft_sync soft(conn_, post_sync_ != nullptr);
+        auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+        if (!tx) return tx.error();
+        n = complete_tx(p);
+        if (!n) return n.error();
+        if (auto c = tx->commit(); !c) return c.error();
+    }
+    if (auto ec = sync_after_commit()) return ec;
     return n;
 }
 

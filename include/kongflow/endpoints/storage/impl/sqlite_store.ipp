@@ -8,13 +8,8 @@
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/post.hpp>
 
-#include <cerrno>
 #include <exception>
 #include <span>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace kongflow::endpoints {
 namespace detail {
@@ -179,7 +174,7 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::complete(std::vector<pending_unit>& g
 }
 
 KONGFLOW_ENDPOINTS_DECL void sqlite_store::start_syncer(std::string wal_path) {
-    wal_path_ = std::move(wal_path);
+    wal_ = std::make_unique<detail::sqlite::wal_sync>(std::move(wal_path));
     syncer_ = std::thread([this] { sync_loop(); });
 }
 
@@ -193,44 +188,24 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::sync_loop() {
         auto batch = std::move(unsynced_);
         unsynced_.clear();
         lk.unlock();
-        auto ec = sync_wal();
+        auto ec = wal_->sync();
         syncs_.fetch_add(1, std::memory_order_relaxed);
+        bool jobs = false;
+        for (auto& u : batch) jobs = jobs || u.enqueued;
         if (ec) {
             // Committed, but not known to be on disk: the caller must not count on it.
-            auto msg = "the commit could not be made durable (syncing " + wal_path_ + ": " + ec.message() + ")";
+            auto msg = "the commit could not be made durable (syncing " + wal_->path() + ": " + ec.message() + ")";
             for (auto& u : batch) {
                 u.ec = make_error_code(errc::storage_failure);
                 u.ids.clear();
                 *u.diag = diagnostics(msg, ec.message());
             }
         }
+        // This process's workers start the new jobs only once they are durable.
+        if (jobs) queue_->notify_enqueued();
         complete(batch);
         lk.lock();
     }
-}
-
-KONGFLOW_ENDPOINTS_DECL error_code sqlite_store::sync_wal() {
-    auto sys = [] { return error_code(errno, boost::system::system_category()); };
-    // SQLite may delete and recreate the WAL (when every connection to the file closed, in any
-    // process): follow the path, not a stale descriptor.
-    struct stat st {};
-    if (::stat(wal_path_.c_str(), &st) != 0) return sys();
-    if (wal_fd_ < 0 || static_cast<std::uint64_t>(st.st_ino) != wal_ino_) {
-        if (wal_fd_ >= 0) ::close(wal_fd_);
-        wal_fd_ = ::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC);
-        if (wal_fd_ < 0) return sys();
-        wal_ino_ = static_cast<std::uint64_t>(st.st_ino);
-        // A new WAL's directory entry must be durable too, as SQLite's own first sync makes it.
-        auto slash = wal_path_.find_last_of('/');
-        std::string dir = slash == std::string::npos ? std::string(".") : wal_path_.substr(0, slash ? slash : 1);
-        int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            (void)::fsync(dfd);
-            ::close(dfd);
-        }
-    }
-    if (::fdatasync(wal_fd_) != 0) return sys();
-    return {};
 }
 
 KONGFLOW_ENDPOINTS_DECL sqlite_store::~sqlite_store() {
@@ -242,7 +217,6 @@ KONGFLOW_ENDPOINTS_DECL sqlite_store::~sqlite_store() {
         sync_cv_.notify_one();
         syncer_.join();
     }
-    if (wal_fd_ >= 0) ::close(wal_fd_);
 }
 
 KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& group) {
@@ -312,7 +286,8 @@ KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& 
         if (lost()) return false;
         if (r && !unit.discarded()) {
             u.ids = unit.take_ids();
-            jobs = jobs || !u.ids.empty();
+            u.enqueued = !u.ids.empty();
+            jobs = jobs || u.enqueued;
         } else {
             if (!r) fail(u, r.error());
             if (!unit.discarded()) (void)conn.exec_cached("ROLLBACK TO kf_unit");
@@ -331,10 +306,8 @@ KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& 
     }
     units_.fetch_add(group.size(), std::memory_order_relaxed);
     transactions_.fetch_add(1, std::memory_order_relaxed);
-    // Workers of this process may claim the new jobs before the sync completes the units (a
-    // claim's own commit may skip its sync, see durable_leases): a power loss in that window can
-    // lose a job that had started, together with the unacknowledged unit that enqueued it.
-    if (jobs) queue_->notify_enqueued();
+    // Pipelined, the sync thread wakes the workers once the jobs are durable.
+    if (jobs && !pipelined) queue_->notify_enqueued();
     return pipelined;
 }
 
@@ -353,21 +326,14 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_store>> sqlite_store::open
     const auto& sync = p.repository.open.synchronous;
     const bool full = sync == "FULL" || sync == "full" || sync == "2" || sync == "EXTRA" || sync == "extra" || sync == "3";
     if (p.pipelined_sync && full && p.repository.open.wal && !p.repository.open.read_only) {
-        // Only for a file in WAL mode: the sync thread needs the WAL's path.
         diagnostics d;
         auto lease = st->repo_.pool()->acquire(d);
         if (!lease) {
             diag = d;
             return lease.error();
         }
-        sqlite3* db = (*lease)->native();
-        const char* file = sqlite3_db_filename(db, "main");
-        std::string mode;
-        if (auto stmt = (*lease)->prepare("PRAGMA journal_mode"); stmt) {
-            auto row = stmt->step();
-            if (row && *row) mode = stmt->get_text(0);
-        }
-        if (file && *file && (mode == "wal" || mode == "WAL")) st->start_syncer(sqlite3_filename_wal(file));
+        // Only a file in WAL mode: the sync thread syncs the WAL by its path.
+        if (auto wal = detail::sqlite::wal_sync::path_for(**lease); !wal.empty()) st->start_syncer(std::move(wal));
     }
     return st;
 }
