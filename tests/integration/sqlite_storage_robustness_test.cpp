@@ -512,7 +512,7 @@ TEST_CASE("sqlite: the page size applies to new files only", "[integration][stor
         REQUIRE(s.has_value());
         auto c = kf::detail::sqlite::connection::open(dir.file("default.db"));
         REQUIRE(c.has_value());
-        CHECK(page_size(*c) == 8192);
+        CHECK(page_size(*c) == 4096);
     }
 }
 

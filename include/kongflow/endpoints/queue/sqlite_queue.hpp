@@ -29,7 +29,7 @@ struct sqlite_queue_params {
     /// WAL checkpoints run on a background thread owned by the queue (its only thread) once the
     /// WAL holds this many pages, so no enqueue or claim pays for one; once past it, the thread
     /// also starts the WAL over (a RESTART checkpoint, holding writers back at most 25 ms), so the
-    /// file stays near this size (32 MiB with 8 KiB pages) under constant load. 0 = SQLite's own
+    /// file stays near this size (16 MiB with 4 KiB pages) under constant load. 0 = SQLite's own
     /// automatic checkpoint inside the committing call (no thread). A checkpoint's fsyncs still
     /// delay the commits that meet them on the disk: 4000 pages makes that rare enough to stay out
     /// of the 99th percentile of enqueue and pickup latency.
@@ -38,7 +38,8 @@ struct sqlite_queue_params {
     /// thread cannot keep up. 0 = 10 x background_checkpoint_pages.
     int inline_checkpoint_pages = 0;
     /// Page size of a file this call creates (ignored for an existing one; 0 = SQLite's 4096).
-    int page_size = 8192;
+    /// See detail::sqlite::open_params::page_size for why 4 KiB.
+    int page_size = 4096;
     /// Under "FULL" (WAL file): enqueues and completions commit without syncing, release the
     /// write lock, then sync the WAL before returning. They are exactly as durable (nothing
     /// returns before its commit is on disk), but other writers of the file no longer wait for
