@@ -24,10 +24,12 @@ for _ in $(seq 1 100); do [ -s "$work/registry-port" ] && break; sleep 0.05; don
 registry="http://127.0.0.1:$(cat "$work/registry-port")/"
 
 # No tunnel: TRIGGER_API_URL's host and the app's host are both "localhost".
+# exec: the background pid is the CLI itself, so killing it (below, and on exit) stops it; the
+# dev command never exits by itself (it watches the project's files).
 (cd "$work/project" && \
   TRIGGER_API_KEY="$key" TRIGGER_API_URL="$daemon_url" NODE_OPTIONS="--require $here/loopback-only.cjs" \
   npm_config_registry="$registry" NO_COLOR=1 FORCE_COLOR=0 \
-  node "$cli" dev . --port "$app_port" >"$work/cli.log" 2>&1 </dev/null) &
+  exec node "$cli" dev . --port "$app_port" >"$work/cli.log" 2>&1 </dev/null) &
 cli_pid=$!
 pids+=("$cli_pid")
 
