@@ -191,18 +191,20 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::sync_loop() {
         auto ec = wal_->sync();
         syncs_.fetch_add(1, std::memory_order_relaxed);
         bool jobs = false;
-        for (auto& u : batch) jobs = jobs || u.enqueued;
-        if (ec) {
-            // Committed, but not known to be on disk: the caller must not count on it.
-            auto msg = "the commit could not be made durable (syncing " + wal_->path() + ": " + ec.message() + ")";
-            for (auto& u : batch) {
+        for (auto& u : batch) {
+            if (u.ec) continue; // its work failed: that is its answer
+            if (ec) {
+                // Committed, but not known to be on disk: the caller must not count on it.
                 u.ec = make_error_code(errc::storage_failure);
                 u.ids.clear();
-                *u.diag = diagnostics(msg, ec.message());
+                *u.diag = diagnostics("the commit could not be made durable (syncing " + wal_->path() + ": " +
+                                          ec.message() + ")",
+                                      ec.message());
             }
+            jobs = jobs || u.enqueued;
         }
         // This process's workers start the new jobs only once they are durable.
-        if (jobs) queue_->notify_enqueued();
+        if (jobs && !ec) queue_->notify_enqueued();
         complete(batch);
         lk.lock();
     }
