@@ -4,8 +4,9 @@
 // (docs: /work/shared/protocol.md §A.13). It has no job runner: EXECUTE_JOB and the other actions
 // get the SDK's answer for an action it does not handle.
 //
-// usage: kongflow-sample-endpoint [--listen HOST:PORT] [--id ID] [--api-key KEY]
+// usage: kongflow-sample-endpoint [--listen HOST:PORT] [--id ID] [--api-key KEY] [--extra-jobs N]
 //        (the key may also come from TRIGGER_API_KEY). Prints "LISTENING <port>" when ready.
+//        --extra-jobs N adds N generated event jobs to the index: a heavy index for load tests.
 #include "config.hpp"
 #include "http_server.hpp"
 
@@ -31,6 +32,7 @@ struct settings {
     std::uint16_t port = 3000;
     std::string id = "sample-endpoint";
     std::string api_key;
+    int extra_jobs = 0;
 };
 
 kfd::http_response reply(unsigned status, const json::value& body, bool standard_headers) {
@@ -51,9 +53,18 @@ json::value job(std::string id, std::string name, std::string version, json::val
                         {"startPosition", "latest"}, {"enabled", true},            {"preprocessRuns", false}};
 }
 
-/// The index: an event-triggered job, an hourly cron job and an interval job.
-json::value index_reply() {
+/// The index: an event-triggered job, an hourly cron job and an interval job, plus `extra`
+/// generated event jobs.
+json::value index_reply(int extra) {
     json::array jobs;
+    for (int i = 0; i < extra; ++i) {
+        std::string id = "generated-" + std::to_string(i);
+        jobs.push_back(job(id, "Generated job " + std::to_string(i), "1.0." + std::to_string(i % 10),
+                           {{"name", id + ".requested"}, {"title", "Requested"}, {"source", "trigger.dev"}, {"icon", "custom-event"}},
+                           {{"type", "static"},
+                            {"title", id + ".requested"},
+                            {"rule", {{"event", id + ".requested"}, {"source", "trigger.dev"}, {"payload", json::object{}}}}}));
+    }
     jobs.push_back(job("send-welcome-email", "Send welcome email", "1.0.0",
                        {{"name", "user.created"}, {"title", "User created"}, {"source", "trigger.dev"}, {"icon", "custom-event"}},
                        {{"type", "static"},
@@ -101,7 +112,7 @@ kfd::http_response handle(const settings& s, const kfd::http_request& req) {
         return reply(200, {{"ok", true}}, true);
     }
     if (action == "VALIDATE") return reply(200, {{"ok", true}, {"endpointId", s.id}}, true);
-    if (action == "INDEX_ENDPOINT") return reply(200, index_reply(), true);
+    if (action == "INDEX_ENDPOINT") return reply(200, index_reply(s.extra_jobs), true);
     return reply(405, {{"message", "Method not allowed"}}, false);
 }
 
@@ -126,8 +137,17 @@ int main(int argc, char** argv) {
             }
         } else if (a == "--id") s.id = next();
         else if (a == "--api-key") s.api_key = next();
-        else {
-            std::fprintf(stderr, "usage: kongflow-sample-endpoint [--listen HOST:PORT] [--id ID] [--api-key KEY]\n");
+        else if (a == "--extra-jobs") {
+            auto v = next();
+            char* end = nullptr;
+            long n = std::strtol(v.c_str(), &end, 10);
+            if (v.empty() || *end != '\0' || n < 0 || n > 100000) {
+                std::fprintf(stderr, "--extra-jobs must be a number from 0 to 100000\n");
+                return 2;
+            }
+            s.extra_jobs = static_cast<int>(n);
+        } else {
+            std::fprintf(stderr, "usage: kongflow-sample-endpoint [--listen HOST:PORT] [--id ID] [--api-key KEY] [--extra-jobs N]\n");
             return a == "--help" ? 0 : 2;
         }
     }
