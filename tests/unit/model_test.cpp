@@ -9,9 +9,11 @@
 
 #include "catch.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <set>
+#include <vector>
 
 namespace kf = kongflow::endpoints;
 namespace json = boost::json;
@@ -205,6 +207,22 @@ TEST_CASE("hook identifiers use Trigger.dev's alphabet: 10 characters, no 'w'", 
         REQUIRE(h.size() == 10);
         for (char c : h) REQUIRE(((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z' && c != 'w')));
     }
+}
+
+TEST_CASE("take_random hands out each buffered byte once", "[unit][model]") {
+    // Across refills of the per-thread buffer (512 bytes), in small and large pieces.
+    std::vector<unsigned char> all;
+    for (std::size_t piece : {1u, 7u, 16u, 100u, 511u, 513u, 2048u, 3u}) {
+        std::vector<unsigned char> b(piece, 0);
+        REQUIRE_FALSE(kf::detail::take_random(b));
+        all.insert(all.end(), b.begin(), b.end());
+    }
+    // 16-byte windows of CSPRNG output never repeat; a byte handed out twice would.
+    std::set<std::string> windows;
+    for (std::size_t i = 0; i + 16 <= all.size(); i += 16)
+        CHECK(windows.insert(std::string(all.begin() + static_cast<std::ptrdiff_t>(i), all.begin() + static_cast<std::ptrdiff_t>(i + 16))).second);
+    // Not all zero (the buffer is wiped as it is used: a bug here would hand out the zeros).
+    CHECK(std::count(all.begin(), all.end(), 0) < static_cast<std::ptrdiff_t>(all.size() / 64));
 }
 
 TEST_CASE("random_string is unbiased", "[unit][model]") {

@@ -20,11 +20,16 @@
 #else
 #include <fcntl.h>
 #include <unistd.h>
+#include <pthread.h>
 #if defined(__linux__) && __has_include(<sys/random.h>)
 #include <sys/random.h>
 #define KONGFLOW_ENDPOINTS_HAS_GETRANDOM 1
 #endif
 #endif
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
 
 namespace kongflow::endpoints::detail {
 
@@ -69,6 +74,59 @@ inline error_code fill_random(std::span<unsigned char> out) noexcept {
 #endif
 }
 
+#if !defined(_WIN32)
+/// Bumped in a forked child, so that no thread of it hands out bytes its parent already had:
+/// two processes must never make the same ids.
+inline std::atomic<unsigned> random_fork_generation{0};
+
+inline void watch_forks_once() noexcept {
+    static const bool registered = [] {
+        ::pthread_atfork(nullptr, nullptr, [] { random_fork_generation.fetch_add(1, std::memory_order_relaxed); });
+        return true;
+    }();
+    (void)registered;
+}
+#endif
+
+/// Cryptographically secure bytes from a per-thread buffer that fill_random refills 512 bytes
+/// at a time. A create needs four random strings: one syscall for dozens of them, not one each,
+/// which matters where syscalls are dear (virtual machines). Bytes are wiped as they are handed
+/// out, and a forked child drops what its parent had buffered.
+inline error_code take_random(std::span<unsigned char> out) noexcept {
+#if defined(_WIN32)
+    return fill_random(out); // BCryptGenRandom does not enter the kernel per call
+#else
+    struct pool {
+        unsigned char bytes[512];
+        std::size_t left = 0;
+        unsigned generation = 0;
+    };
+    thread_local pool p;
+    watch_forks_once();
+    const unsigned gen = random_fork_generation.load(std::memory_order_relaxed);
+    if (p.generation != gen) {
+        std::memset(p.bytes, 0, sizeof p.bytes);
+        p.left = 0;
+        p.generation = gen;
+    }
+    std::size_t done = 0;
+    while (done < out.size()) {
+        if (p.left == 0) {
+            if (out.size() - done >= sizeof p.bytes) return fill_random(out.subspan(done)); // large: directly
+            if (auto ec = fill_random(p.bytes)) return ec;
+            p.left = sizeof p.bytes;
+        }
+        const std::size_t n = std::min(p.left, out.size() - done);
+        unsigned char* from = p.bytes + (sizeof p.bytes - p.left);
+        std::memcpy(out.data() + done, from, n);
+        std::memset(from, 0, n);
+        p.left -= n;
+        done += n;
+    }
+    return {};
+#endif
+}
+
 /// `length` characters drawn uniformly from `alphabet` (1..256 distinct characters). Rejection
 /// sampling keeps every character equally likely (no modulo bias).
 inline result<std::string> random_string(std::string_view alphabet, std::size_t length) {
@@ -77,15 +135,19 @@ inline result<std::string> random_string(std::string_view alphabet, std::size_t 
     const std::size_t limit = 256 - 256 % n; // bytes >= limit would favour the first characters
     std::string out;
     out.reserve(length);
-    unsigned char buf[64];
+    unsigned char buf[32];
     while (out.size() < length) {
-        if (auto ec = fill_random(buf)) return ec;
-        for (unsigned char b : buf) {
+        // Enough bytes for the characters still missing, plus some for the rejected ones.
+        const std::size_t want = std::min(sizeof buf, (length - out.size()) * 5 / 4 + 4);
+        if (auto ec = take_random(std::span<unsigned char>(buf, want))) return ec;
+        for (std::size_t i = 0; i < want; ++i) {
+            const unsigned char b = buf[i];
             if (b >= limit) continue;
             out.push_back(alphabet[b % n]);
             if (out.size() == length) break;
         }
     }
+    std::memset(buf, 0, sizeof buf);
     return out;
 }
 
