@@ -4,6 +4,7 @@
 #ifndef KONGFLOW_ENDPOINTS_DETAIL_SQLITE_HPP
 #define KONGFLOW_ENDPOINTS_DETAIL_SQLITE_HPP
 
+#include <kongflow/endpoints/detail/sqlite_wal_buffer.hpp>
 #include <kongflow/endpoints/error.hpp>
 
 #include <sqlite3.h>
@@ -276,6 +277,9 @@ struct open_params {
     /// memory. With SQLite's default they spill to a new file in /var/tmp past 64 KiB, only eight
     /// pages at 4 KiB: an open, writes, an unlink and a close in nearly every write transaction.
     bool temp_store_memory = true;
+    /// Gathers each transaction's WAL frames into one write (wal_buffer_vfs) instead of two
+    /// write calls per page. The file format is SQLite's own.
+    bool buffer_wal_writes = true;
 };
 
 /// One sqlite3 connection with a prepared-statement cache. Not thread-safe: one thread at a time.
@@ -290,7 +294,8 @@ public:
         int flags = SQLITE_OPEN_NOMUTEX | (p.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
         if (!p.read_only && p.create) flags |= SQLITE_OPEN_CREATE;
         if (path.rfind("file:", 0) == 0) flags |= SQLITE_OPEN_URI;
-        int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+        const char* vfs = p.buffer_wal_writes && p.wal && !p.read_only ? wal_buffer_vfs::ensure_registered() : nullptr;
+        int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
         connection c;
         c.db_.reset(raw);
         if (rc != SQLITE_OK) {

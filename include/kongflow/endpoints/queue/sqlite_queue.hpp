@@ -46,6 +46,9 @@ struct sqlite_queue_params {
     /// this one's disk flush. Rows are visible to other connections during that sync. false =
     /// SQLite syncs inside COMMIT, holding the write lock.
     bool pipelined_sync = true;
+    /// One write per transaction to the WAL instead of two per page (see
+    /// detail::sqlite::open_params::buffer_wal_writes).
+    bool buffer_wal_writes = true;
 };
 
 /// Thread-safe: one connection guarded by a mutex (SQLite has one writer per file anyway).

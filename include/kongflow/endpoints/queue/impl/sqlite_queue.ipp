@@ -188,6 +188,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> sqlite_queue::open
     op.synchronous = p.synchronous;
     op.busy_timeout = p.busy_timeout;
     op.page_size = p.page_size;
+    op.buffer_wal_writes = p.buffer_wal_writes;
     auto c = detail::sqlite::connection::open(path, op);
     if (!c) return c.error();
     if (auto r = migrate(*c); !r) return r.error();
