@@ -346,7 +346,8 @@ public:
     }
 
     /// exec() for one statement that runs often (BEGIN, COMMIT, SAVEPOINT ...): prepared once and
-    /// kept in the cache, so it is not parsed again each time. `sql` must be a stable string.
+    /// kept in the cache, so it is not parsed again each time. The text is the cache's key: use it
+    /// for a few fixed statements, not for generated SQL.
     result<void> exec_cached(std::string_view sql) {
         const bool was_in_transaction = in_transaction();
         auto st = cached(sql);
@@ -506,6 +507,44 @@ private:
     std::mutex mu_;
     int fd_ = -1;
     std::uint64_t ino_ = 0;
+};
+
+/// The PRAGMA that sets `setting` (a `synchronous` value, by name or number) when that level
+/// syncs the WAL inside COMMIT (FULL or EXTRA); nullptr for the levels that do not.
+inline const char* commit_sync_pragma(std::string_view setting) noexcept {
+    if (setting == "FULL" || setting == "full" || setting == "2") return "PRAGMA synchronous=FULL";
+    if (setting == "EXTRA" || setting == "extra" || setting == "3") return "PRAGMA synchronous=EXTRA";
+    return nullptr;
+}
+
+/// Runs a connection under synchronous=NORMAL for a scope, then restores its level with
+/// `restore` (a commit_sync_pragma). A commit inside writes the WAL without syncing it: for a
+/// write that may be lost (a lease), or one that wal_sync makes durable after the write lock is
+/// released. With `restore` null it does nothing.
+class normal_sync_scope {
+public:
+    normal_sync_scope(connection& c, const char* restore) {
+        if (!restore) return;
+        if (auto r = c.exec_cached("PRAGMA synchronous=NORMAL"); !r) {
+            error_ = r.error(); // the connection keeps syncing inside COMMIT
+            return;
+        }
+        c_ = &c;
+        restore_ = restore;
+    }
+    ~normal_sync_scope() {
+        if (c_) (void)c_->exec_cached(restore_);
+    }
+    normal_sync_scope(const normal_sync_scope&) = delete;
+    normal_sync_scope& operator=(const normal_sync_scope&) = delete;
+
+    /// Why the level could not be lowered.
+    error_code error() const noexcept { return error_; }
+
+private:
+    connection* c_ = nullptr;
+    const char* restore_ = nullptr;
+    error_code error_;
 };
 
 enum class tx_mode { deferred, immediate, exclusive };

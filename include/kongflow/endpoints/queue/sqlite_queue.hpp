@@ -107,7 +107,9 @@ public:
     }
 
 private:
-    sqlite_queue(detail::sqlite::connection c, bool soft) : conn_(std::move(c)), soft_leases_(soft) {}
+    /// full: commit_sync_pragma of the file's setting (null below FULL); soft: leases skip the fsync.
+    sqlite_queue(detail::sqlite::connection c, const char* full, bool soft)
+        : conn_(std::move(c)), full_sync_(full), soft_leases_(full && soft) {}
     void start_checkpointer(detail::sqlite::connection c, int pages, int inline_pages);
     static int on_wal_commit(void* self, sqlite3*, const char*, int pages);
 
@@ -127,11 +129,13 @@ private:
     result<std::size_t> complete_tx(const complete_params& p);
     result<std::vector<job_row>> claim_tx(const claim_params& p);
 
-    /// After a commit made under soft_sync for post_sync_: makes it durable (outside conn_mtx_).
-    error_code sync_after_commit();
+    /// One write transaction, durable when it returns (see the definition).
+    template <class F>
+    auto durable_write(F&& body) -> decltype(body());
 
     std::mutex conn_mtx_;
     detail::sqlite::connection conn_;
+    const char* full_sync_ = nullptr; ///< restores the setting after a normal_sync_scope
     bool soft_leases_ = false;
     std::unique_ptr<detail::sqlite::wal_sync> post_sync_; ///< set: pipelined_sync applies
 

@@ -156,22 +156,6 @@ inline result<std::vector<job_id>> enqueue_rows(connection& conn, std::span<cons
     return ids;
 }
 
-// Lowers synchronous to NORMAL for one lease-only transaction (see durable_leases).
-class soft_sync {
-public:
-    soft_sync(connection& c, bool on) : c_(on ? &c : nullptr) {
-        if (c_ && !c_->exec("PRAGMA synchronous=NORMAL")) c_ = nullptr;
-    }
-    ~soft_sync() {
-        if (c_) (void)c_->exec("PRAGMA synchronous=FULL");
-    }
-    soft_sync(const soft_sync&) = delete;
-    soft_sync& operator=(const soft_sync&) = delete;
-
-private:
-    connection* c_;
-};
-
 } // namespace detail::sqlite_queue_impl
 
 namespace sqi = detail::sqlite_queue_impl;
@@ -192,9 +176,8 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> sqlite_queue::open
     auto c = detail::sqlite::connection::open(path, op);
     if (!c) return c.error();
     if (auto r = migrate(*c); !r) return r.error();
-    bool full = p.synchronous == "FULL" || p.synchronous == "full" || p.synchronous == "EXTRA" || p.synchronous == "extra" ||
-                p.synchronous == "2" || p.synchronous == "3";
-    std::unique_ptr<sqlite_queue> q(new sqlite_queue(std::move(*c), full && !p.durable_leases));
+    const char* full = detail::sqlite::commit_sync_pragma(p.synchronous);
+    std::unique_ptr<sqlite_queue> q(new sqlite_queue(std::move(*c), full, !p.durable_leases));
     if (full && p.pipelined_sync)
         if (auto wal = detail::sqlite::wal_sync::path_for(q->conn_); !wal.empty())
             q->post_sync_ = std::make_unique<detail::sqlite::wal_sync>(std::move(wal));
@@ -300,27 +283,35 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::enqueue_in(det
     return sqi::enqueue_rows(conn, jobs, now_ms());
 }
 
+// One IMMEDIATE transaction running `body` under conn_mtx_ (rolled back when it fails), durable
+// when this returns. With pipelined sync it commits under NORMAL and syncs the WAL after letting
+// go of the lock. Committed, but if that sync fails not known to be on disk: the caller gets the
+// system's error (EIO, ENOSPC ...) and must not count on the write.
+template <class F>
+auto sqlite_queue::durable_write(F&& body) -> decltype(body()) {
+    decltype(body()) out;
+    {
+        std::lock_guard lk(conn_mtx_);
+        detail::sqlite::normal_sync_scope soft(conn_, post_sync_ ? full_sync_ : nullptr);
+        auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+        if (!tx) return tx.error();
+        out = body();
+        if (!out) return out.error();
+        if (auto c = tx->commit(); !c) return c.error();
+    }
+    if (post_sync_)
+        if (auto ec = post_sync_->sync()) return ec;
+    return out;
+}
+
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::enqueue_batch(std::span<const job_request> jobs) {
     for (const auto& r : jobs)
         if (auto ec = validate_job_request(r)) return ec;
-    result<std::vector<job_id>> ids;
-    {
-        std::lock_guard lk(conn_mtx_);
-        sqi::soft_sync soft(conn_, post_sync_ != nullptr);
-        auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
-        if (!tx) return tx.error();
-        ids = sqi::enqueue_rows(conn_, jobs, now_ms());
-        if (!ids) return ids.error(); // the transaction rolls back
-        if (auto c = tx->commit(); !c) return c.error();
-    }
-    if (auto ec = sync_after_commit()) return ec;
+    auto ids = durable_write([&] { return sqi::enqueue_rows(conn_, jobs, now_ms()); });
+    if (!ids) return ids.error();
     if (!jobs.empty()) notify_listeners();
     return ids;
 }
-
-// Committed, but if the sync fails not known to be on disk: the caller gets the system's error
-// (EIO, ENOSPC ...) and must not count on the write.
-KONGFLOW_ENDPOINTS_DECL error_code sqlite_queue::sync_after_commit() { return post_sync_ ? post_sync_->sync() : error_code(); }
 
 // Leader/follower group commit: the first caller to find no leader writes every pending request
 // in one transaction; the others wait for their own slot. While the leader waits for fsync, new
@@ -357,17 +348,8 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::write_group(std::vector<pending_enque
     auto fail = [&](error_code ec) {
         for (auto* p : group) p->ec = ec;
     };
-    result<std::vector<job_id>> ids;
-    {
-        std::lock_guard lk(conn_mtx_);
-        sqi::soft_sync soft(conn_, post_sync_ != nullptr);
-        auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
-        if (!tx) return fail(tx.error());
-        ids = sqi::enqueue_rows(conn_, reqs, now_ms());
-        if (!ids) return fail(ids.error());
-        if (auto c = tx->commit(); !c) return fail(c.error());
-    }
-    if (auto ec = sync_after_commit()) return fail(ec);
+    auto ids = durable_write([&] { return sqi::enqueue_rows(conn_, reqs, now_ms()); });
+    if (!ids) return fail(ids.error());
     for (std::size_t i = 0; i < group.size(); ++i) group[i]->id = (*ids)[i];
 }
 
@@ -415,7 +397,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim_tx(cons
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim(const claim_params& p) {
     if (p.max_jobs == 0) return std::vector<job_row>{};
     std::lock_guard lk(conn_mtx_);
-    sqi::soft_sync soft(conn_, soft_leases_);
+    detail::sqlite::normal_sync_scope soft(conn_, soft_leases_ ? full_sync_ : nullptr);
     auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
     if (!tx) return tx.error();
     auto out = claim_tx(p);
@@ -426,35 +408,15 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim(const c
 
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::complete_and_claim(const complete_params& done,
                                                                                       const claim_params& next) {
-    result<std::vector<job_row>> out;
-    {
-        std::lock_guard lk(conn_mtx_);
-        sqi::soft_sync soft(conn_, post_sync_ != nullptr);
-        auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
-        if (!tx) return tx.error();
+    return durable_write([&]() -> result<std::vector<job_row>> {
         if (auto n = complete_tx(done); !n) return n.error();
-        out = claim_tx(next);
-        if (!out) return out.error();
-        if (auto c = tx->commit(); !c) return c.error();
-    }
-    if (auto ec = sync_after_commit()) return ec;
-    return out;
+        return claim_tx(next);
+    });
 }
 
 KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::complete(const complete_params& p) {
     if (p.outcomes.empty()) return std::size_t(0);
-    result<std::size_t> n;
-    {
-        std::lock_guard lk(conn_mtx_);
-        sqi::soft_sync soft(conn_, post_sync_ != nullptr);
-        auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
-        if (!tx) return tx.error();
-        n = complete_tx(p);
-        if (!n) return n.error();
-        if (auto c = tx->commit(); !c) return c.error();
-    }
-    if (auto ec = sync_after_commit()) return ec;
-    return n;
+    return durable_write([&] { return complete_tx(p); });
 }
 
 KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::complete_tx(const complete_params& p) {
@@ -511,7 +473,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::complete_tx(const comp
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::heartbeat(const heartbeat_params& p) {
     std::vector<job_id> held;
     std::lock_guard lk(conn_mtx_);
-    sqi::soft_sync soft(conn_, soft_leases_);
+    detail::sqlite::normal_sync_scope soft(conn_, soft_leases_ ? full_sync_ : nullptr);
     auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
     if (!tx) return tx.error();
     {
@@ -532,7 +494,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::heartbeat(cons
 
 KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::rescue(const rescue_params& p) {
     std::lock_guard lk(conn_mtx_);
-    sqi::soft_sync soft(conn_, soft_leases_);
+    detail::sqlite::normal_sync_scope soft(conn_, soft_leases_ ? full_sync_ : nullptr);
     auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
     if (!tx) return tx.error();
     auto st = conn_.cached(
@@ -558,7 +520,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::release(const std::str
     std::size_t n = 0;
     {
         std::lock_guard lk(conn_mtx_);
-        sqi::soft_sync soft(conn_, soft_leases_);
+        detail::sqlite::normal_sync_scope soft(conn_, soft_leases_ ? full_sync_ : nullptr);
         auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
         if (!tx) return tx.error();
         auto st = conn_.cached("UPDATE kongflow_job SET state = 0, attempt = attempt - 1, lease_owner = NULL, "

@@ -242,21 +242,12 @@ KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& 
     const auto budget = repo_.pool()->params().busy_timeout;
     // Pipelined: this commit writes the WAL without syncing it; the sync thread syncs it. The
     // connection goes back to the pool with its own setting.
-    struct sync_mode {
-        detail::sqlite::connection* c = nullptr;
-        const std::string* setting = nullptr;
-        ~sync_mode() {
-            if (c) (void)c->exec_cached("PRAGMA synchronous=" + *setting);
-        }
-    } restore;
     const bool pipelined = syncer_.joinable();
-    if (pipelined) {
-        if (auto r = conn.exec_cached("PRAGMA synchronous=NORMAL"); !r) {
-            fail_rest(detail::sqlite_fail(conn, r.error(), "starting a unit of work"));
-            return false;
-        }
-        restore.c = &conn;
-        restore.setting = &repo_.pool()->params().synchronous;
+    detail::sqlite::normal_sync_scope unsynced(
+        conn, pipelined ? detail::sqlite::commit_sync_pragma(repo_.pool()->params().synchronous) : nullptr);
+    if (unsynced.error()) {
+        fail_rest(detail::sqlite_fail(conn, unsynced.error(), "starting a unit of work"));
+        return false;
     }
     if (auto b = detail::sqlite_begin_immediate(conn, budget); !b) {
         fail_rest(detail::sqlite_fail(conn, b.error(), "starting a unit of work"));
@@ -325,8 +316,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_store>> sqlite_store::open
     }
     repo->pool()->set_on_open([queue = q->get()](detail::sqlite::connection& c) { queue->take_checkpoints_of(c); });
     std::unique_ptr<sqlite_store> st(new sqlite_store(std::move(*repo), std::move(*q), p.max_group_size));
-    const auto& sync = p.repository.open.synchronous;
-    const bool full = sync == "FULL" || sync == "full" || sync == "2" || sync == "EXTRA" || sync == "extra" || sync == "3";
+    const bool full = detail::sqlite::commit_sync_pragma(p.repository.open.synchronous) != nullptr;
     if (p.pipelined_sync && full && p.repository.open.wal && !p.repository.open.read_only) {
         diagnostics d;
         auto lease = st->repo_.pool()->acquire(d);
