@@ -53,6 +53,17 @@ struct plain_reader {
     }
 };
 
+/// Runs `child` in a forked process (what it returns is the exit code) and gives its wait status.
+template <class F>
+int run_in_child(F child) {
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) ::_exit(child());
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    return status;
+}
+
 std::string wal_vfs_of(connection& c) {
     sqlite3_vfs* v = nullptr;
     REQUIRE(sqlite3_file_control(c.native(), "main", SQLITE_FCNTL_VFS_POINTER, &v) == SQLITE_OK);
@@ -110,21 +121,17 @@ TEST_CASE("wal buffer: a process killed right after COMMIT loses nothing it comm
         auto c = open_buffered(path);
         REQUIRE(c.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)"));
     }
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
+    const int status = run_in_child([&] {
         // NORMAL: COMMIT does not sync, so only the buffer's own flush puts the frames in the file.
         kf::detail::sqlite::open_params op;
         op.synchronous = "NORMAL";
         auto c = connection::open(path, op);
-        if (!c) ::_exit(2);
+        if (!c) return 2;
         for (int i = 0; i < 200; ++i)
-            if (!c->exec("INSERT INTO t(v) VALUES('row " + std::to_string(i) + "')")) ::_exit(3);
+            if (!c->exec("INSERT INTO t(v) VALUES('row " + std::to_string(i) + "')")) return 3;
         ::kill(::getpid(), SIGKILL); // no close, no destructor: as a crash
-        ::_exit(4);
-    }
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
+        return 4;
+    });
     REQUIRE(WIFSIGNALED(status));
     REQUIRE(WTERMSIG(status) == SIGKILL);
     plain_reader r(path);
@@ -140,28 +147,24 @@ TEST_CASE("wal buffer: a write that fails fails the COMMIT, and the file stays c
         auto c = open_buffered(path, "FULL");
         REQUIRE(c.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB); INSERT INTO t(v) VALUES(x'01')"));
     }
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
+    const int status = run_in_child([&] {
         // Files may not grow past 1 MiB in this process: the WAL write of a 3 MiB transaction
         // fails with EFBIG (SIGXFSZ ignored), as a full disk would with ENOSPC.
         std::signal(SIGXFSZ, SIG_IGN);
         rlimit lim{1 << 20, 1 << 20};
-        if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) ::_exit(2);
+        if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) return 2;
         kf::detail::sqlite::open_params op;
         op.synchronous = "NORMAL"; // no sync at COMMIT: the buffer's flush is the write that fails
         auto c = connection::open(path, op);
-        if (!c) ::_exit(3);
+        if (!c) return 3;
         auto r = c->exec("BEGIN; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30) "
                          "INSERT INTO t(v) SELECT randomblob(100000) FROM n; COMMIT;");
-        if (r) ::_exit(4); // the COMMIT claimed success
+        if (r) return 4; // the COMMIT claimed success
         if (c->in_transaction()) (void)c->exec("ROLLBACK");
         // A small transaction afterwards still works (the WAL is below the limit).
-        if (!c->exec("INSERT INTO t(v) VALUES(x'02')")) ::_exit(5);
-        ::_exit(0);
-    }
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
+        if (!c->exec("INSERT INTO t(v) VALUES(x'02')")) return 5;
+        return 0;
+    });
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
     plain_reader r(path);

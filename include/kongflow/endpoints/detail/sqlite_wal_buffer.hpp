@@ -139,40 +139,13 @@ private:
     static int x_device_characteristics(sqlite3_file* f) {
         return self(f)->real->pMethods->xDeviceCharacteristics(self(f)->real);
     }
-    static int x_shm_map(sqlite3_file* f, int page, int size, int extend, void volatile** out) {
-        auto* r = self(f)->real;
-        return r->pMethods->iVersion >= 2 ? r->pMethods->xShmMap(r, page, size, extend, out) : SQLITE_IOERR_SHMMAP;
-    }
-    static int x_shm_lock(sqlite3_file* f, int offset, int n, int flags) {
-        auto* r = self(f)->real;
-        return r->pMethods->iVersion >= 2 ? r->pMethods->xShmLock(r, offset, n, flags) : SQLITE_IOERR_SHMLOCK;
-    }
-    static void x_shm_barrier(sqlite3_file* f) {
-        auto* r = self(f)->real;
-        if (r->pMethods->iVersion >= 2) r->pMethods->xShmBarrier(r);
-    }
-    static int x_shm_unmap(sqlite3_file* f, int del) {
-        auto* r = self(f)->real;
-        return r->pMethods->iVersion >= 2 ? r->pMethods->xShmUnmap(r, del) : SQLITE_OK;
-    }
-    static int x_fetch(sqlite3_file* f, sqlite3_int64 off, int amt, void** pp) {
-        auto* w = self(f);
-        *pp = nullptr;
-        if (w->real->pMethods->iVersion < 3) return SQLITE_OK; // no memory map: SQLite reads instead
-        if (int rc = flush(*w); rc != SQLITE_OK) return rc;
-        return w->real->pMethods->xFetch(w->real, off, amt, pp);
-    }
-    static int x_unfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
-        auto* r = self(f)->real;
-        return r->pMethods->iVersion >= 3 ? r->pMethods->xUnfetch(r, off, p) : SQLITE_OK;
-    }
-
     static const sqlite3_io_methods* wal_methods() noexcept {
+        // Version 1: SQLite maps shared memory through the database file, never the WAL, and
+        // memory-maps only the database file (xFetch); a WAL file needs none of those methods.
         static const sqlite3_io_methods m = {
-            3,           x_close,     x_read,           x_write,      x_truncate,  x_sync,
-            x_file_size, x_lock,      x_unlock,         x_check_reserved_lock,     x_file_control,
-            x_sector_size,            x_device_characteristics,       x_shm_map,   x_shm_lock,
-            x_shm_barrier,            x_shm_unmap,      x_fetch,      x_unfetch,
+            1,           x_close, x_read,   x_write,               x_truncate,     x_sync,
+            x_file_size, x_lock,  x_unlock, x_check_reserved_lock, x_file_control, x_sector_size,
+            x_device_characteristics,
         };
         return &m;
     }
