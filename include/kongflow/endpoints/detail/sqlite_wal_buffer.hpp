@@ -146,6 +146,8 @@ private:
             1,           x_close, x_read,   x_write,               x_truncate,     x_sync,
             x_file_size, x_lock,  x_unlock, x_check_reserved_lock, x_file_control, x_sector_size,
             x_device_characteristics,
+            nullptr, nullptr, nullptr, nullptr, // xShmMap, xShmLock, xShmBarrier, xShmUnmap
+            nullptr, nullptr,                   // xFetch, xUnfetch
         };
         return &m;
     }
