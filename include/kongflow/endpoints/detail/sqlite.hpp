@@ -398,6 +398,16 @@ public:
         return rc;
     }
 
+    /// Flushes the main database file to disk without any lock: SQLite itself syncs it only at
+    /// the end of a checkpoint that reaches the end of the WAL, under the write lock for a RESTART.
+    /// SQLITE_OK for an in-memory database (nothing to sync).
+    int sync_database_file() {
+        sqlite3_file* f = nullptr;
+        int rc = sqlite3_file_control(db_.get(), "main", SQLITE_FCNTL_FILE_POINTER, &f);
+        if (rc != SQLITE_OK || !f || !f->pMethods) return rc;
+        return f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+    }
+
     /// Before BEGIN IMMEDIATE: lets a blocking checkpoint of this process take the write lock
     /// first (bounded by the busy timeout, at most 100 ms; it holds the lock only briefly).
     void yield_to_checkpoint() {

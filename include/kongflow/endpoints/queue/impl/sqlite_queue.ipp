@@ -226,6 +226,13 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::start_checkpointer(detail::sqlite::co
             // copied: the next commit starts it over anyway, so do not hold writers back again.
             const bool already_restarted = rc == SQLITE_OK && log == restarted_log && done == log;
             if (rc == SQLITE_OK && !already_restarted && log >= std::max(ckpt_pages_, retry_restart_at)) {
+                // A passive pass writes pages into the database file but leaves syncing them to
+                // the pass that reaches the end of the WAL: here the RESTART, with writers held.
+                // That sync (the thousands of pages copied since the last restart, and the file's
+                // growth) was most of the hold. Sync them now, without any lock, and copy what
+                // was committed meanwhile: the RESTART then syncs only a few dozen pages.
+                if (ckpt_conn_.sync_database_file() == SQLITE_OK)
+                    (void)ckpt_conn_.checkpoint(SQLITE_CHECKPOINT_PASSIVE);
                 int rlog = 0;
                 if (ckpt_conn_.checkpoint(SQLITE_CHECKPOINT_RESTART, &rlog) == SQLITE_OK) {
                     retry_restart_at = 0;
