@@ -26,9 +26,10 @@ struct sqlite_queue_params {
     /// them in a power failure only runs a job again, exactly as a crash would (the next durable
     /// commit syncs them anyway). Enqueues, completions and cancels are always durable.
     bool durable_leases = false;
-    /// WAL checkpoints run on a background thread owned by the queue (its only thread) once the
-    /// WAL holds this many pages, so no enqueue or claim pays for one; once past it, the thread
-    /// also starts the WAL over (a RESTART checkpoint, holding writers back at most 25 ms), so the
+    /// WAL checkpoints run on a background thread owned by the queue (its only thread), so no
+    /// enqueue or claim pays for one: passive passes copy the WAL into the database from a quarter
+    /// of this many pages; once past it, the thread syncs the database file and starts the WAL
+    /// over (a RESTART checkpoint, holding writers back at most 25 ms, typically 1-3 ms), so the
     /// file stays near this size (16 MiB with 4 KiB pages) under constant load. 0 = SQLite's own
     /// automatic checkpoint inside the committing call (no thread). A checkpoint's fsyncs still
     /// delay the commits that meet them on the disk: 4000 pages makes that rare enough to stay out
@@ -151,7 +152,8 @@ private:
     std::condition_variable ckpt_cv_;
     bool ckpt_wanted_ = false;
     bool ckpt_stop_ = false;
-    int ckpt_pages_ = 0;
+    int ckpt_pages_ = 0;      // RESTART from this WAL size
+    int ckpt_copy_pages_ = 0; // passive passes from this one
     int ckpt_inline_pages_ = 0;
 };
 
