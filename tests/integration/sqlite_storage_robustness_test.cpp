@@ -551,3 +551,22 @@ TEST_CASE("sqlite: writers let a blocking checkpoint take the write lock first",
         CHECK(began_after_the_checkpoint);
     }
 }
+
+// The queue's checkpointer syncs the database file before a RESTART, outside any lock.
+TEST_CASE("sqlite: sync_database_file syncs a file database without a transaction", "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    auto path = dir.file("sync.db");
+    auto c = kf::detail::sqlite::connection::open(path);
+    REQUIRE(c.has_value());
+    REQUIRE(c->exec("CREATE TABLE t(x); INSERT INTO t VALUES (1)").has_value());
+    // Copy the WAL into the database file (not synced by a pass that is not the last), then sync.
+    int log = -1, done = -1;
+    REQUIRE(c->checkpoint(SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK);
+    CHECK(done == log);
+    CHECK(c->sync_database_file() == SQLITE_OK);
+    CHECK_FALSE(c->in_transaction());
+
+    auto mem = kf::detail::sqlite::connection::open(":memory:");
+    REQUIRE(mem.has_value());
+    CHECK(mem->sync_database_file() == SQLITE_OK); // nothing to sync
+}
