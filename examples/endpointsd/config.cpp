@@ -90,6 +90,15 @@ const setting settings[] = {
     {"shutdown_timeout_ms", "KONGFLOW_SHUTDOWN_TIMEOUT_MS", "10000",
      "on SIGINT/SIGTERM, how long running requests and jobs may take to finish",
      [](daemon_config& c, std::string_view v) { return ms_setting(c.shutdown_timeout, v, "shutdown_timeout_ms"); }},
+    {"auth_cache_ms", "KONGFLOW_AUTH_CACHE_MS", "1000",
+     "how long an accepted API key is remembered without asking the database (0 = always ask)",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         std::uint64_t ms = 0;
+         if (!parse_uint<std::uint64_t>(v, ms, 0, 3600ull * 1000))
+             return "auth_cache_ms must be a number of milliseconds between 0 and 3600000";
+         c.auth_cache = std::chrono::milliseconds(ms);
+         return {};
+     }},
     {"rewrite_localhost_to", "KONGFLOW_REWRITE_LOCALHOST_TO", "(unset)",
      "rewrite endpoint URLs on host 'localhost' to this host (Trigger.dev's docker-compose rule)",
      [](daemon_config& c, std::string_view v) -> std::string {

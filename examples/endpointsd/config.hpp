@@ -31,6 +31,7 @@ struct daemon_config {
     std::size_t max_header_bytes = 16 * 1024;
     std::chrono::milliseconds read_timeout{30'000};
     std::chrono::milliseconds shutdown_timeout{10'000};
+    std::chrono::milliseconds auth_cache{1'000}; ///< how long an accepted API key is remembered (0 = never)
     std::optional<std::string> rewrite_localhost_to;
     bool bootstrap = true;          ///< create org/project/DEVELOPMENT environment in an empty database
     std::string bootstrap_org = "default";

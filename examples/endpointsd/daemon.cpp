@@ -142,6 +142,7 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
     deps.log = d.log;
     deps.endpoints = d.endpoints.get();
     deps.indexer = d.indexer.get();
+    if (d.cfg.auth_cache.count() > 0) deps.keys = std::make_shared<api_key_cache>(d.cfg.auth_cache, 4096);
     deps.not_ready = [&d]() -> std::optional<std::string> {
         if (d.stop_requested) return std::string("shutting down");
         if (!d.worker_running) return std::string("the job worker is not running");

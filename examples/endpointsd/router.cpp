@@ -213,8 +213,16 @@ asio::awaitable<http_response> router::dispatch(http_request& req, std::string& 
         std::string key(header);
         if (key.empty() || key.size() > 512)
             co_return json_response(401, boost::json::object{{"error", "Invalid or Missing API key"}});
-        auto lookup = [repo = deps_.repo, key] { return repo->find_environment_by_api_key(key); };
-        auto env = co_await offload(deps_.blocking, lookup);
+        std::optional<kfe::environment> known;
+        if (deps_.keys) known = deps_.keys->find(key, api_key_cache::clock::now());
+        kfe::result<kfe::environment> env = kfe::errc::not_found;
+        if (known) {
+            env = std::move(*known);
+        } else {
+            auto lookup = [repo = deps_.repo, key] { return repo->find_environment_by_api_key(key); };
+            env = co_await offload(deps_.blocking, lookup);
+            if (env && deps_.keys) deps_.keys->remember(key, *env, api_key_cache::clock::now());
+        }
         if (!env) {
             if (env.error() == kfe::errc::not_found)
                 co_return json_response(401, boost::json::object{{"error", "Invalid or Missing API key"}});

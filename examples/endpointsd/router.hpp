@@ -4,6 +4,7 @@
 #ifndef KONGFLOW_ENDPOINTSD_ROUTER_HPP
 #define KONGFLOW_ENDPOINTSD_ROUTER_HPP
 
+#include "api_key_cache.hpp"
 #include "http_server.hpp"
 #include "metrics.hpp"
 
@@ -21,6 +22,7 @@
 
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +48,8 @@ struct api_deps {
     std::function<std::optional<std::string>()> not_ready;
     kfe::endpoint_service* endpoints = nullptr;
     kfe::index_endpoint_service* indexer = nullptr;
+    /// Remembers authenticated keys for a while (null: every request looks its key up).
+    std::shared_ptr<api_key_cache> keys;
 };
 
 struct request_context {

@@ -55,6 +55,11 @@ TEST_CASE("config precedence: flag > env > file > default", "[integration][daemo
     CHECK(fl.value->config.listen_host == "::1");
     CHECK(fl.value->config.listen_port == 5000);
 
+    CHECK(d.value->config.auth_cache == std::chrono::milliseconds(1000));
+    auto no_cache = kfd::parse_command_line({"--auth-cache-ms", "0"}, env_of({}));
+    REQUIRE(no_cache.value);
+    CHECK(no_cache.value->config.auth_cache == std::chrono::milliseconds(0));
+
     auto envcfg = kfd::parse_command_line({}, env_of({{"KONGFLOW_CONFIG", file}}));
     REQUIRE(envcfg.value);
     CHECK(envcfg.value->config.db == "/from/file.db");
@@ -74,6 +79,8 @@ TEST_CASE("config errors are clear", "[integration][daemon]") {
         {{"--listen", "nope"}, {}, "listen must be HOST:PORT"},
         {{"--listen", "127.0.0.1:70000"}, {}, "listen must be HOST:PORT"},
         {{"--io-threads", "0"}, {}, "io_threads must be 1..256"},
+        {{"--auth-cache-ms", "-1"}, {}, "auth_cache_ms must be a number of milliseconds between 0 and 3600000"},
+        {{"--auth-cache-ms", "3600001"}, {}, "auth_cache_ms must be"},
         {{"--bogus", "1"}, {}, "unknown option --bogus"},
         {{"--db"}, {}, "--db needs a value"},
         {{"frobnicate"}, {}, "unknown command 'frobnicate'"},

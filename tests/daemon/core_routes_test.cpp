@@ -44,7 +44,8 @@ struct core_server {
         return std::move(*r);
     }
 
-    explicit core_server(kfd::http_server_params sp = {}) : repo(open_repo(dir.file("db.sqlite"))) {
+    explicit core_server(kfd::http_server_params sp = {}, std::shared_ptr<kfd::api_key_cache> keys = nullptr)
+        : repo(open_repo(dir.file("db.sqlite"))) {
         kfe::diagnostics diag;
         auto boot = kfd::bootstrap_if_empty(repo, {"acme", "web", std::string("tr_dev_core_test_key_0001")}, diag);
         REQUIRE(boot.has_value());
@@ -55,6 +56,7 @@ struct core_server {
         deps.repo = &repo;
         deps.blocking = blocking.get_executor();
         deps.metrics = &metrics;
+        deps.keys = std::move(keys);
         deps.not_ready = [this]() -> std::optional<std::string> {
             if (!ready) return std::string("the job worker is not running");
             return std::nullopt;
@@ -305,4 +307,75 @@ TEST_CASE("graceful stop closes idle connections", "[integration][daemon]") {
     boost::system::error_code ec;
     idle.read_some(boost::asio::buffer(&c, 1), ec);
     CHECK(ec); // closed by the server
+}
+
+TEST_CASE("api_key_cache: accepted keys until they expire, bounded", "[integration][daemon]") {
+    using clock = kfd::api_key_cache::clock;
+    const auto t0 = clock::now();
+    kfe::environment e;
+    e.id = "env_1";
+    e.api_key = "tr_dev_a";
+
+    kfd::api_key_cache c(std::chrono::milliseconds(1000), 2);
+    CHECK_FALSE(c.find("tr_dev_a", t0));
+    c.remember("tr_dev_a", e, t0);
+    auto hit = c.find("tr_dev_a", t0 + std::chrono::milliseconds(999));
+    REQUIRE(hit);
+    CHECK(hit->id == "env_1");
+    CHECK_FALSE(c.find("tr_dev_b", t0));
+    // Expired: gone, and erased on the way.
+    CHECK_FALSE(c.find("tr_dev_a", t0 + std::chrono::milliseconds(1000)));
+    CHECK(c.size() == 0);
+
+    // Full: expired entries go first, then everything; the newest key is always kept.
+    c.remember("k1", e, t0);
+    c.remember("k2", e, t0 + std::chrono::milliseconds(500));
+    c.remember("k3", e, t0 + std::chrono::milliseconds(1200)); // k1 expired: only it goes
+    CHECK(c.size() == 2);
+    CHECK_FALSE(c.find("k1", t0 + std::chrono::milliseconds(1200)));
+    CHECK(c.find("k2", t0 + std::chrono::milliseconds(1200)));
+    c.remember("k4", e, t0 + std::chrono::milliseconds(1300)); // none expired: cleared
+    CHECK(c.size() == 1);
+    CHECK(c.find("k4", t0 + std::chrono::milliseconds(1300)));
+    c.remember("k4", e, t0 + std::chrono::milliseconds(1400)); // a known key refreshes in place
+    CHECK(c.size() == 1);
+
+    kfd::api_key_cache off(std::chrono::milliseconds(0), 16);
+    off.remember("k", e, t0);
+    CHECK(off.size() == 0);
+}
+
+TEST_CASE("routes with the API key cache: accepted keys are remembered for its lifetime only", "[integration][daemon]") {
+    auto keys = std::make_shared<kfd::api_key_cache>(std::chrono::milliseconds(400), 64);
+    core_server s({}, keys);
+    REQUIRE(get(s.port, "/api/v1/whoami", s.key()).status == 200);
+    CHECK(keys->size() == 1);
+
+    // A rejected key is not remembered: once the database knows it, it works at once.
+    const std::string later = "tr_prod_core_test_key_later";
+    CHECK(get(s.port, "/api/v1/whoami", later).status == 401);
+    CHECK(keys->size() == 1);
+    REQUIRE(s.repo.create_environment({s.env.organization_id, s.env.project_id, "prod", kfe::environment_type::production,
+                                        later, std::nullopt})
+                .has_value());
+    auto prod = get(s.port, "/api/v1/whoami", later);
+    REQUIRE(prod.status == 200);
+    CHECK(prod.json().at("type") == "PRODUCTION");
+
+    // The key changes in the database behind the daemon's back (another process, by hand): the
+    // old key keeps working until its entry expires, then gets 401.
+    {
+        auto c = kfe::detail::sqlite::connection::open(s.dir.file("db.sqlite"));
+        REQUIRE(c.has_value());
+        REQUIRE(c->exec("UPDATE kf_environments SET api_key = 'tr_dev_rotated' WHERE api_key = '" + s.key() + "'")
+                    .has_value());
+    }
+    CHECK(get(s.port, "/api/v1/whoami", s.key()).status == 200);
+    bool rejected = false;
+    for (int i = 0; i < 40 && !rejected; ++i) { // the entry lives 400 ms: give it up to 2 s
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        rejected = get(s.port, "/api/v1/whoami", s.key()).status == 401;
+    }
+    CHECK(rejected);
+    CHECK(get(s.port, "/api/v1/whoami", "tr_dev_rotated").status == 200);
 }
