@@ -155,6 +155,7 @@ private:
     int ckpt_pages_ = 0;      // RESTART from this WAL size
     int ckpt_copy_pages_ = 0; // passive passes from this one
     int ckpt_inline_pages_ = 0;
+    bool ckpt_presync_ = true; // sync the database file before a RESTART (not under synchronous=OFF)
 };
 
 } // namespace kongflow::endpoints

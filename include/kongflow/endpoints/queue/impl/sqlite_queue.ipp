@@ -204,6 +204,9 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::start_checkpointer(detail::sqlite::co
     // restart (create p99 at concurrency 32 about 1 ms lower in docs/services.md's runs).
     ckpt_copy_pages_ = std::max(1, pages / 4);
     ckpt_inline_pages_ = inline_pages;
+    // synchronous=OFF: the user asked for no syncs at all, so the checkpointer adds none either.
+    if (auto st = ckpt_conn_.prepare("PRAGMA synchronous"); st)
+        if (auto row = st->step(); row && *row) ckpt_presync_ = st->get_int64(0) != 0;
     // The hook replaces SQLite's auto-checkpoint on the writing connection.
     sqlite3_wal_hook(conn_.native(), &sqlite_queue::on_wal_commit, this);
     ckpt_thread_ = std::thread([this] {
@@ -235,7 +238,7 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::start_checkpointer(detail::sqlite::co
                 // That sync (the thousands of pages copied since the last restart, and the file's
                 // growth) was most of the hold. Sync them now, without any lock, and copy what
                 // was committed meanwhile: the RESTART then syncs only a few dozen pages.
-                if (ckpt_conn_.sync_database_file() == SQLITE_OK)
+                if (ckpt_presync_ && ckpt_conn_.sync_database_file() == SQLITE_OK)
                     (void)ckpt_conn_.checkpoint(SQLITE_CHECKPOINT_PASSIVE);
                 int rlog = 0;
                 if (ckpt_conn_.checkpoint(SQLITE_CHECKPOINT_RESTART, &rlog) == SQLITE_OK) {
