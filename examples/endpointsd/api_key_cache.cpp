@@ -1,10 +1,8 @@
 #include "api_key_cache.hpp"
 
-#include <iterator>
-
 namespace kongflow::endpointsd {
 
-std::optional<kfe::environment> api_key_cache::find(std::string_view key, clock::time_point now) {
+std::optional<kfe::environment> api_key_cache::find(const std::string& key, clock::time_point now) {
     std::lock_guard lk(mu_);
     auto it = entries_.find(key);
     if (it == entries_.end()) return std::nullopt;

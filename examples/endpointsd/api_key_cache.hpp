@@ -11,7 +11,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 
 namespace kongflow::endpointsd {
@@ -29,7 +28,7 @@ public:
     /// lookup each refills it; this bounds memory against a flood of distinct valid keys).
     api_key_cache(std::chrono::milliseconds ttl, std::size_t capacity) : ttl_(ttl), capacity_(capacity) {}
 
-    std::optional<kfe::environment> find(std::string_view key, clock::time_point now);
+    std::optional<kfe::environment> find(const std::string& key, clock::time_point now);
     void remember(const std::string& key, const kfe::environment& env, clock::time_point now);
     std::size_t size() const;
 
@@ -38,15 +37,10 @@ private:
         kfe::environment env;
         clock::time_point expires;
     };
-    struct string_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-    };
-
     const std::chrono::milliseconds ttl_;
     const std::size_t capacity_;
     mutable std::mutex mu_;
-    std::unordered_map<std::string, entry, string_hash, std::equal_to<>> entries_;
+    std::unordered_map<std::string, entry> entries_;
 };
 
 } // namespace kongflow::endpointsd

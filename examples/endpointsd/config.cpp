@@ -38,10 +38,12 @@ std::optional<bool> parse_bool(std::string_view s) {
     return std::nullopt;
 }
 
-std::string ms_setting(std::chrono::milliseconds& out, std::string_view v, const char* what) {
+std::string ms_setting(std::chrono::milliseconds& out, std::string_view v, const char* what, std::uint64_t min = 1,
+                       std::uint64_t max = 24ull * 3600 * 1000) {
     std::uint64_t ms = 0;
-    if (!parse_uint<std::uint64_t>(v, ms, 1, 24ull * 3600 * 1000))
-        return std::string(what) + " must be a number of milliseconds between 1 and 86400000";
+    if (!parse_uint<std::uint64_t>(v, ms, min, max))
+        return std::string(what) + " must be a number of milliseconds between " + std::to_string(min) + " and " +
+               std::to_string(max);
     out = std::chrono::milliseconds(ms);
     return {};
 }
@@ -92,13 +94,7 @@ const setting settings[] = {
      [](daemon_config& c, std::string_view v) { return ms_setting(c.shutdown_timeout, v, "shutdown_timeout_ms"); }},
     {"auth_cache_ms", "KONGFLOW_AUTH_CACHE_MS", "1000",
      "how long an accepted API key is remembered without asking the database (0 = always ask)",
-     [](daemon_config& c, std::string_view v) -> std::string {
-         std::uint64_t ms = 0;
-         if (!parse_uint<std::uint64_t>(v, ms, 0, 3600ull * 1000))
-             return "auth_cache_ms must be a number of milliseconds between 0 and 3600000";
-         c.auth_cache = std::chrono::milliseconds(ms);
-         return {};
-     }},
+     [](daemon_config& c, std::string_view v) { return ms_setting(c.auth_cache, v, "auth_cache_ms", 0, 3600ull * 1000); }},
     {"rewrite_localhost_to", "KONGFLOW_REWRITE_LOCALHOST_TO", "(unset)",
      "rewrite endpoint URLs on host 'localhost' to this host (Trigger.dev's docker-compose rule)",
      [](daemon_config& c, std::string_view v) -> std::string {
