@@ -7,11 +7,15 @@
 #      2,000 jobs, indexed inline through POST /api/v1/endpoints/:slug/index): p99.
 # Targets (docs/daemon.md): /healthz >= 20,000 req/s on 2 cores; create p99 < 10 ms; 0 errors;
 # /healthz p99 <= 10 ms while a heavy index runs.
-# usage: daemon_load.sh [build-dir (default build/release)] [seconds (default 10)]
+# The create phase runs in rounds (default 3) on the same daemon, each queueing more indexes behind
+# the last; the script prints every round and their medians.
+# usage: daemon_load.sh [build-dir (default build/release)] [seconds (default 10)] [create rounds (default 3)]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-$root/build/release}"
 secs="${2:-10}"
+rounds="${3:-3}"
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "create rounds must be a positive integer"; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
 daemon="$build/examples/kongflow-endpointsd"
 sample="$build/examples/kongflow-sample-endpoint"
@@ -52,8 +56,23 @@ LUA
 echo "== GET /healthz, 32 connections, ${secs}s"
 wrk -t2 -c32 -d"${secs}s" --latency "http://127.0.0.1:$port/healthz"
 echo
-echo "== POST /api/v1/endpoints (PING + upsert + queued index), 32 connections, ${secs}s"
-wrk -t2 -c32 -d"${secs}s" --latency -s "$work/create.lua" "http://127.0.0.1:$port/api/v1/endpoints"
+for r in $(seq 1 "$rounds"); do
+  echo "== POST /api/v1/endpoints (PING + upsert + queued index), 32 connections, ${secs}s, round $r of $rounds"
+  wrk -t2 -c32 -d"${secs}s" --latency -s "$work/create.lua" "http://127.0.0.1:$port/api/v1/endpoints" | tee -a "$work/creates"
+done
+if [ "$rounds" -gt 1 ]; then
+  # Medians over the rounds (the upper one for an even count), from the script's own "create:" lines.
+  awk -v n="$rounds" '
+    /^Requests\/sec:/ { rate[++i] = $2 }
+    /^create: / { p50[++j] = $5; p99[j] = $8; errors += $NF }
+    function median(a, k,   t, x, y, v) {
+      for (x = 1; x <= k; x++) t[x] = a[x]
+      for (x = 1; x <= k; x++) for (y = x + 1; y <= k; y++) if (t[y] < t[x]) { v = t[x]; t[x] = t[y]; t[y] = v }
+      return t[int(k / 2) + 1]
+    }
+    END { printf "create, median of %d rounds: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, errors %d\n",
+          n, median(rate, i), median(p50, j), median(p99, j), errors }' "$work/creates"
+fi
 
 echo
 echo "== GET /healthz, 4 connections, ${secs}s, while 2,000-job indexes run back to back"

@@ -5,7 +5,11 @@
 // Targets (issue 4): create p99 < 5 ms on SQLite; perform-index of 1,000 jobs < 50 ms.
 //
 //   kongflow_services_bench [creates-per-run] [--synchronous FULL|NORMAL] [--page-size BYTES] [--concurrency N]
-//                           [--default-malloc]
+//                           [--rounds N] [--checkpoint-pages N] [--default-malloc]
+//
+// Each round of creates runs on a fresh database and prints its own figures; with several rounds
+// (default 3) a last line gives their medians: on a shared machine the disk and CPU vary from one
+// minute to the next.
 //
 // Like kongflow-endpointsd, the benchmark raises glibc's M_TRIM_THRESHOLD (see the daemon's
 // main.cpp for why); --default-malloc keeps glibc's default to show the difference.
@@ -157,7 +161,15 @@ struct bench_env {
     }
 };
 
-void bench_create(const std::string& synchronous, int page_size, int total, const std::vector<int>& concurrencies) {
+struct create_figures {
+    double rate = 0, p50 = 0, p99 = 0;
+    int errors = 0;
+};
+
+/// One round: a fresh database, then every concurrency in turn. Returns the figures per concurrency.
+std::vector<create_figures> bench_create(const std::string& synchronous, int page_size, int total,
+                                         const std::vector<int>& concurrencies) {
+    std::vector<create_figures> figures;
     ping_server server;
     bench_env b(synchronous, page_size, g_checkpoint_pages);
     asio::io_context ctx;
@@ -200,6 +212,7 @@ void bench_create(const std::string& synchronous, int page_size, int total, cons
                     "p99 %6.2f ms  errors %d\n",
                     synchronous.c_str(), concurrency, total, total / secs, percentile(ms, 0.50), percentile(ms, 0.99),
                     failures);
+        figures.push_back({total / secs, percentile(ms, 0.50), percentile(ms, 0.99), failures});
         std::printf("        p90 %.2f ms  p99.9 %.2f ms  max %.2f ms; PING p50 %.2f ms p99 %.2f ms; %.1f units per transaction, "
                     "%llu WAL syncs (pipelined)\n",
                     percentile(ms, 0.90), percentile(ms, 0.999), percentile(ms, 1.0), percentile(ping_ms, 0.5), percentile(ping_ms, 0.99),
@@ -209,6 +222,7 @@ void bench_create(const std::string& synchronous, int page_size, int total, cons
     client.transport().close();
     ctx.run_for(std::chrono::milliseconds(50));
     blocking.join();
+    return figures;
 }
 
 void bench_perform_index(const std::string& synchronous, int page_size, int runs) {
@@ -252,12 +266,14 @@ int main(int argc, char** argv) {
     bool default_malloc = false;
     int page_size = sqlite_queue_params{}.page_size;
     std::vector<int> concurrencies = {1, 32};
+    int rounds = 3;
     for (int i = 1; i < argc; ++i) {
         if (std::string(argv[i]) == "--synchronous" && i + 1 < argc) modes = {argv[i + 1]};
         if (std::string(argv[i]) == "--default-malloc") default_malloc = true;
         if (std::string(argv[i]) == "--page-size" && i + 1 < argc) page_size = std::atoi(argv[i + 1]);
         if (std::string(argv[i]) == "--checkpoint-pages" && i + 1 < argc) g_checkpoint_pages = std::atoi(argv[i + 1]);
         if (std::string(argv[i]) == "--concurrency" && i + 1 < argc) concurrencies = {std::max(1, std::atoi(argv[i + 1]))};
+        if (std::string(argv[i]) == "--rounds" && i + 1 < argc) rounds = std::max(1, std::atoi(argv[i + 1]));
     }
 #if defined(__GLIBC__)
     if (!default_malloc) mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
@@ -266,7 +282,22 @@ int main(int argc, char** argv) {
     std::printf("SQLite page size of the new database: %d bytes\n", page_size);
     std::printf("kongflow services benchmark (targets: create p99 < 5 ms; perform-index of 1,000 jobs < 50 ms)\n");
     for (const auto& m : modes) {
-        bench_create(m, page_size, total, concurrencies);
+        std::vector<std::vector<create_figures>> all; // [round][concurrency]
+        for (int r = 0; r < rounds; ++r) all.push_back(bench_create(m, page_size, total, concurrencies));
+        for (std::size_t c = 0; rounds > 1 && c < concurrencies.size(); ++c) {
+            std::vector<double> rate, p50, p99;
+            int errors = 0;
+            for (const auto& round : all) {
+                rate.push_back(round[c].rate);
+                p50.push_back(round[c].p50);
+                p99.push_back(round[c].p99);
+                errors += round[c].errors;
+            }
+            std::printf("create  sqlite synchronous=%-6s concurrency=%-2d  median of %d rounds: %8.0f creates/s  p50 %6.2f ms  "
+                        "p99 %6.2f ms (rounds: %.2f to %.2f ms)  errors %d\n",
+                        m.c_str(), concurrencies[c], rounds, percentile(rate, 0.5), percentile(p50, 0.5), percentile(p99, 0.5),
+                        *std::min_element(p99.begin(), p99.end()), *std::max_element(p99.begin(), p99.end()), errors);
+        }
         bench_perform_index(m, page_size, 5);
     }
 }
