@@ -1,16 +1,18 @@
 // A real Trigger.dev v2 SDK app (@trigger.dev/sdk 2.3.19) served over node:http on loopback, for
 // interop tests. Usage: node server.js [--port N] [--variant full|reduced] [--api-key K] [--id ID]
-// [--port-file PATH]. Prints "LISTENING <port>" once ready. Exits on SIGTERM/SIGINT or when stdin
-// closes, so a crashed test never leaves it behind.
+// [--port-file PATH] [--sdk MODULE]. Prints "LISTENING <port>" once ready. Exits on SIGTERM/SIGINT
+// or when stdin closes, so a crashed test never leaves it behind. --sdk picks another SDK installed
+// in tests/interop: trigger-sdk-2.3.3 is the oldest 2.3 release, with its own @trigger.dev/core 2.3.3.
 "use strict";
 const http = require("node:http");
 const fs = require("node:fs");
-const { TriggerClient, eventTrigger, cronTrigger, intervalTrigger, invokeTrigger } = require("@trigger.dev/sdk");
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
+
+const { TriggerClient, eventTrigger, cronTrigger, intervalTrigger, invokeTrigger } = require(arg("sdk", "@trigger.dev/sdk"));
 
 const variant = arg("variant", process.env.KF_APP_VARIANT || "full");
 const client = new TriggerClient({
