@@ -1,4 +1,4 @@
-// The EndpointApi client against the real Trigger.dev SDK 2.3.19 app (tests/interop/sdk-app),
+// The EndpointApi client against the real Trigger.dev SDK app (tests/interop/sdk-app: 2.3.19, then 2.3.3),
 // started by the sdk_app CTest fixture on a free loopback port.
 #include <kongflow/endpoints/client/http_api_client.hpp>
 
@@ -11,6 +11,7 @@
 
 #include "async_test_support.hpp"
 #include "catch.hpp"
+#include "expected_sdk.hpp"
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -54,7 +55,7 @@ TEST_CASE_METHOD(sdk_fixture, "PING with the right key and id", "[interop][clien
     REQUIRE(!ec);
     CHECK(pong.ok);
     CHECK(pong.trigger_version == "2023-09-29");
-    CHECK(pong.trigger_sdk_version == "2.3.19");
+    CHECK(pong.trigger_sdk_version == kongflow_test::expected_sdk_version());
 }
 
 TEST_CASE_METHOD(sdk_fixture, "PING with the wrong endpoint id", "[interop][client]") {
@@ -94,7 +95,7 @@ TEST_CASE_METHOD(sdk_fixture, "INDEX_ENDPOINT returns the app's jobs, validated"
     REQUIRE(r.kind == index_result::outcome::success);
     CHECK(r.status == 200);
     CHECK(r.trigger_version == "2023-09-29");
-    CHECK(r.trigger_sdk_version == "2.3.19");
+    CHECK(r.trigger_sdk_version == kongflow_test::expected_sdk_version());
     REQUIRE(r.response.jobs.size() == 7);
     int enabled = 0;
     for (const auto& j : r.response.jobs) enabled += j.enabled ? 1 : 0;

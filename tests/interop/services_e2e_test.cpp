@@ -1,4 +1,4 @@
-// The services end to end: the real Trigger.dev SDK 2.3.19 app on loopback, the SQLite store, a
+// The services end to end: the real Trigger.dev SDK app (2.3.19, then 2.3.3) on loopback, the SQLite store, a
 // worker running perform-index. What Trigger.dev's server would record, we record.
 #include <kongflow/endpoints/client/http_api_client.hpp>
 #include <kongflow/endpoints/queue/worker.hpp>
@@ -20,6 +20,7 @@
 
 #include "async_test_support.hpp"
 #include "catch.hpp"
+#include "expected_sdk.hpp"
 
 extern char** environ;
 
@@ -156,7 +157,7 @@ TEST_CASE_METHOD(e2e, "create → the worker indexes the real app → SUCCESS wi
     CHECK(json::serialize(index.stats) ==
           R"({"jobs":6,"sources":0,"webhooks":0,"dynamicTriggers":0,"dynamicSchedules":1,"disabledJobs":0,"httpEndpoints":1})");
     auto ep = st->repo().find_endpoint(created.value.id);
-    CHECK(ep->sdk_version == "2.3.19");
+    CHECK(ep->sdk_version == kongflow_test::expected_sdk_version());
     CHECK(st->repo().list_jobs(created.value.id)->size() == 7);
     CHECK(st->repo().list_registrations(created.value.id, registration_kind::http_endpoint)->size() == 1);
     CHECK(st->repo().list_registrations(created.value.id, registration_kind::dynamic_schedule)->size() == 1);

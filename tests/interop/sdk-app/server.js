@@ -12,7 +12,7 @@ function arg(name, fallback) {
   return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 
-const { TriggerClient, eventTrigger, cronTrigger, intervalTrigger, invokeTrigger } = require(arg("sdk", "@trigger.dev/sdk"));
+const { TriggerClient, eventTrigger, cronTrigger, intervalTrigger, invokeTrigger } = require(arg("sdk", process.env.KF_SDK_MODULE || "@trigger.dev/sdk"));
 
 const variant = arg("variant", process.env.KF_APP_VARIANT || "full");
 const client = new TriggerClient({
