@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Real-client test: the unmodified @trigger.dev/cli 2.3.19 `dev` command registers a local
+# Real-client test: the unmodified @trigger.dev/cli `dev` command (2.3.19, or the one named) registers a local
 # @trigger.dev/sdk 2.3.19 app with kongflow-endpointsd and reports that it refreshed; the daemon
-# then holds the app's jobs with a SUCCESS index. usage: cli_dev_test.sh <kongflow-endpointsd>
+# then holds the app's jobs with a SUCCESS index.
+# usage: cli_dev_test.sh <kongflow-endpointsd> [CLI package in tests/cli/node_modules, default
+# @trigger.dev/cli; trigger-cli-2.3.16 is the oldest 2.3 CLI the registry lists]
 set -euo pipefail
 daemon="$1"
+cli_package="${2:-@trigger.dev/cli}"
 work="$(mktemp -d)"
 source "$(dirname "$0")/lib.sh"
-cli="$here/node_modules/@trigger.dev/cli/dist/index.js"
-[ -f "$cli" ] || { echo "@trigger.dev/cli is not installed: run 'npm ci --ignore-scripts' in tests/cli"; exit 1; }
+cli="$here/node_modules/$cli_package/dist/index.js"
+[ -f "$cli" ] || { echo "$cli_package is not installed: run 'npm ci --ignore-scripts' in tests/cli"; exit 1; }
+echo "CLI: $cli_package $(node -p "require('$here/node_modules/$cli_package/package.json').version")"
 
 key="$(random_key)"
 start_daemon "$key"
