@@ -185,6 +185,36 @@ TEST_CASE_METHOD(e2e, "create → the worker indexes the real app → SUCCESS wi
     }
 }
 
+TEST_CASE_METHOD(e2e, "an integration's triggers from the real SDK: source, dynamic trigger, webhook",
+                 "[interop][services]") {
+    sdk_app app("sources", "integrations-app");
+    auto created = create(app.url(), "integrations-app");
+    auto index = wait_for(created.index.id);
+    INFO(json::serialize(index.error));
+    REQUIRE(index.status == index_status::success);
+    // What the SDK lists: 9 jobs; the external source; the dynamic trigger on it; the webhook and
+    // the HTTP endpoint it adds next to "caller". Internal jobs (the registration jobs of the source,
+    // the dynamic trigger and the webhook) are registered but not counted.
+    CHECK(json::serialize(index.stats) ==
+          R"({"jobs":9,"sources":1,"webhooks":1,"dynamicTriggers":1,"dynamicSchedules":1,"disabledJobs":0,"httpEndpoints":2})");
+    auto& data = index.data.as_object();
+    auto count = [&](registration_kind kind) { return st->repo().list_registrations(created.value.id, kind)->size(); };
+    CHECK(count(registration_kind::source) == data.at("sources").as_array().size());
+    CHECK(count(registration_kind::dynamic_trigger) == 1);
+    CHECK(count(registration_kind::webhook) == 1);
+    CHECK(count(registration_kind::http_endpoint) == data.at("httpEndpoints").as_array().size());
+    auto jobs = *st->repo().list_jobs(created.value.id);
+    std::size_t counted = 0, internal = 0;
+    for (const auto& j : jobs) {
+        counted += j.enabled && !j.internal ? 1 : 0;
+        internal += j.internal ? 1 : 0;
+    }
+    CHECK(counted == 9);
+    CHECK(internal == 3); // the source's, the dynamic trigger's and the webhook's registration jobs
+    auto dynamic = st->repo().list_registrations(created.value.id, registration_kind::dynamic_trigger)->front();
+    CHECK(dynamic.key == "dynamic-push");
+}
+
 TEST_CASE_METHOD(e2e, "an endpoint that went away: FAILURE, Could not connect", "[interop][services]") {
     {
         sdk_app temporary("full", "short-lived");

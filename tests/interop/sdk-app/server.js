@@ -1,8 +1,10 @@
 // A real Trigger.dev v2 SDK app (@trigger.dev/sdk 2.3.19) served over node:http on loopback, for
-// interop tests. Usage: node server.js [--port N] [--variant full|reduced] [--api-key K] [--id ID]
-// [--port-file PATH] [--sdk MODULE]. Prints "LISTENING <port>" once ready. Exits on SIGTERM/SIGINT
-// or when stdin closes, so a crashed test never leaves it behind. --sdk picks another SDK installed
-// in tests/interop: trigger-sdk-2.3.3 is the oldest 2.3 release, with its own @trigger.dev/core 2.3.3.
+// interop tests. Usage: node server.js [--port N] [--variant full|reduced|sources] [--api-key K]
+// [--id ID] [--port-file PATH] [--sdk MODULE]. Prints "LISTENING <port>" once ready. Exits on
+// SIGTERM/SIGINT or when stdin closes, so a crashed test never leaves it behind.
+// Variants: full; reduced (fewer jobs, one disabled); sources (full plus an integration's
+// external source, a dynamic trigger on it and a webhook). --sdk picks another SDK installed in
+// tests/interop: trigger-sdk-2.3.3 is the oldest 2.3 release, with its own @trigger.dev/core 2.3.3.
 "use strict";
 const http = require("node:http");
 const fs = require("node:fs");
@@ -12,7 +14,8 @@ function arg(name, fallback) {
   return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 
-const { TriggerClient, eventTrigger, cronTrigger, intervalTrigger, invokeTrigger } = require(arg("sdk", process.env.KF_SDK_MODULE || "@trigger.dev/sdk"));
+const sdk = require(arg("sdk", process.env.KF_SDK_MODULE || "@trigger.dev/sdk"));
+const { TriggerClient, eventTrigger, cronTrigger, intervalTrigger, invokeTrigger } = sdk;
 
 const variant = arg("variant", process.env.KF_APP_VARIANT || "full");
 const client = new TriggerClient({
@@ -22,7 +25,9 @@ const client = new TriggerClient({
   verbose: false,
 });
 
-const full = variant === "full";
+// "sources": the full app plus triggers from an integration (an external source, a dynamic
+// trigger on it, a webhook), as integration packages such as @trigger.dev/github define them.
+const full = variant === "full" || variant === "sources";
 
 client.defineJob({
   id: "example-job",
@@ -88,6 +93,49 @@ if (full) {
     name: "HTTP",
     version: "1.0.0",
     trigger: caller.onRequest(),
+    run: async () => ({}),
+  });
+}
+
+if (variant === "sources") {
+  const integration = { id: "fake", metadata: { id: "fake", name: "Fake" }, authSource: "LOCAL" };
+  integration.cloneForRun = () => integration;
+  const anything = { parse: (x) => x, safeParse: (x) => ({ success: true, data: x }) };
+  const push = { name: "fake.push", title: "Push", source: "fake", icon: "fake" };
+  const repo = new sdk.ExternalSource("HTTP", {
+    id: "fake.repo",
+    version: "0.1.0",
+    schema: anything,
+    integration,
+    register: async () => {},
+    handler: async () => ({ events: [] }),
+    key: (p) => `repo-${p.repo}`,
+    properties: (p) => [{ label: "Repo", text: p.repo }],
+  });
+  client.defineJob({
+    id: "push-job",
+    name: "Push",
+    version: "1.0.0",
+    integrations: { fake: integration },
+    trigger: new sdk.ExternalSourceTrigger({ event: push, source: repo, params: { repo: "acme/app" }, options: {} }),
+    run: async () => ({}),
+  });
+  const onPush = client.defineDynamicTrigger({ id: "dynamic-push", event: push, source: repo });
+  client.defineJob({ id: "dynamic-push-job", name: "Dynamic push", version: "1.0.0", trigger: onPush, run: async () => ({}) });
+  const hook = new sdk.WebhookSource({
+    id: "fake.webhook",
+    version: "0.1.0",
+    integration,
+    schemas: { params: anything },
+    key: (p) => `hook-${p.repo}`,
+    crud: { create: async () => {}, read: async () => {}, update: async () => {}, delete: async () => {} },
+    generateEvents: async () => {},
+  });
+  client.defineJob({
+    id: "webhook-job",
+    name: "Webhook",
+    version: "1.0.0",
+    trigger: new sdk.WebhookTrigger({ event: push, source: hook, params: { repo: "acme/app" }, config: {} }),
     run: async () => ({}),
   });
 }
