@@ -213,6 +213,20 @@ TEST_CASE_METHOD(e2e, "an integration's triggers from the real SDK: source, dyna
     CHECK(internal == 3); // the source's, the dynamic trigger's and the webhook's registration jobs
     auto dynamic = st->repo().list_registrations(created.value.id, registration_kind::dynamic_trigger)->front();
     CHECK(dynamic.key == "dynamic-push");
+
+    SECTION("indexed again: the same rows, updated, and the same stats") {
+        auto [ec, again] = run_to_completion(
+            ctx, indexes->async_index({created.value.id, index_source::api, {}, nullptr, true}, err));
+        INFO(err.message);
+        REQUIRE(!ec);
+        CHECK(again.status == index_status::success);
+        CHECK(again.stats == index.stats);
+        CHECK(count(registration_kind::source) == 1);
+        CHECK(count(registration_kind::dynamic_trigger) == 1);
+        CHECK(count(registration_kind::webhook) == 1);
+        CHECK(count(registration_kind::http_endpoint) == 2);
+        CHECK(st->repo().list_jobs(created.value.id)->size() == jobs.size());
+    }
 }
 
 TEST_CASE_METHOD(e2e, "an endpoint that went away: FAILURE, Could not connect", "[interop][services]") {
