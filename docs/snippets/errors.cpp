@@ -8,6 +8,7 @@
 #include <boost/json/value_from.hpp>
 
 #include <iostream>
+#include <variant>
 
 namespace asio = boost::asio;
 namespace kf = kongflow::endpoints;
@@ -74,7 +75,8 @@ asio::awaitable<void> initialize(kf::api_client& client, kf::endpoint_target tar
     auto op = client.async_initialize_trigger(target, id, params, diag, asio::deferred);
     auto [ec, registration] = co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
     if (!ec) {
-        std::cout << "source " << registration.source.key << "\n";
+        // V1 or V2 (SDK 2.3): both carry the rule and the source to register.
+        std::visit([](const auto& body) { std::cout << "source " << body.source.key << "\n"; }, registration);
         co_return;
     }
     try {

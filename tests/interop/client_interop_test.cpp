@@ -11,7 +11,7 @@
 
 #include "async_test_support.hpp"
 #include "catch.hpp"
-#include "expected_sdk.hpp"
+#include "sdk_app.hpp"
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -157,6 +157,60 @@ TEST_CASE_METHOD(sdk_fixture, "DELIVER_* actions reach the SDK's handlers", "[in
         REQUIRE(!ec);
         CHECK(r.response.status == 200);
         CHECK(r.reply.status == 200);
+    }
+}
+
+TEST_CASE_METHOD(sdk_fixture, "an integration's handlers answer: source events, webhook, dynamic trigger",
+                 "[interop][client]") {
+    kongflow_test::sdk_app app("sources", "integrations-app");
+    endpoint_target t{app.url(), "tr_dev_secret123", std::nullopt};
+    auto [iec, index] = run_to_completion(ctx, client.async_index_endpoint(t, diag));
+    INFO(diag.client_message());
+    REQUIRE(index.kind == index_result::outcome::success);
+    REQUIRE(index.response.sources.size() == 1);
+    const auto* source = std::get_if<source_metadata_v2>(&index.response.sources.front());
+    REQUIRE(source != nullptr); // SDK 2.3 lists sources as version "2"
+    REQUIRE(index.response.webhooks.has_value());
+    REQUIRE(index.response.webhooks->size() == 1);
+    forwarded_http_request req{"https://example.com/push", "POST", {{"content-type", "text/plain"}}, "pushed"};
+
+    SECTION("the source's handler: its events, its reply and its metadata") {
+        http_source_delivery d{source->key, "secret", source->params.value_or(json::object{}), nullptr, req,
+                               std::nullopt, std::nullopt, std::nullopt};
+        auto [ec, r] = run_to_completion(ctx, client.async_deliver_http_source_request(t, d, diag));
+        INFO(diag.client_message() << " " << diag.server_message());
+        REQUIRE(!ec);
+        REQUIRE(r.events.size() == 1);
+        CHECK(r.events[0].id == "push-1");
+        CHECK(r.events[0].name == "fake.push");
+        CHECK(json::serialize(*r.events[0].payload) == R"({"url":"https://example.com/push","body":"pushed"})");
+        CHECK(r.response.status == 202);
+        CHECK(json::serialize(*r.response.body) == R"({"accepted":true})");
+        REQUIRE(r.response.headers.has_value());
+        CHECK(*r.response.headers == json_record<std::string>{{"x-fake", "1"}});
+        CHECK(json::serialize(*r.metadata) == R"({"cursor":7})");
+    }
+    SECTION("the webhook: verified (no verify function), its events generated") {
+        const auto& hook = index.response.webhooks->front();
+        webhook_delivery d{hook.key, "secret", hook.params.value_or(json::object{}), req};
+        auto [ec, r] = run_to_completion(ctx, client.async_deliver_webhook_request(t, d, diag));
+        REQUIRE(!ec);
+        CHECK(r.verified);
+        CHECK(r.response.status == 200);
+    }
+    SECTION("INITIALIZE_TRIGGER of the dynamic trigger: the rule and the source to register") {
+        auto [ec, body] = run_to_completion(
+            ctx, client.async_initialize_trigger(t, "dynamic-push", json::object{{"repo", "acme/web"}}, diag));
+        INFO(diag.client_message());
+        REQUIRE(!ec);
+        // SDK 2.3 answers a version "2" source, which Trigger.dev's V1-only parse rejects.
+        const auto* v2 = std::get_if<register_trigger_body_v2>(&body);
+        REQUIRE(v2 != nullptr);
+        CHECK(v2->rule.source == "fake");
+        CHECK(v2->source.integration.id == "fake");
+        CHECK(v2->source.channel == source_channel::http);
+        CHECK(json::serialize(*v2->source.params) == R"({"repo":"acme/web"})");
+        CHECK(v2->source.key.find("acmeweb") != std::string::npos);
     }
 }
 

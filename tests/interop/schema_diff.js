@@ -29,6 +29,7 @@ const SCHEMAS = {
   http_source: core.HttpSourceResponseSchema,
   webhook_delivery: core.WebhookDeliveryResponseSchema,
   register_trigger_v1: core.RegisterTriggerBodySchemaV1,
+  register_trigger_v2: core.RegisterTriggerBodySchemaV2,
   preprocess_run: core.PreprocessRunResponseSchema,
   execute_job_headers: core.ExecuteJobHeadersSchema,
 };
@@ -385,6 +386,12 @@ function otherSchemas() {
       { rule: { event: "e", source: "s" }, source: { version: "1", channel: "HTTP", integration: { id: "i", metadata: { id: "m", name: "n" }, authSource: "LOCAL" }, key: "k", events: ["a"] } },
       { rule: { event: 1 }, source: { channel: "HTTP" } },
     ],
+    register_trigger_v2: [
+      { rule: { event: ["e"], source: "s" }, source: { version: "2", channel: "HTTP", integration: { id: "i", metadata: { id: "m", name: "n" }, authSource: "LOCAL" }, key: "k", params: { a: 1 }, options: { event: ["e"] } }, accountId: "acc" },
+      { rule: { event: "e", source: "s" }, source: { version: "2", channel: "SMTP", integration: { id: "i", metadata: { id: "m", name: "n" }, authSource: "HOSTED" }, key: "k", options: {}, registerSourceJob: { id: "j", version: "1" } } },
+      { rule: { event: "e", source: "s" }, source: { version: "1", channel: "HTTP", integration: { id: "i", metadata: { id: "m", name: "n" }, authSource: "LOCAL" }, key: "k", events: ["a"] } },
+      { rule: { event: "e" }, source: { version: "2", channel: "FTP", key: 1, options: { event: "e" } }, accountId: 5 },
+    ],
     preprocess_run: [{ abort: false }, { abort: "no", properties: [{ label: 1 }] }],
     // Header values are strings; `x-trigger-run-metadata` holds JSON (bad JSON makes JS throw: not sampled).
     execute_job_headers: [
@@ -445,12 +452,13 @@ const normalizedResponse = () => {
   return r;
 };
 function otherPayload() {
-  switch (int(7)) {
+  switch (int(8)) {
     case 0: return { schema: "run_job", body: runJobPayload() };
     case 1: return { schema: "http_source", body: { response: normalizedResponse(), events: times(int(3), rawEvent), metadata: pick([{ cursor: 1 }, [1, "a"], undefined]) } };
     case 2: return { schema: "webhook_delivery", body: { response: normalizedResponse(), verified: chance(0.5), error: chance(0.3) ? "bad" : undefined } };
     case 3: return { schema: "register_trigger_v1", body: { rule: eventRule(), source: { ...source(), version: "1", events: ["push"], options: undefined } } };
     case 4: return { schema: "preprocess_run", body: { abort: chance(0.5), properties: chance(0.5) ? times(int(3), displayProperty) : undefined } };
+    case 6: return { schema: "register_trigger_v2", body: { rule: eventRule(), source: { ...source(), version: "2", options: { event: ["push"] }, events: undefined }, accountId: chance(0.3) ? "acc_1" : undefined } };
     case 5: return { schema: "stats", body: { jobs: int(5), sources: int(3), dynamicTriggers: 0, dynamicSchedules: 1, webhooks: chance(0.5) ? 2 : undefined, disabledJobs: chance(0.5) ? 1 : undefined } };
     default: return { schema: "deliver_event", body: { deliveredAt: pick(["2024-01-01T00:00:00Z", "2024-01-01T00:00:00.5Z"]) } };
   }

@@ -73,6 +73,7 @@ json::value judge(std::string_view schema, const json::value& body) {
     KF_JUDGE("http_source", parse_http_source_response)
     KF_JUDGE("webhook_delivery", parse_webhook_delivery_response)
     KF_JUDGE("register_trigger_v1", parse_register_trigger_body_v1)
+    KF_JUDGE("register_trigger_v2", parse_register_trigger_body_v2)
     KF_JUDGE("preprocess_run", parse_preprocess_run_response)
     KF_JUDGE("execute_job_headers", parse_execute_job_headers)
 #undef KF_JUDGE

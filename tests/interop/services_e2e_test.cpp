@@ -20,59 +20,17 @@
 
 #include "async_test_support.hpp"
 #include "catch.hpp"
-#include "expected_sdk.hpp"
+#include "sdk_app.hpp"
 
-extern char** environ;
 
 namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace kongflow::endpoints;
+using kongflow_test::read_line;
 using kongflow_test::run_to_completion;
+using kongflow_test::sdk_app;
 
 namespace {
-
-std::string read_line(const std::string& path) {
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
-    return line;
-}
-
-/// A second SDK app (another variant, its own port), stopped when the test ends.
-class sdk_app {
-public:
-    explicit sdk_app(const std::string& variant, const std::string& id = "my-app") {
-        dir_ = std::filesystem::temp_directory_path() / ("kongflow-sdk-" + std::to_string(::getpid()) + "-" + variant);
-        std::filesystem::create_directories(dir_);
-        std::string port_file = (dir_ / "port").string();
-        std::filesystem::remove(port_file);
-        std::string script = std::string(KONGFLOW_INTEROP_DIR) + "/sdk-app/server.js";
-        std::vector<std::string> args = {KONGFLOW_NODE, script, "--port", "0", "--port-file", port_file,
-                                         "--variant", variant, "--id", id, "--max-lifetime-ms", "300000"};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        if (posix_spawn(&pid_, KONGFLOW_NODE, nullptr, nullptr, argv.data(), environ) != 0)
-            throw std::runtime_error("could not start node");
-        for (int i = 0; i < 300 && read_line(port_file).empty(); ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        auto port = read_line(port_file);
-        if (port.empty()) throw std::runtime_error("the SDK app did not start");
-        url_ = "http://127.0.0.1:" + port + "/api/trigger";
-    }
-    ~sdk_app() {
-        ::kill(pid_, SIGTERM);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-        std::filesystem::remove_all(dir_);
-    }
-    const std::string& url() const { return url_; }
-
-private:
-    pid_t pid_ = 0;
-    std::filesystem::path dir_;
-    std::string url_;
-};
 
 struct e2e {
     std::filesystem::path dir = std::filesystem::temp_directory_path() /

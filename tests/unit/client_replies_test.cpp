@@ -309,7 +309,7 @@ TEST_CASE("EXECUTE_JOB classification (§A.5)", "[unit][client]") {
 }
 
 TEST_CASE("INITIALIZE_TRIGGER: EndpointApiError and strict parsing (§A.7)", "[unit][client]") {
-    register_trigger_body_v1 out;
+    register_trigger_body out;
     diagnostics diag;
     CHECK(replies::read_initialize_trigger(url, {}, reply(404, R"({"message":"Dynamic trigger not found","stack":"S"})"),
                                            out, diag) == errc::endpoint_error);
@@ -319,6 +319,35 @@ TEST_CASE("INITIALIZE_TRIGGER: EndpointApiError and strict parsing (§A.7)", "[u
     CHECK(diag.client_message() == "Could not connect to endpoint " + url + ". Status code: 500");
     CHECK(replies::read_initialize_trigger(url, {}, reply(200, "{}"), out, diag) == errc::invalid_response);
     CHECK(diag.client_message().rfind("[\n  {\n", 0) == 0);
+}
+
+TEST_CASE("INITIALIZE_TRIGGER: a version 2 source (SDK 2.3) is read as V2, anything else as V1", "[unit][client]") {
+    const std::string rule = R"("rule":{"event":["push"],"source":"fake"})";
+    const std::string integration = R"("integration":{"id":"fake","metadata":{"id":"fake","name":"Fake"},"authSource":"LOCAL"})";
+    register_trigger_body out;
+    diagnostics diag;
+    auto v2 = "{" + rule + R"(,"source":{"version":"2","channel":"HTTP",)" + integration +
+              R"(,"key":"k2","params":{"repo":"a/b"},"options":{"event":["push"]}},"accountId":"acc"})";
+    REQUIRE(!replies::read_initialize_trigger(url, {}, reply(200, v2), out, diag));
+    const auto* b2 = std::get_if<register_trigger_body_v2>(&out);
+    REQUIRE(b2 != nullptr);
+    CHECK(b2->source.key == "k2");
+    CHECK(b2->source.options == json_record<std::vector<std::string>>{{"event", {"push"}}});
+    CHECK(b2->account_id == "acc");
+
+    auto v1 = "{" + rule + R"(,"source":{"version":"1","channel":"HTTP",)" + integration + R"(,"key":"k1","events":["push"]}})";
+    REQUIRE(!replies::read_initialize_trigger(url, {}, reply(200, v1), out, diag));
+    REQUIRE(std::holds_alternative<register_trigger_body_v1>(out));
+    CHECK(std::get<register_trigger_body_v1>(out).source.events == std::vector<std::string>{"push"});
+
+    // A version 2 source without options fails V2 (options required); no version fails V1, as
+    // Trigger.dev (the literal "1" is required).
+    auto bad2 = "{" + rule + R"(,"source":{"version":"2","channel":"HTTP",)" + integration + R"(,"key":"k"}})";
+    CHECK(replies::read_initialize_trigger(url, {}, reply(200, bad2), out, diag) == errc::invalid_response);
+    CHECK(diag.client_message().find(R"("options")") != std::string::npos);
+    auto none = "{" + rule + R"(,"source":{"channel":"HTTP",)" + integration + R"(,"key":"k","events":[]}})";
+    CHECK(replies::read_initialize_trigger(url, {}, reply(200, none), out, diag) == errc::invalid_response);
+    CHECK(diag.client_message().find(R"("code": "invalid_literal")") != std::string::npos);
 }
 
 TEST_CASE("RUN_NOTIFICATION and DELIVER_EVENT messages", "[unit][client]") {

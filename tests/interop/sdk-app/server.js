@@ -108,7 +108,12 @@ if (variant === "sources") {
     schema: anything,
     integration,
     register: async () => {},
-    handler: async () => ({ events: [] }),
+    // What an integration's handler does with a delivered request: events, a reply, metadata.
+    handler: async (event) => ({
+      events: [{ id: "push-1", name: "fake.push", payload: { url: event.rawEvent.url, body: await event.rawEvent.text() } }],
+      response: { status: 202, body: { accepted: true }, headers: { "x-fake": "1" } },
+      metadata: { cursor: 7 },
+    }),
     key: (p) => `repo-${p.repo}`,
     properties: (p) => [{ label: "Repo", text: p.repo }],
   });

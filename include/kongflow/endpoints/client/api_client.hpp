@@ -110,14 +110,16 @@ public:
             &replies::read_preprocess_run, diag, std::forward<CompletionToken>(token));
     }
 
-    /// INITIALIZE_TRIGGER (§A.7) with `{id, params}`. An ErrorWithStack reply completes with
-    /// errc::endpoint_error; endpoint_api_error::throw_if turns it into the typed exception.
+    /// INITIALIZE_TRIGGER (§A.7) with `{id, params}`: a version "2" source (SDK 2.3) gives
+    /// register_trigger_body_v2, anything else is read as V1 (Trigger.dev reads only V1). An
+    /// ErrorWithStack reply completes with errc::endpoint_error; endpoint_api_error::throw_if turns
+    /// it into the typed exception.
     template <class CompletionToken = asio::deferred_t>
     auto async_initialize_trigger(const endpoint_target& target, std::string_view id,
                                   const boost::json::value& params, diagnostics& diag,
                                   CompletionToken&& token = {}) {
         boost::json::value body = {{"id", id}, {"params", params}};
-        return run<register_trigger_body_v1>(
+        return run<register_trigger_body>(
             replies::make_json_action(endpoint_action::initialize_trigger, target, body, identity_),
             &replies::read_initialize_trigger, diag, std::forward<CompletionToken>(token));
     }

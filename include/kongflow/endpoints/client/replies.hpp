@@ -165,7 +165,7 @@ KONGFLOW_ENDPOINTS_DECL error_code read_preprocess_run(std::string_view url, err
                                                        const endpoint_reply&, preprocess_run_result& out,
                                                        diagnostics& diag);
 KONGFLOW_ENDPOINTS_DECL error_code read_initialize_trigger(std::string_view url, error_code transport,
-                                                           const endpoint_reply&, register_trigger_body_v1& out,
+                                                           const endpoint_reply&, register_trigger_body& out,
                                                            diagnostics& diag);
 KONGFLOW_ENDPOINTS_DECL error_code read_http_source(std::string_view url, error_code transport,
                                                     const endpoint_reply&, http_source_response& out,

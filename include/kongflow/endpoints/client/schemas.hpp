@@ -12,6 +12,7 @@
 //   parse_endpoint_index_error       EndpointIndexErrorSchema     → endpoint_index_error
 //   parse_index_endpoint_stats       IndexEndpointStatsSchema     → index_endpoint_stats
 //   parse_register_trigger_body_v1   RegisterTriggerBodySchemaV1  → register_trigger_body_v1
+//   parse_register_trigger_body_v2   RegisterTriggerBodySchemaV2  → register_trigger_body_v2
 //   parse_http_source_response       HttpSourceResponseSchema     → http_source_response
 //   parse_webhook_delivery_response  WebhookDeliveryResponseSchema → webhook_delivery_response
 //   parse_normalized_response        NormalizedResponseSchema     → normalized_response
@@ -353,6 +354,15 @@ struct register_trigger_body_v1 {
     source_metadata_v1 source;
 };
 
+struct register_trigger_body_v2 {
+    event_rule rule;
+    source_metadata_v2 source;
+    std::optional<std::string> account_id;  // "accountId"
+};
+
+/// What INITIALIZE_TRIGGER answers: SDK 2.3 sends version "2" sources, older SDKs version "1".
+using register_trigger_body = std::variant<register_trigger_body_v1, register_trigger_body_v2>;
+
 struct normalized_response {
     double status = 200;
     std::optional<boost::json::value> body;
@@ -408,6 +418,7 @@ KONGFLOW_ENDPOINTS_DECL validated<error_with_stack> parse_error_with_stack(const
 KONGFLOW_ENDPOINTS_DECL validated<endpoint_index_error> parse_endpoint_index_error(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<index_endpoint_stats> parse_index_endpoint_stats(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<register_trigger_body_v1> parse_register_trigger_body_v1(const boost::json::value& body);
+KONGFLOW_ENDPOINTS_DECL validated<register_trigger_body_v2> parse_register_trigger_body_v2(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<http_source_response> parse_http_source_response(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<webhook_delivery_response> parse_webhook_delivery_response(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<normalized_response> parse_normalized_response(const boost::json::value& body);
@@ -480,6 +491,7 @@ KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(error_with_stack)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(endpoint_headers)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(execute_job_headers)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(register_trigger_body_v1)
+KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(register_trigger_body_v2)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(normalized_response)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(raw_event)
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(http_source_response)

@@ -39,6 +39,7 @@ struct protocol_schemas {
     const zs::node* endpoint_headers = nullptr;
     const zs::node* execute_job_headers = nullptr;
     const zs::node* register_trigger_body_v1 = nullptr;
+    const zs::node* register_trigger_body_v2 = nullptr;
     const zs::node* normalized_response = nullptr;
     const zs::node* http_source_response = nullptr;
     const zs::node* webhook_delivery_response = nullptr;
@@ -204,6 +205,7 @@ struct protocol_schemas {
         execute_job_headers = b.extend(endpoint_headers,
                                        {{"x-trigger-run-metadata", b.optional(b.parse_json_string(run_metadata))}});
         register_trigger_body_v1 = b.object({{"rule", event_rule}, {"source", source_v1}});
+        register_trigger_body_v2 = b.object({{"rule", event_rule}, {"source", source_v2}, {"accountId", ostr}});
 
         normalized_response = b.object({{"status", N}, {"body", any}, {"headers", b.optional(b.record(S))}});
         // The id default is a fresh ULID; any string passes validation, so "" stands in here.
@@ -1037,6 +1039,21 @@ KONGFLOW_ENDPOINTS_DECL register_trigger_body_v1 tag_invoke(const boost::json::v
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
+                                        const register_trigger_body_v2& v) {
+    boost::json::object o{{"rule", boost::json::value_from(v.rule)}, {"source", boost::json::value_from(v.source)}};
+    if (v.account_id) o["accountId"] = *v.account_id;
+    jv = std::move(o);
+}
+KONGFLOW_ENDPOINTS_DECL register_trigger_body_v2 tag_invoke(const boost::json::value_to_tag<register_trigger_body_v2>&,
+                                                            const boost::json::value& jv) {
+    const auto& o = detail::obj(jv);
+    register_trigger_body_v2 r{boost::json::value_to<event_rule>(o.at("rule")),
+                               boost::json::value_to<source_metadata_v2>(o.at("source")), std::nullopt};
+    if (const auto* a = o.if_contains("accountId"); a && a->is_string()) r.account_id = std::string(a->get_string());
+    return r;
+}
+
+KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                                         const normalized_response& v) {
     boost::json::object o;
     o["status"] = detail::js_number(v.status);
@@ -1161,6 +1178,7 @@ KONGFLOW_ENDPOINTS_PARSE_FN(parse_error_with_stack, error_with_stack, error_with
 KONGFLOW_ENDPOINTS_PARSE_FN(parse_endpoint_index_error, endpoint_index_error, endpoint_index_error)
 KONGFLOW_ENDPOINTS_PARSE_FN(parse_index_endpoint_stats, index_endpoint_stats, index_endpoint_stats)
 KONGFLOW_ENDPOINTS_PARSE_FN(parse_register_trigger_body_v1, register_trigger_body_v1, register_trigger_body_v1)
+KONGFLOW_ENDPOINTS_PARSE_FN(parse_register_trigger_body_v2, register_trigger_body_v2, register_trigger_body_v2)
 KONGFLOW_ENDPOINTS_PARSE_FN(parse_http_source_response, http_source_response, http_source_response)
 KONGFLOW_ENDPOINTS_PARSE_FN(parse_webhook_delivery_response, webhook_delivery_response, webhook_delivery_response)
 KONGFLOW_ENDPOINTS_PARSE_FN(parse_normalized_response, normalized_response, normalized_response)
