@@ -5,7 +5,7 @@ root="$(cd "$here/../.." && pwd)"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$work/app/pid" ] && bash "$root/tests/interop/sdk-app/stop.sh" "$work/app" >/dev/null 2>&1 || true
+  for state in "$work"/*/; do [ -f "$state/pid" ] && stop_app "$(basename "$state")"; done
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -29,10 +29,17 @@ start_daemon() {
   echo "the daemon did not start within 30 s"; cat "$work/daemon.log"; return 1
 }
 
-# start_app KEY ID → sets app_port; the SDK app (tests/interop/sdk-app/server.js)
+# start_app KEY ID [NAME [server.js options...]] → sets app_port and app_url; the SDK app
+# (tests/interop/sdk-app/server.js) with its state in $work/NAME (default "app").
 start_app() {
-  bash "$root/tests/interop/sdk-app/start.sh" "$work/app" --api-key "$1" --id "$2" >/dev/null
-  app_port="$(cat "$work/app/port")"
+  local key="$1" id="$2" name="${3:-app}"
+  shift $(($# < 3 ? $# : 3))
+  bash "$root/tests/interop/sdk-app/start.sh" "$work/$name" --api-key "$key" --id "$id" "$@" >/dev/null
+  app_port="$(cat "$work/$name/port")"
+  app_url="$(cat "$work/$name/url")"
 }
+
+# stop_app [NAME] stops the app started under that name (default "app"); cleanup stops the rest.
+stop_app() { bash "$root/tests/interop/sdk-app/stop.sh" "$work/${1:-app}" >/dev/null 2>&1 || true; }
 
 random_key() { echo "tr_dev_$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' | head -c 24)"; }

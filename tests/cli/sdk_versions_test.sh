@@ -18,27 +18,20 @@ key="$(random_key)"
 start_daemon "$key"
 auth=(-H "Authorization: Bearer $key" -H "Content-Type: application/json")
 
-# app STATE SDK SLUG API_KEY VARIANT → the app's URL
-app() {
-  bash "$root/tests/interop/sdk-app/start.sh" "$work/$1" --sdk "$2" --id "$3" --api-key "$4" --variant "$5" >/dev/null
-  cat "$work/$1/url"
-}
-stop_app() { bash "$root/tests/interop/sdk-app/stop.sh" "$work/$1" >/dev/null 2>&1 || true; }
-trap 'stop_app bad; stop_app full; stop_app reduced; cleanup' EXIT
-
 # create SLUG URL → the daemon's reply (status line first)
 create() {
   curl -s -w '\n%{http_code}' "${auth[@]}" -X POST "$daemon_url/api/v1/endpoints" -d "{\"url\":\"$2\",\"id\":\"$1\"}"
 }
 
-# wait_index ID → the finished index (SUCCESS or FAILURE), or fails after 30 s
+# wait_index CREATE_REPLY → its index once finished (SUCCESS or FAILURE), or fails after 30 s
 wait_index() {
-  local r
+  local id r
+  id="$(echo "$1" | head -n 1 | node -p 'JSON.parse(require("fs").readFileSync(0)).endpointIndex.id')"
   for _ in $(seq 1 300); do
-    r="$(curl -sf "${auth[@]}" "$daemon_url/api/v1/endpointindex/$1")"
+    r="$(curl -sf "${auth[@]}" "$daemon_url/api/v1/endpointindex/$id")"
     case "$r" in *'"PENDING"'* | *'"STARTED"'*) sleep 0.1 ;; *) echo "$r"; return 0 ;; esac
   done
-  echo "index $1 did not finish: $r" >&2
+  echo "index $id did not finish: $r" >&2
   return 1
 }
 
@@ -51,21 +44,21 @@ for sdk in @trigger.dev/sdk trigger-sdk-2.3.3; do
     require(require.resolve('@trigger.dev/core/package.json', { paths: ['$dir'] })).version + ')'")"
 
   # A wrong API key: the SDK's own PING answer, and the daemon's create error.
-  url="$(app bad "$sdk" "$slug" "tr_dev_not_the_daemons_key" full)"
-  ping_bad="$(curl -s -X POST "$url" -H "x-trigger-api-key: $key" -H "x-trigger-action: PING" -H "x-trigger-endpoint-id: $slug")"
-  bad="$(create "$slug" "$url")"
+  start_app tr_dev_not_the_daemons_key "$slug" bad --sdk "$sdk" --variant full
+  ping_bad="$(curl -s -X POST "$app_url" -H "x-trigger-api-key: $key" -H "x-trigger-action: PING" -H "x-trigger-endpoint-id: $slug")"
+  bad="$(create "$slug" "$app_url")"
   stop_app bad
 
-  url="$(app full "$sdk" "$slug" "$key" full)"
-  version_header="$(curl -s -o /dev/null -D - -X POST "$url" -H "x-trigger-api-key: $key" -H "x-trigger-action: PING" \
+  start_app "$key" "$slug" full --sdk "$sdk" --variant full
+  version_header="$(curl -s -o /dev/null -D - -X POST "$app_url" -H "x-trigger-api-key: $key" -H "x-trigger-action: PING" \
     -H "x-trigger-endpoint-id: $slug" | tr -d '\r' | sed -n 's/^trigger-version: //Ip')"
-  full="$(create "$slug" "$url")"
-  full_index="$(wait_index "$(echo "$full" | head -n 1 | node -p 'JSON.parse(require("fs").readFileSync(0)).endpointIndex.id')")"
+  full="$(create "$slug" "$app_url")"
+  full_index="$(wait_index "$full")"
   stop_app full
 
-  url="$(app reduced "$sdk" "$slug" "$key" reduced)"
-  reduced="$(create "$slug" "$url")"
-  reduced_index="$(wait_index "$(echo "$reduced" | head -n 1 | node -p 'JSON.parse(require("fs").readFileSync(0)).endpointIndex.id')")"
+  start_app "$key" "$slug" reduced --sdk "$sdk" --variant reduced
+  reduced="$(create "$slug" "$app_url")"
+  reduced_index="$(wait_index "$reduced")"
   endpoint="$(curl -sf "${auth[@]}" "$daemon_url/api/v1/endpoints/$slug")"
   stop_app reduced
 
