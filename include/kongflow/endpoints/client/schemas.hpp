@@ -13,6 +13,7 @@
 //   parse_index_endpoint_stats       IndexEndpointStatsSchema     → index_endpoint_stats
 //   parse_register_trigger_body_v1   RegisterTriggerBodySchemaV1  → register_trigger_body_v1
 //   parse_register_trigger_body_v2   RegisterTriggerBodySchemaV2  → register_trigger_body_v2
+//   parse_register_trigger_body      V2 for a version "2" source, else V1 → register_trigger_body
 //   parse_http_source_response       HttpSourceResponseSchema     → http_source_response
 //   parse_webhook_delivery_response  WebhookDeliveryResponseSchema → webhook_delivery_response
 //   parse_normalized_response        NormalizedResponseSchema     → normalized_response
@@ -419,6 +420,7 @@ KONGFLOW_ENDPOINTS_DECL validated<endpoint_index_error> parse_endpoint_index_err
 KONGFLOW_ENDPOINTS_DECL validated<index_endpoint_stats> parse_index_endpoint_stats(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<register_trigger_body_v1> parse_register_trigger_body_v1(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<register_trigger_body_v2> parse_register_trigger_body_v2(const boost::json::value& body);
+KONGFLOW_ENDPOINTS_DECL validated<register_trigger_body> parse_register_trigger_body(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<http_source_response> parse_http_source_response(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<webhook_delivery_response> parse_webhook_delivery_response(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<normalized_response> parse_normalized_response(const boost::json::value& body);

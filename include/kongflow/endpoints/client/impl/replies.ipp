@@ -523,25 +523,7 @@ KONGFLOW_ENDPOINTS_DECL error_code read_initialize_trigger(std::string_view url,
         detail::fail(diag, detail::could_not_connect_status(url, reply.status), &reply);
         return make_http_error(reply.status);
     }
-    // Trigger.dev parses RegisterTriggerBodySchemaV1 only, which every SDK 2.3 reply fails (its
-    // sources are version "2"). We take a version "2" source as RegisterTriggerBodySchemaV2 and
-    // anything else as V1, so older SDKs get Trigger.dev's exact messages.
-    return detail::strict_parse(
-        reply,
-        [](const boost::json::value& j) -> validated<register_trigger_body> {
-            const auto* o = j.if_object();
-            const auto* source = o ? o->if_contains("source") : nullptr;
-            const auto* version = source && source->is_object() ? source->as_object().if_contains("version") : nullptr;
-            if (version && version->is_string() && version->get_string() == "2") {
-                auto v2 = parse_register_trigger_body_v2(j);
-                if (!v2) return v2.issues();
-                return register_trigger_body{std::move(v2).value()};
-            }
-            auto v1 = parse_register_trigger_body_v1(j);
-            if (!v1) return v1.issues();
-            return register_trigger_body{std::move(v1).value()};
-        },
-        out, diag);
+    return detail::strict_parse(reply, [](const auto& j) { return parse_register_trigger_body(j); }, out, diag);
 }
 
 KONGFLOW_ENDPOINTS_DECL error_code read_http_source(std::string_view url, error_code transport,

@@ -1179,6 +1179,22 @@ KONGFLOW_ENDPOINTS_PARSE_FN(parse_endpoint_index_error, endpoint_index_error, en
 KONGFLOW_ENDPOINTS_PARSE_FN(parse_index_endpoint_stats, index_endpoint_stats, index_endpoint_stats)
 KONGFLOW_ENDPOINTS_PARSE_FN(parse_register_trigger_body_v1, register_trigger_body_v1, register_trigger_body_v1)
 KONGFLOW_ENDPOINTS_PARSE_FN(parse_register_trigger_body_v2, register_trigger_body_v2, register_trigger_body_v2)
+
+KONGFLOW_ENDPOINTS_DECL validated<register_trigger_body> parse_register_trigger_body(const boost::json::value& body) {
+    // Trigger.dev parses RegisterTriggerBodySchemaV1 only, which every SDK 2.3 reply fails (its
+    // sources are version "2"). Not a discriminated union: anything but "2" stays strict V1, so
+    // older SDKs get Trigger.dev's exact messages (and a missing version still fails, as there).
+    const auto* source = body.is_object() ? body.get_object().if_contains("source") : nullptr;
+    const auto* version = source && source->is_object() ? source->get_object().if_contains("version") : nullptr;
+    if (version && version->is_string() && version->get_string() == "2") {
+        auto v2 = parse_register_trigger_body_v2(body);
+        if (!v2) return v2.issues();
+        return register_trigger_body{std::move(v2).value()};
+    }
+    auto v1 = parse_register_trigger_body_v1(body);
+    if (!v1) return v1.issues();
+    return register_trigger_body{std::move(v1).value()};
+}
 KONGFLOW_ENDPOINTS_PARSE_FN(parse_http_source_response, http_source_response, http_source_response)
 KONGFLOW_ENDPOINTS_PARSE_FN(parse_webhook_delivery_response, webhook_delivery_response, webhook_delivery_response)
 KONGFLOW_ENDPOINTS_PARSE_FN(parse_normalized_response, normalized_response, normalized_response)
