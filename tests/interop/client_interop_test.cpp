@@ -5,8 +5,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
-#include <cstdlib>
-#include <fstream>
 #include <string>
 
 #include "async_test_support.hpp"
@@ -20,20 +18,10 @@ using kongflow_test::run_to_completion;
 
 namespace {
 
-std::string sdk_url() {
-    const char* state = std::getenv("KONGFLOW_SDK_APP_STATE");
-    REQUIRE(state != nullptr);
-    std::ifstream in(std::string(state) + "/url");
-    std::string url;
-    std::getline(in, url);
-    REQUIRE(!url.empty());
-    return url;
-}
-
 struct sdk_fixture {
     asio::io_context ctx;
     http_api_client client{ctx.get_executor()};
-    std::string url = sdk_url();
+    std::string url = kongflow_test::fixture_app_url();
     endpoint_target target{url, "tr_dev_secret123", std::nullopt};
     diagnostics diag;
 };

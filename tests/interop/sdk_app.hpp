@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <thread>
 #include <vector>
 
@@ -30,6 +31,15 @@ inline std::string read_line(const std::string& path) {
     std::string line;
     std::getline(in, line);
     return line;
+}
+
+/// The URL of the app the CTest fixture started (its state directory in KONGFLOW_SDK_APP_STATE).
+inline std::string fixture_app_url() {
+    const char* state = std::getenv("KONGFLOW_SDK_APP_STATE");
+    if (!state) throw std::runtime_error("KONGFLOW_SDK_APP_STATE is not set: run the interop tests through ctest");
+    auto url = read_line(std::string(state) + "/url");
+    if (url.empty()) throw std::runtime_error(std::string("the SDK app fixture wrote no URL in ") + state);
+    return url;
 }
 
 /// A second SDK app (another variant, its own port), stopped when the test ends.

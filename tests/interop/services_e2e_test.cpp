@@ -1,5 +1,5 @@
-// The services end to end: the real Trigger.dev SDK app (2.3.19, then 2.3.3) on loopback, the SQLite store, a
-// worker running perform-index. What Trigger.dev's server would record, we record.
+// The services end to end: the real Trigger.dev SDK app (2.3.19, then 2.3.3) on loopback, the
+// SQLite store, a worker running perform-index. What Trigger.dev's server would record, we record.
 #include <kongflow/endpoints/client/http_api_client.hpp>
 #include <kongflow/endpoints/queue/worker.hpp>
 #include <kongflow/endpoints/services/endpoint_service.hpp>
@@ -10,23 +10,16 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 
-#include <csignal>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <thread>
 
 #include "async_test_support.hpp"
 #include "catch.hpp"
 #include "sdk_app.hpp"
 
-
 namespace asio = boost::asio;
 namespace json = boost::json;
 using namespace kongflow::endpoints;
-using kongflow_test::read_line;
 using kongflow_test::run_to_completion;
 using kongflow_test::sdk_app;
 
@@ -45,7 +38,7 @@ struct e2e {
     std::unique_ptr<worker> w;
     environment env;
     service_error err;
-    std::string sdk_url = read_line(std::string(std::getenv("KONGFLOW_SDK_APP_STATE")) + "/url");
+    std::string sdk_url = kongflow_test::fixture_app_url();
 
     e2e() {
         std::filesystem::create_directories(dir);

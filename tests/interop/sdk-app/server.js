@@ -25,8 +25,8 @@ const client = new TriggerClient({
   verbose: false,
 });
 
-// "sources": the full app plus triggers from an integration (an external source, a dynamic
-// trigger on it, a webhook), as integration packages such as @trigger.dev/github define them.
+// "sources" is the full app plus an integration's triggers, defined the way integration
+// packages such as @trigger.dev/github define them.
 const full = variant === "full" || variant === "sources";
 
 client.defineJob({
