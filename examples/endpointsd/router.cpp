@@ -154,6 +154,19 @@ asio::awaitable<http_response> router::handle(http_request& req) {
 
 asio::awaitable<http_response> router::dispatch(http_request& req, std::string& route_name) {
     std::string_view target(req.target().data(), req.target().size());
+    // RFC 9112 §3.2.2: a server must accept the absolute form ("http://host/path?q"), which some
+    // clients send through proxies; the authority is ignored, as Host is for the origin form.
+    std::string origin_form;
+    for (std::string_view scheme : {"http://", "https://"}) {
+        if (target.size() > scheme.size() && boost::beast::iequals(target.substr(0, scheme.size()), scheme)) {
+            auto rest = target.substr(scheme.size());
+            auto end = rest.find_first_of("/?");
+            origin_form = end == std::string_view::npos ? "/" : std::string(rest.substr(end));
+            if (origin_form.front() == '?') origin_form.insert(0, 1, '/');
+            target = origin_form;
+            break;
+        }
+    }
     std::string_view path = target, query;
     if (auto q = target.find('?'); q != std::string_view::npos) {
         path = target.substr(0, q);

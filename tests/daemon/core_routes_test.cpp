@@ -287,6 +287,20 @@ TEST_CASE("unknown routes, limits and malformed requests never crash", "[integra
     auto cont = raw(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
     CHECK(cont.find("HTTP/1.1 100 Continue") == 0);
 
+    // The absolute form (RFC 9112 §3.2.2) is the same request as the origin form; other targets
+    // (authority or asterisk form, a relative path) are refused.
+    auto absolute = raw(s.port, "GET http://127.0.0.1/healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(absolute.find("HTTP/1.1 200") == 0);
+    CHECK(absolute.find(R"({"status":"ok"})") != std::string::npos);
+    CHECK(raw(s.port, "GET HTTPS://example.test:8443/nope?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+              .find("HTTP/1.1 404") == 0);
+    CHECK(raw(s.port, "GET http://127.0.0.1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("HTTP/1.1 404") == 0);
+    CHECK(raw(s.port, "GET http://127.0.0.1?a=b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("HTTP/1.1 404") == 0);
+    auto relative = raw(s.port, "GET healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(relative.find("HTTP/1.1 400") == 0);
+    CHECK(relative.find("Request target must be an absolute path") != std::string::npos);
+    CHECK(raw(s.port, "OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("HTTP/1.1 400") == 0);
+
     // The server still answers.
     CHECK(get(s.port, "/healthz").status == 200);
 }
