@@ -165,7 +165,7 @@ asio::awaitable<int> run(kf::api_client& client, options o) {
                 print(failure("Endpoint " + target.url + " is redirecting too many times"));
                 co_return exit_failed;
             }
-            target.url = r.location;
+            target.url = kf::replies::index_redirect_url(target.url, r.location);
             continue;
         }
         if (r.kind == kf::index_result::outcome::failure) {

@@ -46,6 +46,33 @@ TEST_CASE_METHOD(sdk_fixture, "PING with the right key and id", "[interop][clien
     CHECK(pong.trigger_sdk_version == kongflow_test::expected_sdk_version());
 }
 
+TEST_CASE_METHOD(sdk_fixture, "redirects in front of the app are followed as Trigger.dev's fetch follows them",
+                 "[interop][client]") {
+    const std::string path = url.substr(url.find('/', url.find("//") + 2));
+    const std::string origin = url.substr(0, url.size() - path.size());
+    endpoint_target moved{origin + "/redirect/308" + path, target.api_key, std::nullopt};
+
+    auto [ec, pong] = run_to_completion(ctx, client.async_ping(moved, "my-app", diag));
+    REQUIRE(!ec);
+    CHECK(pong.ok);
+    CHECK(pong.trigger_sdk_version == kongflow_test::expected_sdk_version());
+
+    auto [ec2, run] = run_to_completion(ctx, client.async_execute_job(moved, run_job_body("example-job", "1.0.0"), diag));
+    REQUIRE(!ec2);
+    CHECK(run.kind == execute_job_result::outcome::success);
+
+    // INDEX_ENDPOINT does not follow (redirect: "manual"): the caller stores the Location.
+    auto [ec3, index] = run_to_completion(ctx, client.async_index_endpoint(moved, diag));
+    CHECK(index.kind == index_result::outcome::redirect);
+    CHECK(index.location == path);
+
+    // 301/302: fetch re-sends a GET, which the SDK answers 405.
+    moved.url = origin + "/redirect/302" + path;
+    auto [ec4, pong2] = run_to_completion(ctx, client.async_ping(moved, "my-app", diag));
+    CHECK(ec4);
+    CHECK(pong2.error == "Could not connect to endpoint " + moved.url + ". Status code: 405");
+}
+
 TEST_CASE_METHOD(sdk_fixture, "PING with the wrong endpoint id", "[interop][client]") {
     auto [ec, pong] = run_to_completion(ctx, client.async_ping(target, "other-app", diag));
     CHECK(ec == errc::endpoint_error);

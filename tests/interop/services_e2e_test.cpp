@@ -180,6 +180,30 @@ TEST_CASE_METHOD(e2e, "an integration's triggers from the real SDK: source, dyna
     }
 }
 
+TEST_CASE_METHOD(e2e, "an app behind a permanent redirect: PING follows it, the index stores the new URL",
+                 "[interop][services]") {
+    // As Trigger.dev: fetch follows the PING's 308, the endpoint keeps the URL it was given, and the
+    // index (redirect: "manual") stores the new URL and indexes there.
+    const std::string app_path = sdk_url.substr(sdk_url.find('/', sdk_url.find("//") + 2));
+    const std::string origin = sdk_url.substr(0, sdk_url.size() - app_path.size());
+    const std::string moved = origin + "/redirect/308" + app_path;
+    auto created = create(moved);
+    CHECK(created.value.url == moved);
+    auto index = wait_for(created.index.id);
+    INFO(json::serialize(index.error));
+    REQUIRE(index.status == index_status::success);
+    CHECK(index.stats.at("jobs").as_int64() == 6);
+    // The Location ("/api/trigger") resolved against the URL that redirected (Trigger.dev stores it
+    // verbatim, relative, and then cannot reach it).
+    CHECK(st->repo().find_endpoint(created.value.id)->url == sdk_url);
+
+    // A 301 turns fetch's POST into a GET, which the SDK refuses.
+    auto [ec, ignored] = run_to_completion(ctx, endpoints->async_create({env, origin + "/redirect/301" + app_path, "gone"}, err));
+    CHECK(ec == errc::failed_ping);
+    CHECK(err.message == "Could not connect to endpoint " + origin + "/redirect/301" + app_path + ". Status code: 405");
+    CHECK_FALSE(st->repo().find_endpoint_by_slug(env.id, "gone").has_value());
+}
+
 TEST_CASE_METHOD(e2e, "an endpoint that went away: FAILURE, Could not connect", "[interop][services]") {
     {
         sdk_app temporary("full", "short-lived");

@@ -439,6 +439,36 @@ TEST_CASE_METHOD(services_fixture, "perform-index follows redirects and stores t
     auto moved = perform(create().index.id);
     CHECK(moved.status == index_status::success);
     CHECK(st.repo().find_endpoint(created.value.id)->url == "http://127.0.0.1:3000/final");
+
+    // A relative Location (what frameworks send for a trailing slash) is stored resolved against
+    // the URL that redirected; Trigger.dev stores it verbatim and then cannot reach it.
+    client.on(endpoint_action::index_endpoint, [&](const action_request& req) -> testing::fake_api_client::outcome {
+        endpoint_reply r;
+        if (req.url == "http://127.0.0.1:3000/api/trigger/") {
+            r.status = 200;
+            r.body = fixture("index-ok.body.json");
+        } else {
+            r.status = 308;
+            r.headers = {{"location", req.url == "http://127.0.0.1:3000/final" ? "../api/trigger/#frag" : "/api/trigger/"}};
+        }
+        return r;
+    });
+    auto relative = perform(create().index.id);
+    CHECK(relative.status == index_status::success);
+    CHECK(st.repo().find_endpoint(created.value.id)->url == "http://127.0.0.1:3000/api/trigger/");
+
+    // Anything that does not resolve to an http(s) URL stays verbatim, and fails as Trigger.dev's would.
+    client.on(endpoint_action::index_endpoint, [&](const action_request& req) -> testing::fake_api_client::outcome {
+        if (req.url == "ftp://files.test/x") return error_code(errc::invalid_url); // as http_api_client
+        endpoint_reply r;
+        r.status = 302;
+        r.headers = {{"location", "ftp://files.test/x"}};
+        return r;
+    });
+    auto odd = perform(create().index.id);
+    CHECK(odd.status == index_status::failure);
+    CHECK(st.repo().find_endpoint(created.value.id)->url == "ftp://files.test/x");
+    CHECK(odd.error.at("message").as_string() == "Could not connect to endpoint ftp://files.test/x");
 }
 
 TEST_CASE_METHOD(services_fixture, "perform-index of a deleted endpoint: URL is not set", "[unit][services]") {

@@ -152,6 +152,15 @@ async function readBody(req) {
 }
 
 const server = http.createServer(async (req, res) => {
+  // /redirect/<status>/<path> answers <status> with Location /<path>, as a hosting platform or a
+  // framework does in front of the app (trailing slashes, moved routes).
+  const redirect = /^\/redirect\/(30[12378])(\/.*)$/.exec(req.url);
+  if (redirect) {
+    req.resume();
+    res.writeHead(Number(redirect[1]), { location: redirect[2] });
+    res.end();
+    return;
+  }
   try {
     const body = await readBody(req);
     const headers = new Headers();

@@ -24,7 +24,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/json/value.hpp>
 
+#include <chrono>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace kongflow::endpoints {
@@ -195,6 +198,60 @@ private:
     /// client message; honour the handler's cancellation slot.
     virtual void do_send(action_request request, diagnostics& diag, send_handler handler) = 0;
 
+    /// One action in flight: sends the request, follows redirects as Trigger.dev's fetch does
+    /// (replies::next_hop), then reads the last reply. The stored URL stays the one in messages.
+    template <class Result, class Handler, class Reader>
+    struct exchange {
+        api_client* self;
+        Handler handler;
+        Reader reader;
+        diagnostics* diag;
+        std::string url;                   ///< the stored endpoint URL, for Trigger.dev's messages
+        std::optional<action_request> sent; ///< kept only while redirects may follow
+        unsigned followed = 0;
+        std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+        exchange(api_client* c, Handler h, Reader r, diagnostics* d, std::string u)
+            : self(c), handler(std::move(h)), reader(std::move(r)), diag(d), url(std::move(u)) {}
+
+        void send(action_request req) {
+            if (replies::follows_redirects(req.action)) sent = req;
+            auto io_ex = self->get_executor();
+            auto slot = asio::get_associated_cancellation_slot(handler);
+            auto ex = asio::get_associated_executor(handler, io_ex);
+            api_client* client = self;
+            diagnostics& d = *diag;
+            client->do_send(std::move(req), d, asio::bind_cancellation_slot(slot, asio::bind_executor(ex, std::move(*this))));
+        }
+
+        void operator()(error_code ec, endpoint_reply reply) {
+            if (!ec && sent) {
+                auto step = replies::next_hop(*sent, reply, followed, *diag);
+                if (step.what == replies::redirect_step::kind::follow) {
+                    // The action's timeout covers the whole chain, as fetch's abort signal does.
+                    if (step.next.timeout.count() > 0) {
+                        auto left = step.next.timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                            std::chrono::steady_clock::now() - started);
+                        if (left.count() <= 0) return finish(errc::timeout, {}, "timed out following redirects");
+                        step.next.timeout = left;
+                    }
+                    ++followed;
+                    diag->clear();
+                    return send(std::move(step.next));
+                }
+                if (step.what == replies::redirect_step::kind::fail) return finish(step.ec, {}, {});
+            }
+            finish(ec, std::move(reply), {});
+        }
+
+        void finish(error_code ec, endpoint_reply reply, std::string detail) {
+            if (!detail.empty()) diag->set_client_message(std::move(detail));
+            Result result{};
+            error_code out = ec == asio::error::operation_aborted ? ec : reader(url, ec, reply, result, *diag);
+            std::move(handler)(out, std::move(result));
+        }
+    };
+
     template <class Result>
     struct initiation {
         api_client* self;
@@ -205,27 +262,16 @@ private:
         template <class Handler, class Reader>
         void operator()(Handler&& handler, action_request req, Reader reader, diagnostics* diag) const {
             diag->clear();
-            auto io_ex = self->get_executor();
             if (auto ec = replies::check_headers(req, *diag)) {
                 // Refused before sending; still never complete inline. post() delivers to the
                 // handler's associated executor.
-                asio::post(io_ex, asio::append(std::forward<Handler>(handler), ec, Result{}));
+                asio::post(self->get_executor(), asio::append(std::forward<Handler>(handler), ec, Result{}));
                 return;
             }
-            auto slot = asio::get_associated_cancellation_slot(handler);
-            auto ex = asio::get_associated_executor(handler, io_ex);
             std::string url = req.url;
-            self->do_send(
-                std::move(req), *diag,
-                asio::bind_cancellation_slot(
-                    slot, asio::bind_executor(ex, [h = std::forward<Handler>(handler), reader, diag,
-                                                   url = std::move(url)](error_code ec, endpoint_reply reply) mutable {
-                        Result result{};
-                        error_code out = ec == asio::error::operation_aborted
-                                             ? ec
-                                             : reader(url, ec, reply, result, *diag);
-                        std::move(h)(out, std::move(result));
-                    })));
+            exchange<Result, std::decay_t<Handler>, Reader>(self, std::forward<Handler>(handler), std::move(reader), diag,
+                                                            std::move(url))
+                .send(std::move(req));
         }
     };
 

@@ -76,6 +76,8 @@ struct endpoint_target {
 /// One request, fully built: every header in wire order, the body, and its limits.
 struct action_request {
     endpoint_action action = endpoint_action::ping;
+    /// POST; GET only on a hop after a 301, 302 or 303 (fetch's redirect rules, replies::next_hop).
+    std::string method = "POST";
     std::string url;
     std::vector<header_field> headers;
     std::string body;

@@ -1,5 +1,6 @@
 // The default api_client: HTTP/1.1 over TCP or TLS with Boost.Beast, through http_transport
-// (keep-alive pool per origin, timeouts, size limits). Redirects are returned, never followed.
+// (keep-alive pool per origin, timeouts, size limits). Redirects come back to api_client, which
+// follows them as Trigger.dev does (replies::next_hop).
 #ifndef KONGFLOW_ENDPOINTS_CLIENT_HTTP_API_CLIENT_HPP
 #define KONGFLOW_ENDPOINTS_CLIENT_HTTP_API_CLIENT_HPP
 
@@ -45,7 +46,7 @@ public:
 private:
     void do_send(action_request request, diagnostics& diag, send_handler handler) override {
         http_request req;
-        req.method = "POST";
+        req.method = std::move(request.method);
         req.url = std::move(request.url);
         req.headers.reserve(request.headers.size());
         for (auto& h : request.headers) req.headers.push_back({std::move(h.name), std::move(h.value)});

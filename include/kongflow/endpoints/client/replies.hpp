@@ -189,6 +189,41 @@ constexpr bool is_redirect(unsigned status) noexcept {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+/// Trigger.dev sends every action with fetch's default `redirect: "follow"`, except
+/// INDEX_ENDPOINT (`redirect: "manual"`: §C.4 stores the new URL itself).
+constexpr bool follows_redirects(endpoint_action a) noexcept { return a != endpoint_action::index_endpoint; }
+
+/// The most redirects one action follows (fetch's limit).
+inline constexpr unsigned max_redirects = 20;
+
+/// What to do with a reply to a request that follows redirects (fetch's "HTTP-redirect fetch").
+struct redirect_step {
+    enum class kind {
+        deliver, ///< not a redirect, or one without Location: the reply is the answer
+        follow,  ///< send `next`
+        fail,    ///< fetch fails (Trigger.dev: no response); `ec` and the diagnostics say why
+    } what = kind::deliver;
+    action_request next;
+    error_code ec;
+};
+
+/// `location` resolved against `base_url` (RFC 3986), without its fragment, when the result is an
+/// absolute http(s) URL with a host and no user info; nothing otherwise.
+KONGFLOW_ENDPOINTS_DECL std::optional<std::string> resolve_location(std::string_view base_url,
+                                                                    std::string_view location);
+
+/// The URL an INDEX_ENDPOINT redirect moves the endpoint to: a relative Location resolved against
+/// `from` (Trigger.dev stores it verbatim, then cannot reach it); anything else verbatim, as
+/// Trigger.dev stores it.
+KONGFLOW_ENDPOINTS_DECL std::string index_redirect_url(std::string_view from, std::string_view location);
+
+/// The next hop after `reply` to `sent`, which already followed `followed` redirects:
+/// `Location` resolved against the request's URL; 301/302 of a POST and 303 become a GET without
+/// body or body headers; 307/308 resend as is; more than max_redirects, a Location that is not
+/// an absolute http(s) URL with a host (or carries user info) fails. The fragment is dropped.
+KONGFLOW_ENDPOINTS_DECL redirect_step next_hop(const action_request& sent, const endpoint_reply& reply,
+                                               unsigned followed, diagnostics& diag);
+
 } // namespace replies
 } // namespace kongflow::endpoints
 

@@ -6,6 +6,8 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -594,6 +596,59 @@ KONGFLOW_ENDPOINTS_DECL error_code read_deliver_event(std::string_view url, erro
                                                       diagnostics& diag) {
     if (auto ec = detail::standard_throws(url, transport, reply, diag)) return ec;
     return detail::strict_parse(reply, [](const auto& j) { return parse_deliver_event_response(j); }, out, diag);
+}
+
+KONGFLOW_ENDPOINTS_DECL std::optional<std::string> resolve_location(std::string_view base_url,
+                                                                    std::string_view location) {
+    namespace urls = boost::urls;
+    auto base = urls::parse_uri(base_url);
+    auto ref = urls::parse_uri_reference(location);
+    urls::url target;
+    if (!base || !ref || !urls::resolve(*base, *ref, target)) return std::nullopt;
+    target.remove_fragment();
+    if ((target.scheme_id() != urls::scheme::http && target.scheme_id() != urls::scheme::https) ||
+        !target.has_authority() || target.encoded_host().empty() || target.has_userinfo())
+        return std::nullopt;
+    return std::string(target.buffer());
+}
+
+KONGFLOW_ENDPOINTS_DECL std::string index_redirect_url(std::string_view from, std::string_view location) {
+    auto reference = boost::urls::parse_uri_reference(location);
+    if (reference && !reference->has_scheme())
+        if (auto resolved = resolve_location(from, location)) return std::move(*resolved);
+    return std::string(location);
+}
+
+KONGFLOW_ENDPOINTS_DECL redirect_step next_hop(const action_request& sent, const endpoint_reply& reply,
+                                               unsigned followed, diagnostics& diag) {
+    redirect_step step;
+    auto location = reply.header("location");
+    if (!is_redirect(reply.status) || !location) return step; // fetch hands a 3xx without Location back
+    auto refuse = [&](error_code ec, std::string why) {
+        step.what = redirect_step::kind::fail;
+        step.ec = ec;
+        diag.set_client_message(std::move(why));
+        return step;
+    };
+    if (followed >= max_redirects) return refuse(errc::too_many_redirects, "redirect count exceeded");
+    auto target = resolve_location(sent.url, *location);
+    if (!target) return refuse(errc::invalid_url, "invalid redirect location: " + detail::cap(*location));
+
+    step.what = redirect_step::kind::follow;
+    step.next = sent;
+    step.next.url = std::move(*target);
+    const bool post = sent.method == "POST";
+    if (((reply.status == 301 || reply.status == 302) && post) ||
+        (reply.status == 303 && sent.method != "GET" && sent.method != "HEAD")) {
+        step.next.method = "GET";
+        step.next.body.clear();
+        std::erase_if(step.next.headers, [](const header_field& h) {
+            for (std::string_view body_header : {"content-encoding", "content-language", "content-location", "content-type"})
+                if (endpoints::detail::ascii_iequals(h.name, body_header)) return true;
+            return false;
+        });
+    }
+    return step;
 }
 
 } // namespace kongflow::endpoints::replies

@@ -276,14 +276,17 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
                 endpoint_index_error e{"Endpoint " + *ep.url + " is redirecting too many times", std::nullopt};
                 co_return co_await finish_failure(e, true);
             }
+            // A relative Location ("/api/trigger/", as frameworks send) is resolved: Trigger.dev
+            // stores it verbatim, a URL no request can reach.
+            std::string next_url = replies::index_redirect_url(*ep.url, r.location);
             auto moved = co_await detail::on_blocking(blocking, [&] {
                 update_endpoint_params up;
                 up.id = ep.id;
-                up.url = r.location;
+                up.url = next_url;
                 return repo.update_endpoint(up);
             });
             if (!moved) co_return store_failed(moved.error());
-            log.log(log_level::info, "endpoint redirected", {{"endpoint", ep.id}, {"url", r.location}});
+            log.log(log_level::info, "endpoint redirected", {{"endpoint", ep.id}, {"url", next_url}});
             ep = std::move(*moved);
         }
         if (reply.kind == index_result::outcome::failure) co_return co_await finish_failure(reply.error, true);
