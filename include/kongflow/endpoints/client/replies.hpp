@@ -5,6 +5,7 @@
 #define KONGFLOW_ENDPOINTS_CLIENT_REPLIES_HPP
 
 #include <kongflow/endpoints/client/endpoint_action.hpp>
+#include <kongflow/endpoints/client/http_message.hpp>
 #include <kongflow/endpoints/client/schemas.hpp>
 #include <kongflow/endpoints/diagnostics.hpp>
 #include <kongflow/endpoints/error.hpp>
@@ -185,9 +186,9 @@ KONGFLOW_ENDPOINTS_DECL error_code read_deliver_event(std::string_view url, erro
 
 /// True for the platform timeouts of protocol.md §A.5 (Vercel, CloudFront, Deno, Cloudflare).
 KONGFLOW_ENDPOINTS_DECL bool is_platform_timeout(const endpoint_reply&);
-constexpr bool is_redirect(unsigned status) noexcept {
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
+
+/// The one definition lives with the HTTP value types; the readers here use it unqualified.
+using endpoints::is_redirect;
 
 /// Trigger.dev sends every action with fetch's default `redirect: "follow"`, except
 /// INDEX_ENDPOINT (`redirect: "manual"`: §C.4 stores the new URL itself).
