@@ -3,7 +3,7 @@
 // queued jobs, and the program itself (environments commands, SIGTERM → exit 0).
 #include "catch.hpp"
 
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 #include "fake_endpoint.hpp"
 #include "http_client.hpp"
 #include "temp_dir.hpp"
@@ -24,57 +24,6 @@
 namespace kfd = kongflow::endpointsd;
 namespace kfe = kongflow::endpoints;
 using namespace kf_daemon_test;
-
-namespace {
-
-const std::string dev_key = "tr_dev_daemon_test_key_000001";
-
-kfd::daemon_config test_config(const std::string& db) {
-    kfd::daemon_config c;
-    c.db = db;
-    c.listen_host = "127.0.0.1";
-    c.listen_port = 0;
-    c.bootstrap_api_key = dev_key;
-    c.log_level = kfe::log_level::warn;
-    c.shutdown_timeout = std::chrono::milliseconds(3000);
-    return c;
-}
-
-struct running_daemon {
-    kfd::daemon_app app;
-    unsigned short port = 0;
-    running_daemon(const std::string& db, std::FILE* log = stderr)
-        : app(test_config(db), std::make_shared<kfd::json_log_sink>(log)) {
-        kfe::diagnostics diag;
-        auto r = app.open(diag);
-        INFO(diag.client_message());
-        REQUIRE(r.has_value());
-        REQUIRE(app.start().has_value());
-        port = app.local_endpoint().port();
-    }
-    ~running_daemon() {
-        app.request_stop();
-        app.wait();
-    }
-};
-
-/// Polls `f` (bounded) until it returns true.
-template <class F>
-bool eventually(F f, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (f()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    return false;
-}
-
-std::string index_status(unsigned short port, const std::string& id) {
-    auto r = get(port, "/api/v1/endpointindex/" + id, dev_key);
-    return r.status == 200 ? std::string(r.json().at("status").as_string()) : "HTTP " + std::to_string(r.status);
-}
-
-} // namespace
 
 TEST_CASE("create an endpoint, index it, read it back", "[integration][daemon]") {
     kf_test::temp_dir dir;
