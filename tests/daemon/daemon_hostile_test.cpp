@@ -8,6 +8,7 @@
 #include "catch.hpp"
 
 #include "daemon_fixture.hpp"
+#include "json_mutator.hpp"
 #include "http_client.hpp"
 #include "temp_dir.hpp"
 
@@ -41,61 +42,6 @@ std::string read_fixture(const std::string& name) {
     ss << f.rdbuf();
     return ss.str();
 }
-
-/// Random edits of a JSON document: dropped keys, values of the wrong type, repeated arrays.
-class json_mutator {
-public:
-    explicit json_mutator(std::mt19937& rng) : rng_(rng) {}
-
-    boost::json::value operator()(boost::json::value v, int depth = 0) {
-        if (chance(0.04)) return odd_value();
-        if (auto* o = v.if_object()) {
-            boost::json::object out;
-            for (auto& [k, x] : *o) {
-                if (chance(0.1)) continue;
-                out[k] = chance(0.3) ? (*this)(x, depth + 1) : x;
-            }
-            if (chance(0.05)) out[pick({"id", "version", "trigger", "enabled", "internal", "__proto__"})] = odd_value();
-            return out;
-        }
-        if (auto* a = v.if_array()) {
-            boost::json::array out;
-            for (auto& x : *a) out.push_back((*this)(x, depth + 1));
-            if (!out.empty() && chance(0.05)) {
-                auto copy = out;
-                for (int i = 0; i < 20; ++i) out.insert(out.end(), copy.begin(), copy.end());
-            }
-            return out;
-        }
-        if (v.is_string() && chance(0.3)) {
-            std::string s(v.as_string());
-            return boost::json::value(pick({s + "\xc3\xa9", s + s + s, std::string(s.substr(0, 1)), std::string("   "),
-                                            std::string("\x7f") + s, std::string(3000, 'x')}));
-        }
-        return v;
-    }
-
-private:
-    bool chance(double p) { return std::uniform_real_distribution<>(0, 1)(rng_) < p; }
-    std::string pick(std::initializer_list<std::string> xs) {
-        return *(xs.begin() + std::uniform_int_distribution<std::size_t>(0, xs.size() - 1)(rng_));
-    }
-    boost::json::value odd_value() {
-        switch (std::uniform_int_distribution<>(0, 9)(rng_)) {
-        case 0: return nullptr;
-        case 1: return true;
-        case 2: return -1;
-        case 3: return 1e308;
-        case 4: return "";
-        case 5: return boost::json::array{};
-        case 6: return boost::json::object{};
-        case 7: return std::uint64_t(18446744073709551615ull);
-        case 8: return boost::json::string(std::string_view("\0nul", 4));
-        default: return boost::json::string(5000, 'y');
-        }
-    }
-    std::mt19937& rng_;
-};
 
 /// A loopback endpoint that answers with seeded hostility, on its own thread.
 class hostile_endpoint {
@@ -157,7 +103,7 @@ private:
     }
 
     std::string body() {
-        json_mutator mutate(rng_);
+        kf_test::json_mutator mutate(rng_);
         switch (std::uniform_int_distribution<>(0, 5)(rng_)) {
         case 0: return index_ok_;
         case 1:
