@@ -9,6 +9,7 @@
 
 #include "daemon_fixture.hpp"
 #include "json_mutator.hpp"
+#include "text_file.hpp"
 #include "http_client.hpp"
 #include "temp_dir.hpp"
 
@@ -25,7 +26,6 @@
 
 #include <atomic>
 #include <cctype>
-#include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
@@ -37,10 +37,7 @@ using namespace kf_daemon_test;
 namespace {
 
 std::string read_fixture(const std::string& name) {
-    std::ifstream f(std::string(KONGFLOW_SOURCE_DIR) + "/tests/fixtures/sdk-2.3.19/" + name);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
+    return kf_test::read_text_file(std::string(KONGFLOW_SOURCE_DIR) + "/tests/fixtures/sdk-2.3.19/" + name);
 }
 
 /// A loopback endpoint that answers with seeded hostility, on its own thread.

@@ -5,13 +5,12 @@
 
 #include <boost/json.hpp>
 
-#include <fstream>
 #include <functional>
 #include <random>
-#include <sstream>
 
 #include "catch.hpp"
 #include "json_mutator.hpp"
+#include "text_file.hpp"
 
 namespace json = boost::json;
 using namespace kongflow::endpoints;
@@ -21,10 +20,7 @@ namespace {
 const std::string url = "http://127.0.0.1:3000/api/trigger";
 
 std::string fixture(const std::string& name) {
-    std::ifstream in(std::string(KONGFLOW_TEST_FIXTURES_DIR) + "/sdk-2.3.19/" + name);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return kf_test::read_text_file(std::string(KONGFLOW_TEST_FIXTURES_DIR) + "/sdk-2.3.19/" + name);
 }
 
 /// Seeded hostile replies built from valid bodies of one action.
