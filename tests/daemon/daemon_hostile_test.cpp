@@ -25,6 +25,8 @@
 #include <boost/json/serialize.hpp>
 
 #include <atomic>
+#include <iterator>
+#include <optional>
 #include <cctype>
 #include <random>
 #include <sstream>
@@ -45,7 +47,7 @@ class hostile_endpoint {
 public:
     explicit hostile_endpoint(unsigned seed)
         : rng_(seed), acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}),
-          index_ok_(read_fixture("index-ok.body.json")) {
+          index_ok_(read_fixture("index-ok.body.json")), index_ok_json_(boost::json::parse(index_ok_)) {
         accept();
         thread_ = std::thread([this] { ioc_.run(); });
     }
@@ -77,13 +79,13 @@ private:
         std::string head = in.substr(0, n);
         for (auto& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         const bool ping = head.find("x-trigger-action: ping") != std::string::npos;
-        std::string out = ping && ping_ok ? respond(200, R"({"ok":true})", "trigger-version: 2023-09-29\r\n") : hostile();
-        if (out == "silence") {
-            asio::steady_timer t(s.get_executor(), std::chrono::milliseconds(std::uniform_int_distribution<>(0, 300)(rng_)));
+        auto out = ping && ping_ok ? respond(200, R"({"ok":true})", "trigger-version: 2023-09-29\r\n") : hostile();
+        if (!out) { // silence, then a close
+            asio::steady_timer t(s.get_executor(), std::chrono::milliseconds(kf_test::pick(rng_, 301)));
             co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
             co_return;
         }
-        co_await asio::async_write(s, asio::buffer(out), asio::as_tuple(asio::use_awaitable));
+        co_await asio::async_write(s, asio::buffer(*out), asio::as_tuple(asio::use_awaitable));
         boost::system::error_code ignored;
         s.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
         // Let the client read to the close before the socket goes.
@@ -101,42 +103,37 @@ private:
 
     std::string body() {
         kf_test::json_mutator mutate(rng_);
-        switch (std::uniform_int_distribution<>(0, 5)(rng_)) {
+        switch (kf_test::pick(rng_, 6)) {
         case 0: return index_ok_;
         case 1:
-        case 2: return boost::json::serialize(mutate(boost::json::parse(index_ok_)));
-        case 3: return index_ok_.substr(0, std::uniform_int_distribution<std::size_t>(0, index_ok_.size())(rng_));
-        case 4: return std::string(std::uniform_int_distribution<std::size_t>(1, 100000)(rng_), '[');
-        default: return random_bytes(300);
+        case 2: return boost::json::serialize(mutate(index_ok_json_));
+        case 3: return index_ok_.substr(0, kf_test::pick(rng_, index_ok_.size() + 1));
+        case 4: return std::string(kf_test::pick(rng_, 100000) + 1, '[');
+        default: return kf_test::random_bytes(rng_, 300);
         }
     }
 
-    std::string random_bytes(std::size_t most) {
-        std::string s(std::uniform_int_distribution<std::size_t>(0, most)(rng_), '\0');
-        for (auto& c : s) c = static_cast<char>(std::uniform_int_distribution<>(0, 255)(rng_));
-        return s;
-    }
-
-    std::string hostile() {
+    /// The raw reply; nothing = say nothing and close.
+    std::optional<std::string> hostile() {
         const std::string versions = "trigger-version: 2023-09-29\r\ntrigger-sdk-version: 2.3.19\r\n";
-        switch (std::uniform_int_distribution<>(0, 11)(rng_)) {
+        switch (kf_test::pick(rng_, 12)) {
         case 0:
         case 1: return respond(200, index_ok_, versions); // some indexes must succeed
         case 2:
-        case 3: return respond(200, body(), std::uniform_int_distribution<>(0, 1)(rng_) ? versions : "");
+        case 3: return respond(200, body(), kf_test::pick(rng_, 2) ? versions : "");
         case 4: {
             static const int statuses[] = {201, 204, 400, 401, 403, 404, 500, 503, 599, 999};
-            return respond(statuses[std::uniform_int_distribution<>(0, 9)(rng_)], body());
+            return respond(statuses[kf_test::pick(rng_, std::size(statuses))], body());
         }
         case 5: {
             // Redirects stay on loopback: back here, to a closed port, or to nothing usable.
             static const char* locations[] = {"/api/trigger", "", "::::", "http://[::1", "ftp://127.0.0.1/x",
                                               "http://127.0.0.1:1/api", "//", "/api/trigger?x=%zz#f"};
             static const int statuses[] = {301, 302, 303, 307, 308};
-            return respond(statuses[std::uniform_int_distribution<>(0, 4)(rng_)], "",
-                           std::string("location: ") + locations[std::uniform_int_distribution<>(0, 7)(rng_)] + "\r\n");
+            return respond(statuses[kf_test::pick(rng_, std::size(statuses))], "",
+                           std::string("location: ") + locations[kf_test::pick(rng_, std::size(locations))] + "\r\n");
         }
-        case 6: return random_bytes(500);
+        case 6: return kf_test::random_bytes(rng_, 500);
         case 7: {
             std::string b = body(), chunked;
             for (std::size_t i = 0; i < b.size(); i += 100) {
@@ -145,14 +142,14 @@ private:
                 len << std::hex << part.size();
                 chunked += len.str() + "\r\n" + part + "\r\n";
             }
-            if (std::uniform_int_distribution<>(0, 1)(rng_)) chunked += "0\r\n\r\n";
-            else chunked = chunked.substr(0, std::uniform_int_distribution<std::size_t>(0, chunked.size())(rng_));
+            if (kf_test::pick(rng_, 2)) chunked += "0\r\n\r\n";
+            else chunked = chunked.substr(0, kf_test::pick(rng_, chunked.size() + 1));
             return "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-type: application/json\r\n\r\n" + chunked;
         }
         case 8: return "HTTP/1.1 200 OK\r\nx-big: " + std::string(200000, 'b') + "\r\n\r\n";
         case 9: return "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 99999999\r\n\r\n" + index_ok_;
         case 10: return "HTTP/1.1 100 Continue\r\n\r\n" + respond(200, index_ok_, versions);
-        default: return "silence";
+        default: return std::nullopt;
         }
     }
 
@@ -160,13 +157,14 @@ private:
     boost::asio::io_context ioc_;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::string index_ok_;
+    boost::json::value index_ok_json_;
     std::thread thread_;
 };
 
 /// What a hostile client sends the daemon: bytes that are not HTTP, requests cut short, bodies and
 /// headers of the wrong kind.
 std::string hostile_request(std::mt19937& rng) {
-    auto pick = [&](int n) { return std::uniform_int_distribution<>(0, n - 1)(rng); };
+    auto pick = [&](std::size_t n) { return kf_test::pick(rng, n); };
     const std::string auth = "Authorization: Bearer " + dev_key + "\r\n";
     static const char* targets[] = {"/api/v1/endpoints", "/api/v1/endpoints/hostile-app", "/api/v1/endpoints/hostile-app/index",
                                     "/api/v1/endpoints/%zz/index", "/api/v1/endpointindex/..%2F", "/api/v1/whoami",
@@ -175,18 +173,14 @@ std::string hostile_request(std::mt19937& rng) {
     static const char* methods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "BREW"};
     static const char* bodies[] = {"", "{", "[]", "null", R"({"url":1,"id":{}})", R"({"reason":[],"data":"x"})",
                                    R"({"url":"http://127.0.0.1:1/api","id":"a/b"})", "\xff\xfe"};
-    std::string body = bodies[pick(8)];
-    if (pick(10) == 0) body = std::string(static_cast<std::size_t>(pick(100000)) + 1, '{');
-    std::string req = std::string(methods[pick(8)]) + " " + targets[pick(10)] + " HTTP/1.1\r\nHost: x\r\n" +
+    std::string body = bodies[pick(std::size(bodies))];
+    if (pick(10) == 0) body = std::string(pick(100000) + 1, '{');
+    std::string req = std::string(methods[pick(std::size(methods))]) + " " + targets[pick(std::size(targets))] + " HTTP/1.1\r\nHost: x\r\n" +
                       (pick(4) ? auth : std::string("Authorization: Bearer\r\n")) +
                       "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     switch (pick(6)) {
-    case 0: { // not HTTP at all
-        std::string s(static_cast<std::size_t>(pick(2000)), '\0');
-        for (auto& c : s) c = static_cast<char>(pick(256));
-        return s + "\r\n\r\n";
-    }
-    case 1: return req.substr(0, static_cast<std::size_t>(pick(static_cast<int>(req.size())))); // cut short
+    case 0: return kf_test::random_bytes(rng, 2000) + "\r\n\r\n"; // not HTTP at all
+    case 1: return req.substr(0, pick(req.size())); // cut short
     case 2: return "POST /api/v1/endpoints HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: -1\r\n\r\n";
     case 3: return "POST /api/v1/endpoints HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\nzz\r\n";
     default: return req;

@@ -21,9 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace kfd = kongflow::endpointsd;
-namespace kfe = kongflow::endpoints;
-using namespace kf_daemon_test;
+using namespace kf_daemon_test; // kfd, kfe, the daemon fixture
 
 TEST_CASE("create an endpoint, index it, read it back", "[integration][daemon]") {
     kf_test::temp_dir dir;

@@ -3,10 +3,9 @@
 
 #include <boost/json.hpp>
 
-#include <fstream>
-#include <sstream>
 
 #include "catch.hpp"
+#include "text_file.hpp"
 
 namespace json = boost::json;
 using namespace kongflow::endpoints;
@@ -25,10 +24,7 @@ endpoint_reply reply(unsigned status, std::string body, std::vector<header_field
 }
 
 std::string fixture(const std::string& name) {
-    std::ifstream in(std::string(KONGFLOW_TEST_FIXTURES_DIR) + "/sdk-2.3.19/" + name);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return kf_test::read_text_file(std::string(KONGFLOW_TEST_FIXTURES_DIR) + "/sdk-2.3.19/" + name);
 }
 
 const std::vector<header_field> sdk_headers = {{"Trigger-Version", "2023-09-29"}, {"Trigger-SDK-Version", "2.3.19"}};

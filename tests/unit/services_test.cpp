@@ -8,12 +8,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "async_test_support.hpp"
 #include "catch.hpp"
+#include "text_file.hpp"
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -23,10 +22,7 @@ using kongflow_test::run_to_completion;
 namespace {
 
 std::string fixture(const std::string& name) {
-    std::ifstream in(std::string(KONGFLOW_TEST_FIXTURES_DIR) + "/sdk-2.3.19/" + name);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return kf_test::read_text_file(std::string(KONGFLOW_TEST_FIXTURES_DIR) + "/sdk-2.3.19/" + name);
 }
 
 const std::vector<header_field> sdk_headers = {{"trigger-version", "2023-09-29"}, {"trigger-sdk-version", "2.3.19"}};
