@@ -1,5 +1,6 @@
 // SQLite storage specifics: reopening, schema versions, corrupt and read-only files, a full disk,
 // and concurrent writers (threads and processes) on one file.
+#include <kongflow/endpoints/storage/detail/sqlite_schema.hpp>
 #include <kongflow/endpoints/storage/sqlite_repository.hpp>
 #include <kongflow/endpoints/storage/sqlite_store.hpp>
 #include <kongflow/endpoints/testing/repository_conformance.hpp>
@@ -10,6 +11,7 @@
 #include <atomic>
 #include <csignal>
 #include <fstream>
+#include <span>
 #include <thread>
 
 #include <sys/resource.h>
@@ -110,7 +112,57 @@ TEST_CASE("sqlite_repository: data survives reopening", "[integration][storage][
     REQUIRE(ix.has_value());
     CHECK(ix->source_data == boost::json::parse(R"({"x":[1,2]})"));
     CHECK(ix->reason == std::optional<std::string>("r"));
-    CHECK(kf::sqlite_repository::schema_version() == 1);
+    CHECK(kf::sqlite_repository::schema_version() == 2);
+}
+
+TEST_CASE("sqlite_repository: a version 1 database is migrated to version 2 with its indexes intact",
+          "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    auto path = dir.file("v1.db");
+    {
+        // The file as the first release left it: step 1 only, one endpoint with two indexes.
+        auto c = kf::detail::sqlite::connection::open(path).value();
+        auto steps = std::span(kf::detail::sqlite_storage_migrations).first(1);
+        REQUIRE(kf::detail::sqlite::migrate(c, "storage", steps).value() == 1);
+        REQUIRE(c.exec("INSERT INTO kf_organizations VALUES('o', 'org', 'Org', 1, 1);"
+                       "INSERT INTO kf_projects VALUES('p', 'o', 'proj', 'Proj', 1, 1);"
+                       "INSERT INTO kf_environments VALUES('e', 'o', 'p', 'prod', 'PRODUCTION', 'key', 1, 1);"
+                       "INSERT INTO kf_endpoints(id, slug, url, environment_id, organization_id, project_id, created_at, "
+                       "updated_at) VALUES('ep', 'a', 'http://127.0.0.1:1/api', 'e', 'o', 'p', 1, 1);"
+                       "INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, source_data, reason, status, stats, "
+                       "created_at, updated_at) VALUES('i1', 'ep', 'HOOK', '{\"x\":1}', 'r', 'SUCCESS', '{\"jobs\":3}', 5, 6);"
+                       "INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, status, error, created_at, updated_at) "
+                       "VALUES('i2', 'ep', 'API', 'FAILURE', '{\"message\":\"m\"}', 7, 8);")
+                    .has_value());
+    }
+    auto repo = open_repo(path);
+    auto indexes = repo.list_indexes("ep", 10);
+    REQUIRE(indexes.has_value());
+    REQUIRE(indexes->size() == 2);
+    auto i1 = repo.find_index("i1").value();
+    CHECK(i1.source == kf::index_source::hook);
+    CHECK(i1.status == kf::index_status::success);
+    CHECK(i1.source_data == boost::json::parse(R"({"x":1})"));
+    CHECK(i1.stats == boost::json::parse(R"({"jobs":3})"));
+    CHECK(i1.reason == std::optional<std::string>("r"));
+    CHECK(i1.created_at == kf::timestamp(std::chrono::milliseconds(5)));
+    CHECK(repo.find_index("i2").value().error == boost::json::parse(R"({"message":"m"})"));
+    // New rows keep their order after the copied ones, and the rules still hold.
+    auto i3 = repo.create_index({"ep", kf::index_source::internal, std::nullopt, nullptr, {}, {}});
+    REQUIRE(i3.has_value());
+    CHECK(repo.list_indexes("ep", 10).value().size() == 3);
+    CHECK(integrity_check(path) == "ok");
+    auto c = kf::detail::sqlite::connection::open(path).value();
+    CHECK_FALSE(c.exec("INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, status, created_at, updated_at) "
+                       "VALUES('bad', 'ep', 'API', 'DONE', 1, 1)")
+                    .has_value());
+    CHECK_FALSE(c.exec("UPDATE kf_endpoint_indexes SET source = 'ELSEWHERE' WHERE id = 'i1'").has_value());
+    CHECK_FALSE(c.exec("INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, status, created_at, updated_at) "
+                       "VALUES('orphan', 'nope', 'API', 'PENDING', 1, 1)")
+                    .has_value());
+    auto v = c.prepare("SELECT version FROM kongflow_schema WHERE component = 'storage'").value();
+    REQUIRE(v.step().value());
+    CHECK(v.get_int64(0) == 2);
 }
 
 TEST_CASE("sqlite_repository: a database from a newer version is refused", "[integration][storage][sqlite]") {
@@ -125,7 +177,7 @@ TEST_CASE("sqlite_repository: a database from a newer version is refused", "[int
     auto r = kf::sqlite_repository::open(path, {}, diag);
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error() == kf::errc::schema_too_new);
-    CHECK(std::string(diag.client_message()).find("schema version 2") != std::string::npos);
+    CHECK(std::string(diag.client_message()).find("schema version 3") != std::string::npos);
     CHECK(std::string(diag.client_message()).find(path) != std::string::npos);
 
     auto s = kf::sqlite_store::open(path);

@@ -2,6 +2,7 @@
 #define KONGFLOW_ENDPOINTS_STORAGE_IMPL_SQLITE_REPOSITORY_IPP
 
 #include <kongflow/endpoints/detail/ids.hpp>
+#include <kongflow/endpoints/storage/detail/sqlite_schema.hpp>
 #include <kongflow/endpoints/storage/sqlite_repository.hpp>
 
 #include <boost/json/parse.hpp>
@@ -15,94 +16,6 @@
 
 namespace kongflow::endpoints {
 namespace detail {
-
-// ---- schema ----
-
-inline constexpr std::string_view sqlite_storage_v1 = R"sql(
-CREATE TABLE kf_organizations (
-    id TEXT PRIMARY KEY,
-    slug TEXT NOT NULL UNIQUE,
-    title TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-);
-CREATE TABLE kf_projects (
-    id TEXT PRIMARY KEY,
-    organization_id TEXT NOT NULL REFERENCES kf_organizations(id) ON DELETE CASCADE,
-    slug TEXT NOT NULL,
-    name TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    UNIQUE (organization_id, slug)
-);
-CREATE TABLE kf_environments (
-    id TEXT PRIMARY KEY,
-    organization_id TEXT NOT NULL REFERENCES kf_organizations(id) ON DELETE CASCADE,
-    project_id TEXT NOT NULL REFERENCES kf_projects(id) ON DELETE CASCADE,
-    slug TEXT NOT NULL,
-    type TEXT NOT NULL CHECK (type IN ('DEVELOPMENT', 'PRODUCTION', 'STAGING', 'PREVIEW')),
-    api_key TEXT NOT NULL UNIQUE,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    UNIQUE (project_id, slug)
-);
-CREATE TABLE kf_endpoints (
-    id TEXT PRIMARY KEY,
-    slug TEXT NOT NULL,
-    url TEXT,
-    environment_id TEXT NOT NULL REFERENCES kf_environments(id) ON DELETE CASCADE,
-    organization_id TEXT NOT NULL REFERENCES kf_organizations(id) ON DELETE CASCADE,
-    project_id TEXT NOT NULL REFERENCES kf_projects(id) ON DELETE CASCADE,
-    indexing_hook_identifier TEXT,
-    version TEXT NOT NULL DEFAULT 'unknown',
-    sdk_version TEXT NOT NULL DEFAULT 'unknown',
-    run_chunk_execution_limit INTEGER NOT NULL DEFAULT 60000,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    UNIQUE (environment_id, slug)
-);
-CREATE TABLE kf_endpoint_indexes (
-    seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    endpoint_id TEXT NOT NULL REFERENCES kf_endpoints(id) ON DELETE CASCADE,
-    source TEXT NOT NULL CHECK (source IN ('MANUAL', 'API', 'INTERNAL', 'HOOK')),
-    source_data TEXT,
-    reason TEXT,
-    status TEXT NOT NULL CHECK (status IN ('PENDING', 'STARTED', 'SUCCESS', 'FAILURE')),
-    stats TEXT,
-    data TEXT,
-    error TEXT,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-);
-CREATE INDEX kf_endpoint_indexes_by_endpoint ON kf_endpoint_indexes (endpoint_id, created_at, seq);
-CREATE INDEX kf_endpoint_indexes_by_created ON kf_endpoint_indexes (created_at);
-CREATE TABLE kf_registered_jobs (
-    id TEXT PRIMARY KEY,
-    endpoint_id TEXT NOT NULL REFERENCES kf_endpoints(id) ON DELETE CASCADE,
-    slug TEXT NOT NULL,
-    version TEXT NOT NULL,
-    definition TEXT,
-    enabled INTEGER NOT NULL,
-    internal INTEGER NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    UNIQUE (endpoint_id, slug)
-);
-CREATE TABLE kf_registrations (
-    id TEXT PRIMARY KEY,
-    endpoint_id TEXT NOT NULL REFERENCES kf_endpoints(id) ON DELETE CASCADE,
-    kind TEXT NOT NULL,
-    key TEXT NOT NULL,
-    definition TEXT,
-    enabled INTEGER NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    UNIQUE (endpoint_id, kind, key)
-);
-)sql";
-
-inline constexpr std::array<detail::sqlite::migration, 1> sqlite_storage_migrations{{{1, sqlite_storage_v1}}};
 
 // ---- errors ----
 
