@@ -201,6 +201,18 @@ inline result<registered_job> read_job(const detail::sqlite::statement& st) {
     if (r.error()) return r.error();
     return v;
 }
+/// What an upsert's RETURNING reads back: the id the row keeps (an update keeps the old one) and
+/// when it was first written.
+struct upserted_row {
+    std::string id;
+    timestamp created_at;
+};
+inline result<upserted_row> read_upserted_row(const detail::sqlite::statement& st) {
+    row_reader r(st);
+    upserted_row v{r.text(0), r.time(1)};
+    if (r.error()) return r.error();
+    return v;
+}
 inline result<registration> read_registration(const detail::sqlite::statement& st) {
     row_reader r(st);
     registration v;
@@ -705,23 +717,24 @@ KONGFLOW_ENDPOINTS_DECL result<registered_job> sqlite_repository::upsert_job(con
     if (!id) return id.error();
     const timestamp now = p.now.value_or(now_ms());
     return write([&](detail::sqlite::connection& c) -> result<registered_job> {
-        auto r = detail::sql_exec(
-            c,
+        // RETURNING gives what the row keeps (its id, its creation time); the rest is what was
+        // written, so the definition is not parsed back (an index registers a thousand of these).
+        auto row = detail::sql_one(
+            c, &detail::read_upserted_row,
             "INSERT INTO kf_registered_jobs(" KF_JOB_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
             "ON CONFLICT(endpoint_id, slug) DO UPDATE SET version = excluded.version, definition = "
             "excluded.definition, enabled = excluded.enabled, internal = excluded.internal, updated_at = "
-            "excluded.updated_at",
+            "excluded.updated_at RETURNING id, created_at",
             *id, p.endpoint_id, p.slug, p.version, detail::json_to_db(p.definition), p.enabled, p.internal,
             detail::to_db(now));
-        if (!r) {
-            if (r.error() == errc::not_found) detail::sqlite_set_failure(errc::not_found, "no endpoint " + p.endpoint_id);
-            return r.error();
+        if (!row) {
+            if (row.error() == errc::not_found) detail::sqlite_set_failure(errc::not_found, "no endpoint " + p.endpoint_id);
+            return row.error();
         }
-        return detail::required(
-            detail::sql_one(c, &detail::read_job,
-                            "SELECT " KF_JOB_COLS " FROM kf_registered_jobs WHERE endpoint_id = ?1 AND slug = ?2",
-                            p.endpoint_id, p.slug),
-            "no job " + p.slug);
+        auto written = detail::required(std::move(row), "the job upsert returned no row");
+        if (!written) return written.error();
+        return registered_job{std::move(written->id), p.endpoint_id, p.slug, p.version, p.definition, p.enabled,
+                              p.internal, written->created_at, now};
     });
 }
 
@@ -769,22 +782,22 @@ KONGFLOW_ENDPOINTS_DECL result<registration> sqlite_repository::upsert_registrat
     if (!id) return id.error();
     const timestamp now = p.now.value_or(now_ms());
     return write([&](detail::sqlite::connection& c) -> result<registration> {
-        auto r = detail::sql_exec(
-            c,
+        // As upsert_job: only what the row keeps is read back.
+        auto row = detail::sql_one(
+            c, &detail::read_upserted_row,
             "INSERT INTO kf_registrations(" KF_REG_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
             "ON CONFLICT(endpoint_id, kind, key) DO UPDATE SET definition = excluded.definition, enabled = "
-            "excluded.enabled, updated_at = excluded.updated_at",
+            "excluded.enabled, updated_at = excluded.updated_at RETURNING id, created_at",
             *id, p.endpoint_id, to_string(p.kind), p.key, detail::json_to_db(p.definition), p.enabled,
             detail::to_db(now));
-        if (!r) {
-            if (r.error() == errc::not_found) detail::sqlite_set_failure(errc::not_found, "no endpoint " + p.endpoint_id);
-            return r.error();
+        if (!row) {
+            if (row.error() == errc::not_found) detail::sqlite_set_failure(errc::not_found, "no endpoint " + p.endpoint_id);
+            return row.error();
         }
-        return detail::required(detail::sql_one(c, &detail::read_registration,
-                                                "SELECT " KF_REG_COLS " FROM kf_registrations WHERE endpoint_id = ?1 "
-                                                "AND kind = ?2 AND key = ?3",
-                                                p.endpoint_id, to_string(p.kind), p.key),
-                                "no registration " + p.key);
+        auto written = detail::required(std::move(row), "the registration upsert returned no row");
+        if (!written) return written.error();
+        return registration{std::move(written->id), p.endpoint_id, p.kind, p.key, p.definition, p.enabled,
+                            written->created_at, now};
     });
 }
 
