@@ -88,6 +88,23 @@ int wait_child(pid_t pid) {
     return -999;
 }
 
+/// A file as the first release (storage schema 1) left it: one endpoint with two indexes.
+void write_v1_file(const std::string& path) {
+    auto c = kf::detail::sqlite::connection::open(path).value();
+    auto steps = std::span(kf::detail::sqlite_storage_migrations).first(1);
+    REQUIRE(kf::detail::sqlite::migrate(c, "storage", steps).value() == 1);
+    REQUIRE(c.exec("INSERT INTO kf_organizations VALUES('o', 'org', 'Org', 1, 1);"
+                   "INSERT INTO kf_projects VALUES('p', 'o', 'proj', 'Proj', 1, 1);"
+                   "INSERT INTO kf_environments VALUES('e', 'o', 'p', 'prod', 'PRODUCTION', 'key', 1, 1);"
+                   "INSERT INTO kf_endpoints(id, slug, url, environment_id, organization_id, project_id, created_at, "
+                   "updated_at) VALUES('ep', 'a', 'http://127.0.0.1:1/api', 'e', 'o', 'p', 1, 1);"
+                   "INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, source_data, reason, status, stats, "
+                   "created_at, updated_at) VALUES('i1', 'ep', 'HOOK', '{\"x\":1}', 'r', 'SUCCESS', '{\"jobs\":3}', 5, 6);"
+                   "INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, status, error, created_at, updated_at) "
+                   "VALUES('i2', 'ep', 'API', 'FAILURE', '{\"message\":\"m\"}', 7, 8);")
+                .has_value());
+}
+
 } // namespace
 
 TEST_CASE("sqlite_repository: data survives reopening", "[integration][storage][sqlite]") {
@@ -119,22 +136,7 @@ TEST_CASE("sqlite_repository: a version 1 database is migrated to version 2 with
           "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("v1.db");
-    {
-        // The file as the first release left it: step 1 only, one endpoint with two indexes.
-        auto c = kf::detail::sqlite::connection::open(path).value();
-        auto steps = std::span(kf::detail::sqlite_storage_migrations).first(1);
-        REQUIRE(kf::detail::sqlite::migrate(c, "storage", steps).value() == 1);
-        REQUIRE(c.exec("INSERT INTO kf_organizations VALUES('o', 'org', 'Org', 1, 1);"
-                       "INSERT INTO kf_projects VALUES('p', 'o', 'proj', 'Proj', 1, 1);"
-                       "INSERT INTO kf_environments VALUES('e', 'o', 'p', 'prod', 'PRODUCTION', 'key', 1, 1);"
-                       "INSERT INTO kf_endpoints(id, slug, url, environment_id, organization_id, project_id, created_at, "
-                       "updated_at) VALUES('ep', 'a', 'http://127.0.0.1:1/api', 'e', 'o', 'p', 1, 1);"
-                       "INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, source_data, reason, status, stats, "
-                       "created_at, updated_at) VALUES('i1', 'ep', 'HOOK', '{\"x\":1}', 'r', 'SUCCESS', '{\"jobs\":3}', 5, 6);"
-                       "INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, status, error, created_at, updated_at) "
-                       "VALUES('i2', 'ep', 'API', 'FAILURE', '{\"message\":\"m\"}', 7, 8);")
-                    .has_value());
-    }
+    write_v1_file(path);
     auto repo = open_repo(path);
     auto indexes = repo.list_indexes("ep", 10);
     REQUIRE(indexes.has_value());
@@ -163,6 +165,23 @@ TEST_CASE("sqlite_repository: a version 1 database is migrated to version 2 with
     auto v = c.prepare("SELECT version FROM kongflow_schema WHERE component = 'storage'").value();
     REQUIRE(v.step().value());
     CHECK(v.get_int64(0) == 2);
+}
+
+TEST_CASE("sqlite_repository: a version 1 file opened read-only says it needs upgrading", "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    auto path = dir.file("v1-ro.db");
+    write_v1_file(path);
+    kf::sqlite_repository_params p;
+    p.open.read_only = true;
+    kf::diagnostics diag;
+    auto r = kf::sqlite_repository::open(path, p, diag);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error() == kf::errc::storage_failure);
+    INFO(diag.client_message());
+    CHECK(std::string(diag.client_message()).find("upgrading the storage schema from version 1 to 2") != std::string::npos);
+    // Nothing was changed: a writable open still migrates it.
+    auto repo = open_repo(path);
+    CHECK(repo.list_indexes("ep", 10).value().size() == 2);
 }
 
 TEST_CASE("sqlite_repository: a database from a newer version is refused", "[integration][storage][sqlite]") {

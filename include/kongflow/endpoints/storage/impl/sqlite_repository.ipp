@@ -316,7 +316,10 @@ KONGFLOW_ENDPOINTS_DECL result<int> sqlite_repository::migrate(detail::sqlite::c
         if (r.error() == errc::schema_too_new) // another process upgraded it meanwhile
             return detail::sqlite_set_failure(errc::schema_too_new,
                                               "the database storage schema is newer than this library supports");
-        return detail::sqlite_fail(c, r.error(), "applying the storage schema migrations");
+        // A read-only file lands here too: say what needed writing.
+        return detail::sqlite_fail(c, r.error(),
+                                   "upgrading the storage schema from version " + std::to_string(*current) + " to " +
+                                       std::to_string(latest));
     }
     return r;
 }
