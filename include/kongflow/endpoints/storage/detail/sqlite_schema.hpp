@@ -94,10 +94,11 @@ CREATE TABLE kf_registrations (
 );
 )sql";
 
-// v2: the index table's CHECKs as comparisons. SQLite evaluates `x IN ('A', 'B', ...)` in a CHECK by
-// building a temporary b-tree of the list on every INSERT and UPDATE, which made recording an index
-// cost about three times what it should. Same rules, same rows; the table is rebuilt (SQLite cannot
-// alter a CHECK), which only kf_endpoint_indexes needs: no other table points at it.
+// v2: the index table's CHECKs as comparisons. SQLite evaluates `x IN ('A', 'B', ...)` in a
+// CHECK by building a temporary b-tree of the list on every INSERT and UPDATE, which made each
+// index write several times dearer than the row itself. Same rules, same rows; the table is
+// rebuilt (SQLite cannot alter a CHECK), which only kf_endpoint_indexes needs: no other table
+// points at it.
 inline constexpr std::string_view sqlite_storage_v2 = R"sql(
 CREATE TABLE kf_endpoint_indexes_v2 (
     seq INTEGER PRIMARY KEY,
