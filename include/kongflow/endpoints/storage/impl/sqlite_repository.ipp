@@ -280,6 +280,21 @@ result<T> required(result<std::optional<T>> one, std::string what) {
     return std::move(**one);
 }
 
+/// The second half of an upsert of something an endpoint owns (a job, a registration): a missing
+/// endpoint becomes not_found, else `select_sql` reads back what the row keeps (its id and
+/// creation time; the rest is what was just written, so nothing is parsed back).
+template <class... Keys>
+result<upserted_row> kept_after_upsert(detail::sqlite::connection& c, const result<std::int64_t>& written,
+                                       const std::string& endpoint_id, std::string_view what,
+                                       std::string_view select_sql, const Keys&... keys) {
+    if (!written) {
+        if (written.error() == errc::not_found) sqlite_set_failure(errc::not_found, "no endpoint " + endpoint_id);
+        return written.error();
+    }
+    return required(sql_one(c, &read_upserted_row, select_sql, keys...),
+                    "the " + std::string(what) + " upsert left no row");
+}
+
 inline result<int> sqlite_storage_version(detail::sqlite::connection& c) {
     auto st = c.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'kongflow_schema'");
     if (!st) return sqlite_fail(c, st.error(), "reading the schema version");
@@ -724,9 +739,7 @@ KONGFLOW_ENDPOINTS_DECL result<registered_job> sqlite_repository::upsert_job(con
     if (!id) return id.error();
     const timestamp now = p.now.value_or(now_ms());
     return write([&](detail::sqlite::connection& c) -> result<registered_job> {
-        // Read back only what the row keeps (its id, its creation time); the rest is what was
-        // written, so the definition is not parsed back (an index registers a thousand of these).
-        // Not RETURNING: as in upsert_endpoint, a second read costs less.
+        // Not RETURNING, as in upsert_endpoint; an index registers a thousand of these.
         auto w = detail::sql_exec(
             c,
             "INSERT INTO kf_registered_jobs(" KF_JOB_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
@@ -735,14 +748,9 @@ KONGFLOW_ENDPOINTS_DECL result<registered_job> sqlite_repository::upsert_job(con
             "excluded.updated_at",
             *id, p.endpoint_id, p.slug, p.version, detail::json_to_db(p.definition), p.enabled, p.internal,
             detail::to_db(now));
-        if (!w) {
-            if (w.error() == errc::not_found) detail::sqlite_set_failure(errc::not_found, "no endpoint " + p.endpoint_id);
-            return w.error();
-        }
-        auto row = detail::sql_one(c, &detail::read_upserted_row,
-                                   "SELECT id, created_at FROM kf_registered_jobs WHERE endpoint_id = ?1 AND slug = ?2",
-                                   p.endpoint_id, p.slug);
-        auto written = detail::required(std::move(row), "the job upsert left no row");
+        auto written = detail::kept_after_upsert(
+            c, w, p.endpoint_id, "job",
+            "SELECT id, created_at FROM kf_registered_jobs WHERE endpoint_id = ?1 AND slug = ?2", p.endpoint_id, p.slug);
         if (!written) return written.error();
         return registered_job{std::move(written->id), p.endpoint_id, p.slug, p.version, p.definition, p.enabled,
                               p.internal, written->created_at, now};
@@ -793,7 +801,6 @@ KONGFLOW_ENDPOINTS_DECL result<registration> sqlite_repository::upsert_registrat
     if (!id) return id.error();
     const timestamp now = p.now.value_or(now_ms());
     return write([&](detail::sqlite::connection& c) -> result<registration> {
-        // As upsert_job: only what the row keeps is read back.
         auto w = detail::sql_exec(
             c,
             "INSERT INTO kf_registrations(" KF_REG_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
@@ -801,15 +808,10 @@ KONGFLOW_ENDPOINTS_DECL result<registration> sqlite_repository::upsert_registrat
             "excluded.enabled, updated_at = excluded.updated_at",
             *id, p.endpoint_id, to_string(p.kind), p.key, detail::json_to_db(p.definition), p.enabled,
             detail::to_db(now));
-        if (!w) {
-            if (w.error() == errc::not_found) detail::sqlite_set_failure(errc::not_found, "no endpoint " + p.endpoint_id);
-            return w.error();
-        }
-        auto row = detail::sql_one(c, &detail::read_upserted_row,
-                                   "SELECT id, created_at FROM kf_registrations WHERE endpoint_id = ?1 AND kind = ?2 "
-                                   "AND key = ?3",
-                                   p.endpoint_id, to_string(p.kind), p.key);
-        auto written = detail::required(std::move(row), "the registration upsert left no row");
+        auto written = detail::kept_after_upsert(c, w, p.endpoint_id, "registration",
+                                                 "SELECT id, created_at FROM kf_registrations WHERE endpoint_id = ?1 "
+                                                 "AND kind = ?2 AND key = ?3",
+                                                 p.endpoint_id, to_string(p.kind), p.key);
         if (!written) return written.error();
         return registration{std::move(written->id), p.endpoint_id, p.kind, p.key, p.definition, p.enabled,
                             written->created_at, now};
