@@ -46,7 +46,7 @@ kf::result<std::vector<kf::job_id>> create_with_index(kf::store& store, const kf
 
 // [transact]
 // The same unit through async_transact: the SQLite store commits it together with the units
-// other threads submit meanwhile (one transaction, one fsync), each in its own savepoint.
+// other threads submit meanwhile (one transaction, one fsync).
 boost::asio::awaitable<std::vector<kf::job_id>> create_with_index_grouped(kf::store& store,
                                                                          boost::asio::any_io_executor blocking,
                                                                          kf::upsert_endpoint_params params) {
@@ -60,7 +60,8 @@ boost::asio::awaitable<std::vector<kf::job_id>> create_with_index_grouped(kf::st
         if (auto queued = uow.enqueue(job); !queued) return queued.error();
         return {}; // the store commits; do not call uow.commit()
     };
-    auto op = store.async_transact(blocking, work, diag, boost::asio::deferred);
+    // The work changes nothing outside the unit: the store may run it again (no savepoint needed).
+    auto op = store.async_transact(blocking, kf::transact_mode::repeatable, work, diag, boost::asio::deferred);
     auto [ec, ids] = co_await std::move(op)(boost::asio::as_tuple(boost::asio::use_awaitable));
     if (ec) std::cerr << ec.message() << ": " << diag.client_message() << "\n";
     co_return ids;

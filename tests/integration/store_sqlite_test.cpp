@@ -6,8 +6,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <thread>
 
 #include "catch.hpp"
@@ -212,4 +215,150 @@ TEST_CASE("sqlite_store async_transact: a unit that wrote hundreds of pages roll
     CHECK(st.repo().find_endpoint_by_slug(w.prod.id, "kept-2").has_value());
     CHECK(st.repo().find_endpoint_by_slug(w.prod.id, "big").error() == kf::errc::not_found);
     CHECK(st.jobs().stats(kf::now_ms())->totals.total() == 2);
+}
+
+namespace {
+
+/// Runs `works` through async_transact as one group: a first unit holds the leader until all of
+/// them are queued, so they reach the store together and form the next group.
+std::vector<kf::testing::detail::transact_outcome> transact_as_one_group(kf::sqlite_store& st,
+                                                                         std::vector<kf::transact_work> works,
+                                                                         std::vector<kf::transact_mode> modes) {
+    boost::asio::thread_pool pool(1);
+    std::promise<void> started, release;
+    auto released = release.get_future().share();
+    kf::diagnostics hold_diag;
+    std::promise<void> hold_done;
+    st.async_transact(
+        pool.get_executor(),
+        [&](kf::unit_of_work&) -> kf::result<void> {
+            started.set_value();
+            released.wait();
+            return {};
+        },
+        hold_diag, [&](kf::error_code, std::vector<kf::job_id>) { hold_done.set_value(); });
+    REQUIRE(started.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+    std::vector<kf::testing::detail::transact_outcome> out(works.size());
+    std::vector<std::promise<void>> done(works.size());
+    for (std::size_t i = 0; i < works.size(); ++i)
+        st.async_transact(pool.get_executor(), modes[i], std::move(works[i]), out[i].diag,
+                          [&, i](kf::error_code ec, std::vector<kf::job_id> ids) {
+                              out[i].ec = ec;
+                              out[i].ids = std::move(ids);
+                              done[i].set_value();
+                          });
+    release.set_value();
+    for (auto& d : done) REQUIRE(d.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+    REQUIRE(hold_done.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready);
+    pool.join();
+    return out;
+}
+
+/// create_endpoint_work that counts its runs.
+kf::transact_work counted(kf::transact_work work, std::atomic<int>& runs) {
+    return [work = std::move(work), &runs](kf::unit_of_work& u) {
+        ++runs;
+        return work(u);
+    };
+}
+
+} // namespace
+
+TEST_CASE("sqlite_store async_transact: repeatable units run once without savepoints, and again with "
+          "savepoints when one of them fails",
+          "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    auto s = kf::sqlite_store::open(dir.file("repeatable.db"));
+    REQUIRE(s.has_value());
+    auto& st = **s;
+    auto w = kf::testing::detail::make_world(st.repo());
+    using kf::testing::detail::create_endpoint_work;
+    constexpr int n = 6;
+    std::array<std::atomic<int>, n> runs{};
+    const std::vector<kf::transact_mode> repeatable(n, kf::transact_mode::repeatable);
+
+    SECTION("all succeed: one run each, one transaction, no rerun") {
+        std::vector<kf::transact_work> works;
+        for (int i = 0; i < n; ++i) works.push_back(counted(create_endpoint_work(w.prod, "ok-" + std::to_string(i)), runs[i]));
+        const auto before = st.group_commits();
+        auto out = transact_as_one_group(st, std::move(works), repeatable);
+        const auto after = st.group_commits();
+        for (int i = 0; i < n; ++i) {
+            CHECK(!out[i].ec);
+            CHECK(out[i].ids.size() == 1);
+            CHECK(runs[i] == 1);
+        }
+        CHECK(after.reruns == before.reruns);
+        CHECK(after.transactions - before.transactions == 2); // the holding unit's, then the group's
+        CHECK(st.jobs().stats(kf::now_ms())->totals.total() == n);
+    }
+    SECTION("one fails: the group runs again with savepoints; the others are kept once, it is not") {
+        std::vector<kf::transact_work> works;
+        for (int i = 0; i < n; ++i)
+            works.push_back(counted(create_endpoint_work(w.prod, "g-" + std::to_string(i), i == 3), runs[i]));
+        const auto before = st.group_commits();
+        auto out = transact_as_one_group(st, std::move(works), repeatable);
+        CHECK(st.group_commits().reruns == before.reruns + 1);
+        std::vector<kf::job_id> ids;
+        for (int i = 0; i < n; ++i) {
+            INFO("unit " << i);
+            // Units up to the failing one ran in the first pass, all of them in the second.
+            CHECK(runs[i] == (i <= 3 ? 2 : 1));
+            auto found = st.repo().find_endpoint_by_slug(w.prod.id, "g-" + std::to_string(i));
+            if (i == 3) {
+                CHECK(out[i].ec == kf::make_error_code(kf::errc::not_found));
+                CHECK(out[i].ids.empty());
+                CHECK(!found);
+            } else {
+                CHECK(!out[i].ec);
+                CHECK(out[i].diag.client_message().empty());
+                REQUIRE(out[i].ids.size() == 1);
+                CHECK(found.has_value());
+                auto job = st.jobs().get(out[i].ids.front()); // the id of the run that was kept
+                CHECK(job.has_value());
+                ids.push_back(out[i].ids.front());
+            }
+        }
+        CHECK(st.jobs().stats(kf::now_ms())->totals.total() == n - 1);
+        auto indexes = st.repo().list_indexes(st.repo().find_endpoint_by_slug(w.prod.id, "g-0")->id, 10);
+        CHECK(indexes->size() == 1);
+    }
+    SECTION("a unit that runs once in the group: savepoints from the start, every work runs once") {
+        std::vector<kf::transact_work> works;
+        for (int i = 0; i < n; ++i)
+            works.push_back(counted(create_endpoint_work(w.prod, "m-" + std::to_string(i), i == 4), runs[i]));
+        auto modes = repeatable;
+        modes[1] = kf::transact_mode::once;
+        const auto before = st.group_commits();
+        auto out = transact_as_one_group(st, std::move(works), modes);
+        CHECK(st.group_commits().reruns == before.reruns);
+        for (int i = 0; i < n; ++i) {
+            CHECK(runs[i] == 1);
+            CHECK(static_cast<bool>(out[i].ec) == (i == 4));
+        }
+        CHECK(st.jobs().stats(kf::now_ms())->totals.total() == n - 1);
+    }
+}
+
+TEST_CASE("sqlite_store async_transact: a unit alone in its group runs once, and its failure keeps nothing",
+          "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    auto s = kf::sqlite_store::open(dir.file("alone.db"));
+    REQUIRE(s.has_value());
+    auto& st = **s;
+    auto w = kf::testing::detail::make_world(st.repo());
+    for (auto mode : {kf::transact_mode::once, kf::transact_mode::repeatable}) {
+        const std::string slug = mode == kf::transact_mode::once ? "once" : "repeatable";
+        std::atomic<int> runs{0};
+        std::vector<kf::transact_work> works;
+        works.push_back(counted(kf::testing::detail::create_endpoint_work(w.prod, slug, true), runs));
+        const auto before = st.group_commits();
+        auto out = kf::testing::detail::transact_all(st, std::move(works), 1, mode);
+        CHECK(runs == 1);
+        CHECK(out[0].ec == kf::make_error_code(kf::errc::not_found));
+        CHECK(!out[0].diag.client_message().empty());
+        CHECK(st.group_commits().reruns == before.reruns);
+        CHECK(!st.repo().find_endpoint_by_slug(w.prod.id, slug));
+    }
+    CHECK(st.jobs().stats(kf::now_ms())->totals.total() == 0);
 }

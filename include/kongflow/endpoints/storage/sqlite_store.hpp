@@ -27,6 +27,8 @@ struct group_commit_stats {
     std::uint64_t transactions = 0;
     /// WAL syncs that made committed groups durable (pipelined_sync; 0 when off).
     std::uint64_t syncs = 0;
+    /// Groups of repeatable units run a second time, a savepoint per unit, after one of them failed.
+    std::uint64_t reruns = 0;
 };
 
 struct sqlite_store_params {
@@ -50,8 +52,10 @@ struct sqlite_store_params {
 ///
 /// async_transact group-commits: the first unit to arrive leads; units that arrive while its
 /// transaction is open or committing queue up and form the next group, which one thread runs as
-/// one transaction with a savepoint per unit. A unit whose work fails rolls back to its savepoint
-/// alone; a failed COMMIT fails every unit of the group (none of them is kept).
+/// one transaction. A unit whose work fails is rolled back alone: each unit runs in its own
+/// savepoint, except in a group of one or of units that are all transact_mode::repeatable, which
+/// run without (a failure there rolls the group back and runs it again with savepoints). A failed
+/// COMMIT fails every unit of the group (none of them is kept).
 class sqlite_store final : public store {
 public:
     /// Opens or creates the file and applies both components' migrations ("storage", "queue").
@@ -73,14 +77,15 @@ public:
     /// Units run through async_transact so far, and the transactions that committed them.
     group_commit_stats group_commits() const noexcept {
         return {units_.load(std::memory_order_relaxed), transactions_.load(std::memory_order_relaxed),
-                syncs_.load(std::memory_order_relaxed)};
+                syncs_.load(std::memory_order_relaxed), reruns_.load(std::memory_order_relaxed)};
     }
 
     /// Completes every unit still waiting for its WAL sync, then stops the sync thread.
     KONGFLOW_ENDPOINTS_DECL ~sqlite_store() override;
 
 protected:
-    KONGFLOW_ENDPOINTS_DECL void transact_impl(transact_work work, diagnostics& diag, boost::asio::any_io_executor ex,
+    KONGFLOW_ENDPOINTS_DECL void transact_impl(transact_work work, transact_mode mode, diagnostics& diag,
+                                               boost::asio::any_io_executor ex,
                                                boost::asio::any_completion_handler<transact_signature> h) override;
 
 private:
@@ -92,7 +97,9 @@ private:
         error_code ec{};
         std::vector<job_id> ids{};
         bool enqueued = false; ///< committed jobs: wake this process's workers once durable
+        bool repeatable = false; ///< transact_mode::repeatable
     };
+    enum class group_run { done, unit_failed, aborted };
 
     sqlite_store(sqlite_repository repo, std::unique_ptr<sqlite_queue> q, std::size_t max_group)
         : queue_(std::move(q)), repo_(std::move(repo)), max_group_(max_group == 0 ? 1 : max_group) {}
@@ -101,6 +108,8 @@ private:
     /// true: the group committed and waits for a WAL sync (pipelined_sync), so the leader does
     /// not complete it.
     bool run_group(std::vector<pending_unit>& group);
+    group_run run_units(detail::sqlite::connection& conn, std::vector<pending_unit>& group, bool savepoints);
+    static void fail_unit(pending_unit& u, error_code ec);
     static void complete(std::vector<pending_unit>& group);
     void start_syncer(std::string wal_path);
     void sync_loop();
@@ -117,6 +126,7 @@ private:
     std::atomic<std::uint64_t> units_{0};
     std::atomic<std::uint64_t> transactions_{0};
     std::atomic<std::uint64_t> syncs_{0};
+    std::atomic<std::uint64_t> reruns_{0};
 
     // Pipelined sync (see sqlite_store_params::pipelined_sync).
     std::unique_ptr<detail::sqlite::wal_sync> wal_;

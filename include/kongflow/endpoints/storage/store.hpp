@@ -26,6 +26,18 @@ using transact_work = std::function<result<void>(unit_of_work&)>;
 /// Completion signature of store::async_transact: the ids of the jobs the unit enqueued.
 using transact_signature = void(error_code, std::vector<job_id>);
 
+/// What store::async_transact may assume of a unit's work.
+enum class transact_mode {
+    /// The work runs once.
+    once,
+    /// The work may run more than once, each time from the start in a fresh unit: it has no effect
+    /// outside the unit except on its own outputs, which every run overwrites. This lets the SQLite
+    /// store run a group of such units without a savepoint each (SQLite copies every page a
+    /// savepoint's statements touch); when one of them fails, it rolls the whole group back and
+    /// runs it again, a savepoint per unit.
+    repeatable,
+};
+
 class store {
 public:
     virtual ~store() = default;
@@ -50,14 +62,24 @@ public:
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_transact(boost::asio::any_io_executor ex, transact_work work, diagnostics& diag,
                         CompletionToken&& token = {}) {
+        return async_transact(std::move(ex), transact_mode::once, std::move(work), diag,
+                              std::forward<CompletionToken>(token));
+    }
+
+    /// As above; with transact_mode::repeatable the store may run `work` more than once (see
+    /// transact_mode). The services' create units are repeatable.
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto async_transact(boost::asio::any_io_executor ex, transact_mode mode, transact_work work, diagnostics& diag,
+                        CompletionToken&& token = {}) {
         return boost::asio::async_initiate<CompletionToken, transact_signature>(
-            initiate_transact{this, std::move(ex)}, token, std::move(work), &diag);
+            initiate_transact{this, std::move(ex)}, token, std::move(work), mode, &diag);
     }
 
 protected:
     /// The type-erased half of async_transact. The default runs begin(), `work` and commit() on a
-    /// thread of `ex`, one unit per transaction; stores that can group units override it.
-    KONGFLOW_ENDPOINTS_DECL virtual void transact_impl(transact_work work, diagnostics& diag,
+    /// thread of `ex`, one unit per transaction, once whatever `mode` allows; stores that can group
+    /// units override it.
+    KONGFLOW_ENDPOINTS_DECL virtual void transact_impl(transact_work work, transact_mode mode, diagnostics& diag,
                                                        boost::asio::any_io_executor ex,
                                                        boost::asio::any_completion_handler<transact_signature> h);
 
@@ -71,8 +93,8 @@ private:
         using executor_type = boost::asio::any_io_executor;
         const executor_type& get_executor() const noexcept { return ex; }
         template <class Handler>
-        void operator()(Handler&& h, transact_work work, diagnostics* diag) const {
-            self->transact_impl(std::move(work), *diag, ex,
+        void operator()(Handler&& h, transact_work work, transact_mode mode, diagnostics* diag) const {
+            self->transact_impl(std::move(work), mode, *diag, ex,
                                 boost::asio::any_completion_handler<transact_signature>(std::forward<Handler>(h)));
         }
     };

@@ -228,12 +228,13 @@ inline transact_work create_endpoint_work(const environment& env, std::string sl
 }
 
 /// Runs units through async_transact from `threads` threads at once and waits for all of them.
-inline std::vector<transact_outcome> transact_all(store& s, std::vector<transact_work> works, int threads = 4) {
+inline std::vector<transact_outcome> transact_all(store& s, std::vector<transact_work> works, int threads = 4,
+                                                  transact_mode mode = transact_mode::once) {
     boost::asio::thread_pool pool(static_cast<std::size_t>(threads));
     std::vector<transact_outcome> out(works.size());
     std::vector<std::promise<void>> done(works.size());
     for (std::size_t i = 0; i < works.size(); ++i) {
-        s.async_transact(pool.get_executor(), std::move(works[i]), out[i].diag,
+        s.async_transact(pool.get_executor(), mode, std::move(works[i]), out[i].diag,
                          [&, i](error_code ec, std::vector<job_id> ids) {
                              out[i].ec = ec;
                              out[i].ids = std::move(ids);
@@ -261,12 +262,12 @@ inline void check_transact_commits(store& s) {
     KF_CONF_CHECK(job.has_value() && job->kind == "performEndpointIndexing");
 }
 
-inline void check_transact_failed_unit_rolls_back_alone(store& s) {
+inline void check_transact_failed_unit_rolls_back_alone(store& s, transact_mode mode) {
     repository& repo = s.repo();
     auto w = make_world(repo);
     std::vector<transact_work> works;
     for (int i = 0; i < 30; ++i) works.push_back(create_endpoint_work(w.prod, "e" + std::to_string(i), i % 3 == 1));
-    auto out = transact_all(s, std::move(works), 4);
+    auto out = transact_all(s, std::move(works), 4, mode);
     std::int64_t kept = 0;
     for (int i = 0; i < 30; ++i) {
         auto found = repo.find_endpoint_by_slug(w.prod.id, "e" + std::to_string(i));
@@ -284,7 +285,7 @@ inline void check_transact_failed_unit_rolls_back_alone(store& s) {
     KF_CONF_CHECK(total_jobs(s) == kept);
 }
 
-inline void check_transact_work_exceptions_and_rollback(store& s) {
+inline void check_transact_work_exceptions_and_rollback(store& s, transact_mode mode) {
     repository& repo = s.repo();
     auto w = make_world(repo);
     std::vector<transact_work> works;
@@ -298,7 +299,7 @@ inline void check_transact_work_exceptions_and_rollback(store& s) {
         return {};
     });
     works.push_back(create_endpoint_work(w.prod, "kept"));
-    auto out = transact_all(s, std::move(works), 1);
+    auto out = transact_all(s, std::move(works), 1, mode);
     KF_CONF_CHECK(out[0].ec == make_error_code(errc::storage_failure));
     KF_CONF_CHECK(out[0].diag.client_message().find("boom") != std::string_view::npos);
     KF_CONF_CHECK(!out[1].ec && out[1].ids.empty());
@@ -309,12 +310,12 @@ inline void check_transact_work_exceptions_and_rollback(store& s) {
     KF_CONF_CHECK(total_jobs(s) == 1);
 }
 
-inline void check_transact_many_concurrent_units(store& s) {
+inline void check_transact_many_concurrent_units(store& s, transact_mode mode) {
     repository& repo = s.repo();
     auto w = make_world(repo);
     std::vector<transact_work> works;
     for (int i = 0; i < 200; ++i) works.push_back(create_endpoint_work(w.prod, "c" + std::to_string(i % 150)));
-    auto out = transact_all(s, std::move(works), 8);
+    auto out = transact_all(s, std::move(works), 8, mode);
     std::vector<job_id> ids;
     for (const auto& o : out) {
         KF_CONF_CHECK(!o.ec);
@@ -341,10 +342,17 @@ inline std::vector<store_conformance_check> store_conformance_checks() {
         {"units in sequence", check_units_in_sequence},
         {"async_transact commits the unit and returns its job ids", check_transact_commits},
         {"async_transact: a failed unit rolls back alone among concurrent units",
-         check_transact_failed_unit_rolls_back_alone},
+         [](store& s) { check_transact_failed_unit_rolls_back_alone(s, transact_mode::once); }},
         {"async_transact: a throwing work fails, a work that rolls back keeps nothing",
-         check_transact_work_exceptions_and_rollback},
-        {"async_transact: 200 concurrent units from 8 threads", check_transact_many_concurrent_units},
+         [](store& s) { check_transact_work_exceptions_and_rollback(s, transact_mode::once); }},
+        {"async_transact: 200 concurrent units from 8 threads",
+         [](store& s) { check_transact_many_concurrent_units(s, transact_mode::once); }},
+        {"async_transact, repeatable units: a failed unit rolls back alone among concurrent units",
+         [](store& s) { check_transact_failed_unit_rolls_back_alone(s, transact_mode::repeatable); }},
+        {"async_transact, repeatable units: a throwing work fails, a work that rolls back keeps nothing",
+         [](store& s) { check_transact_work_exceptions_and_rollback(s, transact_mode::repeatable); }},
+        {"async_transact, repeatable units: 200 concurrent units from 8 threads",
+         [](store& s) { check_transact_many_concurrent_units(s, transact_mode::repeatable); }},
     };
 }
 

@@ -48,6 +48,7 @@ inline std::string_view slug_problem(std::string_view slug, std::size_t max_leng
 
 /// The unit of work of create and validate-create (protocol.md §C.1 step 3). Runs inside
 /// store::async_transact, which commits it (grouped with concurrent creates on SQLite).
+/// Repeatable: it touches nothing outside the unit but `out` and `inserted`, set on each run.
 struct upsert_and_enqueue {
     const environment& env;
     const std::string& slug;
@@ -163,7 +164,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::create_impl(
         bool inserted = false;
         diagnostics store_diag;
         auto unit_op = self->store_.async_transact(
-            self->blocking_executor(),
+            self->blocking_executor(), transact_mode::repeatable,
             detail::upsert_and_enqueue{req.env, req.id, url, pong.trigger_version, attempts, created, inserted},
             store_diag,
             asio::deferred); // see the PING above (GCC 12)
@@ -209,7 +210,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
         bool inserted = false;
         diagnostics store_diag;
         auto unit_op = self->store_.async_transact(
-            self->blocking_executor(),
+            self->blocking_executor(), transact_mode::repeatable,
             detail::upsert_and_enqueue{req.env, v.endpoint_id, url, v.trigger_version, attempts, created, inserted},
             store_diag,
             asio::deferred); // see create (GCC 12)

@@ -8,6 +8,7 @@
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <span>
 
@@ -67,11 +68,13 @@ private:
     bool done_ = false;
 };
 
-/// A unit of a group (sqlite_store::async_transact): a savepoint inside the group's transaction.
-/// The store releases or rolls back the savepoint when the work returns, and commits the group.
+/// A unit of a group (sqlite_store::async_transact), inside the group's transaction: in a
+/// savepoint, which the store releases or rolls back when the work returns; or, when the group
+/// runs without savepoints, a rollback() only marks it, and the store rolls the group back.
 class sqlite_grouped_unit final : public unit_of_work {
 public:
-    explicit sqlite_grouped_unit(sqlite::connection& c) : conn_(c), repo_(sqlite_repository::bound_to(c)) {}
+    sqlite_grouped_unit(sqlite::connection& c, bool savepoint)
+        : conn_(c), repo_(sqlite_repository::bound_to(c)), savepoint_(savepoint) {}
 
     repository& repo() override { return repo_; }
 
@@ -95,7 +98,7 @@ public:
         if (discarded_) return;
         discarded_ = true;
         ids_.clear();
-        if (conn_.in_transaction()) (void)conn_.exec_cached("ROLLBACK TO kf_unit");
+        if (savepoint_ && conn_.in_transaction()) (void)conn_.exec_cached("ROLLBACK TO kf_unit");
     }
 
     bool discarded() const noexcept { return discarded_; }
@@ -109,12 +112,13 @@ private:
     sqlite::connection& conn_;
     sqlite_repository repo_;
     std::vector<job_id> ids_;
+    bool savepoint_;
     bool discarded_ = false;
 };
 
 } // namespace detail
 
-KONGFLOW_ENDPOINTS_DECL void sqlite_store::transact_impl(transact_work work, diagnostics& diag,
+KONGFLOW_ENDPOINTS_DECL void sqlite_store::transact_impl(transact_work work, transact_mode mode, diagnostics& diag,
                                                          boost::asio::any_io_executor ex,
                                                          boost::asio::any_completion_handler<transact_signature> h) {
     // Keeps the handler's executor busy (an io_context's run() must not return while a unit is
@@ -122,6 +126,7 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::transact_impl(transact_work work, dia
     auto work_guard = boost::asio::prefer(boost::asio::get_associated_executor(h, ex),
                                           boost::asio::execution::outstanding_work.tracked);
     pending_unit unit{std::move(work), &diag, std::move(work_guard), std::move(h)};
+    unit.repeatable = mode == transact_mode::repeatable;
     {
         std::lock_guard lk(group_mtx_);
         pending_.push_back(std::move(unit));
@@ -221,15 +226,68 @@ KONGFLOW_ENDPOINTS_DECL sqlite_store::~sqlite_store() {
     }
 }
 
-KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& group) {
-    auto fail = [](pending_unit& u, error_code ec) {
-        u.ec = ec;
-        u.ids.clear();
-        *u.diag = detail::sqlite_diag();
+KONGFLOW_ENDPOINTS_DECL void sqlite_store::fail_unit(pending_unit& u, error_code ec) {
+    u.ec = ec;
+    u.ids.clear();
+    u.enqueued = false;
+    *u.diag = detail::sqlite_diag();
+}
+
+// Runs the group's units on `conn`, inside its open transaction. With savepoints, a unit that
+// fails rolls back to its savepoint and the others go on; without, the first failure stops the
+// run (the caller rolls the transaction back).
+KONGFLOW_ENDPOINTS_DECL sqlite_store::group_run sqlite_store::run_units(detail::sqlite::connection& conn,
+                                                                       std::vector<pending_unit>& group,
+                                                                       bool savepoints) {
+    auto lost = [&] {
+        // SQLite rolled the whole transaction back (I/O error, full disk): no unit can be kept.
+        if (conn.in_transaction()) return false;
+        auto ec = detail::sqlite_set_failure(errc::storage_failure,
+                                             "the transaction was rolled back by SQLite after an earlier error");
+        for (auto& u : group) fail_unit(u, ec);
+        return true;
     };
+    for (auto& u : group) {
+        if (savepoints) {
+            if (auto sp = conn.exec_cached("SAVEPOINT kf_unit"); !sp) {
+                fail_unit(u, detail::sqlite_fail(conn, sp.error(), "starting a unit of work"));
+                if (lost()) return group_run::aborted;
+                continue;
+            }
+        }
+        detail::sqlite_diag() = {};
+        detail::sqlite_grouped_unit unit(conn, savepoints);
+        result<void> r;
+        try {
+            r = u.work(unit);
+        } catch (const std::exception& e) {
+            r = detail::sqlite_set_failure(errc::storage_failure, std::string("the unit of work threw: ") + e.what());
+        }
+        if (lost()) return group_run::aborted;
+        if (r && !unit.discarded()) {
+            u.ids = unit.take_ids();
+            u.enqueued = !u.ids.empty();
+        } else {
+            if (!r) fail_unit(u, r.error());
+            if (!savepoints) return group_run::unit_failed;
+            if (!unit.discarded()) (void)conn.exec_cached("ROLLBACK TO kf_unit");
+        }
+        if (savepoints) {
+            if (auto rel = conn.exec_cached("RELEASE kf_unit"); !rel) {
+                auto ec = detail::sqlite_fail(conn, rel.error(), "ending a unit of work");
+                for (auto& v : group)
+                    if (!v.ec) fail_unit(v, ec);
+                return group_run::aborted;
+            }
+        }
+    }
+    return group_run::done;
+}
+
+KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& group) {
     auto fail_rest = [&](error_code ec) {
         for (auto& u : group)
-            if (!u.ec) fail(u, ec);
+            if (!u.ec) fail_unit(u, ec);
     };
     diagnostics d;
     auto lease = repo_.pool()->acquire(d);
@@ -249,56 +307,51 @@ KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& 
         fail_rest(detail::sqlite_fail(conn, unsynced.error(), "starting a unit of work"));
         return false;
     }
-    if (auto b = detail::sqlite_begin_immediate(conn, budget); !b) {
-        fail_rest(detail::sqlite_fail(conn, b.error(), "starting a unit of work"));
-        return false;
-    }
-    auto lost = [&] {
-        // SQLite rolled the whole transaction back (I/O error, full disk): no unit can be kept.
-        if (conn.in_transaction()) return false;
-        auto ec = detail::sqlite_set_failure(errc::storage_failure,
-                                             "the transaction was rolled back by SQLite after an earlier error");
-        for (auto& u : group) fail(u, ec);
-        return true;
-    };
-    bool jobs = false;
-    for (auto& u : group) {
-        if (auto sp = conn.exec_cached("SAVEPOINT kf_unit"); !sp) {
-            fail(u, detail::sqlite_fail(conn, sp.error(), "starting a unit of work"));
-            if (lost()) return false;
-            continue;
-        }
-        detail::sqlite_diag() = {};
-        detail::sqlite_grouped_unit unit(conn);
-        result<void> r;
-        try {
-            r = u.work(unit);
-        } catch (const std::exception& e) {
-            r = detail::sqlite_set_failure(errc::storage_failure, std::string("the unit of work threw: ") + e.what());
-        }
-        if (lost()) return false;
-        if (r && !unit.discarded()) {
-            u.ids = unit.take_ids();
-            u.enqueued = !u.ids.empty();
-            jobs = jobs || u.enqueued;
-        } else {
-            if (!r) fail(u, r.error());
-            if (!unit.discarded()) (void)conn.exec_cached("ROLLBACK TO kf_unit");
-        }
-        if (auto rel = conn.exec_cached("RELEASE kf_unit"); !rel) {
-            fail_rest(detail::sqlite_fail(conn, rel.error(), "ending a unit of work"));
-            if (conn.in_transaction()) (void)conn.exec("ROLLBACK");
+    auto begin = [&] {
+        if (auto b = detail::sqlite_begin_immediate(conn, budget); !b) {
+            fail_rest(detail::sqlite_fail(conn, b.error(), "starting a unit of work"));
             return false;
         }
+        return true;
+    };
+    auto roll_back = [&] {
+        if (conn.in_transaction()) (void)conn.exec("ROLLBACK");
+    };
+    if (!begin()) return false;
+    // A savepoint per unit costs a create about a tenth of its store work, and is only needed to
+    // keep the other units of a group when one fails. Without them, a failure rolls back the
+    // whole transaction: final for a group of one (it held only that unit), else the group runs
+    // again with savepoints, which needs every unit to be repeatable.
+    const bool optimistic = group.size() == 1 || std::all_of(group.begin(), group.end(), [](const pending_unit& u) {
+                                return u.repeatable;
+                            });
+    auto outcome = run_units(conn, group, !optimistic);
+    if (outcome == group_run::unit_failed) {
+        roll_back();
+        if (group.size() == 1) return false; // its failure is its answer; nothing to commit
+        reruns_.fetch_add(1, std::memory_order_relaxed);
+        for (auto& u : group) {
+            if (u.ec) *u.diag = {};
+            u.ec = {};
+            u.ids.clear();
+            u.enqueued = false;
+        }
+        if (!begin()) return false;
+        outcome = run_units(conn, group, true);
+    }
+    if (outcome == group_run::aborted) {
+        roll_back();
+        return false;
     }
     if (auto c = detail::sqlite_commit(conn, budget); !c) {
         auto ec = detail::sqlite_fail(conn, c.error(), "committing"); // before ROLLBACK replaces errmsg
-        if (conn.in_transaction()) (void)conn.exec("ROLLBACK");
+        roll_back();
         fail_rest(ec);
         return false;
     }
     units_.fetch_add(group.size(), std::memory_order_relaxed);
     transactions_.fetch_add(1, std::memory_order_relaxed);
+    const bool jobs = std::any_of(group.begin(), group.end(), [](const pending_unit& u) { return u.enqueued; });
     // Pipelined, the sync thread wakes the workers once the jobs are durable.
     if (jobs && !pipelined) queue_->notify_enqueued();
     return pipelined;

@@ -36,7 +36,8 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> store::run_unit(const transa
     return ids;
 }
 
-KONGFLOW_ENDPOINTS_DECL void store::transact_impl(transact_work work, diagnostics& diag, boost::asio::any_io_executor ex,
+KONGFLOW_ENDPOINTS_DECL void store::transact_impl(transact_work work, transact_mode, diagnostics& diag,
+                                                  boost::asio::any_io_executor ex,
                                                   boost::asio::any_completion_handler<transact_signature> h) {
     namespace asio = boost::asio;
     asio::post(ex, [this, work = std::move(work), &diag, ex, h = std::move(h)]() mutable {
