@@ -233,6 +233,11 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::fail_unit(pending_unit& u, error_code
     *u.diag = detail::sqlite_diag();
 }
 
+KONGFLOW_ENDPOINTS_DECL void sqlite_store::fail_rest(std::vector<pending_unit>& group, error_code ec) {
+    for (auto& u : group)
+        if (!u.ec) fail_unit(u, ec);
+}
+
 // Runs the group's units on `conn`, inside its open transaction. With savepoints, a unit that
 // fails rolls back to its savepoint and the others go on; without, the first failure stops the
 // run (the caller rolls the transaction back).
@@ -275,8 +280,7 @@ KONGFLOW_ENDPOINTS_DECL sqlite_store::group_run sqlite_store::run_units(detail::
         if (savepoints) {
             if (auto rel = conn.exec_cached("RELEASE kf_unit"); !rel) {
                 auto ec = detail::sqlite_fail(conn, rel.error(), "ending a unit of work");
-                for (auto& v : group)
-                    if (!v.ec) fail_unit(v, ec);
+                fail_rest(group, ec);
                 return group_run::aborted;
             }
         }
@@ -285,15 +289,11 @@ KONGFLOW_ENDPOINTS_DECL sqlite_store::group_run sqlite_store::run_units(detail::
 }
 
 KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& group) {
-    auto fail_rest = [&](error_code ec) {
-        for (auto& u : group)
-            if (!u.ec) fail_unit(u, ec);
-    };
     diagnostics d;
     auto lease = repo_.pool()->acquire(d);
     if (!lease) {
         detail::sqlite_diag() = d;
-        fail_rest(make_error_code(errc::storage_failure));
+        fail_rest(group, make_error_code(errc::storage_failure));
         return false;
     }
     auto& conn = **lease;
@@ -304,12 +304,12 @@ KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& 
     detail::sqlite::normal_sync_scope unsynced(
         conn, pipelined ? detail::sqlite::commit_sync_pragma(repo_.pool()->params().synchronous) : nullptr);
     if (unsynced.error()) {
-        fail_rest(detail::sqlite_fail(conn, unsynced.error(), "starting a unit of work"));
+        fail_rest(group, detail::sqlite_fail(conn, unsynced.error(), "starting a unit of work"));
         return false;
     }
     auto begin = [&] {
         if (auto b = detail::sqlite_begin_immediate(conn, budget); !b) {
-            fail_rest(detail::sqlite_fail(conn, b.error(), "starting a unit of work"));
+            fail_rest(group, detail::sqlite_fail(conn, b.error(), "starting a unit of work"));
             return false;
         }
         return true;
@@ -346,7 +346,7 @@ KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& 
     if (auto c = detail::sqlite_commit(conn, budget); !c) {
         auto ec = detail::sqlite_fail(conn, c.error(), "committing"); // before ROLLBACK replaces errmsg
         roll_back();
-        fail_rest(ec);
+        fail_rest(group, ec);
         return false;
     }
     units_.fetch_add(group.size(), std::memory_order_relaxed);
