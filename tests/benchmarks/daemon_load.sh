@@ -15,6 +15,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-$root/build/release}"
 secs="${2:-10}"
 rounds="${3:-3}"
+[[ "$secs" =~ ^[1-9][0-9]*$ ]] || { echo "seconds must be a positive integer, got '$secs'"; exit 1; }
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "create rounds must be a positive integer"; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
 daemon="$build/examples/kongflow-endpointsd"

@@ -7,6 +7,8 @@
 // Node the program still times our side and says so.
 #include <kongflow/endpoints/client/schemas.hpp>
 
+#include "bench_args.hpp"
+
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
@@ -116,7 +118,16 @@ void report(const char* title, const figures& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const int iterations = argc > 1 ? std::atoi(argv[1]) : 200;
+    int iterations = 200;
+    if (argc > 2) {
+        std::cerr << "usage: kongflow_parse_validate_bench [iterations (default 200)]\n";
+        return 2;
+    }
+    if (argc > 1) {
+        auto n = kongflow::bench::parse_count("iterations", argv[1], 1, 10'000'000);
+        if (!n) return 2;
+        iterations = *n;
+    }
     const std::string node = KONGFLOW_BENCH_NODE;
     const std::string script = KONGFLOW_BENCH_SCRIPT;
     if (node.empty()) {

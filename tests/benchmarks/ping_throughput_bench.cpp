@@ -7,6 +7,8 @@
 // Build in Release for meaningful figures.
 #include <kongflow/endpoints/client/http_transport.hpp>
 
+#include "bench_args.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -205,7 +207,11 @@ int main(int argc, char** argv) {
     std::string script = KONGFLOW_BENCH_NODE_SCRIPT;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
-        if (a == "--duration-ms" && i + 1 < argc) duration = std::chrono::milliseconds(std::atoi(argv[++i]));
+        if (a == "--duration-ms" && i + 1 < argc) {
+            auto ms = kongflow::bench::parse_count(a, argv[++i], 1, 3'600'000);
+            if (!ms) return 2;
+            duration = std::chrono::milliseconds(*ms);
+        }
         else if (a == "--no-node") with_node = false;
         else if (a == "--node" && i + 1 < argc) node = argv[++i];
         else if (a == "--script" && i + 1 < argc) script = argv[++i];

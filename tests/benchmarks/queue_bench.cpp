@@ -12,6 +12,8 @@
 #include <kongflow/endpoints/queue/sqlite_queue.hpp>
 #include <kongflow/endpoints/queue/worker.hpp>
 
+#include "bench_args.hpp"
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
@@ -388,7 +390,12 @@ int main(int argc, char** argv) {
     options o;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
-        auto next = [&] { return i + 1 < argc ? std::stoi(argv[++i]) : 0; };
+        // The value after a numeric option; a missing or bad one ends the program (exit 2).
+        auto next = [&] {
+            auto n = kongflow::bench::parse_count(a, i + 1 < argc ? argv[++i] : nullptr, 1, 100'000'000);
+            if (!n) std::exit(2);
+            return *n;
+        };
         if (a == "--quick") {
         } else if (a == "--full") {
             o.jobs = 200000;

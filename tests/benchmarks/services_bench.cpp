@@ -19,13 +19,14 @@
 #include <kongflow/endpoints/storage/sqlite_store.hpp>
 #include <kongflow/endpoints/testing/fake_api_client.hpp>
 
+#include "bench_args.hpp"
+
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -262,19 +263,6 @@ void bench_perform_index(const std::string& synchronous, int page_size, int runs
                 runs);
 }
 
-/// A whole number in [lo, hi] from the command line, or a message saying what was wrong.
-std::optional<int> parse_count(std::string_view flag, const char* text, int lo, int hi) {
-    int v = 0;
-    std::string_view t(text);
-    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    if (ec != std::errc() || end != t.data() + t.size() || v < lo || v > hi) {
-        std::fprintf(stderr, "%.*s must be a whole number from %d to %d, got '%s'\n", static_cast<int>(flag.size()),
-                     flag.data(), lo, hi, text);
-        return std::nullopt;
-    }
-    return v;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -299,7 +287,7 @@ int main(int argc, char** argv) {
             default_malloc = true;
             continue;
         } else if (!a.starts_with("--") && i == 1) {
-            if (!(n = parse_count("creates-per-run", argv[i], 32, 100'000'000))) return 2;
+            if (!(n = kongflow::bench::parse_count("creates-per-run", argv[i], 32, 100'000'000))) return 2;
             total = *n;
             continue;
         } else if (!has_value || (a != "--synchronous" && a != "--page-size" && a != "--checkpoint-pages" &&
@@ -317,19 +305,19 @@ int main(int argc, char** argv) {
             }
             modes = {m};
         } else if (a == "--page-size") {
-            if (!(n = parse_count(a, v, 512, 65536)) || (*n & (*n - 1)) != 0) {
+            if (!(n = kongflow::bench::parse_count(a, v, 512, 65536)) || (*n & (*n - 1)) != 0) {
                 if (n) std::fprintf(stderr, "--page-size must be a power of two, got %d\n", *n);
                 return 2;
             }
             page_size = *n;
         } else if (a == "--checkpoint-pages") {
-            if (!(n = parse_count(a, v, 0, 100'000'000))) return 2;
+            if (!(n = kongflow::bench::parse_count(a, v, 0, 100'000'000))) return 2;
             g_checkpoint_pages = *n;
         } else if (a == "--concurrency") {
-            if (!(n = parse_count(a, v, 1, 4096))) return 2;
+            if (!(n = kongflow::bench::parse_count(a, v, 1, 4096))) return 2;
             concurrencies = {*n};
         } else if (a == "--rounds") {
-            if (!(n = parse_count(a, v, 1, 1000))) return 2;
+            if (!(n = kongflow::bench::parse_count(a, v, 1, 1000))) return 2;
             rounds = *n;
         }
     }

@@ -4,6 +4,8 @@
 #include <kongflow/endpoints/storage/memory_store.hpp>
 #include <kongflow/endpoints/storage/sqlite_store.hpp>
 
+#include "bench_args.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -65,7 +67,16 @@ void run(const char* name, kf::store& store, int n) {
 
 int main(int argc, char** argv) {
     std::filesystem::path dir = argc > 1 ? argv[1] : std::filesystem::temp_directory_path();
-    int n = argc > 2 ? std::atoi(argv[2]) : 500;
+    int n = 500;
+    if (argc > 3) {
+        std::fprintf(stderr, "usage: kongflow_storage_bench [directory] [creates (default 500)]\n");
+        return 2;
+    }
+    if (argc > 2) {
+        auto v = kongflow::bench::parse_count("creates", argv[2], 1, 1'000'000);
+        if (!v) return 2;
+        n = *v;
+    }
     {
         kf::memory_store s;
         run("memory", s, n * 20);
