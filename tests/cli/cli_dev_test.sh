@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real-client test: the unmodified @trigger.dev/cli `dev` command (2.3.19, or the one named) registers a local
 # @trigger.dev/sdk 2.3.19 app with kongflow-endpointsd and reports that it refreshed; the daemon
-# then holds the app's jobs with a SUCCESS index.
+# then holds the app's jobs with a SUCCESS index; the CLI's `whoami` shows the key's environment.
 # usage: cli_dev_test.sh <kongflow-endpointsd> [CLI package in tests/cli/node_modules, default
 # @trigger.dev/cli; trigger-cli-2.3.16 is the oldest 2.3 CLI the registry lists]
 set -euo pipefail
@@ -73,3 +73,14 @@ if (done.stats.jobs !== counted) fail(`stats ${JSON.stringify(done.stats)} but $
 if (done.source !== "INTERNAL") fail(`source ${done.source}`);
 console.log(`ok: endpoint registered, ${slugs.length} jobs (${slugs.join(", ")}), index SUCCESS with stats ${JSON.stringify(done.stats)}`);
 JS
+
+# The CLI's `whoami` command reads GET /api/v1/whoami through its own schema: it prints the
+# environment, project and organization the key belongs to (undefined fields if the shape is off).
+project_id="$(curl -sf "${auth[@]}" "$daemon_url/api/v1/whoami" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).project.id))')"
+(cd "$work/project" && \
+  TRIGGER_API_KEY="$key" TRIGGER_API_URL="$daemon_url" NODE_OPTIONS="--require $here/loopback-only.cjs" \
+  NO_COLOR=1 FORCE_COLOR=0 timeout 60 node "$cli" whoami . >"$work/whoami.log" 2>&1 </dev/null) || true
+if ! grep -q "environment: DEVELOPMENT" "$work/whoami.log" || ! grep -q "id: *$project_id" "$work/whoami.log"; then
+  echo "FAIL: the CLI's whoami did not show the environment and project $project_id"; cat "$work/whoami.log"; exit 1
+fi
+echo "ok: the CLI's whoami shows the DEVELOPMENT environment of project $project_id"
