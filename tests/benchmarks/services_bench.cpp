@@ -278,25 +278,23 @@ int main(int argc, char** argv) {
                         "[--rounds N] [--page-size BYTES] [--checkpoint-pages N] [--default-malloc]\n";
     for (int i = 1; i < argc; ++i) {
         std::string_view a = argv[i];
-        const bool has_value = i + 1 < argc;
-        std::optional<int> n;
+        // The number after `a` into `out`; a missing or bad one is reported (then exit 2).
+        auto number = [&](int lo, int hi, int& out) {
+            auto n = kongflow::bench::parse_count(a, i + 1 < argc ? argv[++i] : nullptr, lo, hi);
+            if (n) out = *n;
+            return n.has_value();
+        };
         if (a == "--help" || a == "-h") {
             std::fputs(usage, stdout);
             return 0;
         } else if (a == "--default-malloc") {
             default_malloc = true;
-            continue;
-        } else if (!a.starts_with("--") && i == 1) {
-            if (!(n = kongflow::bench::parse_count("creates-per-run", argv[i], 32, 100'000'000))) return 2;
+        } else if (i == 1 && !a.starts_with("--")) {
+            auto n = kongflow::bench::parse_count("creates-per-run", argv[i], 32, 100'000'000);
+            if (!n) return 2;
             total = *n;
-            continue;
-        } else if (!has_value || (a != "--synchronous" && a != "--page-size" && a != "--checkpoint-pages" &&
-                                  a != "--concurrency" && a != "--rounds")) {
-            std::fprintf(stderr, has_value ? "unknown option '%s'\n%s" : "'%s' needs a value\n%s", argv[i], usage);
-            return 2;
-        }
-        const char* v = argv[++i];
-        if (a == "--synchronous") {
+        } else if (a == "--synchronous") {
+            const char* v = i + 1 < argc ? argv[++i] : "";
             std::string m(v);
             std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
             if (m != "FULL" && m != "NORMAL") {
@@ -305,20 +303,22 @@ int main(int argc, char** argv) {
             }
             modes = {m};
         } else if (a == "--page-size") {
-            if (!(n = kongflow::bench::parse_count(a, v, 512, 65536)) || (*n & (*n - 1)) != 0) {
-                if (n) std::fprintf(stderr, "--page-size must be a power of two, got %d\n", *n);
+            if (!number(512, 65536, page_size)) return 2;
+            if ((page_size & (page_size - 1)) != 0) {
+                std::fprintf(stderr, "--page-size must be a power of two, got %d\n", page_size);
                 return 2;
             }
-            page_size = *n;
         } else if (a == "--checkpoint-pages") {
-            if (!(n = kongflow::bench::parse_count(a, v, 0, 100'000'000))) return 2;
-            g_checkpoint_pages = *n;
+            if (!number(0, 100'000'000, g_checkpoint_pages)) return 2;
         } else if (a == "--concurrency") {
-            if (!(n = kongflow::bench::parse_count(a, v, 1, 4096))) return 2;
-            concurrencies = {*n};
+            int c = 0;
+            if (!number(1, 4096, c)) return 2;
+            concurrencies = {c};
         } else if (a == "--rounds") {
-            if (!(n = kongflow::bench::parse_count(a, v, 1, 1000))) return 2;
-            rounds = *n;
+            if (!number(1, 1000, rounds)) return 2;
+        } else {
+            std::fprintf(stderr, "unknown option '%s'\n%s", argv[i], usage);
+            return 2;
         }
     }
 #if defined(__GLIBC__)

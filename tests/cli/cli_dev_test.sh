@@ -76,7 +76,7 @@ JS
 
 # The CLI's `whoami` command reads GET /api/v1/whoami through its own schema: it prints the
 # environment, project and organization the key belongs to (undefined fields if the shape is off).
-project_id="$(curl -sf "${auth[@]}" "$daemon_url/api/v1/whoami" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).project.id))')"
+project_id="$(node -p 'JSON.parse(process.argv[1]).project.id' "$(curl -sf "${auth[@]}" "$daemon_url/api/v1/whoami")")"
 (cd "$work/project" && \
   TRIGGER_API_KEY="$key" TRIGGER_API_URL="$daemon_url" NODE_OPTIONS="--require $here/loopback-only.cjs" \
   NO_COLOR=1 FORCE_COLOR=0 timeout 60 node "$cli" whoami . >"$work/whoami.log" 2>&1 </dev/null) || true
