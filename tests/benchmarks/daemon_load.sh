@@ -10,6 +10,8 @@
 # The create phase runs in rounds (default 3) on the same daemon, each queueing more indexes behind
 # the last; the script prints every round and their medians.
 # usage: daemon_load.sh [build-dir (default build/release)] [seconds (default 10)] [create rounds (default 3)]
+# The daemon takes its other settings from KONGFLOW_* variables, e.g.
+#   KONGFLOW_WORKER_CONCURRENCY=1 daemon_load.sh   (fewer indexes run beside the creates)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-$root/build/release}"
@@ -30,8 +32,9 @@ key="tr_dev_load_$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 "$daemon" serve --db "$work/db.sqlite" --listen 127.0.0.1:0 --bootstrap-api-key "$key" --log-level error \
   >"$work/out" 2>"$work/log" &
 pids+=($!)
-for _ in $(seq 1 100); do grep -q "listening on" "$work/out" && break; sleep 0.1; done
+for _ in $(seq 1 100); do grep -q "listening on" "$work/out" && break; kill -0 "${pids[0]}" 2>/dev/null || break; sleep 0.1; done
 port="$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/out")"
+[ -n "$port" ] || { echo "kongflow-endpointsd did not start:"; cat "$work/out" "$work/log"; exit 1; }
 "$sample" --listen 127.0.0.1:0 --id load-app --api-key "$key" >"$work/sample" 2>&1 &
 pids+=($!)
 "$sample" --listen 127.0.0.1:0 --id heavy-app --api-key "$key" --extra-jobs 2000 >"$work/heavy" 2>&1 &
@@ -39,6 +42,7 @@ pids+=($!)
 for _ in $(seq 1 100); do grep -q LISTENING "$work/sample" && grep -q LISTENING "$work/heavy" && break; sleep 0.1; done
 sport="$(sed -n 's/^LISTENING //p' "$work/sample")"
 hport="$(sed -n 's/^LISTENING //p' "$work/heavy")"
+[ -n "$sport" ] && [ -n "$hport" ] || { echo "the sample endpoints did not start:"; cat "$work/sample" "$work/heavy"; exit 1; }
 
 cat >"$work/create.lua" <<LUA
 wrk.method = "POST"
