@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -80,6 +81,75 @@ TEST_CASE("sqlite_store pipelined sync: FULL units complete after a WAL sync; NO
     normal.repository.open.synchronous = "NORMAL";
     normal.queue.synchronous = "NORMAL";
     CHECK(run("normal.db", normal).syncs == 0);
+}
+
+TEST_CASE("sqlite storage refuses a synchronous setting that is not a level, before creating the file",
+          "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    const auto path = dir.file("never.db");
+    // SQLite would read every one of these as NORMAL; the last would have been pasted into SQL.
+    for (std::string bad : {"FUL", "", "fast", "4", " FULL", "FULL; DROP TABLE kf_endpoints"}) {
+        INFO("synchronous='" << bad << "'");
+        kf::diagnostics diag;
+        kf::sqlite_repository_params rp;
+        rp.open.synchronous = bad;
+        auto repo = kf::sqlite_repository::open(path, rp, diag);
+        REQUIRE(!repo);
+        CHECK(repo.error() == kf::make_error_code(kf::errc::invalid_argument));
+        CHECK(diag.client_message() == path + ": synchronous must be OFF, NORMAL, FULL or EXTRA (or 0-3), got '" + bad + "'");
+
+        kf::sqlite_queue_params qp;
+        qp.synchronous = bad;
+        auto q = kf::sqlite_queue::open(path, qp);
+        REQUIRE(!q);
+        CHECK(q.error() == kf::make_error_code(kf::errc::invalid_argument));
+
+        kf::sqlite_store_params sp;
+        sp.queue.synchronous = bad;
+        diag = {};
+        auto st = kf::sqlite_store::open(path, sp, diag);
+        REQUIRE(!st);
+        CHECK(st.error() == kf::make_error_code(kf::errc::invalid_argument));
+        CHECK(diag.client_message().find("the job queue's synchronous must be") != std::string_view::npos);
+        sp = {};
+        sp.repository.open.synchronous = bad;
+        CHECK(kf::sqlite_store::open(path, sp).error() == kf::make_error_code(kf::errc::invalid_argument));
+
+        CHECK(!std::filesystem::exists(path));
+    }
+}
+
+TEST_CASE("sqlite storage takes a synchronous level in any case or as its number", "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    struct spelling {
+        const char* text;
+        int level; // PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
+    };
+    int n = 0;
+    for (auto [text, level] : {spelling{"full", 2}, spelling{"Full", 2}, spelling{"2", 2}, spelling{"normal", 1},
+                               spelling{"1", 1}, spelling{"Extra", 3}, spelling{"off", 0}}) {
+        INFO("synchronous='" << text << "'");
+        kf::sqlite_store_params p;
+        p.repository.open.synchronous = text;
+        p.queue.synchronous = text;
+        auto s = kf::sqlite_store::open(dir.file("s" + std::to_string(n++) + ".db"), p);
+        REQUIRE(s.has_value());
+        auto read_level = [](kf::detail::sqlite::connection& c) {
+            auto st = c.prepare("PRAGMA synchronous");
+            if (!st) return -1;
+            auto row = st->step();
+            return row && *row ? static_cast<int>(st->get_int64(0)) : -1;
+        };
+        CHECK((*s)->sqlite_jobs().with_connection(read_level) == level);
+        // FULL and EXTRA commit groups without waiting inside COMMIT and sync the WAL after:
+        // the spelling must not turn that off (nor turn it on for the levels without a sync).
+        auto w = kf::testing::detail::make_world((*s)->repo());
+        std::vector<kf::transact_work> works;
+        for (int i = 0; i < 4; ++i) works.push_back(kf::testing::detail::create_endpoint_work(w.prod, "e" + std::to_string(i)));
+        for (const auto& o : kf::testing::detail::transact_all(**s, std::move(works), 4)) CHECK(!o.ec);
+        if (level >= 2) CHECK((*s)->group_commits().syncs >= 1);
+        else CHECK((*s)->group_commits().syncs == 0);
+    }
 }
 
 TEST_CASE("sqlite_store pipelined sync: a WAL that cannot be synced fails its units clearly",

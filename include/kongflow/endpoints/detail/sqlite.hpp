@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -261,11 +262,34 @@ struct busy_waiter {
     }
 };
 
+/// The name SQLite gives a `synchronous` level written as a name in any case or as its number
+/// (OFF, NORMAL, FULL, EXTRA); empty for anything else. SQLite itself reads an unknown value as
+/// NORMAL, so a typo of FULL would silently give up durability: callers refuse it instead.
+inline std::string_view synchronous_level(std::string_view s) noexcept {
+    static constexpr std::string_view names[] = {"OFF", "NORMAL", "FULL", "EXTRA"};
+    for (std::size_t i = 0; i < std::size(names); ++i) {
+        if (s.size() == 1 && s[0] == static_cast<char>('0' + i)) return names[i];
+        if (s.size() != names[i].size()) continue;
+        bool same = true;
+        for (std::size_t k = 0; k < s.size() && same; ++k)
+            same = (s[k] >= 'a' && s[k] <= 'z' ? static_cast<char>(s[k] - 'a' + 'A') : s[k]) == names[i][k];
+        if (same) return names[i];
+    }
+    return {};
+}
+
+/// Why `synchronous` is refused (for diagnostics), or empty when it is a level.
+inline std::string synchronous_error(std::string_view s) {
+    if (!synchronous_level(s).empty()) return {};
+    return "synchronous must be OFF, NORMAL, FULL or EXTRA (or 0-3), got '" + std::string(s) + "'";
+}
+
 struct open_params {
     bool read_only = false;
     bool create = true;
     std::chrono::milliseconds busy_timeout{5000};
-    /// "FULL" survives power loss; "NORMAL" in WAL mode survives process crashes only.
+    /// "FULL" survives power loss; "NORMAL" in WAL mode survives process crashes only. Also
+    /// "OFF" or "EXTRA", in any case, or 0-3 (synchronous_level); anything else fails the open.
     std::string synchronous = "FULL";
     bool wal = true;
     /// Page size of a database this call creates (ignored for an existing file; 0 = SQLite's
@@ -317,7 +341,11 @@ public:
             // Before journal_mode: a new file's page size is fixed once WAL mode writes its header.
             if (p.page_size > 0) pragmas += "PRAGMA page_size=" + std::to_string(p.page_size) + ";";
             if (p.wal) pragmas += "PRAGMA journal_mode=WAL;";
-            pragmas += "PRAGMA synchronous=" + p.synchronous + ";";
+            // Never pasted into SQL as given: only a known level's own name. The public open
+            // functions refuse a bad value first, with synchronous_error's message.
+            const auto level = synchronous_level(p.synchronous);
+            if (level.empty()) return make_error(SQLITE_MISUSE);
+            pragmas += "PRAGMA synchronous=" + std::string(level) + ";";
         }
         if (auto r = c.exec(pragmas); !r) return r.error();
         // A file that is not a database only fails on first read: find out now, with a clear error.
@@ -522,8 +550,9 @@ private:
 /// The PRAGMA that sets `setting` (a `synchronous` value, by name or number) when that level
 /// syncs the WAL inside COMMIT (FULL or EXTRA); nullptr for the levels that do not.
 inline const char* commit_sync_pragma(std::string_view setting) noexcept {
-    if (setting == "FULL" || setting == "full" || setting == "2") return "PRAGMA synchronous=FULL";
-    if (setting == "EXTRA" || setting == "extra" || setting == "3") return "PRAGMA synchronous=EXTRA";
+    const auto level = synchronous_level(setting);
+    if (level == "FULL") return "PRAGMA synchronous=FULL";
+    if (level == "EXTRA") return "PRAGMA synchronous=EXTRA";
     return nullptr;
 }
 

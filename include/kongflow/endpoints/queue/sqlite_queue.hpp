@@ -19,6 +19,7 @@ namespace kongflow::endpoints {
 
 struct sqlite_queue_params {
     /// "FULL": a committed enqueue survives power loss. "NORMAL" (WAL): survives a process crash.
+    /// Also "OFF" or "EXTRA"; any case, or the level's number 0-3. Anything else fails open().
     std::string synchronous = "FULL";
     /// How long a writer waits for another process's write lock before failing with SQLITE_BUSY.
     std::chrono::milliseconds busy_timeout{10000};
@@ -59,7 +60,8 @@ class sqlite_queue final : public queue {
 public:
     /// Opens (creating if needed) the file and applies the queue's migrations. Errors come in the
     /// "kongflow.sqlite" category (SQLITE_NOTADB for a corrupt file, SQLITE_READONLY for a
-    /// read-only one, SQLITE_CANTOPEN ...) or errc::schema_too_new.
+    /// read-only one, SQLITE_CANTOPEN ...), errc::schema_too_new, or errc::invalid_argument for a
+    /// `synchronous` that is not a level (SQLite would read it as NORMAL).
     static KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> open(const std::string& path,
                                                                                 const sqlite_queue_params& p = {});
 

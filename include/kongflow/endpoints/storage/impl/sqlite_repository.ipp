@@ -342,6 +342,10 @@ KONGFLOW_ENDPOINTS_DECL result<int> sqlite_repository::migrate(detail::sqlite::c
 KONGFLOW_ENDPOINTS_DECL result<sqlite_repository> sqlite_repository::open(const std::string& path,
                                                                          const sqlite_repository_params& p,
                                                                          diagnostics& diag) {
+    if (auto bad = detail::sqlite::synchronous_error(p.open.synchronous); !bad.empty()) {
+        diag = diagnostics(path + ": " + bad);
+        return make_error_code(errc::invalid_argument);
+    }
     sqlite_repository repo;
     repo.pool_ = std::make_shared<detail::sqlite_pool>(path, p.open, p.max_idle_connections);
     auto c = repo.pool_->acquire(diag);

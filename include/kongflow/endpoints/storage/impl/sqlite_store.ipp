@@ -360,6 +360,11 @@ KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& 
 KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_store>> sqlite_store::open(const std::string& path,
                                                                                  const sqlite_store_params& p,
                                                                                  diagnostics& diag) {
+    // Before anything is opened or created; the repository's own open checks its setting.
+    if (auto bad = detail::sqlite::synchronous_error(p.queue.synchronous); !bad.empty()) {
+        diag = diagnostics(path + ": the job queue's " + bad);
+        return make_error_code(errc::invalid_argument);
+    }
     auto repo = sqlite_repository::open(path, p.repository, diag);
     if (!repo) return repo.error();
     auto q = sqlite_queue::open(path, p.queue);
