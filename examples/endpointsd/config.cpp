@@ -55,6 +55,17 @@ const setting settings[] = {
          c.db = std::string(v);
          return {};
      }},
+    {"synchronous", "KONGFLOW_SYNCHRONOUS", "FULL",
+     "SQLite durability: FULL or EXTRA (a commit survives power loss), NORMAL (only a crash of the daemon)",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         std::string up(v);
+         for (auto& ch : up) ch = (ch >= 'a' && ch <= 'z') ? static_cast<char>(ch - 'a' + 'A') : ch;
+         // No OFF: a power loss could then corrupt the file, not only lose the last commits.
+         if (up != "FULL" && up != "EXTRA" && up != "NORMAL")
+             return "synchronous must be FULL, EXTRA or NORMAL, got '" + std::string(v) + "'";
+         c.synchronous = std::move(up);
+         return {};
+     }},
     {"listen", "KONGFLOW_LISTEN", "127.0.0.1:3030", "HOST:PORT the REST API listens on (port 0 = any free port)",
      [](daemon_config& c, std::string_view v) -> std::string {
          if (!parse_listen(v, c.listen_host, c.listen_port)) return "listen must be HOST:PORT, got '" + std::string(v) + "'";
@@ -196,6 +207,13 @@ env_lookup process_environment() {
         if (const char* v = std::getenv(name)) return std::string(v);
         return std::nullopt;
     };
+}
+
+kfe::sqlite_store_params store_params(const daemon_config& cfg) {
+    kfe::sqlite_store_params p;
+    p.repository.open.synchronous = cfg.synchronous;
+    p.queue.synchronous = cfg.synchronous;
+    return p;
 }
 
 parse_result parse_command_line(const std::vector<std::string>& args, const env_lookup& env) {

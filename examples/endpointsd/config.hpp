@@ -5,6 +5,7 @@
 
 #include <kongflow/endpoints/model.hpp>
 #include <kongflow/endpoints/services/observability.hpp>
+#include <kongflow/endpoints/storage/sqlite_store.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -21,6 +22,9 @@ namespace kfe = kongflow::endpoints;
 
 struct daemon_config {
     std::string db = "./kongflow-endpoints.db";
+    /// SQLite durability of every commit: "FULL" or "EXTRA" (survives power loss) or "NORMAL"
+    /// (survives a crash of the daemon, not of the machine). Always upper case here.
+    std::string synchronous = "FULL";
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 3030;
     kfe::log_level log_level = kfe::log_level::info;
@@ -62,6 +66,9 @@ struct parse_result {
     std::string error;
 };
 parse_result parse_command_line(const std::vector<std::string>& args, const env_lookup& env);
+
+/// The SQLite store's parameters for `cfg` (serve and the environments commands alike).
+kfe::sqlite_store_params store_params(const daemon_config& cfg);
 
 /// `--help`: commands, flags, environment variables and config keys with their defaults.
 std::string help_text();

@@ -77,7 +77,7 @@ daemon_app::~daemon_app() {
 
 kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
     auto& d = *impl_;
-    auto st = kfe::sqlite_store::open(d.cfg.db, {}, diag);
+    auto st = kfe::sqlite_store::open(d.cfg.db, store_params(d.cfg), diag);
     if (!st) return st.error();
     d.store = std::move(*st);
 

@@ -33,7 +33,7 @@ std::string describe(const kfe::error_code& ec, const kfe::diagnostics& diag) {
 
 int environments_command(const kfd::command_line& cl) {
     kfe::diagnostics diag;
-    auto st = kfe::sqlite_store::open(cl.config.db, {}, diag);
+    auto st = kfe::sqlite_store::open(cl.config.db, kfd::store_params(cl.config), diag);
     if (!st) return fail("cannot open " + cl.config.db + ": " + describe(st.error(), diag));
     auto& repo = (*st)->repo();
     if (cl.kind == kfd::command_kind::environments_list) {

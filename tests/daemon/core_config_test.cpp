@@ -60,9 +60,41 @@ TEST_CASE("config precedence: flag > env > file > default", "[integration][daemo
     REQUIRE(no_cache.value);
     CHECK(no_cache.value->config.auth_cache == std::chrono::milliseconds(0));
 
+    CHECK(d.value->config.synchronous == "FULL");
+    auto sync_flag = kfd::parse_command_line({"--synchronous", "normal"}, env_of({{"KONGFLOW_SYNCHRONOUS", "EXTRA"}}));
+    REQUIRE(sync_flag.value);
+    CHECK(sync_flag.value->config.synchronous == "NORMAL");
+    auto sync_env = kfd::parse_command_line({}, env_of({{"KONGFLOW_SYNCHRONOUS", "Extra"}}));
+    REQUIRE(sync_env.value);
+    CHECK(sync_env.value->config.synchronous == "EXTRA");
+
     auto envcfg = kfd::parse_command_line({}, env_of({{"KONGFLOW_CONFIG", file}}));
     REQUIRE(envcfg.value);
     CHECK(envcfg.value->config.db == "/from/file.db");
+}
+
+TEST_CASE("the synchronous setting reaches the database connections", "[integration][daemon]") {
+    kf_test::temp_dir dir;
+    int n = 0;
+    for (auto [setting, level] : {std::pair{"NORMAL", 1}, std::pair{"FULL", 2}, std::pair{"EXTRA", 3}}) {
+        INFO(setting);
+        auto cl = kfd::parse_command_line({"--synchronous", setting}, env_of({}));
+        REQUIRE(cl.value);
+        kfe::diagnostics diag;
+        auto st = kfe::sqlite_store::open(dir.file("s" + std::to_string(n++) + ".db"), kfd::store_params(cl.value->config), diag);
+        REQUIRE(st.has_value());
+        auto read_level = [](kfe::detail::sqlite::connection& c) {
+            auto q = c.prepare("PRAGMA synchronous");
+            if (!q) return -1;
+            auto row = q->step();
+            return row && *row ? static_cast<int>(q->get_int64(0)) : -1;
+        };
+        CHECK((*st)->sqlite_jobs().with_connection(read_level) == level);
+        kfe::diagnostics d2;
+        auto lease = (*st)->sqlite_repo().pool()->acquire(d2);
+        REQUIRE(lease.has_value());
+        CHECK(read_level(**lease) == level);
+    }
 }
 
 TEST_CASE("config errors are clear", "[integration][daemon]") {
@@ -81,6 +113,8 @@ TEST_CASE("config errors are clear", "[integration][daemon]") {
         {{"--io-threads", "0"}, {}, "io_threads must be 1..256"},
         {{"--auth-cache-ms", "-1"}, {}, "auth_cache_ms must be a number of milliseconds between 0 and 3600000"},
         {{"--auth-cache-ms", "3600001"}, {}, "auth_cache_ms must be"},
+        {{"--synchronous", "off"}, {}, "synchronous must be FULL, EXTRA or NORMAL, got 'off'"},
+        {{}, {{"KONGFLOW_SYNCHRONOUS", "FUL"}}, "KONGFLOW_SYNCHRONOUS: synchronous must be FULL, EXTRA or NORMAL"},
         {{"--bogus", "1"}, {}, "unknown option --bogus"},
         {{"--db"}, {}, "--db needs a value"},
         {{"frobnicate"}, {}, "unknown command 'frobnicate'"},
