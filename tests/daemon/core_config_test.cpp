@@ -4,6 +4,7 @@
 #include "config.hpp"
 #include "logging.hpp"
 #include "metrics.hpp"
+#include "sqlite_pragma.hpp"
 #include "temp_dir.hpp"
 
 #include <boost/json/parse.hpp>
@@ -83,17 +84,11 @@ TEST_CASE("the synchronous setting reaches the database connections", "[integrat
         kfe::diagnostics diag;
         auto st = kfe::sqlite_store::open(dir.file("s" + std::to_string(n++) + ".db"), kfd::store_params(cl.value->config), diag);
         REQUIRE(st.has_value());
-        auto read_level = [](kfe::detail::sqlite::connection& c) {
-            auto q = c.prepare("PRAGMA synchronous");
-            if (!q) return -1;
-            auto row = q->step();
-            return row && *row ? static_cast<int>(q->get_int64(0)) : -1;
-        };
-        CHECK((*st)->sqlite_jobs().with_connection(read_level) == level);
+        CHECK((*st)->sqlite_jobs().with_connection(kf_test::synchronous_level_of) == level);
         kfe::diagnostics d2;
         auto lease = (*st)->sqlite_repo().pool()->acquire(d2);
         REQUIRE(lease.has_value());
-        CHECK(read_level(**lease) == level);
+        CHECK(kf_test::synchronous_level_of(**lease) == level);
     }
 }
 

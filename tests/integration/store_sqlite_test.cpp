@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "catch.hpp"
+#include "sqlite_pragma.hpp"
 #include "temp_dir.hpp"
 
 namespace kf = kongflow::endpoints;
@@ -134,13 +135,7 @@ TEST_CASE("sqlite storage takes a synchronous level in any case or as its number
         p.queue.synchronous = text;
         auto s = kf::sqlite_store::open(dir.file("s" + std::to_string(n++) + ".db"), p);
         REQUIRE(s.has_value());
-        auto read_level = [](kf::detail::sqlite::connection& c) {
-            auto st = c.prepare("PRAGMA synchronous");
-            if (!st) return -1;
-            auto row = st->step();
-            return row && *row ? static_cast<int>(st->get_int64(0)) : -1;
-        };
-        CHECK((*s)->sqlite_jobs().with_connection(read_level) == level);
+        CHECK((*s)->sqlite_jobs().with_connection(kf_test::synchronous_level_of) == level);
         // FULL and EXTRA commit groups without waiting inside COMMIT and sync the WAL after:
         // the spelling must not turn that off (nor turn it on for the levels without a sync).
         auto w = kf::testing::detail::make_world((*s)->repo());
