@@ -426,6 +426,10 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    if (o.page_size != 0 && (o.page_size < 512 || o.page_size > 65536 || (o.page_size & (o.page_size - 1)) != 0)) {
+        std::cerr << "queue_bench: --page-size must be 0 or a power of two from 512 to 65536\n";
+        return 2;
+    }
     try {
         utsname u{};
         ::uname(&u);

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace kf = kongflow::endpoints;
 
@@ -66,10 +67,20 @@ void run(const char* name, kf::store& store, int n) {
 } // namespace
 
 int main(int argc, char** argv) {
+    const char* usage = "usage: kongflow_storage_bench [directory] [creates (default 500)]\n";
+    if (argc > 1 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+        std::fputs(usage, stdout);
+        return 0;
+    }
     std::filesystem::path dir = argc > 1 ? argv[1] : std::filesystem::temp_directory_path();
     int n = 500;
     if (argc > 3) {
-        std::fprintf(stderr, "usage: kongflow_storage_bench [directory] [creates (default 500)]\n");
+        std::fputs(usage, stderr);
+        return 2;
+    }
+    std::error_code dir_ec;
+    if (!std::filesystem::is_directory(dir, dir_ec)) {
+        std::fprintf(stderr, "kongflow_storage_bench: '%s' is not a directory\n%s", dir.c_str(), usage);
         return 2;
     }
     if (argc > 2) {

@@ -84,7 +84,7 @@ TEST_CASE("sqlite_store pipelined sync: FULL units complete after a WAL sync; NO
     CHECK(run("normal.db", normal).syncs == 0);
 }
 
-TEST_CASE("sqlite storage refuses a synchronous setting that is not a level, before creating the file",
+TEST_CASE("sqlite storage refuses a synchronous level or page size SQLite would not apply, before creating the file",
           "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     const auto path = dir.file("never.db");
@@ -116,6 +116,27 @@ TEST_CASE("sqlite storage refuses a synchronous setting that is not a level, bef
         sp.repository.open.synchronous = bad;
         CHECK(kf::sqlite_store::open(path, sp).error() == kf::make_error_code(kf::errc::invalid_argument));
 
+        CHECK(!std::filesystem::exists(path));
+    }
+    // SQLite ignores these without a word (the file would get 4 KiB pages).
+    for (int bad : {1000, 256, 131072, -4096}) {
+        INFO("page_size=" << bad);
+        kf::diagnostics diag;
+        kf::sqlite_repository_params rp;
+        rp.open.page_size = bad;
+        auto repo = kf::sqlite_repository::open(path, rp, diag);
+        REQUIRE(!repo);
+        CHECK(repo.error() == kf::make_error_code(kf::errc::invalid_argument));
+        CHECK(diag.client_message() == path + ": page_size must be 0 (SQLite's default) or a power of two from 512 to 65536, got " +
+                                           std::to_string(bad));
+        kf::sqlite_queue_params qp;
+        qp.page_size = bad;
+        CHECK(kf::sqlite_queue::open(path, qp).error() == kf::make_error_code(kf::errc::invalid_argument));
+        kf::sqlite_store_params sp;
+        sp.queue.page_size = bad;
+        diag = {};
+        CHECK(kf::sqlite_store::open(path, sp, diag).error() == kf::make_error_code(kf::errc::invalid_argument));
+        CHECK(diag.client_message().find("the job queue's page_size must be") != std::string_view::npos);
         CHECK(!std::filesystem::exists(path));
     }
 }

@@ -61,7 +61,8 @@ public:
     /// Opens (creating if needed) the file and applies the queue's migrations. Errors come in the
     /// "kongflow.sqlite" category (SQLITE_NOTADB for a corrupt file, SQLITE_READONLY for a
     /// read-only one, SQLITE_CANTOPEN ...), errc::schema_too_new, or errc::invalid_argument for a
-    /// `synchronous` that is not a level (SQLite would read it as NORMAL).
+    /// `synchronous` that is not a level (SQLite would read it as NORMAL) or a `page_size` SQLite
+    /// would ignore.
     static KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> open(const std::string& path,
                                                                                 const sqlite_queue_params& p = {});
 
