@@ -426,8 +426,8 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    if (o.page_size != 0 && (o.page_size < 512 || o.page_size > 65536 || (o.page_size & (o.page_size - 1)) != 0)) {
-        std::cerr << "queue_bench: --page-size must be 0 or a power of two from 512 to 65536\n";
+    if (auto bad = detail::sqlite::page_size_error(o.page_size); !bad.empty()) {
+        std::cerr << "queue_bench: --page-size: " << bad << "\n";
         return 2;
     }
     try {

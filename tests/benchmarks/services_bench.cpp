@@ -304,8 +304,8 @@ int main(int argc, char** argv) {
             modes = {m};
         } else if (a == "--page-size") {
             if (!number(512, 65536, page_size)) return 2;
-            if ((page_size & (page_size - 1)) != 0) {
-                std::fprintf(stderr, "--page-size must be a power of two, got %d\n", page_size);
+            if (auto bad = detail::sqlite::page_size_error(page_size); !bad.empty()) {
+                std::fprintf(stderr, "--page-size: %s\n", bad.c_str());
                 return 2;
             }
         } else if (a == "--checkpoint-pages") {

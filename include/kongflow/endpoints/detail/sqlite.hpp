@@ -278,17 +278,19 @@ inline std::string_view synchronous_level(std::string_view s) noexcept {
     return {};
 }
 
-/// Why `synchronous` is refused (for diagnostics), or empty when it is a level.
-inline std::string synchronous_error(std::string_view s) {
-    if (!synchronous_level(s).empty()) return {};
-    return "synchronous must be OFF, NORMAL, FULL or EXTRA (or 0-3), got '" + std::string(s) + "'";
-}
-
 /// Why `page_size` is refused, or empty: 0 (SQLite's default) or a power of two from 512 to
 /// 65536. SQLite ignores any other value without a word.
 inline std::string page_size_error(int n) {
     if (n == 0 || (n >= 512 && n <= 65536 && (n & (n - 1)) == 0)) return {};
     return "page_size must be 0 (SQLite's default) or a power of two from 512 to 65536, got " + std::to_string(n);
+}
+
+/// Why a file's `synchronous` and `page_size` settings are refused (for diagnostics), or empty.
+/// The public open functions check them before they create anything.
+inline std::string settings_error(std::string_view synchronous, int page_size) {
+    if (synchronous_level(synchronous).empty())
+        return "synchronous must be OFF, NORMAL, FULL or EXTRA (or 0-3), got '" + std::string(synchronous) + "'";
+    return page_size_error(page_size);
 }
 
 struct open_params {
@@ -300,9 +302,10 @@ struct open_params {
     std::string synchronous = "FULL";
     bool wal = true;
     /// Page size of a database this call creates (ignored for an existing file; 0 = SQLite's
-    /// default, 4096; else a power of two from 512 to 65536, or the open fails). A durable commit's fsync time grows with the bytes it writes: at 4 KiB an
-    /// idle enqueue's pickup took 0.45 ms (p50) against 0.79 ms at 8 KiB, and 8-thread durable
-    /// enqueues ran twice as fast; only bulk inserts of ~1 KiB rows favour 8 KiB (fewer frames).
+    /// default, 4096; else a power of two from 512 to 65536, or the open fails). A durable
+    /// commit's fsync time grows with the bytes it writes: at 4 KiB an idle enqueue's pickup took
+    /// 0.45 ms (p50) against 0.79 ms at 8 KiB, and 8-thread durable enqueues ran twice as fast;
+    /// only bulk inserts of ~1 KiB rows favour 8 KiB (fewer frames).
     int page_size = 4096;
     /// Keeps statement journals (one per savepoint or multi-row write) and temporary tables in
     /// memory. With SQLite's default they spill to a new file in /var/tmp past 64 KiB, only eight
@@ -345,15 +348,13 @@ public:
         std::string pragmas = "PRAGMA foreign_keys=ON;";
         if (p.temp_store_memory) pragmas += "PRAGMA temp_store=MEMORY;";
         if (!p.read_only) {
+            // The public open functions refuse bad settings first, with settings_error's message;
+            // synchronous goes into SQL only as a known level's own name.
+            if (!settings_error(p.synchronous, p.page_size).empty()) return make_error(SQLITE_MISUSE);
             // Before journal_mode: a new file's page size is fixed once WAL mode writes its header.
-            if (!page_size_error(p.page_size).empty()) return make_error(SQLITE_MISUSE);
             if (p.page_size > 0) pragmas += "PRAGMA page_size=" + std::to_string(p.page_size) + ";";
             if (p.wal) pragmas += "PRAGMA journal_mode=WAL;";
-            // Never pasted into SQL as given: only a known level's own name. The public open
-            // functions refuse a bad value first, with synchronous_error's message.
-            const auto level = synchronous_level(p.synchronous);
-            if (level.empty()) return make_error(SQLITE_MISUSE);
-            pragmas += "PRAGMA synchronous=" + std::string(level) + ";";
+            pragmas += "PRAGMA synchronous=" + std::string(synchronous_level(p.synchronous)) + ";";
         }
         if (auto r = c.exec(pragmas); !r) return r.error();
         // A file that is not a database only fails on first read: find out now, with a clear error.

@@ -168,8 +168,7 @@ KONGFLOW_ENDPOINTS_DECL result<void> sqlite_queue::migrate(detail::sqlite::conne
 
 KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> sqlite_queue::open(const std::string& path,
                                                                                  const sqlite_queue_params& p) {
-    if (detail::sqlite::synchronous_level(p.synchronous).empty() || !detail::sqlite::page_size_error(p.page_size).empty())
-        return make_error_code(errc::invalid_argument);
+    if (!detail::sqlite::settings_error(p.synchronous, p.page_size).empty()) return make_error_code(errc::invalid_argument);
     detail::sqlite::open_params op;
     op.synchronous = p.synchronous;
     op.busy_timeout = p.busy_timeout;

@@ -342,9 +342,7 @@ KONGFLOW_ENDPOINTS_DECL result<int> sqlite_repository::migrate(detail::sqlite::c
 KONGFLOW_ENDPOINTS_DECL result<sqlite_repository> sqlite_repository::open(const std::string& path,
                                                                          const sqlite_repository_params& p,
                                                                          diagnostics& diag) {
-    auto bad = detail::sqlite::synchronous_error(p.open.synchronous);
-    if (bad.empty()) bad = detail::sqlite::page_size_error(p.open.page_size);
-    if (!bad.empty()) {
+    if (auto bad = detail::sqlite::settings_error(p.open.synchronous, p.open.page_size); !bad.empty()) {
         diag = diagnostics(path + ": " + bad);
         return make_error_code(errc::invalid_argument);
     }

@@ -361,9 +361,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_store>> sqlite_store::open
                                                                                  const sqlite_store_params& p,
                                                                                  diagnostics& diag) {
     // Before anything is opened or created; the repository's own open checks its setting.
-    auto bad = detail::sqlite::synchronous_error(p.queue.synchronous);
-    if (bad.empty()) bad = detail::sqlite::page_size_error(p.queue.page_size);
-    if (!bad.empty()) {
+    if (auto bad = detail::sqlite::settings_error(p.queue.synchronous, p.queue.page_size); !bad.empty()) {
         diag = diagnostics(path + ": the job queue's " + bad);
         return make_error_code(errc::invalid_argument);
     }
