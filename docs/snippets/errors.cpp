@@ -34,11 +34,12 @@ void results(kf::repository& repo, const std::string& id) {
     kf::result<kf::endpoint> ep = repo.find_endpoint(id);
     if (!ep) {
         if (ep.error() == kf::errc::not_found) return;
-        std::cerr << ep.error().message() << ": " << repo.last_diagnostics().client_message() << "\n";
+        // The error carries its diagnostics: which constraint, SQLite's own text.
+        std::cerr << ep.error().message() << ": " << ep.error().diag().client_message() << "\n";
         return;
     }
     std::cout << ep->slug << "\n";
-    kf::endpoint same = repo.find_endpoint(id).value(); // throws boost::system::system_error instead
+    kf::endpoint same = repo.find_endpoint(id).value(); // throws kf::error_with_diagnostics instead
 }
 // [result]
 
@@ -48,7 +49,8 @@ asio::awaitable<void> create(kf::endpoint_service& endpoints, kf::create_endpoin
     auto op = endpoints.async_create(std::move(req), err, asio::deferred);
     auto [ec, created] = co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
     if (ec) {
-        // ec == err.code; err.cause is what failed underneath (a transport or SQLite code).
+        // ec == err.code; err.cause is what failed underneath (a transport or SQLite code),
+        // err.diag its diagnostics (SQLite's own text in server_message()).
         // {"code":"INVALID_REQUEST","message":"Invalid request: url ...","details":{"url":"..."}}
         std::cout << boost::json::serialize(boost::json::value_from(err)) << "\n";
         co_return;

@@ -71,12 +71,12 @@ kfe::result<std::optional<kfe::environment>> bootstrap_if_empty(kfe::repository&
     if (!orgs->empty()) return std::optional<kfe::environment>();
     auto org = repo.create_organization({p.org_slug, "Default", std::nullopt});
     if (!org) {
-        diag = repo.last_diagnostics();
+        diag = org.error().diag();
         return org.error();
     }
     auto project = repo.create_project({org->id, p.project_slug, "Default", std::nullopt});
     if (!project) {
-        diag = repo.last_diagnostics();
+        diag = project.error().diag();
         return project.error();
     }
     kfe::create_environment_params ep;
@@ -87,7 +87,7 @@ kfe::result<std::optional<kfe::environment>> bootstrap_if_empty(kfe::repository&
     ep.api_key = p.api_key.value_or(new_api_key(kfe::environment_type::development));
     auto env = repo.create_environment(ep);
     if (!env) {
-        diag = repo.last_diagnostics();
+        diag = env.error().diag();
         return env.error();
     }
     return std::optional<kfe::environment>(std::move(*env));
@@ -117,7 +117,7 @@ kfe::result<kfe::environment> create_environment(kfe::repository& repo, const cr
     ep.api_key = c.api_key.value_or(new_api_key(c.type));
     auto env = repo.create_environment(ep);
     if (!env) {
-        diag = repo.last_diagnostics();
+        diag = env.error().diag();
         if (env.error() == kfe::errc::already_exists && diag.client_message().empty())
             diag = kfe::diagnostics("an environment with this API key already exists");
         return env.error();

@@ -129,8 +129,8 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
 
     kfe::worker_params wp;
     wp.queues = {kfe::queue_config{"default", d.cfg.worker_concurrency}};
-    wp.on_error = [log = d.log](kfe::error_code ec, std::string_view what) {
-        log.log(kfe::log_level::warn, "queue call failed", {{"operation", std::string(what)}, {"error", ec.message()}});
+    wp.on_error = [log = d.log](const kfe::error& ec, std::string_view what) {
+        log.log(kfe::log_level::warn, "queue call failed", {{"operation", std::string(what)}, {"error", log_text(ec)}});
     };
     d.worker = std::make_unique<kfe::worker>(asio::any_io_executor(d.ioc.get_executor()), d.store->jobs(), std::move(wp));
     d.indexer->register_jobs(*d.worker);
@@ -147,7 +147,7 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
         if (d.stop_requested) return std::string("shutting down");
         if (!d.worker_running) return std::string("the job worker is not running");
         auto probe = d.store->repo().list_organizations();
-        if (!probe) return "the database does not answer: " + probe.error().message();
+        if (!probe) return "the database does not answer: " + log_text(probe.error());
         return std::nullopt;
     };
     d.routes = std::make_unique<router>(std::move(deps));

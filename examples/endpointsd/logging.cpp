@@ -60,4 +60,11 @@ kfe::logger make_logger(std::shared_ptr<json_log_sink> sink, kfe::log_level leve
     return l;
 }
 
+std::string log_text(const kfe::error& e) {
+    std::string out = e.what();
+    if (auto server = e.diag().server_message(); !server.empty() && server != out)
+        out += " [" + std::string(server) + "]";
+    return out;
+}
+
 } // namespace kongflow::endpointsd

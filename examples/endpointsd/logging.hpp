@@ -4,6 +4,7 @@
 #ifndef KONGFLOW_ENDPOINTSD_LOGGING_HPP
 #define KONGFLOW_ENDPOINTSD_LOGGING_HPP
 
+#include <kongflow/endpoints/error.hpp>
 #include <kongflow/endpoints/services/observability.hpp>
 
 #include <cstdio>
@@ -38,6 +39,10 @@ private:
 
 /// The library's injected logger, writing to `sink` at `level`.
 kfe::logger make_logger(std::shared_ptr<json_log_sink> sink, kfe::log_level level);
+
+/// An error for a log line: our message, then the other side's own text (SQLite's errmsg) in
+/// brackets when there is one.
+std::string log_text(const kfe::error& e);
 
 /// One JSON line (without the newline); exposed for tests.
 std::string format_log_line(kfe::log_level level, std::string_view message, const std::vector<kfe::log_field>& fields);

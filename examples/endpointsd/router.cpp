@@ -239,7 +239,7 @@ asio::awaitable<http_response> router::dispatch(http_request& req, std::string& 
         if (!env) {
             if (env.error() == kfe::errc::not_found)
                 co_return json_response(401, boost::json::object{{"error", "Invalid or Missing API key"}});
-            deps_.log.log(kfe::log_level::error, "api key lookup failed", {{"error", env.error().message()}});
+            deps_.log.log(kfe::log_level::error, "api key lookup failed", {{"error", log_text(env.error())}});
             co_return json_response(500, boost::json::object{{"error", "Something went wrong"}});
         }
         ctx.env = std::move(*env);

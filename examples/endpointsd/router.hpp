@@ -6,6 +6,7 @@
 
 #include "api_key_cache.hpp"
 #include "http_server.hpp"
+#include "logging.hpp"
 #include "metrics.hpp"
 
 #include <kongflow/endpoints/model.hpp>

@@ -47,7 +47,9 @@ http_response service_failure(const request_context& ctx, const kfe::service_err
     if (err.code == kfe::errc::failed_ping || err.code == kfe::errc::failed_upsert || err.code == kfe::errc::failed_index)
         return error_response(400, err.message);
     ctx.deps.log.log(kfe::log_level::error, "service call failed",
-                     {{"operation", std::string(op)}, {"error", err.message.empty() ? err.code.message() : err.message}});
+                     {{"operation", std::string(op)},
+                      {"error", err.message.empty() ? err.code.message() : err.message},
+                      {"cause", log_text(kfe::error(err.cause, err.diag))}});
     return error_response(500, "Something went wrong");
 }
 
@@ -95,7 +97,7 @@ asio::awaitable<http_response> create_endpoint(request_context& ctx) {
     // expression (GCC 12, see offload()).
     auto op = ctx.deps.endpoints->async_create(std::move(req), err, asio::deferred);
     auto [ec, created] = co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}}, "create");
+    if (ec) co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}, {}}, "create");
     auto o = json::value_from(created.value).as_object();
     o["environment"] = environment_json(created.env);
     o["endpointIndex"] = json::value_from(created.index);
@@ -106,7 +108,7 @@ asio::awaitable<http_response> delete_endpoint(request_context& ctx) {
     kfe::service_error err;
     auto op = ctx.deps.endpoints->async_delete(ctx.env->id, ctx.params.at(0), err, asio::deferred);
     auto [ec, ep] = co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}}, "delete");
+    if (ec) co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}, {}}, "delete");
     co_return json_response(200, json::value_from(ep));
 }
 
@@ -142,7 +144,7 @@ asio::awaitable<http_response> index_endpoint(request_context& ctx) {
     kfe::service_error err;
     auto op = ctx.deps.indexer->async_index(std::move(req), err, asio::deferred);
     auto [ec, index] = co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}}, "index");
+    if (ec) co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}, {}}, "index");
     auto o = json::value_from(index).as_object();
     o.erase("data"); // as Trigger.dev: the index without its data
     co_return json_response(200, o);
@@ -165,7 +167,7 @@ asio::awaitable<http_response> hook_index(request_context& ctx) {
     if (ec) {
         if (err.code == kfe::errc::endpoint_not_found || ec == kfe::errc::endpoint_not_found || ec == kfe::errc::not_found)
             co_return error_response(404, err.message.empty() ? "Endpoint not found" : err.message);
-        co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}}, "hook");
+        co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}, {}}, "hook");
     }
     co_return json_response(200, json::object{{"ok", true}});
 }

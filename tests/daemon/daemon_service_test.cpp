@@ -19,6 +19,7 @@
 #include <thread>
 
 #include <sys/wait.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 using namespace kf_daemon_test; // kfd, kfe, the daemon fixture
@@ -248,3 +249,65 @@ TEST_CASE("the program: environments commands and SIGTERM", "[integration][daemo
     CHECK(es.str().find("tr_dev_") == std::string::npos); // the key is never logged
 }
 #endif
+
+namespace {
+
+/// Runs `sql` on the daemon's file through a connection of our own (the daemon's connections
+/// see the schema change at their next statement).
+void run_sql(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    INFO((err ? err : ""));
+    sqlite3_free(err);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+}
+
+std::string read_all(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+} // namespace
+
+TEST_CASE("a store failure reaches the answer and the log with SQLite's own text", "[integration][daemon]") {
+    kf_test::temp_dir dir;
+    fake_endpoint ep("my-app", dev_key);
+    const auto db = dir.file("db.sqlite");
+    const auto log_path = dir.file("daemon.log");
+    std::FILE* log = std::fopen(log_path.c_str(), "w");
+    REQUIRE(log);
+    {
+        running_daemon d(db, log);
+        // Triggers stand in for a store that fails: SQLite answers with their text.
+        SECTION("during create") {
+            run_sql(db, "CREATE TRIGGER kf_test_refuse BEFORE INSERT ON kf_endpoints "
+                        "BEGIN SELECT RAISE(ABORT, 'endpoint refused by the test trigger'); END");
+            auto created = post(d.port, "/api/v1/endpoints", R"({"url":")" + ep.url() + R"(","id":"my-app"})", dev_key);
+            INFO(created.body);
+            CHECK(created.status == 400); // FAILED_UPSERT, as Trigger.dev's route answers it
+            CHECK(created.body.find("endpoint refused by the test trigger") != std::string::npos);
+        }
+        SECTION("during perform-index") {
+            auto created = post(d.port, "/api/v1/endpoints", R"({"url":")" + ep.url() + R"(","id":"my-app"})", dev_key);
+            REQUIRE(created.status == 200);
+            auto first = std::string(created.json().at("endpointIndex").at("id").as_string());
+            REQUIRE(eventually([&] { return index_status(d.port, first) == "SUCCESS"; }));
+            run_sql(db, "CREATE TRIGGER kf_test_refuse BEFORE UPDATE ON kf_endpoint_indexes "
+                        "BEGIN SELECT RAISE(ABORT, 'index refused by the test trigger'); END");
+            auto r = post(d.port, "/api/v1/endpoints/my-app/index", "{}", dev_key);
+            INFO(r.body);
+            CHECK(r.status == 400); // FAILED_INDEX
+            CHECK(r.body.find("index refused by the test trigger") != std::string::npos);
+        }
+    }
+    std::fclose(log);
+    auto text = read_all(log_path);
+    INFO(text);
+    CHECK(text.find("refused by the test trigger") != std::string::npos);
+}

@@ -273,7 +273,7 @@ TEST_CASE("sqlite_repository: a read-only database reads fine and refuses writes
     auto w = repo.upsert_endpoint(endpoint_params(*env, "a"));
     REQUIRE_FALSE(w.has_value());
     CHECK(w.error() == kf::errc::storage_failure);
-    auto diag = repo.last_diagnostics();
+    auto diag = w.error().diag(); // error() returns a copy
     INFO(diag.client_message());
     CHECK(std::string(diag.client_message()).find("readonly") != std::string::npos);
     CHECK(repo.find_endpoint_by_slug(env_id, "a").error() == kf::errc::not_found);
@@ -318,7 +318,7 @@ TEST_CASE("sqlite_repository: a full disk fails writes clearly and loses nothing
             for (int i = 0; i < 1000; ++i) {
                 auto r = repo->create_index({endpoint_id, kf::index_source::api, {}, big, {}, {}});
                 if (!r) {
-                    auto d = repo->last_diagnostics();
+                    auto d = r.error().diag();
                     report = r.error().message() + "|" + std::string(d.client_message());
                     break;
                 }

@@ -34,3 +34,33 @@ TEST_CASE("error_with_diagnostics keeps both messages", "[unit][error]") {
     }
     CHECK_NOTHROW(throw_on_error(error_code{}, d));
 }
+
+TEST_CASE("result<T> carries the error's diagnostics", "[unit][error]") {
+    auto fails = []() -> result<int> {
+        return error(errc::storage_failure, diagnostics("writing to the database", "disk I/O error"));
+    };
+    auto r = fails();
+    REQUIRE_FALSE(r.has_value());
+    // An error is an error_code: compare it with an errc, copy its code out.
+    CHECK(r.error() == errc::storage_failure);
+    error_code ec = r.error();
+    CHECK(ec == errc::storage_failure);
+    CHECK(r.error().diag().client_message() == "writing to the database");
+    CHECK(r.error().diag().server_message() == "disk I/O error");
+    CHECK(r.error().what() == "writing to the database");
+    // Passing it on to another result keeps the text.
+    auto passed = [&]() -> result<std::string> { return r.error(); }();
+    CHECK(passed.error().diag().server_message() == "disk I/O error");
+    // value() throws the diagnostics along.
+    try {
+        (void)r.value();
+        FAIL("no throw");
+    } catch (const error_with_diagnostics& e) {
+        CHECK(e.code() == errc::storage_failure);
+        CHECK(e.get_diagnostics().server_message() == "disk I/O error");
+    }
+    // Without diagnostics, what() is the code's message; an errc converts directly.
+    result<void> plain = errc::not_found;
+    CHECK(plain.error().what() == "not found");
+    CHECK(plain.error().diag() == diagnostics());
+}

@@ -3,10 +3,6 @@
 #ifndef KONGFLOW_ENDPOINTS_DIAGNOSTICS_HPP
 #define KONGFLOW_ENDPOINTS_DIAGNOSTICS_HPP
 
-#include <kongflow/endpoints/error.hpp>
-
-#include <boost/system/system_error.hpp>
-
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,22 +33,6 @@ private:
     std::string client_message_;
     std::string server_message_;
 };
-
-/// The exception thrown by throwing overloads: a system_error that keeps the diagnostics.
-class error_with_diagnostics : public boost::system::system_error {
-public:
-    error_with_diagnostics(error_code ec, diagnostics diag)
-        : boost::system::system_error(ec, std::string(diag.client_message())), diag_(std::move(diag)) {}
-
-    const diagnostics& get_diagnostics() const noexcept { return diag_; }
-
-private:
-    diagnostics diag_;
-};
-
-inline void throw_on_error(error_code ec, const diagnostics& diag = {}) {
-    if (ec) throw error_with_diagnostics(ec, diag);
-}
 
 } // namespace kongflow::endpoints
 

@@ -1,22 +1,53 @@
-// Error vocabulary shared by every subsystem: one enum in the "kongflow.endpoints" category,
-// plus a category that carries HTTP status codes from endpoints.
+// Error vocabulary shared by every subsystem: one enum in the "kongflow.endpoints" category, a
+// category that carries HTTP status codes from endpoints, and the one error rule: a failure is an
+// error_code plus diagnostics, passed by the caller to async operations and carried by result<T>.
 #ifndef KONGFLOW_ENDPOINTS_ERROR_HPP
 #define KONGFLOW_ENDPOINTS_ERROR_HPP
 
 #include <kongflow/endpoints/detail/config.hpp>
+#include <kongflow/endpoints/diagnostics.hpp>
 
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <ostream>
 #include <type_traits>
+#include <utility>
 
 namespace kongflow::endpoints {
 
 using error_code = boost::system::error_code;
 
+/// The error of a result<T>: the code, and the diagnostics that say why (SQLite's text, which
+/// constraint). It is an error_code, so `r.error() == errc::not_found` and `error_code ec =
+/// r.error()` work; copying it into an error_code keeps the code only.
+class error : public error_code {
+public:
+    error() = default;
+    error(error_code ec) noexcept : error_code(ec) {}
+    template <class E, std::enable_if_t<boost::system::is_error_code_enum<E>::value, int> = 0>
+    error(E e) noexcept : error_code(make_error_code(e)) {}
+    error(error_code ec, diagnostics diag) : error_code(ec), diag_(std::move(diag)) {}
+
+    const error_code& code() const noexcept { return *this; }
+    const diagnostics& diag() const noexcept { return diag_; }
+    diagnostics& diag() noexcept { return diag_; }
+
+    /// The client message when there is one, else the code's message.
+    std::string what() const {
+        return diag_.client_message().empty() ? message() : std::string(diag_.client_message());
+    }
+
+private:
+    diagnostics diag_;
+};
+
+/// What every synchronous fallible call of the library returns (repositories, queues, stores).
+/// Note that boost::system::result::error() returns a copy: keep `auto d = r.error().diag();`,
+/// not a reference to it.
 template <class T>
-using result = boost::system::result<T, error_code>;
+using result = boost::system::result<T, error>;
 
 /// Our own error conditions. Values are grouped by subsystem and are stable (they may be stored).
 enum class errc : int {
@@ -72,6 +103,33 @@ inline error_code make_error_code(errc e) noexcept { return {static_cast<int>(e)
 
 inline error_code make_http_error(unsigned status) noexcept {
     return {static_cast<int>(status), get_http_category()};
+}
+
+/// The exception thrown by throwing overloads: a system_error that keeps the diagnostics.
+class error_with_diagnostics : public boost::system::system_error {
+public:
+    error_with_diagnostics(error_code ec, diagnostics diag)
+        : boost::system::system_error(ec, std::string(diag.client_message())), diag_(std::move(diag)) {}
+
+    const diagnostics& get_diagnostics() const noexcept { return diag_; }
+
+private:
+    diagnostics diag_;
+};
+
+inline void throw_on_error(error_code ec, const diagnostics& diag = {}) {
+    if (ec) throw error_with_diagnostics(ec, diag);
+}
+
+/// result<T>::value() on an error throws error_with_diagnostics (found by argument lookup).
+[[noreturn]] inline void throw_exception_from_error(const error& e, const boost::source_location&) {
+    throw error_with_diagnostics(e.code(), e.diag());
+}
+
+inline std::ostream& operator<<(std::ostream& os, const error& e) {
+    os << e.code();
+    if (!e.diag().client_message().empty()) os << " (" << e.diag().client_message() << ")";
+    return os;
 }
 
 } // namespace kongflow::endpoints

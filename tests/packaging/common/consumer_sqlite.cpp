@@ -33,12 +33,16 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (auto r = db->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT UNIQUE)"); !r) {
-        std::fprintf(stderr, "FAILED: create: %s\n", db->last_message().c_str());
+        std::fprintf(stderr, "FAILED: create: %s\n", std::string(r.error().diag().server_message()).c_str());
         return 1;
     }
     auto insert = db->prepare("INSERT INTO t(name) VALUES(?1)");
-    if (!insert || !insert->bind_all("kongflow").run()) {
-        std::fprintf(stderr, "FAILED: insert: %s\n", db->last_message().c_str());
+    if (!insert) {
+        std::fprintf(stderr, "FAILED: prepare: %s\n", std::string(insert.error().diag().server_message()).c_str());
+        return 1;
+    }
+    if (auto r = insert->bind_all("kongflow").run(); !r) {
+        std::fprintf(stderr, "FAILED: insert: %s\n", std::string(r.error().diag().server_message()).c_str());
         return 1;
     }
     // A second row with the same name breaks the UNIQUE constraint: the error arrives as an

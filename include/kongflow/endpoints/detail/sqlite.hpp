@@ -50,6 +50,11 @@ namespace detail::sqlite {
 
 inline error_code make_error(int rc) noexcept { return {rc, get_sqlite_category()}; }
 
+/// A failure of `db` with SQLite's own text (sqlite3_errmsg, untrusted) as the server message.
+inline error failure(sqlite3* db, int rc) {
+    return error(make_error(rc), diagnostics({}, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+}
+
 class statement {
 public:
     statement() = default;
@@ -107,11 +112,11 @@ public:
     /// Steps once: true when a row is available, false when done.
     result<bool> step() {
         // result<bool> cannot be built implicitly from an error_code (bool converts from it).
-        if (bind_error_) return {boost::system::in_place_error, bind_error_};
+        if (bind_error_) return {boost::system::in_place_error, failure(nullptr, bind_error_.value())};
         int rc = sqlite3_step(stmt_);
         if (rc == SQLITE_ROW) return true;
         if (rc == SQLITE_DONE) return false;
-        return {boost::system::in_place_error, make_error(sqlite3_extended_errcode(db_))};
+        return {boost::system::in_place_error, failure(db_, sqlite3_extended_errcode(db_))};
     }
 
     /// Steps to completion, for statements that return no rows.
@@ -332,10 +337,7 @@ public:
         int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
         connection c;
         c.db_.reset(raw);
-        if (rc != SQLITE_OK) {
-            c.last_message_ = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
-            return make_error(raw ? sqlite3_extended_errcode(raw) : rc);
-        }
+        if (rc != SQLITE_OK) return failure(raw, raw ? sqlite3_extended_errcode(raw) : rc);
         sqlite3_extended_result_codes(raw, 1);
         if (const char* file = sqlite3_db_filename(raw, "main"); file && *file) {
             c.busy_ = std::make_unique<busy_waiter>();
@@ -365,9 +367,6 @@ public:
     sqlite3* native() const noexcept { return db_.get(); }
     explicit operator bool() const noexcept { return static_cast<bool>(db_); }
 
-    /// sqlite3_errmsg of the last failure on this connection (server-side text, for diagnostics).
-    const std::string& last_message() const noexcept { return last_message_; }
-
     result<void> exec(std::string_view sql) {
         std::string s(sql);
         char* err = nullptr;
@@ -375,9 +374,9 @@ public:
         int rc = sqlite3_exec(db_.get(), s.c_str(), nullptr, nullptr, &err);
         if (was_in_transaction && busy_ && !in_transaction()) busy_->gate->released();
         if (rc != SQLITE_OK) {
-            last_message_ = err ? err : sqlite3_errstr(rc);
+            error e(make_error(sqlite3_extended_errcode(db_.get())), diagnostics({}, err ? err : sqlite3_errstr(rc)));
             sqlite3_free(err);
-            return make_error(sqlite3_extended_errcode(db_.get()));
+            return e;
         }
         return {};
     }
@@ -392,10 +391,7 @@ public:
         int rc = SQLITE_ROW;
         while (rc == SQLITE_ROW) rc = sqlite3_step((*st)->native());
         if (was_in_transaction && busy_ && !in_transaction()) busy_->gate->released();
-        if (rc != SQLITE_DONE) {
-            last_message_ = sqlite3_errmsg(db_.get());
-            return make_error(sqlite3_extended_errcode(db_.get()));
-        }
+        if (rc != SQLITE_DONE) return failure(db_.get(), sqlite3_extended_errcode(db_.get()));
         return {};
     }
 
@@ -403,10 +399,7 @@ public:
         sqlite3_stmt* stmt = nullptr;
         int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-        if (rc != SQLITE_OK) {
-            last_message_ = sqlite3_errmsg(db_.get());
-            return make_error(sqlite3_extended_errcode(db_.get()));
-        }
+        if (rc != SQLITE_OK) return failure(db_.get(), sqlite3_extended_errcode(db_.get()));
         return statement(db_.get(), stmt);
     }
 
@@ -453,8 +446,10 @@ public:
                                        std::min(busy_->timeout, std::chrono::milliseconds(100)));
     }
 
-    /// Records the error message of the connection for the last failed call.
-    void capture_message() { last_message_ = sqlite3_errmsg(db_.get()); }
+    /// The SQLite code of the last failure a repository call mapped on this connection (0: none);
+    /// its retry loop reads it to tell SQLITE_BUSY from other storage failures.
+    int failure_rc() const noexcept { return failure_rc_; }
+    void set_failure_rc(int rc) noexcept { failure_rc_ = rc; }
 
     std::int64_t changes() const noexcept { return sqlite3_changes64(db_.get()); }
     bool in_transaction() const noexcept { return sqlite3_get_autocommit(db_.get()) == 0; }
@@ -472,7 +467,7 @@ private:
     // Declared before db_ so that statements are finalized before the connection closes.
     std::unique_ptr<sqlite3, closer> db_;
     std::unordered_map<std::string, statement, string_hash, std::equal_to<>> cache_;
-    std::string last_message_;
+    int failure_rc_ = 0;
 
 public:
     ~connection() { cache_.clear(); }
@@ -657,10 +652,7 @@ inline result<int> migrate(connection& c, std::string_view component, std::span<
         if (*row) current = static_cast<int>(st->get_int64(0));
     }
     int latest = steps.empty() ? 0 : steps.back().version;
-    if (current > latest) {
-        c.capture_message();
-        return make_error_code(errc::schema_too_new);
-    }
+    if (current > latest) return make_error_code(errc::schema_too_new);
     for (const auto& m : steps) {
         if (m.version <= current) continue;
         if (auto r = c.exec(m.sql); !r) return r.error();

@@ -100,9 +100,6 @@ public:
     KONGFLOW_ENDPOINTS_DECL result<std::size_t> cleanup(const cleanup_params& p) override;
     KONGFLOW_ENDPOINTS_DECL result<queue_stats> stats(timestamp now) override;
 
-    /// sqlite3_errmsg of the last failure (untrusted server-side text, for diagnostics).
-    KONGFLOW_ENDPOINTS_DECL std::string last_message();
-
     /// Runs `f(connection&)` under the queue's lock (checkpoints, PRAGMA integrity_check in tests).
     template <class F>
     auto with_connection(F&& f) {

@@ -88,8 +88,9 @@ struct worker_params {
     std::optional<std::chrono::milliseconds> cancelled_retention{std::chrono::hours(24)};
     std::optional<std::chrono::milliseconds> discarded_retention{std::chrono::hours(24 * 7)};
     std::chrono::milliseconds cleanup_interval{30000};
-    /// Called on the store thread when a queue call fails (the worker retries by itself).
-    std::function<void(error_code, std::string_view what)> on_error;
+    /// Called on the store thread when a queue call fails (the worker retries by itself); the
+    /// error carries the queue's diagnostics (SQLite's own text).
+    std::function<void(const error&, std::string_view what)> on_error;
 };
 
 /// Counters since start (approximate while the worker runs).

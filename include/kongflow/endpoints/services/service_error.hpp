@@ -26,6 +26,9 @@ struct service_error {
     boost::json::object details;
     /// What went wrong underneath (a transport error, an SQLite code…), when there is one.
     error_code cause;
+    /// The diagnostics of `cause`: our message, and the other side's own text (SQLite's errmsg,
+    /// an endpoint's body), untrusted.
+    diagnostics diag;
 
     explicit operator bool() const noexcept { return static_cast<bool>(code); }
     void clear() {
@@ -33,6 +36,7 @@ struct service_error {
         message.clear();
         details.clear();
         cause = {};
+        diag.clear();
     }
 };
 

@@ -61,7 +61,6 @@ public:
                                                          std::optional<registration_kind> kind) override;
     result<void> delete_registration(const std::string& endpoint_id, registration_kind kind,
                                      const std::string& key) override;
-    diagnostics last_diagnostics() const override;
 
     /// Starts recording undo entries (a unit of work begins).
     void begin_undo() {
@@ -159,7 +158,6 @@ public:
                                                          std::optional<registration_kind> kind) override;
     result<void> delete_registration(const std::string& endpoint_id, registration_kind kind,
                                      const std::string& key) override;
-    diagnostics last_diagnostics() const override { return core_.last_diagnostics(); }
 
 private:
     friend class memory_store;

@@ -1,5 +1,6 @@
 // The storage seam: every read and write the Endpoints service makes. Synchronous virtual
-// functions returning result<T> (style.md §3.4.7); implementations must not throw across it.
+// functions returning result<T> (style.md §3.4.7), whose error carries the diagnostics (which
+// constraint, SQLite's own text); implementations must not throw across it.
 // memory_repository and sqlite_repository implement it; testing/repository_conformance.hpp checks
 // that any implementation (yours too) behaves like them.
 #ifndef KONGFLOW_ENDPOINTS_STORAGE_REPOSITORY_HPP
@@ -187,10 +188,6 @@ public:
     /// Removes one registration; not_found when absent.
     virtual result<void> delete_registration(const std::string& endpoint_id, registration_kind kind,
                                              const std::string& key) = 0;
-
-    /// Details of the last failure on the calling thread (SQLite's message, which constraint...).
-    /// Empty when the implementation keeps none.
-    virtual diagnostics last_diagnostics() const { return {}; }
 };
 
 } // namespace kongflow::endpoints

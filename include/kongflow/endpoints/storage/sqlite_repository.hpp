@@ -60,9 +60,10 @@ public:
         }
         auto c = detail::sqlite::connection::open(path_, params_);
         if (!c) {
+            std::string server(c.error().diag().server_message());
             diag = diagnostics("cannot open the SQLite database " + path_ + ": " + c.error().message() +
                                    " (SQLite code " + std::to_string(c.error().value()) + ")",
-                               c.error().message());
+                               server.empty() ? c.error().message() : server);
             return c.error();
         }
         if (on_open_) on_open_(*c);
@@ -165,8 +166,6 @@ public:
                                                          std::optional<registration_kind> kind) override;
     result<void> delete_registration(const std::string& endpoint_id, registration_kind kind,
                                      const std::string& key) override;
-    /// Of the last failure on the calling thread: our message, and SQLite's (server_message).
-    diagnostics last_diagnostics() const override;
 
     /// The pool, shared with sqlite_store's units of work.
     const std::shared_ptr<detail::sqlite_pool>& pool() const noexcept { return pool_; }

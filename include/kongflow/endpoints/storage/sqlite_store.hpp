@@ -109,8 +109,8 @@ private:
     /// not complete it.
     bool run_group(std::vector<pending_unit>& group);
     group_run run_units(detail::sqlite::connection& conn, std::vector<pending_unit>& group, bool savepoints);
-    static void fail_unit(pending_unit& u, error_code ec);
-    static void fail_rest(std::vector<pending_unit>& group, error_code ec); ///< every unit not failed yet
+    static void fail_unit(pending_unit& u, const error& ec);
+    static void fail_rest(std::vector<pending_unit>& group, const error& ec); ///< every unit not failed yet
     static void complete(std::vector<pending_unit>& group);
     void start_syncer(std::string wal_path);
     void sync_loop();

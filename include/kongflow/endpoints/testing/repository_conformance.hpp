@@ -54,8 +54,8 @@ namespace detail {
     throw conformance_error(std::string(file) + ":" + std::to_string(line) + ": " + what);
 }
 
-inline std::string describe(const error_code& ec, const repository& repo) {
-    auto d = repo.last_diagnostics();
+inline std::string describe(const error& ec) {
+    const auto& d = ec.diag();
     std::string s = ec.message() + " [" + ec.category().name() + ":" + std::to_string(ec.value()) + "]";
     if (!d.client_message().empty()) s += " - " + std::string(d.client_message());
     if (!d.server_message().empty()) s += " (" + std::string(d.server_message()) + ")";
@@ -63,12 +63,12 @@ inline std::string describe(const error_code& ec, const repository& repo) {
 }
 
 template <class T>
-T conformance_value(result<T> r, repository& repo, const char* expr, const char* file, int line) {
-    if (!r) conformance_fail(file, line, std::string(expr) + " failed: " + describe(r.error(), repo));
+T conformance_value(result<T> r, const char* expr, const char* file, int line) {
+    if (!r) conformance_fail(file, line, std::string(expr) + " failed: " + describe(r.error()));
     return std::move(*r);
 }
-inline void conformance_value(result<void> r, repository& repo, const char* expr, const char* file, int line) {
-    if (!r) conformance_fail(file, line, std::string(expr) + " failed: " + describe(r.error(), repo));
+inline void conformance_value(result<void> r, const char* expr, const char* file, int line) {
+    if (!r) conformance_fail(file, line, std::string(expr) + " failed: " + describe(r.error()));
 }
 
 template <class T>
@@ -85,7 +85,7 @@ void conformance_error_is(const result<T>& r, errc expected, const char* expr, c
     do {                                                                                                        \
         if (!(cond)) ::kongflow::endpoints::testing::detail::conformance_fail(__FILE__, __LINE__, "CHECK(" #cond ")"); \
     } while (0)
-#define KF_CONF_OK(expr) ::kongflow::endpoints::testing::detail::conformance_value((expr), repo, #expr, __FILE__, __LINE__)
+#define KF_CONF_OK(expr) ::kongflow::endpoints::testing::detail::conformance_value((expr), #expr, __FILE__, __LINE__)
 #define KF_CONF_ERR(expr, code)                                                                                 \
     ::kongflow::endpoints::testing::detail::conformance_error_is((expr), ::kongflow::endpoints::errc::code, #expr, \
                                                                  __FILE__, __LINE__)

@@ -61,7 +61,7 @@ inline create_endpoint_outcome create_endpoint_in(unit_of_work& uow, const envir
 
 inline std::unique_ptr<unit_of_work> begin(store& s) {
     auto u = s.begin();
-    if (!u) conformance_fail(__FILE__, __LINE__, "begin failed: " + describe(u.error(), s.repo()));
+    if (!u) conformance_fail(__FILE__, __LINE__, "begin failed: " + describe(u.error()));
     return std::move(*u);
 }
 
@@ -73,7 +73,7 @@ inline void check_commit_keeps_rows_and_jobs(store& s) {
     // The unit's repository sees its own writes.
     KF_CONF_CHECK(KF_CONF_OK(uow->repo().find_index(out.index.id)) == out.index);
     auto ids = uow->commit();
-    if (!ids) conformance_fail(__FILE__, __LINE__, "commit failed: " + describe(ids.error(), repo));
+    if (!ids) conformance_fail(__FILE__, __LINE__, "commit failed: " + describe(ids.error()));
     KF_CONF_CHECK(ids->size() == 1);
     KF_CONF_CHECK(KF_CONF_OK(repo.find_endpoint_by_slug(w.prod.id, "my-app")) == out.ep);
     KF_CONF_CHECK(KF_CONF_OK(repo.find_index(out.index.id)) == out.index);

@@ -168,7 +168,8 @@ KONGFLOW_ENDPOINTS_DECL result<void> sqlite_queue::migrate(detail::sqlite::conne
 
 KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> sqlite_queue::open(const std::string& path,
                                                                                  const sqlite_queue_params& p) {
-    if (!detail::sqlite::settings_error(p.synchronous, p.page_size).empty()) return make_error_code(errc::invalid_argument);
+    if (auto bad = detail::sqlite::settings_error(p.synchronous, p.page_size); !bad.empty())
+        return error(make_error_code(errc::invalid_argument), diagnostics(path + ": " + bad));
     detail::sqlite::open_params op;
     op.synchronous = p.synchronous;
     op.busy_timeout = p.busy_timeout;
@@ -661,11 +662,6 @@ KONGFLOW_ENDPOINTS_DECL result<queue_stats> sqlite_queue::stats(timestamp now) {
     }
     if (s.oldest_available_run_at) s.oldest_available_age = now - *s.oldest_available_run_at;
     return s;
-}
-
-KONGFLOW_ENDPOINTS_DECL std::string sqlite_queue::last_message() {
-    std::lock_guard lk(conn_mtx_);
-    return conn_.last_message();
 }
 
 } // namespace kongflow::endpoints

@@ -439,7 +439,7 @@ public:
         });
     }
 
-    void report(error_code ec, std::string_view what) {
+    void report(const error& ec, std::string_view what) {
         ++store_errors_;
         if (p_.on_error) {
             try {

@@ -97,6 +97,22 @@ std::pair<error_code, T> fail(service_error& err, errc code, std::string message
     return {err.code, T{}};
 }
 
+/// As above, with the cause's diagnostics (a store failure: SQLite's own text).
+template <class T>
+std::pair<error_code, T> fail(service_error& err, errc code, std::string message, const error& cause) {
+    auto r = fail<T>(err, code, std::move(message), cause.code());
+    err.diag = cause.diag();
+    return r;
+}
+
+/// The message of a store failure: the store's own text first (SQLite's errmsg), then ours.
+inline std::string store_message(const error& e) {
+    const auto& d = e.diag();
+    if (!d.server_message().empty()) return std::string(d.server_message());
+    if (!d.client_message().empty()) return std::string(d.client_message());
+    return e.message();
+}
+
 } // namespace kongflow::endpoints::detail
 
 #endif

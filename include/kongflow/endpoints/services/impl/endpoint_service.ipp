@@ -92,11 +92,6 @@ struct upsert_and_enqueue {
 };
 
 /// The store's message for a failed unit: its own text (SQLite's) first, then ours, then the code's.
-inline std::string store_message(const diagnostics& d, error_code ec) {
-    if (!d.server_message().empty()) return std::string(d.server_message());
-    if (!d.client_message().empty()) return std::string(d.client_message());
-    return ec.message();
-}
 
 } // namespace detail
 
@@ -170,9 +165,11 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::create_impl(
             asio::deferred); // see the PING above (GCC 12)
         auto [unit_ec, job_ids] = co_await std::move(unit_op)(asio::as_tuple(asio::use_awaitable));
         if (unit_ec || !created) {
-            std::string message = detail::store_message(store_diag, unit_ec);
-            log.log(log_level::error, "endpoint upsert failed", {{"slug", req.id}, {"error", message}});
-            co_return detail::fail<created_endpoint>(err, errc::failed_upsert, message, unit_ec);
+            error failure(unit_ec ? unit_ec : make_error_code(errc::storage_failure), store_diag);
+            std::string message = detail::store_message(failure);
+            log.log(log_level::error, "endpoint upsert failed",
+                    {{"slug", req.id}, {"error", message}, {"detail", std::string(store_diag.client_message())}});
+            co_return detail::fail<created_endpoint>(err, errc::failed_upsert, message, failure);
         }
         if (self->params_.metrics.endpoint_upserted) self->params_.metrics.endpoint_upserted(inserted);
         log.log(log_level::info, "endpoint registered",
@@ -215,9 +212,10 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
             store_diag,
             asio::deferred); // see create (GCC 12)
         auto [unit_ec, job_ids] = co_await std::move(unit_op)(asio::as_tuple(asio::use_awaitable));
-        if (unit_ec || !created)
-            co_return detail::fail<created_endpoint>(err, errc::failed_upsert, detail::store_message(store_diag, unit_ec),
-                                                     unit_ec);
+        if (unit_ec || !created) {
+            error failure(unit_ec ? unit_ec : make_error_code(errc::storage_failure), store_diag);
+            co_return detail::fail<created_endpoint>(err, errc::failed_upsert, detail::store_message(failure), failure);
+        }
         if (self->params_.metrics.endpoint_upserted) self->params_.metrics.endpoint_upserted(inserted);
         co_return std::pair{error_code{}, std::move(*created)};
     };
@@ -235,7 +233,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::get_impl(std::string environment_
         if (!found) {
             if (found.error() == errc::not_found)
                 co_return detail::fail<endpoint>(err, errc::endpoint_not_found, "Endpoint not found");
-            co_return detail::fail<endpoint>(err, errc::storage_failure, found.error().message(), found.error());
+            co_return detail::fail<endpoint>(err, errc::storage_failure, found.error().what(), found.error());
         }
         co_return std::pair{error_code{}, std::move(*found)};
     };
@@ -249,7 +247,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::list_impl(
     auto run = [](endpoint_service* self, std::string env_id, service_error& err) -> detail::task<std::vector<endpoint>> {
         auto list = co_await detail::on_blocking(self->blocking_executor(),
                                                  [&] { return self->store_.repo().list_endpoints(env_id); });
-        if (!list) co_return detail::fail<std::vector<endpoint>>(err, errc::storage_failure, list.error().message(), list.error());
+        if (!list) co_return detail::fail<std::vector<endpoint>>(err, errc::storage_failure, list.error().what(), list.error());
         co_return std::pair{error_code{}, std::move(*list)};
     };
     detail::spawn_task(ex_, run(this, std::move(environment_id), err), err, std::move(h));
@@ -270,7 +268,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::delete_impl(std::string environme
         if (!deleted) {
             if (deleted.error() == errc::not_found)
                 co_return detail::fail<endpoint>(err, errc::endpoint_not_found, "Endpoint not found");
-            co_return detail::fail<endpoint>(err, errc::storage_failure, deleted.error().message(), deleted.error());
+            co_return detail::fail<endpoint>(err, errc::storage_failure, deleted.error().what(), deleted.error());
         }
         self->params_.log.log(log_level::info, "endpoint deleted", {{"endpoint", deleted->id}, {"slug", slug}});
         co_return std::pair{error_code{}, std::move(*deleted)};

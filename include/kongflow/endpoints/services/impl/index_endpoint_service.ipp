@@ -180,9 +180,13 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
         auto blocking = self->params_.blocking_executor.value_or(self->ex_);
         auto& repo = self->store_.repo();
         auto t0 = std::chrono::steady_clock::now();
-        auto store_failed = [&](error_code ec) {
-            log.log(log_level::error, "index could not be processed", {{"index", index_id}, {"error", ec.message()}});
-            return detail::fail<endpoint_index>(err, errc::failed_index, ec.message(), ec);
+        // A store failure: SQLite's own text reaches the log and the service error.
+        auto store_failed = [&](error_code ec, const diagnostics& diag) {
+            error failure(ec ? ec : make_error_code(errc::storage_failure), diag);
+            std::string message = detail::store_message(failure);
+            log.log(log_level::error, "index could not be processed",
+                    {{"index", index_id}, {"error", message}, {"detail", std::string(diag.client_message())}});
+            return detail::fail<endpoint_index>(err, errc::failed_index, std::move(message), failure);
         };
 
         // 1. STARTED; load the endpoint and its environment.
@@ -210,7 +214,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
         if (start_ec || !start) {
             if (start_ec == errc::not_found)
                 co_return detail::fail<endpoint_index>(err, errc::endpoint_not_found, "EndpointIndex not found");
-            co_return store_failed(start_ec ? start_ec : make_error_code(errc::storage_failure));
+            co_return store_failed(start_ec, store_diag);
         }
         auto& [index, ep, env] = *start;
 
@@ -250,7 +254,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
                 fail_diag, asio::deferred);
             auto [fail_ec, fail_jobs] = co_await std::move(fail_op)(asio::as_tuple(asio::use_awaitable));
             if (self->params_.metrics.index_finished) self->params_.metrics.index_finished("failure", detail::since(t0));
-            if (fail_ec || !failed) co_return store_failed(fail_ec ? fail_ec : make_error_code(errc::storage_failure));
+            if (fail_ec || !failed) co_return store_failed(fail_ec, fail_diag);
             co_return std::pair{error_code{}, std::move(*failed)};
         };
 
@@ -285,7 +289,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
                 up.url = next_url;
                 return repo.update_endpoint(up);
             });
-            if (!moved) co_return store_failed(moved.error());
+            if (!moved) co_return store_failed(moved.error(), moved.error().diag());
             log.log(log_level::info, "endpoint redirected", {{"endpoint", ep.id}, {"url", next_url}});
             ep = std::move(*moved);
         }
@@ -404,7 +408,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
             },
             store_diag, asio::deferred);
         auto [done_ec, done_jobs] = co_await std::move(done_op)(asio::as_tuple(asio::use_awaitable));
-        if (done_ec || !done) co_return store_failed(done_ec ? done_ec : make_error_code(errc::storage_failure));
+        if (done_ec || !done) co_return store_failed(done_ec, store_diag);
         if (self->params_.metrics.index_finished) self->params_.metrics.index_finished("success", detail::since(t0));
         log.log(log_level::info, "index succeeded", {{"index", index_id}, {"endpoint", ep.id}});
         co_return std::pair{error_code{}, std::move(*done)};

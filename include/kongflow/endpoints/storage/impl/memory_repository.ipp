@@ -9,14 +9,8 @@
 namespace kongflow::endpoints {
 namespace detail {
 
-inline diagnostics& memory_diag() {
-    static thread_local diagnostics d;
-    return d;
-}
-
-inline error_code memory_fail(errc e, std::string message) {
-    memory_diag() = diagnostics(std::move(message));
-    return make_error_code(e);
+inline error memory_fail(errc e, std::string message) {
+    return error(make_error_code(e), diagnostics(std::move(message)));
 }
 
 // ---- primitives: the only places that change the tables ----
@@ -491,8 +485,6 @@ KONGFLOW_ENDPOINTS_DECL result<void> memory_core::delete_registration(const std:
     erase_registration(k);
     return {};
 }
-
-KONGFLOW_ENDPOINTS_DECL diagnostics memory_core::last_diagnostics() const { return memory_diag(); }
 
 } // namespace detail
 

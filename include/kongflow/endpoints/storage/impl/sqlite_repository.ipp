@@ -19,31 +19,24 @@ namespace detail {
 
 // ---- errors ----
 
-inline diagnostics& sqlite_diag() {
-    static thread_local diagnostics d;
-    return d;
-}
-inline int& sqlite_last_rc() {
-    static thread_local int rc = 0;
-    return rc;
-}
-
-inline error_code sqlite_set_failure(errc e, std::string message, std::string server = {}) {
-    sqlite_diag() = diagnostics(std::move(message), std::move(server));
-    return make_error_code(e);
+inline error sqlite_set_failure(errc e, std::string message, std::string server = {}) {
+    return error(make_error_code(e), diagnostics(std::move(message), std::move(server)));
 }
 
 // Maps an SQLite failure to our vocabulary, keeping SQLite's text in the diagnostics: unique
-// violations are already_exists, foreign keys not_found, the rest storage_failure.
-inline error_code sqlite_fail(detail::sqlite::connection& c, error_code ec, std::string_view what) {
+// violations are already_exists, foreign keys not_found, the rest storage_failure. The code is
+// also noted on the connection, for the busy retries of sqlite_repository::read.
+inline error sqlite_fail(detail::sqlite::connection& c, const error& ec, std::string_view what) {
     if (ec.category() != get_sqlite_category()) {
-        sqlite_last_rc() = 0;
-        sqlite_diag() = diagnostics(std::string(what) + ": " + ec.message());
-        return ec;
+        c.set_failure_rc(0);
+        if (!ec.diag().client_message().empty()) return ec;
+        return error(ec.code(), diagnostics(std::string(what) + ": " + ec.message(),
+                                            std::string(ec.diag().server_message())));
     }
     const int rc = ec.value();
-    sqlite_last_rc() = rc;
-    std::string server = c ? sqlite3_errmsg(c.native()) : sqlite3_errstr(rc);
+    c.set_failure_rc(rc);
+    std::string server(ec.diag().server_message());
+    if (server.empty()) server = c ? sqlite3_errmsg(c.native()) : sqlite3_errstr(rc);
     std::string msg = std::string(what) + ": " + sqlite3_errstr(rc) + " (SQLite code " + std::to_string(rc) + ")";
     errc mapped = errc::storage_failure;
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) mapped = errc::already_exists;
@@ -116,14 +109,14 @@ public:
         }
         return *e;
     }
-    error_code error() const { return ec_; }
+    const endpoints::error& error() const { return ec_; }
 
 private:
     void bad(std::string what) {
         if (!ec_) ec_ = sqlite_set_failure(errc::storage_failure, "corrupt row in the SQLite database: " + what);
     }
     const detail::sqlite::statement& st_;
-    error_code ec_;
+    endpoints::error ec_;
 };
 
 #define KF_ORG_COLS "id, slug, title, created_at, updated_at"
@@ -288,7 +281,7 @@ result<upserted_row> kept_after_upsert(detail::sqlite::connection& c, const resu
                                        const std::string& endpoint_id, std::string_view what,
                                        std::string_view select_sql, const Keys&... keys) {
     if (!written) {
-        if (written.error() == errc::not_found) sqlite_set_failure(errc::not_found, "no endpoint " + endpoint_id);
+        if (written.error() == errc::not_found) return sqlite_set_failure(errc::not_found, "no endpoint " + endpoint_id);
         return written.error();
     }
     return required(sql_one(c, &read_upserted_row, select_sql, keys...),
@@ -349,15 +342,12 @@ KONGFLOW_ENDPOINTS_DECL result<sqlite_repository> sqlite_repository::open(const 
     sqlite_repository repo;
     repo.pool_ = std::make_shared<detail::sqlite_pool>(path, p.open, p.max_idle_connections);
     auto c = repo.pool_->acquire(diag);
-    if (!c) {
-        detail::sqlite_diag() = diag;
-        return make_error_code(errc::storage_failure);
-    }
+    if (!c) return error(make_error_code(errc::storage_failure), diag);
     auto m = migrate(**c);
     if (!m) {
-        diag = detail::sqlite_diag();
+        diag = m.error().diag();
         diag.set_client_message(path + ": " + std::string(diag.client_message()));
-        return m.error();
+        return error(m.error().code(), diag);
     }
     return repo;
 }
@@ -367,8 +357,6 @@ KONGFLOW_ENDPOINTS_DECL sqlite_repository sqlite_repository::bound_to(detail::sq
     repo.bound_ = &c;
     return repo;
 }
-
-KONGFLOW_ENDPOINTS_DECL diagnostics sqlite_repository::last_diagnostics() const { return detail::sqlite_diag(); }
 
 template <class F>
 auto sqlite_repository::read(F&& f) -> decltype(f(std::declval<detail::sqlite::connection&>())) {
@@ -381,9 +369,9 @@ auto sqlite_repository::read(F&& f) -> decltype(f(std::declval<detail::sqlite::c
                                                                                std::string(d.server_message())));
     const auto deadline = std::chrono::steady_clock::now() + pool_->params().busy_timeout;
     for (int attempt = 0;; ++attempt) {
-        detail::sqlite_last_rc() = 0;
+        (*c)->set_failure_rc(0);
         auto r = f(**c);
-        if (r || !detail::sqlite_is_busy(detail::sqlite_last_rc()) || std::chrono::steady_clock::now() >= deadline)
+        if (r || !detail::sqlite_is_busy((*c)->failure_rc()) || std::chrono::steady_clock::now() >= deadline)
             return r;
         detail::sqlite_backoff(attempt);
     }
@@ -493,14 +481,14 @@ KONGFLOW_ENDPOINTS_DECL result<environment> sqlite_repository::create_environmen
         if (!r) {
             if (r.error() == errc::already_exists) {
                 // Say which constraint, without echoing the key.
-                auto d = detail::sqlite_diag();
-                bool key = d.server_message().find("api_key") != std::string_view::npos;
-                d.set_client_message(key ? "the API key is already in use"
-                                         : "environment slug already exists: " + e.slug);
-                detail::sqlite_diag() = d;
-            } else if (r.error() == errc::not_found) {
-                detail::sqlite_set_failure(errc::not_found, "no such organization or project");
+                error failed = r.error();
+                bool key = failed.diag().server_message().find("api_key") != std::string_view::npos;
+                failed.diag().set_client_message(key ? "the API key is already in use"
+                                                     : "environment slug already exists: " + e.slug);
+                return failed;
             }
+            if (r.error() == errc::not_found)
+                return detail::sqlite_set_failure(errc::not_found, "no such organization or project");
             return r.error();
         }
         return e;
@@ -581,7 +569,7 @@ KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> sqlite_repository::upsert
                                   detail::to_db(now), unknown_version);
         if (!w) {
             if (w.error() == errc::not_found)
-                detail::sqlite_set_failure(errc::not_found, "no such environment, organization or project");
+                return detail::sqlite_set_failure(errc::not_found, "no such environment, organization or project");
             return w.error();
         }
         auto row = detail::required(detail::sql_one(c, &detail::read_endpoint,
@@ -671,7 +659,8 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint_index> sqlite_repository::create_index(c
                                   ix.id, ix.endpoint_id, to_string(ix.source), detail::json_to_db(ix.source_data),
                                   ix.reason, to_string(ix.status), detail::to_db(ix.created_at));
         if (!r) {
-            if (r.error() == errc::not_found) detail::sqlite_set_failure(errc::not_found, "no endpoint " + p.endpoint_id);
+            if (r.error() == errc::not_found)
+                return detail::sqlite_set_failure(errc::not_found, "no endpoint " + p.endpoint_id);
             return r.error();
         }
         return ix;

@@ -56,7 +56,7 @@ public:
     }
 
 private:
-    static error_code finished() {
+    static error finished() {
         return sqlite_set_failure(errc::invalid_argument, "the unit of work has already been committed or rolled back");
     }
 
@@ -105,7 +105,7 @@ public:
     std::vector<job_id> take_ids() noexcept { return std::move(ids_); }
 
 private:
-    static error_code finished() {
+    static error finished() {
         return sqlite_set_failure(errc::invalid_argument, "the unit of work has been rolled back");
     }
 
@@ -226,14 +226,14 @@ KONGFLOW_ENDPOINTS_DECL sqlite_store::~sqlite_store() {
     }
 }
 
-KONGFLOW_ENDPOINTS_DECL void sqlite_store::fail_unit(pending_unit& u, error_code ec) {
+KONGFLOW_ENDPOINTS_DECL void sqlite_store::fail_unit(pending_unit& u, const error& ec) {
     u.ec = ec;
     u.ids.clear();
     u.enqueued = false;
-    *u.diag = detail::sqlite_diag();
+    *u.diag = ec.diag();
 }
 
-KONGFLOW_ENDPOINTS_DECL void sqlite_store::fail_rest(std::vector<pending_unit>& group, error_code ec) {
+KONGFLOW_ENDPOINTS_DECL void sqlite_store::fail_rest(std::vector<pending_unit>& group, const error& ec) {
     for (auto& u : group)
         if (!u.ec) fail_unit(u, ec);
 }
@@ -260,7 +260,6 @@ KONGFLOW_ENDPOINTS_DECL sqlite_store::group_run sqlite_store::run_units(detail::
                 continue;
             }
         }
-        detail::sqlite_diag() = {};
         detail::sqlite_grouped_unit unit(conn, savepoints);
         result<void> r;
         try {
@@ -292,8 +291,7 @@ KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& 
     diagnostics d;
     auto lease = repo_.pool()->acquire(d);
     if (!lease) {
-        detail::sqlite_diag() = d;
-        fail_rest(group, make_error_code(errc::storage_failure));
+        fail_rest(group, error(make_error_code(errc::storage_failure), d));
         return false;
     }
     auto& conn = **lease;

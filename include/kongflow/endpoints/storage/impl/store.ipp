@@ -14,8 +14,9 @@ namespace kongflow::endpoints {
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> store::run_unit(const transact_work& work, diagnostics& diag) {
     auto uow = begin();
     if (!uow) {
-        diag = repo().last_diagnostics();
-        if (diag.client_message().empty()) diag = diagnostics("starting a unit of work: " + uow.error().message());
+        diag = uow.error().diag();
+        if (diag.client_message().empty())
+            diag.set_client_message("starting a unit of work: " + uow.error().message());
         return uow.error();
     }
     result<void> r;
@@ -26,13 +27,13 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> store::run_unit(const transa
         return make_error_code(errc::storage_failure);
     }
     if (!r) {
-        diag = (*uow)->repo().last_diagnostics();
+        diag = r.error().diag();
         return r.error();
     }
     auto ids = (*uow)->commit();
     // A unit the work rolled back itself ends "finished": nothing was kept, nothing enqueued.
     if (!ids && ids.error() == make_error_code(errc::invalid_argument)) return std::vector<job_id>{};
-    if (!ids) diag = (*uow)->repo().last_diagnostics();
+    if (!ids) diag = ids.error().diag();
     return ids;
 }
 
