@@ -1,2 +1,2 @@
 // Compiled part of the SQLite defaults (kongflow::endpoints_sqlite).
-#include <kongflow/endpoints/sqlite_src.hpp>
+#include <kongflow/endpoints/sqlite/src.hpp>

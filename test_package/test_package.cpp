@@ -1,6 +1,6 @@
 #include <kongflow/endpoints.hpp>
 #if KONGFLOW_TEST_SQLITE
-#include <kongflow/endpoints/detail/sqlite.hpp>
+#include <kongflow/endpoints/sqlite/detail/connection.hpp>
 #endif
 
 #include <cstdio>
@@ -21,7 +21,7 @@ int main() {
     if (kf::version() != KONGFLOW_ENDPOINTS_VERSION_STRING || ec.message() != "not found") return 1;
 
 #if KONGFLOW_TEST_SQLITE
-    auto db = kf::detail::sqlite::connection::open(":memory:");
+    auto db = kf::sqlite::detail::connection::open(":memory:");
     if (!db || !db->exec("CREATE TABLE t(x INTEGER)")) return 1;
     std::printf("sqlite: in-memory database opened\n");
 #endif

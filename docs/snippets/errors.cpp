@@ -1,6 +1,6 @@
 // Snippets of docs/errors.md. Compiled (tests/docs: kongflow_doc_snippets), never run.
 #include <kongflow/endpoints/client/api_client.hpp>
-#include <kongflow/endpoints/detail/sqlite.hpp>
+#include <kongflow/endpoints/sqlite/detail/connection.hpp>
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 
 #include <boost/asio.hpp>
@@ -21,7 +21,7 @@ void report(kf::error_code ec, const kf::diagnostics& diag) {
         std::cout << "no reply: ";
     } else if (ec.category() == kf::get_http_category()) {
         std::cout << "HTTP " << ec.value() << ": ";             // any non-2xx but 401
-    } else if (ec.category() == kf::get_sqlite_category()) {
+    } else if (ec.category() == kf::sqlite::get_category()) {
         std::cout << "SQLite code " << ec.value() << ": ";      // the extended result code
     }
     std::cout << diag.client_message() << "\n";                 // ours: safe to log and show

@@ -1,5 +1,5 @@
 // Snippets of docs/queue.md. Compiled (tests/docs: kongflow_doc_snippets), never run.
-#include <kongflow/endpoints/queue/sqlite_queue.hpp>
+#include <kongflow/endpoints/sqlite/queue.hpp>
 #include <kongflow/endpoints/queue/worker.hpp>
 #include <kongflow/endpoints/testing/queue_conformance.hpp>
 
@@ -19,7 +19,7 @@ namespace queue_snippets {
 // [intro]
 void intro() {
     asio::io_context io;
-    auto q = kf::sqlite_queue::open("jobs.db").value(); // creates or migrates the table
+    auto q = kf::sqlite::queue::open("jobs.db").value(); // creates or migrates the table
     kf::worker w(io, *q);                               // handlers run on io's executor
     w.register_handler("sendReport", [](kf::job_context ctx) -> asio::awaitable<void> {
         std::string to(ctx.payload().at("to").as_string());

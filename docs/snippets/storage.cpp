@@ -1,8 +1,8 @@
 // Snippets of docs/storage.md. Compiled (tests/docs: kongflow_doc_snippets), never run.
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
-#include <kongflow/endpoints/storage/memory_store.hpp>
-#include <kongflow/endpoints/storage/sqlite_repository.hpp>
-#include <kongflow/endpoints/storage/sqlite_store.hpp>
+#include <kongflow/endpoints/memory/store.hpp>
+#include <kongflow/endpoints/sqlite/repository.hpp>
+#include <kongflow/endpoints/sqlite/store.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -17,11 +17,10 @@ namespace storage_snippets {
 
 // [open_sqlite]
 void open_sqlite() {
-    kf::diagnostics diag;
-    auto repo = kf::sqlite_repository::open("endpoints.db", {}, diag); // creates or migrates
+    auto repo = kf::sqlite::repository::open("endpoints.db"); // creates or migrates
     if (!repo) {
         // repo.error(): errc::schema_too_new, or a "kongflow.sqlite" code (SQLITE_NOTADB...)
-        std::cerr << repo.error().message() << ": " << diag.client_message() << "\n";
+        std::cerr << repo.error().message() << ": " << repo.error().diag().client_message() << "\n";
         return;
     }
     auto orgs = repo->list_organizations(); // result<std::vector<organization>>
@@ -70,8 +69,8 @@ boost::asio::awaitable<std::vector<kf::job_id>> create_with_index_grouped(kf::st
 
 // [stores]
 std::unique_ptr<kf::store> make_store(bool durable) {
-    if (!durable) return std::make_unique<kf::memory_store>(); // tests, one process
-    auto on_disk = kf::sqlite_store::open("endpoints.db");    // repository + queue, one file
+    if (!durable) return std::make_unique<kf::memory::store>(); // tests, one process
+    auto on_disk = kf::sqlite::store::open("endpoints.db");    // repository + queue, one file
     if (!on_disk) return nullptr;
     return std::move(*on_disk);
 }

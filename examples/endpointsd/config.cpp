@@ -209,10 +209,9 @@ env_lookup process_environment() {
     };
 }
 
-kfe::sqlite_store_params store_params(const daemon_config& cfg) {
-    kfe::sqlite_store_params p;
-    p.repository.open.synchronous = cfg.synchronous;
-    p.queue.synchronous = cfg.synchronous;
+kfe::sqlite::store_params store_params(const daemon_config& cfg) {
+    kfe::sqlite::store_params p;
+    p.file.synchronous = cfg.synchronous;
     return p;
 }
 

@@ -5,7 +5,7 @@
 
 #include <kongflow/endpoints/model.hpp>
 #include <kongflow/endpoints/services/observability.hpp>
-#include <kongflow/endpoints/storage/sqlite_store.hpp>
+#include <kongflow/endpoints/sqlite/store.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -68,7 +68,7 @@ struct parse_result {
 parse_result parse_command_line(const std::vector<std::string>& args, const env_lookup& env);
 
 /// The SQLite store's parameters for `cfg` (serve and the environments commands alike).
-kfe::sqlite_store_params store_params(const daemon_config& cfg);
+kfe::sqlite::store_params store_params(const daemon_config& cfg);
 
 /// `--help`: commands, flags, environment variables and config keys with their defaults.
 std::string help_text();

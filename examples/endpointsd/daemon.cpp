@@ -9,7 +9,7 @@
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
 #include <kongflow/endpoints/services/registrar.hpp>
-#include <kongflow/endpoints/storage/sqlite_store.hpp>
+#include <kongflow/endpoints/sqlite/store.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -39,7 +39,7 @@ struct daemon_app::impl {
     asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
     asio::thread_pool blocking;
     metrics_registry metrics;
-    std::unique_ptr<kfe::sqlite_store> store;
+    std::unique_ptr<kfe::sqlite::store> store;
     std::unique_ptr<kfe::http_api_client> client;
     std::unique_ptr<kfe::repository_registrar> registrar;
     std::unique_ptr<kfe::endpoint_service> endpoints;
@@ -77,8 +77,11 @@ daemon_app::~daemon_app() {
 
 kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
     auto& d = *impl_;
-    auto st = kfe::sqlite_store::open(d.cfg.db, store_params(d.cfg), diag);
-    if (!st) return st.error();
+    auto st = kfe::sqlite::store::open(d.cfg.db, store_params(d.cfg));
+    if (!st) {
+        diag = st.error().diag();
+        return st.error();
+    }
     d.store = std::move(*st);
 
     if (d.cfg.bootstrap) {

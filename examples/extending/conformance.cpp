@@ -6,10 +6,10 @@
 // Prints every failed check; exits 1 if there was one.
 #include "metered_queue.hpp"
 
-#include <kongflow/endpoints/queue/memory_queue.hpp>
-#include <kongflow/endpoints/queue/sqlite_queue.hpp>
-#include <kongflow/endpoints/storage/memory_repository.hpp>
-#include <kongflow/endpoints/storage/memory_store.hpp>
+#include <kongflow/endpoints/memory/queue.hpp>
+#include <kongflow/endpoints/sqlite/queue.hpp>
+#include <kongflow/endpoints/memory/repository.hpp>
+#include <kongflow/endpoints/memory/store.hpp>
 #include <kongflow/endpoints/testing/queue_conformance.hpp>
 #include <kongflow/endpoints/testing/repository_conformance.hpp>
 #include <kongflow/endpoints/testing/store_conformance.hpp>
@@ -29,7 +29,7 @@ int check_queue(const std::string& dir) {
     auto make_queue = [&]() -> std::unique_ptr<kf::queue> {
         auto path = dir + "/queue-" + std::to_string(++files) + ".db";
         std::remove(path.c_str());
-        return std::make_unique<example::metered_queue>(kf::sqlite_queue::open(path).value());
+        return std::make_unique<example::metered_queue>(kf::sqlite::queue::open(path).value());
     };
     int failed = 0;
     for (const auto& f : kft::run_queue_conformance(make_queue)) {
@@ -41,7 +41,7 @@ int check_queue(const std::string& dir) {
 // [queue_conformance]
 
 int check_memory_queue() {
-    auto make_queue = [] { return std::make_unique<example::metered_queue>(std::make_unique<kf::memory_queue>()); };
+    auto make_queue = [] { return std::make_unique<example::metered_queue>(std::make_unique<kf::memory::queue>()); };
     int failed = 0;
     for (const auto& f : kft::run_queue_conformance(make_queue)) {
         std::cout << "FAILED memory queue case '" << f.test << "' line " << f.line << ": " << f.check << "\n";
@@ -54,7 +54,7 @@ int check_memory_queue() {
 int check_repository() {
     int failed = 0;
     auto results = kft::run_repository_conformance(
-        [] { return std::make_unique<kf::memory_repository>(); }, // yours: fresh and empty each time
+        [] { return std::make_unique<kf::memory::repository>(); }, // yours: fresh and empty each time
         [&](const kft::conformance_result& r) {
             if (r.passed) return;
             std::cout << "FAILED " << r.name << ": " << r.message << "\n";
@@ -68,7 +68,7 @@ int check_repository() {
 // [store_conformance]
 int check_store() {
     int failed = 0;
-    for (const auto& r : kft::run_store_conformance([] { return std::make_unique<kf::memory_store>(); })) {
+    for (const auto& r : kft::run_store_conformance([] { return std::make_unique<kf::memory::store>(); })) {
         if (r.passed) continue;
         std::cout << "FAILED " << r.name << ": " << r.message << "\n";
         ++failed;

@@ -9,7 +9,7 @@
 
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
-#include <kongflow/endpoints/storage/memory_store.hpp>
+#include <kongflow/endpoints/memory/store.hpp>
 
 #include <boost/asio.hpp>
 #include <boost/json/serialize.hpp>
@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string url = argv[1], id = argv[2]; // named: coroutine parameters (GCC 12)
-    kf::memory_store st;
+    kf::memory::store st;
     auto org = st.repo().create_organization({.slug = "acme", .title = "Acme"}).value();
     auto proj = st.repo().create_project({.organization_id = org.id, .slug = "web", .name = "Web"}).value();
     auto env = st.repo()

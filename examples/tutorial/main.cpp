@@ -12,8 +12,8 @@
 #include <kongflow/endpoints/queue/worker.hpp>
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
-#include <kongflow/endpoints/storage/memory_store.hpp>
-#include <kongflow/endpoints/storage/sqlite_store.hpp>
+#include <kongflow/endpoints/memory/store.hpp>
+#include <kongflow/endpoints/sqlite/store.hpp>
 
 #include <boost/asio.hpp>
 #include <boost/json/serialize.hpp>
@@ -103,15 +103,14 @@ int main(int argc, char** argv) {
     // 1. A store: a repository and a job queue that commit together.
     std::unique_ptr<kf::store> st;
     if (argc > 4) {
-        kf::diagnostics diag;
-        auto opened = kf::sqlite_store::open(argv[4], {}, diag); // creates or migrates the file
+        auto opened = kf::sqlite::store::open(argv[4]); // creates or migrates the file
         if (!opened) {
-            std::cerr << "cannot open " << argv[4] << ": " << diag.client_message() << "\n";
+            std::cerr << "cannot open " << argv[4] << ": " << opened.error().diag().client_message() << "\n";
             return 1;
         }
         st = std::move(*opened);
     } else {
-        st = std::make_unique<kf::memory_store>();
+        st = std::make_unique<kf::memory::store>();
     }
     auto env = find_or_create_environment(st->repo(), api_key);
     if (!env) {

@@ -9,7 +9,8 @@
 // PostgreSQL 15 (Debian: /usr/lib/postgresql/15/bin; installed with apt-get if missing) and
 // `npm ci --ignore-scripts` in tests/benchmarks. The benchmark starts its own cluster on a Unix
 // socket in a temporary directory (listen_addresses='') and stops it at the end.
-#include <kongflow/endpoints/queue/sqlite_queue.hpp>
+#include <kongflow/endpoints/sqlite/detail/access.hpp>
+#include <kongflow/endpoints/sqlite/queue.hpp>
 #include <kongflow/endpoints/queue/worker.hpp>
 
 #include "bench_args.hpp"
@@ -56,7 +57,7 @@ struct options {
     bool rss = false;
     bool keep = false;
     int slots = 24;
-    int page_size = sqlite_queue_params{}.page_size;
+    int page_size = sqlite::file_params{}.page_size;
     std::string only; // empty = every metric; else one of bulk, process, single, latency
     bool wants(const char* part) const { return only.empty() || only == part; }
 };
@@ -152,8 +153,8 @@ struct ours {
     int page_size;
     int n = 0;
 
-    sqlite_queue_params params() const {
-        sqlite_queue_params p;
+    sqlite::file_params params() const {
+        sqlite::file_params p;
         p.synchronous = durable ? "FULL" : "NORMAL";
         p.page_size = page_size;
         return p;
@@ -162,10 +163,10 @@ struct ours {
     // A fresh file per measurement, deleted after it (as graphile's side drops its database), so
     // that the kernel's writeback of a finished run's file does not land in the next run's fsyncs.
     struct fresh_queue {
-        std::unique_ptr<sqlite_queue> q;
+        std::unique_ptr<sqlite::queue> q;
         std::string path;
         bool keep;
-        fresh_queue(std::unique_ptr<sqlite_queue> q, std::string path, bool keep)
+        fresh_queue(std::unique_ptr<sqlite::queue> q, std::string path, bool keep)
             : q(std::move(q)), path(std::move(path)), keep(keep) {}
         fresh_queue(const fresh_queue&) = delete;
         fresh_queue& operator=(const fresh_queue&) = delete;
@@ -175,7 +176,7 @@ struct ours {
             std::error_code ec;
             for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix, ec);
         }
-        sqlite_queue& operator*() const { return *q; }
+        sqlite::queue& operator*() const { return *q; }
     };
 
     fresh_queue open_fresh(bool keep) {
@@ -183,10 +184,11 @@ struct ours {
         return fresh_queue(open_at(path), path, keep);
     }
 
-    std::unique_ptr<sqlite_queue> open_at(const std::string& path) {
-        auto q = sqlite_queue::open(path, params());
+    std::unique_ptr<sqlite::queue> open_at(const std::string& path) {
+        auto q = sqlite::queue::open(path, params());
         if (!q) throw std::runtime_error("open: " + q.error().message());
-        (*q)->with_connection([](detail::sqlite::connection& c) { (void)c.exec("PRAGMA wal_checkpoint(TRUNCATE)"); });
+        sqlite::detail::access::with_connection(
+            **q, [](sqlite::detail::connection& c) { (void)c.exec("PRAGMA wal_checkpoint(TRUNCATE)"); });
         return std::move(*q);
     }
 
@@ -198,7 +200,7 @@ struct ours {
     }
 
     // Bulk: one enqueue_batch call, timed including serialisation.
-    double bulk(sqlite_queue& q, int count, bool kib) {
+    double bulk(sqlite::queue& q, int count, bool kib) {
         auto t0 = clk::now();
         auto reqs = requests(count, kib);
         auto r = q.enqueue_batch(reqs);
@@ -208,7 +210,7 @@ struct ours {
 
     // Processing: jobs already enqueued; from start() until the last completion is durably recorded.
     // tuned: prefetch 500, the same local buffer as graphile's tuned localQueue; otherwise our defaults.
-    double process(sqlite_queue& q, int count, int slots, bool tuned) {
+    double process(sqlite::queue& q, int count, int slots, bool tuned) {
         asio::io_context io;
         auto guard = asio::make_work_guard(io);
         worker_params p;
@@ -233,7 +235,7 @@ struct ours {
     }
 
     // Single enqueues from `threads` threads (group-committed).
-    double single(sqlite_queue& q, int count, int threads) {
+    double single(sqlite::queue& q, int count, int threads) {
         int per = (count + threads - 1) / threads;
         auto t0 = clk::now();
         std::vector<std::thread> ts;
@@ -249,7 +251,7 @@ struct ours {
     }
 
     // Idle pickup latency: enqueue (durable) -> handler entry, sequential samples.
-    std::vector<double> latency(sqlite_queue& q, int samples, int warmup) {
+    std::vector<double> latency(sqlite::queue& q, int samples, int warmup) {
         asio::io_context io;
         auto guard = asio::make_work_guard(io);
         worker w(io, q, worker_params{});
@@ -344,7 +346,7 @@ long rss_kib() {
 
 void rss_run(const std::string& dir, int total) {
     std::cout << "\nPeak RSS over " << total << " jobs (tier P, retention: completed jobs deleted every second)\n";
-    auto q = sqlite_queue::open(dir + "/rss.db", {"NORMAL"});
+    auto q = sqlite::queue::open(dir + "/rss.db", {"NORMAL"});
     if (!q) throw std::runtime_error("open rss.db");
     asio::io_context io;
     auto guard = asio::make_work_guard(io);
@@ -426,7 +428,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    if (auto bad = detail::sqlite::page_size_error(o.page_size); !bad.empty()) {
+    if (auto bad = sqlite::detail::page_size_error(o.page_size); !bad.empty()) {
         std::cerr << "queue_bench: --page-size: " << bad << "\n";
         return 2;
     }
@@ -566,7 +568,7 @@ int main(int argc, char** argv) {
             {"latency p99", "idle pickup latency p99          ms", true, 0.3},
         };
         std::cout << "\nmedian (min-max) of " << o.runs << " runs; ratio = ours / graphile-worker\n";
-        std::printf("%-42s %-4s %-28s %-28s %-8s %s\n", "metric", "tier", "kongflow sqlite_queue", "graphile-worker 0.17.3",
+        std::printf("%-42s %-4s %-28s %-28s %-8s %s\n", "metric", "tier", "kongflow sqlite::queue", "graphile-worker 0.17.3",
                     "ratio", "target");
         for (const auto& sp : specs)
             for (std::string tier : {"D", "P"}) {

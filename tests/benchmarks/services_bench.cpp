@@ -16,7 +16,7 @@
 #include <kongflow/endpoints/client/http_api_client.hpp>
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
-#include <kongflow/endpoints/storage/sqlite_store.hpp>
+#include <kongflow/endpoints/sqlite/store.hpp>
 #include <kongflow/endpoints/testing/fake_api_client.hpp>
 
 #include "bench_args.hpp"
@@ -139,20 +139,18 @@ int g_checkpoint_pages = -1; // --checkpoint-pages: the queue's background_check
 
 struct bench_env {
     std::filesystem::path dir;
-    std::unique_ptr<sqlite_store> st;
+    std::unique_ptr<sqlite::store> st;
     environment env;
 
     explicit bench_env(const std::string& synchronous, int page_size, int checkpoint_pages = -1) {
         dir = std::filesystem::temp_directory_path() / ("kongflow-services-bench-" + std::to_string(::getpid()));
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
-        sqlite_store_params p;
-        p.repository.open.synchronous = synchronous;
-        p.queue.synchronous = synchronous;
-        p.repository.open.page_size = page_size;
-        p.queue.page_size = page_size;
+        sqlite::store_params p;
+        p.file.synchronous = synchronous;
+        p.file.page_size = page_size;
         if (checkpoint_pages >= 0) p.queue.background_checkpoint_pages = checkpoint_pages;
-        auto opened = sqlite_store::open((dir / "bench.db").string(), p);
+        auto opened = sqlite::store::open((dir / "bench.db").string(), p);
         if (!opened) throw std::runtime_error("cannot open the store: " + opened.error().message());
         st = std::move(*opened);
         auto org = st->repo().create_organization({"bench", "Bench", std::nullopt});
@@ -271,7 +269,7 @@ int main(int argc, char** argv) {
     int total = 10000;
     std::vector<std::string> modes = {"FULL", "NORMAL"};
     bool default_malloc = false;
-    int page_size = sqlite_queue_params{}.page_size;
+    int page_size = sqlite::file_params{}.page_size;
     std::vector<int> concurrencies = {1, 32};
     int rounds = 3;
     const char* usage = "usage: kongflow_services_bench [creates-per-run] [--synchronous FULL|NORMAL] [--concurrency N] "
@@ -304,7 +302,7 @@ int main(int argc, char** argv) {
             modes = {m};
         } else if (a == "--page-size") {
             if (!number(512, 65536, page_size)) return 2;
-            if (auto bad = detail::sqlite::page_size_error(page_size); !bad.empty()) {
+            if (auto bad = sqlite::detail::page_size_error(page_size); !bad.empty()) {
                 std::fprintf(stderr, "--page-size: %s\n", bad.c_str());
                 return 2;
             }

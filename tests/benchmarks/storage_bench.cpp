@@ -1,8 +1,8 @@
 // Prints how fast the repository operations and units of work run on the memory store and on
 // SQLite (synchronous=FULL, the default, and NORMAL). Usage: kongflow_storage_bench [dir] [n]
 // Figures depend on the disk: for SQLite FULL, each write transaction waits for an fsync.
-#include <kongflow/endpoints/storage/memory_store.hpp>
-#include <kongflow/endpoints/storage/sqlite_store.hpp>
+#include <kongflow/endpoints/memory/store.hpp>
+#include <kongflow/endpoints/sqlite/store.hpp>
 
 #include "bench_args.hpp"
 
@@ -89,16 +89,15 @@ int main(int argc, char** argv) {
         n = *v;
     }
     {
-        kf::memory_store s;
+        kf::memory::store s;
         run("memory", s, n * 20);
     }
     for (const char* sync : {"FULL", "NORMAL"}) {
         auto path = (dir / ("kongflow-storage-bench-" + std::string(sync) + ".db")).string();
         std::filesystem::remove(path);
-        kf::sqlite_store_params p;
-        p.repository.open.synchronous = sync;
-        p.queue.synchronous = sync;
-        auto s = kf::sqlite_store::open(path, p);
+        kf::sqlite::store_params p;
+        p.file.synchronous = sync;
+        auto s = kf::sqlite::store::open(path, p);
         if (!s) {
             std::fprintf(stderr, "cannot open %s: %s\n", path.c_str(), s.error().message().c_str());
             return 1;

@@ -5,6 +5,7 @@
 #include "logging.hpp"
 #include "metrics.hpp"
 #include "sqlite_pragma.hpp"
+#include <kongflow/endpoints/sqlite/detail/access.hpp>
 #include "temp_dir.hpp"
 
 #include <boost/json/parse.hpp>
@@ -81,12 +82,12 @@ TEST_CASE("the synchronous setting reaches the database connections", "[integrat
         INFO(setting);
         auto cl = kfd::parse_command_line({"--synchronous", setting}, env_of({}));
         REQUIRE(cl.value);
-        kfe::diagnostics diag;
-        auto st = kfe::sqlite_store::open(dir.file("s" + std::to_string(n++) + ".db"), kfd::store_params(cl.value->config), diag);
+        auto st = kfe::sqlite::store::open(dir.file("s" + std::to_string(n++) + ".db"), kfd::store_params(cl.value->config));
         REQUIRE(st.has_value());
-        CHECK((*st)->sqlite_jobs().with_connection(kf_test::synchronous_level_of) == level);
+        using kfe::sqlite::detail::access;
+        CHECK(access::with_connection((*st)->jobs(), kf_test::synchronous_level_of) == level);
         kfe::diagnostics d2;
-        auto lease = (*st)->sqlite_repo().pool()->acquire(d2);
+        auto lease = access::pool_of((*st)->repo())->acquire(d2);
         REQUIRE(lease.has_value());
         CHECK(kf_test::synchronous_level_of(**lease) == level);
     }

@@ -11,7 +11,7 @@
 #include "router.hpp"
 #include "temp_dir.hpp"
 
-#include <kongflow/endpoints/storage/sqlite_repository.hpp>
+#include <kongflow/endpoints/sqlite/repository.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -26,7 +26,7 @@ namespace {
 
 struct core_server {
     kf_test::temp_dir dir;
-    kfe::sqlite_repository repo;
+    kfe::sqlite::repository repo;
     kfe::environment env;
     boost::asio::io_context ioc{2};
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{ioc.get_executor()};
@@ -38,8 +38,8 @@ struct core_server {
     unsigned short port = 0;
     bool ready = true;
 
-    static kfe::sqlite_repository open_repo(const std::string& path) {
-        auto r = kfe::sqlite_repository::open(path);
+    static kfe::sqlite::repository open_repo(const std::string& path) {
+        auto r = kfe::sqlite::repository::open(path);
         if (!r) throw std::runtime_error("open: " + r.error().message());
         return std::move(*r);
     }
@@ -379,7 +379,7 @@ TEST_CASE("routes with the API key cache: accepted keys are remembered for its l
     // The key changes in the database behind the daemon's back (another process, by hand): the
     // old key keeps working until its entry expires, then gets 401.
     {
-        auto c = kfe::detail::sqlite::connection::open(s.dir.file("db.sqlite"));
+        auto c = kfe::sqlite::detail::connection::open(s.dir.file("db.sqlite"));
         REQUIRE(c.has_value());
         REQUIRE(c->exec("UPDATE kf_environments SET api_key = 'tr_dev_rotated' WHERE api_key = '" + s.key() + "'")
                     .has_value());

@@ -1,6 +1,6 @@
 // The SQLite queue with real processes: crash recovery after SIGKILL, two processes on one file,
 // and bad files (corrupt, read-only, disk full).
-#include <kongflow/endpoints/queue/sqlite_queue.hpp>
+#include <kongflow/endpoints/sqlite/queue.hpp>
 #include <kongflow/endpoints/queue/worker.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -80,7 +80,7 @@ worker_params short_lease() {
 }
 
 std::string integrity(const std::string& path) {
-    auto c = detail::sqlite::connection::open(path);
+    auto c = sqlite::detail::connection::open(path);
     if (!c) return "open failed: " + c.error().message();
     auto st = c->prepare("PRAGMA integrity_check");
     if (!st) return "integrity_check failed to prepare";
@@ -93,7 +93,7 @@ std::string integrity(const std::string& path) {
 
 TEST_CASE("sqlite queue: worker runs jobs from a file", "[integration][queue]") {
     kongflow_test::temp_dir dir;
-    auto q = sqlite_queue::open(dir.file("jobs.db"));
+    auto q = sqlite::queue::open(dir.file("jobs.db"));
     REQUIRE(q.has_value());
     asio::io_context io;
     auto guard = asio::make_work_guard(io);
@@ -137,7 +137,7 @@ TEST_CASE("sqlite queue: a SIGKILLed worker's leased jobs run again elsewhere, a
     auto path = dir.file("jobs.db");
     constexpr int n = 20;
     {
-        auto q = sqlite_queue::open(path);
+        auto q = sqlite::queue::open(path);
         REQUIRE(q.has_value());
         std::vector<job_request> batch;
         for (int i = 0; i < n; ++i) batch.push_back(make_job_request("work", {{"i", i}}));
@@ -148,7 +148,7 @@ TEST_CASE("sqlite queue: a SIGKILLed worker's leased jobs run again elsewhere, a
     // Process A claims every job and hangs in its handlers, holding the leases (heartbeating).
     pid_t a = spawn([&] {
         ::close(fds[0]);
-        auto q = sqlite_queue::open(path);
+        auto q = sqlite::queue::open(path);
         if (!q) return 2;
         asio::io_context io;
         auto guard = asio::make_work_guard(io);
@@ -179,7 +179,7 @@ TEST_CASE("sqlite queue: a SIGKILLed worker's leased jobs run again elsewhere, a
     CHECK(wait_child(a) == -SIGKILL);
 
     // Process B (this one) rescues and runs them.
-    auto q = sqlite_queue::open(path);
+    auto q = sqlite::queue::open(path);
     REQUIRE(q.has_value());
     {
         auto s = (*q)->stats(now_ms()).value();
@@ -219,11 +219,11 @@ TEST_CASE("sqlite queue: a SIGKILLed worker's leased jobs run again elsewhere, a
 TEST_CASE("sqlite queue: two processes enqueue and work on one file", "[integration][queue][crash]") {
     kongflow_test::temp_dir dir;
     auto path = dir.file("jobs.db");
-    REQUIRE(sqlite_queue::open(path).has_value()); // create the schema once
+    REQUIRE(sqlite::queue::open(path).has_value()); // create the schema once
     constexpr int per_process = 400;
     auto child = [&](int me) {
         return spawn([&, me] {
-            auto q = sqlite_queue::open(path);
+            auto q = sqlite::queue::open(path);
             if (!q) return 2;
             asio::io_context io;
             auto guard = asio::make_work_guard(io);
@@ -284,9 +284,9 @@ TEST_CASE("sqlite queue: corrupt and read-only files give clear errors", "[integ
     {
         auto path = dir.file("garbage.db");
         std::ofstream(path) << std::string(8192, 'x');
-        auto q = sqlite_queue::open(path);
+        auto q = sqlite::queue::open(path);
         REQUIRE(!q.has_value());
-        CHECK(q.error().category() == get_sqlite_category());
+        CHECK(q.error().category() == sqlite::get_category());
         CHECK(q.error().value() == SQLITE_NOTADB);
         CHECK(q.error().message() == "file is not a database");
     }
@@ -294,7 +294,7 @@ TEST_CASE("sqlite queue: corrupt and read-only files give clear errors", "[integ
         // A valid queue file that this process may not write.
         auto path = dir.file("ro.db");
         {
-            auto q = sqlite_queue::open(path);
+            auto q = sqlite::queue::open(path);
             REQUIRE(q.has_value());
             REQUIRE((*q)->enqueue("k", boost::json::object{}).has_value());
         }
@@ -302,10 +302,10 @@ TEST_CASE("sqlite queue: corrupt and read-only files give clear errors", "[integ
         ::chmod(dir.path().c_str(), 0555);
         pid_t pid = spawn([&] {
             if (::geteuid() == 0 && ::setuid(65534) != 0) return 10; // root ignores permissions
-            auto q = sqlite_queue::open(path);
+            auto q = sqlite::queue::open(path);
             if (q) return 11;
             auto& cat = q.error().category();
-            if (cat != get_sqlite_category()) return 12;
+            if (cat != sqlite::get_category()) return 12;
             int primary = q.error().value() & 0xff;
             return (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN) ? 0 : 13;
         });
@@ -317,7 +317,7 @@ TEST_CASE("sqlite queue: corrupt and read-only files give clear errors", "[integ
 TEST_CASE("sqlite queue: a full disk fails enqueues clearly and loses nothing committed", "[integration][queue]") {
     kongflow_test::temp_dir dir;
     auto path = dir.file("full.db");
-    REQUIRE(sqlite_queue::open(path).has_value());
+    REQUIRE(sqlite::queue::open(path).has_value());
     int fds[2];
     REQUIRE(::pipe(fds) == 0);
     pid_t pid = spawn([&] {
@@ -325,7 +325,7 @@ TEST_CASE("sqlite queue: a full disk fails enqueues clearly and loses nothing co
         ::signal(SIGXFSZ, SIG_IGN); // get EFBIG instead of being killed
         rlimit lim{512 * 1024, 512 * 1024};
         if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) return 2;
-        auto q = sqlite_queue::open(path);
+        auto q = sqlite::queue::open(path);
         if (!q) return 3;
         std::int64_t committed = 0;
         error_code failure;
@@ -339,7 +339,7 @@ TEST_CASE("sqlite queue: a full disk fails enqueues clearly and loses nothing co
         }
         // A single (group-committed) enqueue fails the same way.
         auto one = (*q)->enqueue(make_job_request("k", {{"pad", filler}}));
-        std::int64_t msg[4] = {committed, failure.value(), failure.category() == get_sqlite_category(),
+        std::int64_t msg[4] = {committed, failure.value(), failure.category() == sqlite::get_category(),
                                one ? 0 : one.error().value()};
         if (::write(fds[1], msg, sizeof msg) != sizeof msg) return 4;
         return failure ? 0 : 5;
@@ -355,7 +355,7 @@ TEST_CASE("sqlite queue: a full disk fails enqueues clearly and loses nothing co
     CHECK(msg[2] == 1);
     CHECK(((msg[1] & 0xff) == SQLITE_FULL || (msg[1] & 0xff) == SQLITE_IOERR));
     CHECK(msg[3] != 0);
-    auto q = sqlite_queue::open(path);
+    auto q = sqlite::queue::open(path);
     REQUIRE(q.has_value());
     CHECK((*q)->stats(now_ms()).value().totals.total() == msg[0]);
     CHECK(integrity(path) == "ok");
@@ -367,9 +367,9 @@ TEST_CASE("sqlite queue: a periodic job fires live, once per fire across two wor
     kongflow_test::temp_dir dir;
     const auto db = dir.file("periodic.db");
     const auto ran = dir.file("ran.log");
-    REQUIRE(sqlite_queue::open(db).has_value()); // migrate once before the children race
+    REQUIRE(sqlite::queue::open(db).has_value()); // migrate once before the children race
     auto child = [&]() -> int {
-        auto q = sqlite_queue::open(db);
+        auto q = sqlite::queue::open(db);
         if (!q) return 3;
         asio::io_context io;
         auto guard = asio::make_work_guard(io);
@@ -412,7 +412,7 @@ TEST_CASE("sqlite queue: a periodic job fires live, once per fire across two wor
     auto got = lines();
     REQUIRE(got.size() == 1);
     CHECK(got[0].find(" periodic:tick:") != std::string::npos);
-    auto q = sqlite_queue::open(db);
+    auto q = sqlite::queue::open(db);
     REQUIRE(q.has_value());
     auto st = (*q)->stats(now_ms());
     REQUIRE(st.has_value());

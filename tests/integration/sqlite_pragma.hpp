@@ -2,12 +2,12 @@
 #ifndef KONGFLOW_TESTS_INTEGRATION_SQLITE_PRAGMA_HPP
 #define KONGFLOW_TESTS_INTEGRATION_SQLITE_PRAGMA_HPP
 
-#include <kongflow/endpoints/detail/sqlite.hpp>
+#include <kongflow/endpoints/sqlite/detail/connection.hpp>
 
 namespace kf_test {
 
 /// The connection's `PRAGMA synchronous` (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA); -1 when unreadable.
-inline int synchronous_level_of(kongflow::endpoints::detail::sqlite::connection& c) {
+inline int synchronous_level_of(kongflow::endpoints::sqlite::detail::connection& c) {
     auto st = c.prepare("PRAGMA synchronous");
     if (!st) return -1;
     auto row = st->step();

@@ -1,4 +1,4 @@
-#include <kongflow/endpoints/queue/sqlite_queue.hpp>
+#include <kongflow/endpoints/sqlite/queue.hpp>
 #include <kongflow/endpoints/testing/queue_conformance.hpp>
 
 #include "catch.hpp"
@@ -11,11 +11,11 @@
 
 using namespace kongflow::endpoints;
 
-TEST_CASE("sqlite_queue passes the queue conformance suite", "[integration][queue]") {
+TEST_CASE("sqlite::queue passes the queue conformance suite", "[integration][queue]") {
     kongflow_test::temp_dir dir;
     int n = 0;
     for (const auto& c : testing::queue_conformance_cases()) {
-        auto q = sqlite_queue::open(dir.file("q" + std::to_string(n++) + ".db"));
+        auto q = sqlite::queue::open(dir.file("q" + std::to_string(n++) + ".db"));
         REQUIRE(q);
         int checks = 0;
         for (const auto& f : testing::run_queue_conformance_case(c, **q, &checks))
@@ -27,23 +27,24 @@ TEST_CASE("sqlite_queue passes the queue conformance suite", "[integration][queu
 
 // SQLite only starts a WAL over once a checkpoint has reached its end, which a passive checkpoint
 // never does while commits keep coming: the background checkpointer must force it.
-TEST_CASE("sqlite_queue: the WAL stays bounded under a steady stream of commits", "[integration][queue]") {
+TEST_CASE("sqlite::queue: the WAL stays bounded under a steady stream of commits", "[integration][queue]") {
     kongflow_test::temp_dir dir;
     auto path = dir.file("wal.db");
-    sqlite_queue_params p;
+    sqlite::file_params f;
+    sqlite::queue_params p;
     // The test is about frames, not fsyncs. Under OFF the checkpointer skips its own sync of the
     // database file before a restart, and must still bound the WAL.
-    p.synchronous = GENERATE(as<std::string>{}, "NORMAL", "OFF");
-    INFO("synchronous=" << p.synchronous);
+    f.synchronous = GENERATE(as<std::string>{}, "NORMAL", "OFF");
+    INFO("synchronous=" << f.synchronous);
     p.background_checkpoint_pages = 64;
     p.inline_checkpoint_pages = 1000000; // only the background thread may bound the WAL here
-    auto q = sqlite_queue::open(path, p);
+    auto q = sqlite::queue::open(path, f, p);
     REQUIRE(q);
     std::atomic<bool> stop{false};
     std::atomic<int> reader_errors{0};
     // A reader on its own connection, as a repository or another process would be.
     std::thread reader([&] {
-        auto c = detail::sqlite::connection::open(path);
+        auto c = sqlite::detail::connection::open(path);
         if (!c) {
             ++reader_errors;
             return;
@@ -72,7 +73,7 @@ TEST_CASE("sqlite_queue: the WAL stays bounded under a steady stream of commits"
     // the writers run: it ends near 12,000 frames. With it, 100-300 (800 on a machine busy with
     // other work).
     auto wal = std::filesystem::file_size(path + "-wal");
-    const auto frame = static_cast<std::uintmax_t>(p.page_size + 24);
+    const auto frame = static_cast<std::uintmax_t>(f.page_size + 24);
     INFO("WAL bytes: " << wal << ", frames: " << wal / frame);
     CHECK(wal < 3000 * frame);
 }

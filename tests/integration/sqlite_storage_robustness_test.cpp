@@ -1,8 +1,9 @@
 // SQLite storage specifics: reopening, schema versions, corrupt and read-only files, a full disk,
 // and concurrent writers (threads and processes) on one file.
-#include <kongflow/endpoints/storage/detail/sqlite_schema.hpp>
-#include <kongflow/endpoints/storage/sqlite_repository.hpp>
-#include <kongflow/endpoints/storage/sqlite_store.hpp>
+#include <kongflow/endpoints/sqlite/detail/access.hpp>
+#include <kongflow/endpoints/sqlite/detail/schema.hpp>
+#include <kongflow/endpoints/sqlite/repository.hpp>
+#include <kongflow/endpoints/sqlite/store.hpp>
 #include <kongflow/endpoints/testing/repository_conformance.hpp>
 
 #include "catch.hpp"
@@ -47,16 +48,16 @@ kf::upsert_endpoint_params endpoint_params(const kf::environment& env, std::stri
     return p;
 }
 
-kf::sqlite_repository open_repo(const std::string& path, kf::sqlite_repository_params p = {}) {
-    kf::diagnostics diag;
-    auto r = kf::sqlite_repository::open(path, p, diag);
+kf::sqlite::repository open_repo(const std::string& path, const kf::sqlite::file_params& p = {}) {
+    auto r = kf::sqlite::repository::open(path, p);
+    auto diag = r ? kf::diagnostics() : r.error().diag();
     INFO(diag.client_message() << " / " << diag.server_message());
     REQUIRE(r.has_value());
     return std::move(*r);
 }
 
 std::string integrity_check(const std::string& path) {
-    auto c = kf::detail::sqlite::connection::open(path);
+    auto c = kf::sqlite::detail::connection::open(path);
     if (!c) return "open failed: " + c.error().message();
     auto st = c->prepare("PRAGMA integrity_check");
     if (!st) return "prepare failed";
@@ -66,7 +67,7 @@ std::string integrity_check(const std::string& path) {
 }
 
 std::int64_t count_rows(const std::string& path, const char* table) {
-    auto c = kf::detail::sqlite::connection::open(path);
+    auto c = kf::sqlite::detail::connection::open(path);
     REQUIRE(c.has_value());
     auto st = c->prepare(std::string("SELECT count(*) FROM ") + table);
     REQUIRE(st.has_value());
@@ -90,9 +91,9 @@ int wait_child(pid_t pid) {
 
 /// A file as the first release (storage schema 1) left it: one endpoint with two indexes.
 void write_v1_file(const std::string& path) {
-    auto c = kf::detail::sqlite::connection::open(path).value();
-    auto steps = std::span(kf::detail::sqlite_storage_migrations).first(1);
-    REQUIRE(kf::detail::sqlite::migrate(c, "storage", steps).value() == 1);
+    auto c = kf::sqlite::detail::connection::open(path).value();
+    auto steps = std::span(kf::sqlite::detail::storage_migrations).first(1);
+    REQUIRE(kf::sqlite::detail::migrate(c, "storage", steps).value() == 1);
     REQUIRE(c.exec("INSERT INTO kf_organizations VALUES('o', 'org', 'Org', 1, 1);"
                    "INSERT INTO kf_projects VALUES('p', 'o', 'proj', 'Proj', 1, 1);"
                    "INSERT INTO kf_environments VALUES('e', 'o', 'p', 'prod', 'PRODUCTION', 'key', 1, 1);"
@@ -107,7 +108,7 @@ void write_v1_file(const std::string& path) {
 
 } // namespace
 
-TEST_CASE("sqlite_repository: data survives reopening", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::repository: data survives reopening", "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("reopen.db");
     std::string endpoint_id, index_id;
@@ -129,10 +130,10 @@ TEST_CASE("sqlite_repository: data survives reopening", "[integration][storage][
     REQUIRE(ix.has_value());
     CHECK(ix->source_data == boost::json::parse(R"({"x":[1,2]})"));
     CHECK(ix->reason == std::optional<std::string>("r"));
-    CHECK(kf::sqlite_repository::schema_version() == 2);
+    CHECK(kf::sqlite::repository::schema_version() == 2);
 }
 
-TEST_CASE("sqlite_repository: a version 1 database is migrated to version 2 with its indexes intact",
+TEST_CASE("sqlite::repository: a version 1 database is migrated to version 2 with its indexes intact",
           "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("v1.db");
@@ -154,7 +155,7 @@ TEST_CASE("sqlite_repository: a version 1 database is migrated to version 2 with
     REQUIRE(i3.has_value());
     CHECK(repo.list_indexes("ep", 10).value().size() == 3);
     CHECK(integrity_check(path) == "ok");
-    auto c = kf::detail::sqlite::connection::open(path).value();
+    auto c = kf::sqlite::detail::connection::open(path).value();
     CHECK_FALSE(c.exec("INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, status, created_at, updated_at) "
                        "VALUES('bad', 'ep', 'API', 'DONE', 1, 1)")
                     .has_value());
@@ -167,14 +168,14 @@ TEST_CASE("sqlite_repository: a version 1 database is migrated to version 2 with
     CHECK(v.get_int64(0) == 2);
 }
 
-TEST_CASE("sqlite_repository: a version 1 file opened read-only says it needs upgrading", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::repository: a version 1 file opened read-only says it needs upgrading", "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("v1-ro.db");
     write_v1_file(path);
-    kf::sqlite_repository_params p;
-    p.open.read_only = true;
-    kf::diagnostics diag;
-    auto r = kf::sqlite_repository::open(path, p, diag);
+    kf::sqlite::file_params p;
+    p.read_only = true;
+    auto r = kf::sqlite::repository::open(path, p);
+    auto diag = r ? kf::diagnostics() : r.error().diag();
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error() == kf::errc::storage_failure);
     INFO(diag.client_message());
@@ -184,42 +185,42 @@ TEST_CASE("sqlite_repository: a version 1 file opened read-only says it needs up
     CHECK(repo.list_indexes("ep", 10).value().size() == 2);
 }
 
-TEST_CASE("sqlite_repository: a database from a newer version is refused", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::repository: a database from a newer version is refused", "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("newer.db");
     { (void)open_repo(path); }
     {
-        auto c = kf::detail::sqlite::connection::open(path).value();
+        auto c = kf::sqlite::detail::connection::open(path).value();
         REQUIRE(c.exec("UPDATE kongflow_schema SET version = version + 1 WHERE component = 'storage'").has_value());
     }
-    kf::diagnostics diag;
-    auto r = kf::sqlite_repository::open(path, {}, diag);
+    auto r = kf::sqlite::repository::open(path);
+    auto diag = r ? kf::diagnostics() : r.error().diag();
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error() == kf::errc::schema_too_new);
     CHECK(std::string(diag.client_message()).find("schema version 3") != std::string::npos);
     CHECK(std::string(diag.client_message()).find(path) != std::string::npos);
 
-    auto s = kf::sqlite_store::open(path);
+    auto s = kf::sqlite::store::open(path);
     REQUIRE_FALSE(s.has_value());
     CHECK(s.error() == kf::errc::schema_too_new);
 }
 
-TEST_CASE("sqlite_repository: a file that is not a database gives a clear error", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::repository: a file that is not a database gives a clear error", "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("garbage.db");
     std::string garbage;
     for (int i = 0; i < 8192; ++i) garbage.push_back(static_cast<char>((i * 7919) & 0xff));
     write_file(path, garbage);
-    kf::diagnostics diag;
-    auto r = kf::sqlite_repository::open(path, {}, diag);
+    auto r = kf::sqlite::repository::open(path);
+    auto diag = r ? kf::diagnostics() : r.error().diag();
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error() == kf::errc::storage_failure);
     CHECK(std::string(diag.client_message()).find("file is not a database") != std::string::npos);
-    auto s = kf::sqlite_store::open(path);
+    auto s = kf::sqlite::store::open(path);
     REQUIRE_FALSE(s.has_value());
 }
 
-TEST_CASE("sqlite_repository: damaged pages give errors, not crashes", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::repository: damaged pages give errors, not crashes", "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("damaged.db");
     {
@@ -238,8 +239,8 @@ TEST_CASE("sqlite_repository: damaged pages give errors, not crashes", "[integra
         f.seekp(4096);
         f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
     }
-    kf::diagnostics diag;
-    auto r = kf::sqlite_repository::open(path, {}, diag);
+    auto r = kf::sqlite::repository::open(path);
+    auto diag = r ? kf::diagnostics() : r.error().diag();
     if (!r) {
         CHECK(r.error() == kf::errc::storage_failure);
         CHECK_FALSE(diag.client_message().empty());
@@ -255,7 +256,7 @@ TEST_CASE("sqlite_repository: damaged pages give errors, not crashes", "[integra
         if (ec) CHECK((ec == kf::errc::storage_failure || ec == kf::errc::not_found));
 }
 
-TEST_CASE("sqlite_repository: a read-only database reads fine and refuses writes clearly",
+TEST_CASE("sqlite::repository: a read-only database reads fine and refuses writes clearly",
           "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("ro.db");
@@ -264,8 +265,8 @@ TEST_CASE("sqlite_repository: a read-only database reads fine and refuses writes
         auto repo = open_repo(path);
         env_id = make_world(repo).env.id;
     }
-    kf::sqlite_repository_params p;
-    p.open.read_only = true;
+    kf::sqlite::file_params p;
+    p.read_only = true;
     auto repo = open_repo(path, p);
     auto env = repo.find_environment_by_api_key("key");
     REQUIRE(env.has_value());
@@ -279,15 +280,15 @@ TEST_CASE("sqlite_repository: a read-only database reads fine and refuses writes
     CHECK(repo.find_endpoint_by_slug(env_id, "a").error() == kf::errc::not_found);
 
     // A read-only open of a file that does not exist fails at open, clearly.
-    kf::diagnostics d2;
-    auto missing = kf::sqlite_repository::open(dir.file("missing.db"), p, d2);
+    auto missing = kf::sqlite::repository::open(dir.file("missing.db"), p);
+    auto d2 = missing ? kf::diagnostics() : missing.error().diag();
     REQUIRE_FALSE(missing.has_value());
     CHECK(missing.error() == kf::errc::storage_failure);
     INFO(d2.client_message());
     CHECK(std::string(d2.client_message()).find("unable to open") != std::string::npos);
 }
 
-TEST_CASE("sqlite_repository: a full disk fails writes clearly and loses nothing committed",
+TEST_CASE("sqlite::repository: a full disk fails writes clearly and loses nothing committed",
           "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("full.db");
@@ -311,7 +312,7 @@ TEST_CASE("sqlite_repository: a full disk fails writes clearly and loses nothing
         std::string report;
         int committed = 0;
         {
-            auto repo = kf::sqlite_repository::open(path);
+            auto repo = kf::sqlite::repository::open(path);
             if (!repo) ::_exit(91);
             boost::json::array big;
             for (int i = 0; i < 40; ++i) big.push_back(boost::json::string(std::string(100, 'y')));
@@ -355,12 +356,12 @@ TEST_CASE("sqlite_repository: a full disk fails writes clearly and loses nothing
     CHECK(repo.create_index({endpoint_id, kf::index_source::api, {}, nullptr, {}, {}}).has_value());
 }
 
-TEST_CASE("sqlite_store: a full disk during a unit of work keeps neither row nor job", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::store: a full disk during a unit of work keeps neither row nor job", "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("full-store.db");
     std::string env_id;
     {
-        auto s = kf::sqlite_store::open(path).value();
+        auto s = kf::sqlite::store::open(path).value();
         env_id = make_world(s->repo()).env.id;
     }
     pid_t pid = ::fork();
@@ -369,7 +370,7 @@ TEST_CASE("sqlite_store: a full disk during a unit of work keeps neither row nor
         std::signal(SIGXFSZ, SIG_IGN);
         rlimit lim{384 * 1024, 384 * 1024};
         if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) ::_exit(90);
-        auto s = kf::sqlite_store::open(path);
+        auto s = kf::sqlite::store::open(path);
         if (!s) ::_exit(91);
         auto env = (*s)->repo().find_environment(env_id);
         if (!env) ::_exit(92);
@@ -399,11 +400,11 @@ TEST_CASE("sqlite_store: a full disk during a unit of work keeps neither row nor
     auto endpoints = count_rows(path, "kf_endpoints");
     CHECK(endpoints > 0);
     CHECK(count_rows(path, "kf_endpoint_indexes") == endpoints);
-    auto s = kf::sqlite_store::open(path).value();
+    auto s = kf::sqlite::store::open(path).value();
     CHECK(s->jobs().stats(kf::now_ms()).value().totals.total() == endpoints);
 }
 
-TEST_CASE("sqlite_repository: threads writing to one repository all land", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::repository: threads writing to one repository all land", "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("threads.db");
     auto repo = open_repo(path);
@@ -427,9 +428,9 @@ TEST_CASE("sqlite_repository: threads writing to one repository all land", "[int
     CHECK(repo.list_endpoints(w.env.id).value().size() == 1 + threads * 7);
 }
 
-TEST_CASE("sqlite_store: units of work from several threads all commit", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::store: units of work from several threads all commit", "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
-    auto s = kf::sqlite_store::open(dir.file("units.db")).value();
+    auto s = kf::sqlite::store::open(dir.file("units.db")).value();
     auto w = make_world(s->repo());
     constexpr int threads = 4, per_thread = 25;
     std::atomic<int> failures{0};
@@ -457,7 +458,7 @@ TEST_CASE("sqlite_store: units of work from several threads all commit", "[integ
     CHECK(s->jobs().stats(kf::now_ms()).value().totals.total() == threads * per_thread);
 }
 
-TEST_CASE("sqlite_repository: two processes writing to one file all land", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::repository: two processes writing to one file all land", "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("procs.db");
     std::string endpoint_id;
@@ -474,9 +475,9 @@ TEST_CASE("sqlite_repository: two processes writing to one file all land", "[int
         REQUIRE(pid >= 0);
         if (pid == 0) {
             // Each process opens the file itself (never reuse a connection across fork).
-            kf::sqlite_repository_params p;
-            p.open.busy_timeout = std::chrono::milliseconds(10000);
-            auto repo = kf::sqlite_repository::open(path, p);
+            kf::sqlite::file_params p;
+            p.busy_timeout = std::chrono::milliseconds(10000);
+            auto repo = kf::sqlite::repository::open(path, p);
             if (!repo) ::_exit(50);
             int failed = 0;
             for (int i = 0; i < per_child; ++i) {
@@ -501,13 +502,13 @@ TEST_CASE("sqlite_repository: two processes writing to one file all land", "[int
     CHECK(integrity_check(path) == "ok");
 }
 
-TEST_CASE("sqlite_store: units of work from two processes all commit, rows and jobs together",
+TEST_CASE("sqlite::store: units of work from two processes all commit, rows and jobs together",
           "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("procs-units.db");
     std::string env_id;
     {
-        auto s = kf::sqlite_store::open(path).value();
+        auto s = kf::sqlite::store::open(path).value();
         env_id = make_world(s->repo()).env.id;
     }
     constexpr int children = 2, per_child = 40;
@@ -516,7 +517,7 @@ TEST_CASE("sqlite_store: units of work from two processes all commit, rows and j
         pid_t pid = ::fork();
         REQUIRE(pid >= 0);
         if (pid == 0) {
-            auto s = kf::sqlite_store::open(path);
+            auto s = kf::sqlite::store::open(path);
             if (!s) ::_exit(50);
             auto env = (*s)->repo().find_environment(env_id);
             if (!env) ::_exit(51);
@@ -546,14 +547,14 @@ TEST_CASE("sqlite_store: units of work from two processes all commit, rows and j
     const std::int64_t committed = children * (per_child - per_child / 3);
     CHECK(count_rows(path, "kf_endpoints") == committed);
     CHECK(count_rows(path, "kf_endpoint_indexes") == committed);
-    auto s = kf::sqlite_store::open(path).value();
+    auto s = kf::sqlite::store::open(path).value();
     CHECK(s->jobs().stats(kf::now_ms()).value().totals.total() == committed);
     CHECK(integrity_check(path) == "ok");
 }
 
 TEST_CASE("sqlite: the page size applies to new files only", "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
-    auto page_size = [](kf::detail::sqlite::connection& c) {
+    auto page_size = [](kf::sqlite::detail::connection& c) {
         auto st = c.prepare("PRAGMA page_size");
         REQUIRE(st.has_value());
         REQUIRE(st->step().value());
@@ -561,27 +562,27 @@ TEST_CASE("sqlite: the page size applies to new files only", "[integration][stor
     };
     auto path = dir.file("pages.db");
     {
-        kf::sqlite_queue_params p;
+        kf::sqlite::file_params p;
         p.page_size = 16384;
-        auto q = kf::sqlite_queue::open(path, p);
+        auto q = kf::sqlite::queue::open(path, p);
         REQUIRE(q.has_value());
-        CHECK((*q)->with_connection(page_size) == 16384);
+        CHECK(kf::sqlite::detail::access::with_connection(**q, page_size) == 16384);
         REQUIRE((*q)->enqueue("k", boost::json::object{{"i", 1}}).has_value());
     }
     {
         // Reopened with another size: the file keeps its own, and its data.
-        kf::sqlite_queue_params p;
+        kf::sqlite::file_params p;
         p.page_size = 4096;
-        auto q = kf::sqlite_queue::open(path, p);
+        auto q = kf::sqlite::queue::open(path, p);
         REQUIRE(q.has_value());
-        CHECK((*q)->with_connection(page_size) == 16384);
+        CHECK(kf::sqlite::detail::access::with_connection(**q, page_size) == 16384);
         CHECK((*q)->stats(kf::now_ms()).value().totals.total() == 1);
     }
     {
         // The default for a new store file.
-        auto s = kf::sqlite_store::open(dir.file("default.db"));
+        auto s = kf::sqlite::store::open(dir.file("default.db"));
         REQUIRE(s.has_value());
-        auto c = kf::detail::sqlite::connection::open(dir.file("default.db"));
+        auto c = kf::sqlite::detail::connection::open(dir.file("default.db"));
         REQUIRE(c.has_value());
         CHECK(page_size(*c) == 4096);
     }
@@ -590,13 +591,13 @@ TEST_CASE("sqlite: the page size applies to new files only", "[integration][stor
 TEST_CASE("sqlite: writers let a blocking checkpoint take the write lock first", "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("gate.db");
-    auto writer = kf::detail::sqlite::connection::open(path);
+    auto writer = kf::sqlite::detail::connection::open(path);
     REQUIRE(writer.has_value());
-    auto gate = kf::detail::sqlite::write_gate::for_file(sqlite3_db_filename(writer->native(), "main"));
+    auto gate = kf::sqlite::detail::write_gate::for_file(sqlite3_db_filename(writer->native(), "main"));
     using clock = std::chrono::steady_clock;
     auto begin_and_commit = [&] {
         auto t0 = clock::now();
-        auto tx = kf::detail::sqlite::transaction::begin(*writer, kf::detail::sqlite::tx_mode::immediate);
+        auto tx = kf::sqlite::detail::transaction::begin(*writer, kf::sqlite::detail::tx_mode::immediate);
         auto waited = clock::now() - t0;
         if (tx) (void)tx->commit();
         return std::pair{tx.has_value(), waited};
@@ -614,7 +615,7 @@ TEST_CASE("sqlite: writers let a blocking checkpoint take the write lock first",
             ended = true;
             gate->priority_end();
         });
-        auto tx = kf::detail::sqlite::transaction::begin(*writer, kf::detail::sqlite::tx_mode::immediate);
+        auto tx = kf::sqlite::detail::transaction::begin(*writer, kf::sqlite::detail::tx_mode::immediate);
         const bool began_after_the_checkpoint = ended.load();
         checkpoint.join();
         REQUIRE(tx.has_value());
@@ -627,7 +628,7 @@ TEST_CASE("sqlite: writers let a blocking checkpoint take the write lock first",
 TEST_CASE("sqlite: sync_database_file syncs a file database without a transaction", "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("sync.db");
-    auto c = kf::detail::sqlite::connection::open(path);
+    auto c = kf::sqlite::detail::connection::open(path);
     REQUIRE(c.has_value());
     REQUIRE(c->exec("CREATE TABLE t(x); INSERT INTO t VALUES (1)").has_value());
     // Copy the WAL into the database file (not synced by a pass that is not the last), then sync.
@@ -637,7 +638,7 @@ TEST_CASE("sqlite: sync_database_file syncs a file database without a transactio
     CHECK(c->sync_database_file() == SQLITE_OK);
     CHECK_FALSE(c->in_transaction());
 
-    auto mem = kf::detail::sqlite::connection::open(":memory:");
+    auto mem = kf::sqlite::detail::connection::open(":memory:");
     REQUIRE(mem.has_value());
     CHECK(mem->sync_database_file() == SQLITE_OK); // nothing to sync
 }

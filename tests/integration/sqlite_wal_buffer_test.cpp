@@ -1,7 +1,7 @@
-// The WAL write buffer (detail::sqlite::wal_buffer_vfs): a committed transaction is in the file
+// The WAL write buffer (sqlite::detail::wal_buffer_vfs): a committed transaction is in the file
 // as soon as COMMIT returns, whatever its size, a failed write fails the COMMIT, and the files
 // stay plain SQLite files.
-#include <kongflow/endpoints/detail/sqlite.hpp>
+#include <kongflow/endpoints/sqlite/detail/connection.hpp>
 
 #include "catch.hpp"
 #include "temp_dir.hpp"
@@ -14,12 +14,12 @@
 #include <unistd.h>
 
 namespace kf = kongflow::endpoints;
-using kf::detail::sqlite::connection;
+using kf::sqlite::detail::connection;
 
 namespace {
 
 connection open_buffered(const std::string& path, const std::string& synchronous = "NORMAL", int page_size = 4096) {
-    kf::detail::sqlite::open_params op;
+    kf::sqlite::file_params op;
     op.synchronous = synchronous;
     op.page_size = page_size;
     REQUIRE(op.buffer_wal_writes);
@@ -79,7 +79,7 @@ TEST_CASE("wal buffer: commits are visible to another reader at once, small and 
     for (int page_size : {1024, 4096, 65536}) {
         const auto file = path + std::to_string(page_size);
         auto c = open_buffered(file, "NORMAL", page_size);
-        CHECK(wal_vfs_of(c) == kf::detail::sqlite::wal_buffer_vfs::name);
+        CHECK(wal_vfs_of(c) == kf::sqlite::detail::wal_buffer_vfs::name);
         REQUIRE(c.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB)"));
         plain_reader r(file);
         // One row per transaction, then transactions far larger than the buffer (120 KiB): 4 MiB.
@@ -123,7 +123,7 @@ TEST_CASE("wal buffer: a process killed right after COMMIT loses nothing it comm
     }
     const int status = run_in_child([&] {
         // NORMAL: COMMIT does not sync, so only the buffer's own flush puts the frames in the file.
-        kf::detail::sqlite::open_params op;
+        kf::sqlite::file_params op;
         op.synchronous = "NORMAL";
         auto c = connection::open(path, op);
         if (!c) return 2;
@@ -153,7 +153,7 @@ TEST_CASE("wal buffer: a write that fails fails the COMMIT, and the file stays c
         std::signal(SIGXFSZ, SIG_IGN);
         rlimit lim{1 << 20, 1 << 20};
         if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) return 2;
-        kf::detail::sqlite::open_params op;
+        kf::sqlite::file_params op;
         op.synchronous = "NORMAL"; // no sync at COMMIT: the buffer's flush is the write that fails
         auto c = connection::open(path, op);
         if (!c) return 3;
@@ -177,14 +177,14 @@ TEST_CASE("wal buffer: off when asked, and for read-only or rollback-journal con
           "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     const auto path = dir.file("plain.db");
-    kf::detail::sqlite::open_params op;
+    kf::sqlite::file_params op;
     op.buffer_wal_writes = false;
     auto c = connection::open(path, op);
     REQUIRE(c.has_value());
-    CHECK(wal_vfs_of(*c) != kf::detail::sqlite::wal_buffer_vfs::name);
+    CHECK(wal_vfs_of(*c) != kf::sqlite::detail::wal_buffer_vfs::name);
     op.buffer_wal_writes = true;
     op.wal = false;
     auto j = connection::open(dir.file("journal.db"), op);
     REQUIRE(j.has_value());
-    CHECK(wal_vfs_of(*j) != kf::detail::sqlite::wal_buffer_vfs::name);
+    CHECK(wal_vfs_of(*j) != kf::sqlite::detail::wal_buffer_vfs::name);
 }

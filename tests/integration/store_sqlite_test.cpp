@@ -1,5 +1,6 @@
 // Units of work on the SQLite store: the store conformance suite on a temporary file per check.
-#include <kongflow/endpoints/storage/sqlite_store.hpp>
+#include <kongflow/endpoints/sqlite/detail/access.hpp>
+#include <kongflow/endpoints/sqlite/store.hpp>
 #include <kongflow/endpoints/testing/store_conformance.hpp>
 
 #include <boost/asio/bind_executor.hpp>
@@ -23,13 +24,12 @@ namespace kf = kongflow::endpoints;
 namespace {
 
 /// The store conformance suite on a fresh file per check, opened with `p`.
-void run_store_conformance(const kf::sqlite_store_params& p) {
+void run_store_conformance(const kf::sqlite::store_params& p) {
     kf_test::temp_dir dir;
     int n = 0;
     auto factory = [&]() -> std::unique_ptr<kf::store> {
-        kf::diagnostics diag;
-        auto s = kf::sqlite_store::open(dir.file("store-" + std::to_string(n++) + ".db"), p, diag);
-        if (!s) throw std::runtime_error("open failed: " + s.error().message() + " " + std::string(diag.client_message()));
+        auto s = kf::sqlite::store::open(dir.file("store-" + std::to_string(n++) + ".db"), p);
+        if (!s) throw std::runtime_error("open failed: " + s.error().message() + " " + s.error().what());
         return std::move(*s);
     };
     for (const auto& check : kf::testing::store_conformance_checks()) {
@@ -43,21 +43,21 @@ void run_store_conformance(const kf::sqlite_store_params& p) {
 
 } // namespace
 
-TEST_CASE("sqlite_store passes the store conformance suite", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::store passes the store conformance suite", "[integration][storage][sqlite]") {
     run_store_conformance({});
 }
 
-TEST_CASE("sqlite_store without pipelined sync passes the store conformance suite", "[integration][storage][sqlite]") {
-    kf::sqlite_store_params p;
+TEST_CASE("sqlite::store without pipelined sync passes the store conformance suite", "[integration][storage][sqlite]") {
+    kf::sqlite::store_params p;
     p.pipelined_sync = false;
     run_store_conformance(p);
 }
 
-TEST_CASE("sqlite_store pipelined sync: FULL units complete after a WAL sync; NORMAL and off need none",
+TEST_CASE("sqlite::store pipelined sync: FULL units complete after a WAL sync; NORMAL and off need none",
           "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
-    auto run = [&](const std::string& name, kf::sqlite_store_params p) {
-        auto s = kf::sqlite_store::open(dir.file(name), p);
+    auto run = [&](const std::string& name, kf::sqlite::store_params p) {
+        auto s = kf::sqlite::store::open(dir.file(name), p);
         REQUIRE(s.has_value());
         auto w = kf::testing::detail::make_world((*s)->repo());
         std::vector<kf::transact_work> works;
@@ -74,13 +74,12 @@ TEST_CASE("sqlite_store pipelined sync: FULL units complete after a WAL sync; NO
     CHECK(full.syncs >= 1);
     CHECK(full.syncs <= full.transactions);
 
-    kf::sqlite_store_params off;
+    kf::sqlite::store_params off;
     off.pipelined_sync = false;
     CHECK(run("off.db", off).syncs == 0);
 
-    kf::sqlite_store_params normal;
-    normal.repository.open.synchronous = "NORMAL";
-    normal.queue.synchronous = "NORMAL";
+    kf::sqlite::store_params normal;
+    normal.file.synchronous = "NORMAL";
     CHECK(run("normal.db", normal).syncs == 0);
 }
 
@@ -89,55 +88,36 @@ TEST_CASE("sqlite storage refuses a synchronous level or page size SQLite would 
     kf_test::temp_dir dir;
     const auto path = dir.file("never.db");
     // SQLite would read every one of these as NORMAL; the last would have been pasted into SQL.
-    for (std::string bad : {"FUL", "", "fast", "4", " FULL", "FULL; DROP TABLE kf_endpoints"}) {
-        INFO("synchronous='" << bad << "'");
-        kf::diagnostics diag;
-        kf::sqlite_repository_params rp;
-        rp.open.synchronous = bad;
-        auto repo = kf::sqlite_repository::open(path, rp, diag);
+    // One rule for the file, whichever component opens it.
+    auto refused = [&](const kf::sqlite::file_params& fp, const std::string& message) {
+        auto repo = kf::sqlite::repository::open(path, fp);
         REQUIRE(!repo);
         CHECK(repo.error() == kf::make_error_code(kf::errc::invalid_argument));
-        CHECK(diag.client_message() == path + ": synchronous must be OFF, NORMAL, FULL or EXTRA (or 0-3), got '" + bad + "'");
-
-        kf::sqlite_queue_params qp;
-        qp.synchronous = bad;
-        auto q = kf::sqlite_queue::open(path, qp);
+        CHECK(repo.error().diag().client_message() == path + ": " + message);
+        auto q = kf::sqlite::queue::open(path, fp);
         REQUIRE(!q);
         CHECK(q.error() == kf::make_error_code(kf::errc::invalid_argument));
-
-        kf::sqlite_store_params sp;
-        sp.queue.synchronous = bad;
-        diag = {};
-        auto st = kf::sqlite_store::open(path, sp, diag);
+        CHECK(q.error().diag().client_message() == path + ": " + message);
+        kf::sqlite::store_params sp;
+        sp.file = fp;
+        auto st = kf::sqlite::store::open(path, sp);
         REQUIRE(!st);
         CHECK(st.error() == kf::make_error_code(kf::errc::invalid_argument));
-        CHECK(diag.client_message().find("the job queue's synchronous must be") != std::string_view::npos);
-        sp = {};
-        sp.repository.open.synchronous = bad;
-        CHECK(kf::sqlite_store::open(path, sp).error() == kf::make_error_code(kf::errc::invalid_argument));
-
+        CHECK(st.error().diag().client_message() == path + ": " + message);
         CHECK(!std::filesystem::exists(path));
+    };
+    for (std::string bad : {"FUL", "", "fast", "4", " FULL", "FULL; DROP TABLE kf_endpoints"}) {
+        INFO("synchronous='" << bad << "'");
+        kf::sqlite::file_params fp;
+        fp.synchronous = bad;
+        refused(fp, "synchronous must be OFF, NORMAL, FULL or EXTRA (or 0-3), got '" + bad + "'");
     }
     // SQLite ignores these without a word (the file would get 4 KiB pages).
     for (int bad : {1000, 256, 131072, -4096}) {
         INFO("page_size=" << bad);
-        kf::diagnostics diag;
-        kf::sqlite_repository_params rp;
-        rp.open.page_size = bad;
-        auto repo = kf::sqlite_repository::open(path, rp, diag);
-        REQUIRE(!repo);
-        CHECK(repo.error() == kf::make_error_code(kf::errc::invalid_argument));
-        CHECK(diag.client_message() == path + ": page_size must be 0 (SQLite's default) or a power of two from 512 to 65536, got " +
-                                           std::to_string(bad));
-        kf::sqlite_queue_params qp;
-        qp.page_size = bad;
-        CHECK(kf::sqlite_queue::open(path, qp).error() == kf::make_error_code(kf::errc::invalid_argument));
-        kf::sqlite_store_params sp;
-        sp.queue.page_size = bad;
-        diag = {};
-        CHECK(kf::sqlite_store::open(path, sp, diag).error() == kf::make_error_code(kf::errc::invalid_argument));
-        CHECK(diag.client_message().find("the job queue's page_size must be") != std::string_view::npos);
-        CHECK(!std::filesystem::exists(path));
+        kf::sqlite::file_params fp;
+        fp.page_size = bad;
+        refused(fp, "page_size must be 0 (SQLite's default) or a power of two from 512 to 65536, got " + std::to_string(bad));
     }
 }
 
@@ -151,12 +131,11 @@ TEST_CASE("sqlite storage takes a synchronous level in any case or as its number
     for (auto [text, level] : {spelling{"full", 2}, spelling{"Full", 2}, spelling{"2", 2}, spelling{"normal", 1},
                                spelling{"1", 1}, spelling{"Extra", 3}, spelling{"off", 0}}) {
         INFO("synchronous='" << text << "'");
-        kf::sqlite_store_params p;
-        p.repository.open.synchronous = text;
-        p.queue.synchronous = text;
-        auto s = kf::sqlite_store::open(dir.file("s" + std::to_string(n++) + ".db"), p);
+        kf::sqlite::store_params p;
+        p.file.synchronous = text;
+        auto s = kf::sqlite::store::open(dir.file("s" + std::to_string(n++) + ".db"), p);
         REQUIRE(s.has_value());
-        CHECK((*s)->sqlite_jobs().with_connection(kf_test::synchronous_level_of) == level);
+        CHECK(kf::sqlite::detail::access::with_connection((*s)->jobs(), kf_test::synchronous_level_of) == level);
         // FULL and EXTRA commit groups without waiting inside COMMIT and sync the WAL after:
         // the spelling must not turn that off (nor turn it on for the levels without a sync).
         auto w = kf::testing::detail::make_world((*s)->repo());
@@ -168,11 +147,11 @@ TEST_CASE("sqlite storage takes a synchronous level in any case or as its number
     }
 }
 
-TEST_CASE("sqlite_store pipelined sync: a WAL that cannot be synced fails its units clearly",
+TEST_CASE("sqlite::store pipelined sync: a WAL that cannot be synced fails its units clearly",
           "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("lost-wal.db");
-    auto s = kf::sqlite_store::open(path);
+    auto s = kf::sqlite::store::open(path);
     REQUIRE(s.has_value());
     auto w = kf::testing::detail::make_world((*s)->repo());
     std::vector<kf::transact_work> first;
@@ -189,9 +168,9 @@ TEST_CASE("sqlite_store pipelined sync: a WAL that cannot be synced fails its un
     CHECK(out[0].ids.empty());
 }
 
-TEST_CASE("sqlite_store group-commits concurrent async_transact units", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::store group-commits concurrent async_transact units", "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
-    auto s = kf::sqlite_store::open(dir.file("group.db"));
+    auto s = kf::sqlite::store::open(dir.file("group.db"));
     REQUIRE(s.has_value());
     auto& st = **s;
     auto& repo = st.repo();
@@ -213,9 +192,9 @@ TEST_CASE("sqlite_store group-commits concurrent async_transact units", "[integr
     CHECK(n->totals.total() == 180);
 }
 
-TEST_CASE("sqlite_store async_transact: a failing unit reports the store's message", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::store async_transact: a failing unit reports the store's message", "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
-    auto s = kf::sqlite_store::open(dir.file("missing-env.db"));
+    auto s = kf::sqlite::store::open(dir.file("missing-env.db"));
     REQUIRE(s.has_value());
     kf::environment ghost;
     ghost.id = "no-such-environment";
@@ -231,10 +210,10 @@ TEST_CASE("sqlite_store async_transact: a failing unit reports the store's messa
     CHECK((*s)->jobs().stats(kf::now_ms())->totals.total() == 0);
 }
 
-TEST_CASE("sqlite_store async_transact keeps the handler's io_context running until it completes",
+TEST_CASE("sqlite::store async_transact keeps the handler's io_context running until it completes",
           "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
-    auto s = kf::sqlite_store::open(dir.file("work.db"));
+    auto s = kf::sqlite::store::open(dir.file("work.db"));
     REQUIRE(s.has_value());
     auto w = kf::testing::detail::make_world((*s)->repo());
     boost::asio::io_context io;
@@ -261,15 +240,15 @@ TEST_CASE("sqlite_store async_transact keeps the handler's io_context running un
     blocking.join();
 }
 
-TEST_CASE("sqlite_store async_transact: a unit that wrote hundreds of pages rolls back alone",
+TEST_CASE("sqlite::store async_transact: a unit that wrote hundreds of pages rolls back alone",
           "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
-    auto s = kf::sqlite_store::open(dir.file("big-unit.db"));
+    auto s = kf::sqlite::store::open(dir.file("big-unit.db"));
     REQUIRE(s.has_value());
     auto& st = **s;
     // Statement journals stay in memory (temp_store=MEMORY): a savepoint far larger than SQLite's
     // 64 KiB spill threshold must still roll back exactly.
-    auto temp_store = st.sqlite_jobs().with_connection([](kf::detail::sqlite::connection& c) {
+    auto temp_store = kf::sqlite::detail::access::with_connection(st.jobs(), [](kf::sqlite::detail::connection& c) {
         auto q = c.prepare("PRAGMA temp_store");
         if (!q) return std::int64_t{-1};
         auto row = q->step();
@@ -307,7 +286,7 @@ namespace {
 
 /// Runs `works` through async_transact as one group: a first unit holds the leader until all of
 /// them are queued, so they reach the store together and form the next group.
-std::vector<kf::testing::detail::transact_outcome> transact_as_one_group(kf::sqlite_store& st,
+std::vector<kf::testing::detail::transact_outcome> transact_as_one_group(kf::sqlite::store& st,
                                                                          std::vector<kf::transact_work> works,
                                                                          std::vector<kf::transact_mode> modes) {
     boost::asio::thread_pool pool(1);
@@ -350,11 +329,11 @@ kf::transact_work counted(kf::transact_work work, std::atomic<int>& runs) {
 
 } // namespace
 
-TEST_CASE("sqlite_store async_transact: repeatable units run once without savepoints, and again with "
+TEST_CASE("sqlite::store async_transact: repeatable units run once without savepoints, and again with "
           "savepoints when one of them fails",
           "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
-    auto s = kf::sqlite_store::open(dir.file("repeatable.db"));
+    auto s = kf::sqlite::store::open(dir.file("repeatable.db"));
     REQUIRE(s.has_value());
     auto& st = **s;
     auto w = kf::testing::detail::make_world(st.repo());
@@ -426,10 +405,10 @@ TEST_CASE("sqlite_store async_transact: repeatable units run once without savepo
     }
 }
 
-TEST_CASE("sqlite_store async_transact: a unit alone in its group runs once, and its failure keeps nothing",
+TEST_CASE("sqlite::store async_transact: a unit alone in its group runs once, and its failure keeps nothing",
           "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
-    auto s = kf::sqlite_store::open(dir.file("alone.db"));
+    auto s = kf::sqlite::store::open(dir.file("alone.db"));
     REQUIRE(s.has_value());
     auto& st = **s;
     auto w = kf::testing::detail::make_world(st.repo());

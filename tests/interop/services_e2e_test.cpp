@@ -4,7 +4,7 @@
 #include <kongflow/endpoints/queue/worker.hpp>
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
-#include <kongflow/endpoints/storage/sqlite_store.hpp>
+#include <kongflow/endpoints/sqlite/store.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -30,7 +30,7 @@ struct e2e {
                                 ("kongflow-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
     asio::io_context ctx;
     asio::thread_pool blocking{2};
-    std::unique_ptr<sqlite_store> st;
+    std::unique_ptr<sqlite::store> st;
     http_api_client client{ctx.get_executor()};
     std::unique_ptr<repository_registrar> reg;
     std::unique_ptr<endpoint_service> endpoints;
@@ -42,7 +42,7 @@ struct e2e {
 
     e2e() {
         std::filesystem::create_directories(dir);
-        auto opened = sqlite_store::open((dir / "kongflow.db").string());
+        auto opened = sqlite::store::open((dir / "kongflow.db").string());
         REQUIRE(opened.has_value());
         st = std::move(*opened);
         reg = std::make_unique<repository_registrar>();

@@ -1,13 +1,13 @@
-#include <kongflow/endpoints/queue/memory_queue.hpp>
+#include <kongflow/endpoints/memory/queue.hpp>
 #include <kongflow/endpoints/testing/queue_conformance.hpp>
 
 #include "catch.hpp"
 
 using namespace kongflow::endpoints;
 
-TEST_CASE("memory_queue passes the queue conformance suite", "[unit][queue]") {
+TEST_CASE("memory::queue passes the queue conformance suite", "[unit][queue]") {
     for (const auto& c : testing::queue_conformance_cases()) {
-        memory_queue q;
+        memory::queue q;
         int checks = 0;
         for (const auto& f : testing::run_queue_conformance_case(c, q, &checks))
             FAIL_CHECK(f.test << ": " << f.check << " (queue_conformance.hpp:" << f.line << ")");

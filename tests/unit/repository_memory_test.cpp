@@ -1,5 +1,5 @@
-// The repository conformance suite on memory_repository, plus what is specific to it.
-#include <kongflow/endpoints/storage/memory_repository.hpp>
+// The repository conformance suite on memory::repository, plus what is specific to it.
+#include <kongflow/endpoints/memory/repository.hpp>
 #include <kongflow/endpoints/testing/repository_conformance.hpp>
 
 #include "catch.hpp"
@@ -10,8 +10,8 @@ namespace kf = kongflow::endpoints;
 
 // docs/storage.md quotes this test case.
 // [catch2_conformance]
-TEST_CASE("memory_repository passes the repository conformance suite", "[unit][storage]") {
-    auto factory = [] { return std::make_unique<kf::memory_repository>(); };
+TEST_CASE("memory::repository passes the repository conformance suite", "[unit][storage]") {
+    auto factory = [] { return std::make_unique<kf::memory::repository>(); };
     for (const auto& check : kf::testing::repository_conformance_checks()) {
         DYNAMIC_SECTION(check.name) {
             auto r = kf::testing::run_conformance_check(check, factory);
@@ -26,7 +26,7 @@ TEST_CASE("the conformance suite reports failures of a broken repository", "[uni
     // A repository that forgets to keep the hook identifier on update must fail the suite: the
     // suite is only worth something if it can fail.
     struct broken final : kf::repository {
-        kf::memory_repository inner;
+        kf::memory::repository inner;
 #define FWD(ret, name, params, args) \
     ret name params override { return inner.name args; }
         FWD(kf::result<kf::organization>, create_organization, (const kf::create_organization_params& p), (p))
@@ -86,8 +86,8 @@ TEST_CASE("the conformance suite reports failures of a broken repository", "[uni
     CHECK(hook_check_failed);
 }
 
-TEST_CASE("memory_repository is safe to share between threads", "[unit][storage]") {
-    kf::memory_repository repo;
+TEST_CASE("memory::repository is safe to share between threads", "[unit][storage]") {
+    kf::memory::repository repo;
     auto org = repo.create_organization({"o", "O", std::nullopt}).value();
     auto proj = repo.create_project({org.id, "p", "P", std::nullopt}).value();
     auto env = repo.create_environment({org.id, proj.id, "prod", kf::environment_type::production, "k", std::nullopt})

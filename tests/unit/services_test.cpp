@@ -2,7 +2,7 @@
 // every branch of protocol.md §C and the cases of §E (except the HTTP routes).
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
-#include <kongflow/endpoints/storage/memory_store.hpp>
+#include <kongflow/endpoints/memory/store.hpp>
 #include <kongflow/endpoints/testing/fake_api_client.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -29,7 +29,7 @@ const std::vector<header_field> sdk_headers = {{"trigger-version", "2023-09-29"}
 
 struct services_fixture {
     asio::io_context ctx;
-    memory_store st;
+    memory::store st;
     testing::fake_api_client client{ctx.get_executor()};
     repository_registrar reg;
     endpoint_service endpoints{ctx.get_executor(), st, client};
@@ -196,7 +196,7 @@ TEST_CASE_METHOD(services_fixture, "validate-create takes the slug from VALIDATE
 
 TEST_CASE("localhost rewrite is off by default and exact when on", "[unit][services]") {
     asio::io_context ctx;
-    memory_store st;
+    memory::store st;
     testing::fake_api_client client(ctx.get_executor());
     endpoint_service off(ctx.get_executor(), st, client);
     CHECK(off.effective_url("http://localhost:3000/api") == "http://localhost:3000/api");
@@ -589,7 +589,7 @@ TEST_CASE_METHOD(production_fixture, "recurring index: endpoints quiet for 60 mi
     CHECK(n0 == 0);
 
     // A fresh store where the history is dated explicitly.
-    memory_store st2;
+    memory::store st2;
     testing::fake_api_client client2(ctx.get_executor());
     repository_registrar reg2;
     index_endpoint_service svc(ctx.get_executor(), st2, client2, reg2);

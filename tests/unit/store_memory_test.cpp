@@ -1,5 +1,5 @@
 // Units of work on the in-memory store: the store conformance suite plus memory specifics.
-#include <kongflow/endpoints/storage/memory_store.hpp>
+#include <kongflow/endpoints/memory/store.hpp>
 #include <kongflow/endpoints/testing/store_conformance.hpp>
 
 #include "catch.hpp"
@@ -10,8 +10,8 @@
 
 namespace kf = kongflow::endpoints;
 
-TEST_CASE("memory_store passes the store conformance suite", "[unit][storage]") {
-    auto factory = [] { return std::make_unique<kf::memory_store>(); };
+TEST_CASE("memory::store passes the store conformance suite", "[unit][storage]") {
+    auto factory = [] { return std::make_unique<kf::memory::store>(); };
     for (const auto& check : kf::testing::store_conformance_checks()) {
         DYNAMIC_SECTION(check.name) {
             auto r = kf::testing::run_store_conformance_check(check, factory);
@@ -21,8 +21,8 @@ TEST_CASE("memory_store passes the store conformance suite", "[unit][storage]") 
     }
 }
 
-TEST_CASE("memory_store: the owning thread gets conflict, not a deadlock", "[unit][storage]") {
-    kf::memory_store s;
+TEST_CASE("memory::store: the owning thread gets conflict, not a deadlock", "[unit][storage]") {
+    kf::memory::store s;
     auto uow = s.begin().value();
     auto direct = s.repo().find_organization("x");
     REQUIRE_FALSE(direct.has_value());
@@ -34,8 +34,8 @@ TEST_CASE("memory_store: the owning thread gets conflict, not a deadlock", "[uni
     CHECK(s.repo().find_organization("x").error() == kf::errc::not_found);
 }
 
-TEST_CASE("memory_store: other threads wait for the unit and then see all of it", "[unit][storage]") {
-    kf::memory_store s;
+TEST_CASE("memory::store: other threads wait for the unit and then see all of it", "[unit][storage]") {
+    kf::memory::store s;
     auto org = s.repo().create_organization({"o", "O", std::nullopt}).value();
     auto uow = s.begin().value();
     std::atomic<bool> reader_done{false};
@@ -56,7 +56,7 @@ TEST_CASE("memory_store: other threads wait for the unit and then see all of it"
 
 TEST_CASE("docs/storage.md: the unit of work snippet compiles and works", "[unit][storage]") {
     using namespace kongflow::endpoints;
-    memory_store store;
+    memory::store store;
     auto org = store.repo().create_organization({"o", "O", std::nullopt}).value();
     auto proj = store.repo().create_project({org.id, "p", "P", std::nullopt}).value();
     auto env = store.repo()

@@ -1,4 +1,4 @@
-#include <kongflow/endpoints/queue/memory_queue.hpp>
+#include <kongflow/endpoints/memory/queue.hpp>
 #include <kongflow/endpoints/queue/worker.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -43,7 +43,7 @@ worker_params fast_params() {
 struct fixture {
     asio::io_context io;
     asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
-    memory_queue q;
+    memory::queue q;
 
     std::int64_t count(job_state s) { return q.stats(now_ms()).value().totals.count(s); }
     bool shutdown(worker& w, std::chrono::milliseconds deadline = 2s) {
@@ -376,7 +376,7 @@ TEST_CASE_METHOD(fixture, "worker: a worker with periodic jobs is destroyed clea
 }
 
 TEST_CASE("periodic jobs enqueue at most once per fire", "[unit][queue][periodic]") {
-    memory_queue q;
+    memory::queue q;
     periodic_job p{"purge", cron_schedule::parse("*/30 * * * *").value(), make_job_request("purge", {{"days", 7}})};
     auto fire = cron_schedule::parse("*/30 * * * *").value().next_after(now_ms()).value();
     auto a = q.enqueue(periodic_request(p, fire)).value();

@@ -11,11 +11,11 @@
 #include <kongflow/endpoints/client/impl/http_wire.ipp>
 #include <kongflow/endpoints/client/impl/http_transport.ipp>
 #include <kongflow/endpoints/impl/model.ipp>
-#include <kongflow/endpoints/storage/impl/memory_repository.ipp>
+#include <kongflow/endpoints/memory/impl/repository.ipp>
 #include <kongflow/endpoints/storage/impl/store.ipp>
-#include <kongflow/endpoints/storage/impl/memory_store.ipp>
+#include <kongflow/endpoints/memory/impl/store.ipp>
 #include <kongflow/endpoints/queue/impl/cron.ipp>
-#include <kongflow/endpoints/queue/impl/memory_queue.ipp>
+#include <kongflow/endpoints/memory/impl/queue.ipp>
 #include <kongflow/endpoints/client/impl/zod.ipp>
 #include <kongflow/endpoints/client/impl/zod_schema.ipp>
 #include <kongflow/endpoints/client/impl/schemas.ipp>

@@ -7,7 +7,7 @@
 // The single source of the version number: CMakeLists.txt, conanfile.py and the packaging tests
 // read these three lines.
 #define KONGFLOW_ENDPOINTS_VERSION_MAJOR 0
-#define KONGFLOW_ENDPOINTS_VERSION_MINOR 1
+#define KONGFLOW_ENDPOINTS_VERSION_MINOR 2
 #define KONGFLOW_ENDPOINTS_VERSION_PATCH 0
 
 /// The version as one number, for `#if` checks: major * 10000 + minor * 100 + patch.

@@ -4,14 +4,16 @@
 //
 // Usage: consumer_sqlite <compiled|header-only>
 #include <kongflow/endpoints.hpp>
-#include <kongflow/endpoints/detail/sqlite.hpp>
+#include <kongflow/endpoints/sqlite.hpp>
 
 #include <cstdio>
+#include <string>
 #include <string_view>
+
+#include <unistd.h>
 
 int main(int argc, char** argv) {
     namespace kf = kongflow::endpoints;
-    namespace sql = kongflow::endpoints::detail::sqlite;
     if (argc != 2) {
         std::fprintf(stderr, "usage: %s <compiled|header-only>\n", argv[0]);
         return 2;
@@ -27,34 +29,30 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    auto db = sql::connection::open(":memory:");
-    if (!db) {
-        std::fprintf(stderr, "FAILED: open: %s\n", db.error().message().c_str());
-        return 1;
+    // A store on a fresh file: a second organization with the same slug breaks the UNIQUE
+    // constraint, and the error carries SQLite's own text.
+    const std::string path = "kongflow-consumer-sqlite-" + std::to_string(::getpid()) + ".db";
+    int status = 0;
+    {
+        auto st = kf::sqlite::store::open(path);
+        if (!st) {
+            std::fprintf(stderr, "FAILED: open: %s\n", st.error().what().c_str());
+            return 1;
+        }
+        auto& repo = (*st)->repo();
+        auto first = repo.create_organization({"acme", "Acme", std::nullopt});
+        auto dup = repo.create_organization({"acme", "Acme again", std::nullopt});
+        if (!first || dup || dup.error() != kf::errc::already_exists ||
+            dup.error().diag().server_message().find("UNIQUE") == std::string_view::npos ||
+            std::string_view(kf::sqlite::get_category().name()) != "kongflow.sqlite") {
+            std::fprintf(stderr, "FAILED: a duplicate organization must fail with already_exists and SQLite's text\n");
+            status = 1;
+        } else {
+            std::printf("kongflow-endpoints %.*s sqlite (%.*s): duplicate insert -> %s (%s)\n",
+                        static_cast<int>(kf::version().size()), kf::version().data(), static_cast<int>(mode.size()),
+                        mode.data(), dup.error().message().c_str(), std::string(dup.error().diag().server_message()).c_str());
+        }
     }
-    if (auto r = db->exec("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT UNIQUE)"); !r) {
-        std::fprintf(stderr, "FAILED: create: %s\n", std::string(r.error().diag().server_message()).c_str());
-        return 1;
-    }
-    auto insert = db->prepare("INSERT INTO t(name) VALUES(?1)");
-    if (!insert) {
-        std::fprintf(stderr, "FAILED: prepare: %s\n", std::string(insert.error().diag().server_message()).c_str());
-        return 1;
-    }
-    if (auto r = insert->bind_all("kongflow").run(); !r) {
-        std::fprintf(stderr, "FAILED: insert: %s\n", std::string(r.error().diag().server_message()).c_str());
-        return 1;
-    }
-    // A second row with the same name breaks the UNIQUE constraint: the error arrives as an
-    // error_code in the kongflow.sqlite category.
-    insert->reset();
-    auto dup = insert->bind_all("kongflow").run();
-    if (dup || std::string_view(dup.error().category().name()) != "kongflow.sqlite") {
-        std::fprintf(stderr, "FAILED: a duplicate insert must fail with a kongflow.sqlite error\n");
-        return 1;
-    }
-    std::printf("kongflow-endpoints %.*s sqlite (%.*s): duplicate insert -> %s\n",
-                static_cast<int>(kf::version().size()), kf::version().data(), static_cast<int>(mode.size()),
-                mode.data(), dup.error().message().c_str());
-    return 0;
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+    return status;
 }

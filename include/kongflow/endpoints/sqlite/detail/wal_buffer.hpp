@@ -12,8 +12,8 @@
 // frame of a transaction; padding frames after it are commit frames too). The commit frame's
 // page write flushes the buffer and returns its result, so a failed write fails the COMMIT as it
 // would without this VFS. Nothing changes on disk: files stay readable by any SQLite.
-#ifndef KONGFLOW_ENDPOINTS_DETAIL_SQLITE_WAL_BUFFER_HPP
-#define KONGFLOW_ENDPOINTS_DETAIL_SQLITE_WAL_BUFFER_HPP
+#ifndef KONGFLOW_ENDPOINTS_SQLITE_DETAIL_WAL_BUFFER_HPP
+#define KONGFLOW_ENDPOINTS_SQLITE_DETAIL_WAL_BUFFER_HPP
 
 #include <sqlite3.h>
 
@@ -22,7 +22,7 @@
 #include <new>
 #include <vector>
 
-namespace kongflow::endpoints::detail::sqlite {
+namespace kongflow::endpoints::sqlite::detail {
 
 class wal_buffer_vfs {
 public:
@@ -230,6 +230,6 @@ private:
     }
 };
 
-} // namespace kongflow::endpoints::detail::sqlite
+} // namespace kongflow::endpoints::sqlite::detail
 
 #endif

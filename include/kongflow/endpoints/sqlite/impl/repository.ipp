@@ -1,9 +1,11 @@
-#ifndef KONGFLOW_ENDPOINTS_STORAGE_IMPL_SQLITE_REPOSITORY_IPP
-#define KONGFLOW_ENDPOINTS_STORAGE_IMPL_SQLITE_REPOSITORY_IPP
+#ifndef KONGFLOW_ENDPOINTS_SQLITE_IMPL_REPOSITORY_IPP
+#define KONGFLOW_ENDPOINTS_SQLITE_IMPL_REPOSITORY_IPP
 
 #include <kongflow/endpoints/detail/ids.hpp>
-#include <kongflow/endpoints/storage/detail/sqlite_schema.hpp>
-#include <kongflow/endpoints/storage/sqlite_repository.hpp>
+#include <kongflow/endpoints/sqlite/detail/access.hpp>
+#include <kongflow/endpoints/sqlite/detail/pool.hpp>
+#include <kongflow/endpoints/sqlite/detail/schema.hpp>
+#include <kongflow/endpoints/sqlite/repository.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -14,7 +16,7 @@
 #include <random>
 #include <thread>
 
-namespace kongflow::endpoints {
+namespace kongflow::endpoints::sqlite {
 namespace detail {
 
 // ---- errors ----
@@ -25,9 +27,9 @@ inline error sqlite_set_failure(errc e, std::string message, std::string server 
 
 // Maps an SQLite failure to our vocabulary, keeping SQLite's text in the diagnostics: unique
 // violations are already_exists, foreign keys not_found, the rest storage_failure. The code is
-// also noted on the connection, for the busy retries of sqlite_repository::read.
-inline error sqlite_fail(detail::sqlite::connection& c, const error& ec, std::string_view what) {
-    if (ec.category() != get_sqlite_category()) {
+// also noted on the connection, for the busy retries of repository::read.
+inline error sqlite_fail(detail::connection& c, const error& ec, std::string_view what) {
+    if (ec.category() != get_category()) {
         c.set_failure_rc(0);
         if (!ec.diag().client_message().empty()) return ec;
         return error(ec.code(), diagnostics(std::string(what) + ": " + ec.message(),
@@ -53,7 +55,7 @@ inline void sqlite_backoff(int attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1 + static_cast<int>(rng() % static_cast<unsigned>(cap))));
 }
 
-KONGFLOW_ENDPOINTS_DECL result<void> sqlite_begin_immediate(detail::sqlite::connection& c,
+KONGFLOW_ENDPOINTS_DECL result<void> begin_immediate(detail::connection& c,
                                                             std::chrono::milliseconds budget) {
     const auto deadline = std::chrono::steady_clock::now() + budget;
     c.yield_to_checkpoint();
@@ -64,7 +66,7 @@ KONGFLOW_ENDPOINTS_DECL result<void> sqlite_begin_immediate(detail::sqlite::conn
     }
 }
 
-KONGFLOW_ENDPOINTS_DECL result<void> sqlite_commit(detail::sqlite::connection& c, std::chrono::milliseconds budget) {
+KONGFLOW_ENDPOINTS_DECL result<void> commit(detail::connection& c, std::chrono::milliseconds budget) {
     const auto deadline = std::chrono::steady_clock::now() + budget;
     for (int attempt = 0;; ++attempt) {
         auto r = c.exec_cached("COMMIT");
@@ -87,7 +89,7 @@ inline std::optional<std::string> json_to_db(const boost::json::value& v) {
 // something else, which is a storage failure, not a crash.
 class row_reader {
 public:
-    explicit row_reader(const detail::sqlite::statement& st) : st_(st) {}
+    explicit row_reader(const detail::statement& st) : st_(st) {}
     std::string text(int col) const { return std::string(st_.get_text(col)); }
     std::optional<std::string> optional_text(int col) const { return st_.get_optional_text(col); }
     std::int64_t integer(int col) const { return st_.get_int64(col); }
@@ -115,7 +117,7 @@ private:
     void bad(std::string what) {
         if (!ec_) ec_ = sqlite_set_failure(errc::storage_failure, "corrupt row in the SQLite database: " + what);
     }
-    const detail::sqlite::statement& st_;
+    const detail::statement& st_;
     endpoints::error ec_;
 };
 
@@ -129,23 +131,23 @@ private:
 #define KF_JOB_COLS "id, endpoint_id, slug, version, definition, enabled, internal, created_at, updated_at"
 #define KF_REG_COLS "id, endpoint_id, kind, key, definition, enabled, created_at, updated_at"
 
-inline result<organization> read_organization(const detail::sqlite::statement& st) {
+inline result<organization> read_organization(const detail::statement& st) {
     row_reader r(st);
     organization v{r.text(0), r.text(1), r.text(2), r.time(3), r.time(4)};
     return v;
 }
-inline result<project> read_project(const detail::sqlite::statement& st) {
+inline result<project> read_project(const detail::statement& st) {
     row_reader r(st);
     return project{r.text(0), r.text(1), r.text(2), r.text(3), r.time(4), r.time(5)};
 }
-inline result<environment> read_environment(const detail::sqlite::statement& st) {
+inline result<environment> read_environment(const detail::statement& st) {
     row_reader r(st);
     environment v{r.text(0), r.text(1), r.text(2), r.text(3), r.enumeration(4, &parse_environment_type),
                   r.text(5), r.time(6), r.time(7)};
     if (r.error()) return r.error();
     return v;
 }
-inline result<endpoint> read_endpoint(const detail::sqlite::statement& st) {
+inline result<endpoint> read_endpoint(const detail::statement& st) {
     row_reader r(st);
     endpoint v;
     v.id = r.text(0);
@@ -162,7 +164,7 @@ inline result<endpoint> read_endpoint(const detail::sqlite::statement& st) {
     v.updated_at = r.time(11);
     return v;
 }
-inline result<endpoint_index> read_index(const detail::sqlite::statement& st) {
+inline result<endpoint_index> read_index(const detail::statement& st) {
     row_reader r(st);
     endpoint_index v;
     v.id = r.text(0);
@@ -179,7 +181,7 @@ inline result<endpoint_index> read_index(const detail::sqlite::statement& st) {
     if (r.error()) return r.error();
     return v;
 }
-inline result<registered_job> read_job(const detail::sqlite::statement& st) {
+inline result<registered_job> read_job(const detail::statement& st) {
     row_reader r(st);
     registered_job v;
     v.id = r.text(0);
@@ -200,13 +202,13 @@ struct upserted_row {
     std::string id;
     timestamp created_at;
 };
-inline result<upserted_row> read_upserted_row(const detail::sqlite::statement& st) {
+inline result<upserted_row> read_upserted_row(const detail::statement& st) {
     row_reader r(st);
     upserted_row v{r.text(0), r.time(1)};
     if (r.error()) return r.error();
     return v;
 }
-inline result<registration> read_registration(const detail::sqlite::statement& st) {
+inline result<registration> read_registration(const detail::statement& st) {
     row_reader r(st);
     registration v;
     v.id = r.text(0);
@@ -225,7 +227,7 @@ inline result<registration> read_registration(const detail::sqlite::statement& s
 
 /// Runs a statement that returns no rows; returns the number of changed rows.
 template <class... Args>
-result<std::int64_t> sql_exec(detail::sqlite::connection& c, std::string_view sql, const Args&... args) {
+result<std::int64_t> sql_exec(detail::connection& c, std::string_view sql, const Args&... args) {
     auto st = c.cached(sql);
     if (!st) return sqlite_fail(c, st.error(), "preparing a statement");
     (*st)->bind_all(args...);
@@ -235,7 +237,7 @@ result<std::int64_t> sql_exec(detail::sqlite::connection& c, std::string_view sq
 
 /// The first row, or nullopt.
 template <class T, class... Args>
-result<std::optional<T>> sql_one(detail::sqlite::connection& c, result<T> (*read)(const detail::sqlite::statement&),
+result<std::optional<T>> sql_one(detail::connection& c, result<T> (*read)(const detail::statement&),
                                  std::string_view sql, const Args&... args) {
     auto st = c.cached(sql);
     if (!st) return sqlite_fail(c, st.error(), "preparing a statement");
@@ -249,7 +251,7 @@ result<std::optional<T>> sql_one(detail::sqlite::connection& c, result<T> (*read
 }
 
 template <class T, class... Args>
-result<std::vector<T>> sql_all(detail::sqlite::connection& c, result<T> (*read)(const detail::sqlite::statement&),
+result<std::vector<T>> sql_all(detail::connection& c, result<T> (*read)(const detail::statement&),
                                std::string_view sql, const Args&... args) {
     auto st = c.cached(sql);
     if (!st) return sqlite_fail(c, st.error(), "preparing a statement");
@@ -277,7 +279,7 @@ result<T> required(result<std::optional<T>> one, std::string what) {
 /// endpoint becomes not_found, else `select_sql` reads back what the row keeps (its id and
 /// creation time; the rest is what was just written, so nothing is parsed back).
 template <class... Keys>
-result<upserted_row> kept_after_upsert(detail::sqlite::connection& c, const result<std::int64_t>& written,
+result<upserted_row> kept_after_upsert(detail::connection& c, const result<std::int64_t>& written,
                                        const std::string& endpoint_id, std::string_view what,
                                        std::string_view select_sql, const Keys&... keys) {
     if (!written) {
@@ -288,7 +290,7 @@ result<upserted_row> kept_after_upsert(detail::sqlite::connection& c, const resu
                     "the " + std::string(what) + " upsert left no row");
 }
 
-inline result<int> sqlite_storage_version(detail::sqlite::connection& c) {
+inline result<int> storage_version(detail::connection& c) {
     auto st = c.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'kongflow_schema'");
     if (!st) return sqlite_fail(c, st.error(), "reading the schema version");
     auto row = st->step();
@@ -301,49 +303,46 @@ inline result<int> sqlite_storage_version(detail::sqlite::connection& c) {
     return *vr ? static_cast<int>(v->get_int64(0)) : 0;
 }
 
-} // namespace detail
-
-// ---- open, migrate ----
-
-KONGFLOW_ENDPOINTS_DECL int sqlite_repository::schema_version() noexcept {
-    return detail::sqlite_storage_migrations.back().version;
-}
-
-KONGFLOW_ENDPOINTS_DECL result<int> sqlite_repository::migrate(detail::sqlite::connection& c) {
-    auto current = detail::sqlite_storage_version(c);
+/// The storage component's migrations: applies what is missing, or errc::schema_too_new. Writes
+/// nothing when the schema is current, so read-only files open fine.
+KONGFLOW_ENDPOINTS_DECL result<int> migrate_storage(connection& c) {
+    auto current = storage_version(c);
     if (!current) return current;
-    const int latest = schema_version();
+    const int latest = storage_migrations.back().version;
     if (*current > latest)
-        return detail::sqlite_set_failure(errc::schema_too_new,
-                                          "the database has storage schema version " + std::to_string(*current) +
-                                              "; this library supports up to " + std::to_string(latest) +
-                                              ": upgrade the library or use another file");
+        return sqlite_set_failure(errc::schema_too_new,
+                                  "the database has storage schema version " + std::to_string(*current) +
+                                      "; this library supports up to " + std::to_string(latest) +
+                                      ": upgrade the library or use another file");
     if (*current == latest) return latest; // nothing to write: read-only files open too
-    auto r = detail::sqlite::migrate(c, "storage", detail::sqlite_storage_migrations);
+    auto r = migrate(c, "storage", storage_migrations);
     if (!r) {
         if (r.error() == errc::schema_too_new) // another process upgraded it meanwhile
-            return detail::sqlite_set_failure(errc::schema_too_new,
-                                              "the database storage schema is newer than this library supports");
+            return sqlite_set_failure(errc::schema_too_new, "the database storage schema is newer than this library supports");
         // A read-only file lands here too: say what needed writing.
-        return detail::sqlite_fail(c, r.error(),
-                                   "upgrading the storage schema from version " + std::to_string(*current) + " to " +
-                                       std::to_string(latest));
+        return sqlite_fail(c, r.error(),
+                           "upgrading the storage schema from version " + std::to_string(*current) + " to " +
+                               std::to_string(latest));
     }
     return r;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<sqlite_repository> sqlite_repository::open(const std::string& path,
-                                                                         const sqlite_repository_params& p,
-                                                                         diagnostics& diag) {
-    if (auto bad = detail::sqlite::settings_error(p.open.synchronous, p.open.page_size); !bad.empty()) {
-        diag = diagnostics(path + ": " + bad);
-        return make_error_code(errc::invalid_argument);
-    }
-    sqlite_repository repo;
-    repo.pool_ = std::make_shared<detail::sqlite_pool>(path, p.open, p.max_idle_connections);
+} // namespace detail
+
+// ---- open ----
+
+KONGFLOW_ENDPOINTS_DECL int repository::schema_version() noexcept { return detail::storage_migrations.back().version; }
+
+KONGFLOW_ENDPOINTS_DECL result<repository> repository::open(const std::string& path, const file_params& file,
+                                                            const repository_params& p) {
+    if (auto bad = detail::settings_error(file.synchronous, file.page_size); !bad.empty())
+        return error(errc::invalid_argument, diagnostics(path + ": " + bad));
+    repository repo;
+    repo.pool_ = std::make_shared<detail::pool>(path, file, p.max_idle_connections);
+    diagnostics diag;
     auto c = repo.pool_->acquire(diag);
-    if (!c) return error(make_error_code(errc::storage_failure), diag);
-    auto m = migrate(**c);
+    if (!c) return error(errc::storage_failure, diag);
+    auto m = detail::migrate_storage(**c);
     if (!m) {
         diag = m.error().diag();
         diag.set_client_message(path + ": " + std::string(diag.client_message()));
@@ -352,15 +351,9 @@ KONGFLOW_ENDPOINTS_DECL result<sqlite_repository> sqlite_repository::open(const 
     return repo;
 }
 
-KONGFLOW_ENDPOINTS_DECL sqlite_repository sqlite_repository::bound_to(detail::sqlite::connection& c) {
-    sqlite_repository repo;
-    repo.bound_ = &c;
-    return repo;
-}
-
 template <class F>
-auto sqlite_repository::read(F&& f) -> decltype(f(std::declval<detail::sqlite::connection&>())) {
-    using R = decltype(f(std::declval<detail::sqlite::connection&>()));
+auto repository::read(F&& f) -> decltype(f(std::declval<detail::connection&>())) {
+    using R = decltype(f(std::declval<detail::connection&>()));
     if (bound_) return f(*bound_);
     diagnostics d;
     auto c = pool_->acquire(d);
@@ -378,8 +371,8 @@ auto sqlite_repository::read(F&& f) -> decltype(f(std::declval<detail::sqlite::c
 }
 
 template <class F>
-auto sqlite_repository::write(F&& f) -> decltype(f(std::declval<detail::sqlite::connection&>())) {
-    using R = decltype(f(std::declval<detail::sqlite::connection&>()));
+auto repository::write(F&& f) -> decltype(f(std::declval<detail::connection&>())) {
+    using R = decltype(f(std::declval<detail::connection&>()));
     if (bound_) return f(*bound_);
     diagnostics d;
     auto c = pool_->acquire(d);
@@ -387,14 +380,14 @@ auto sqlite_repository::write(F&& f) -> decltype(f(std::declval<detail::sqlite::
                                                                                std::string(d.client_message()),
                                                                                std::string(d.server_message())));
     const auto budget = pool_->params().busy_timeout;
-    if (auto b = detail::sqlite_begin_immediate(**c, budget); !b)
+    if (auto b = detail::begin_immediate(**c, budget); !b)
         return R(boost::system::in_place_error, detail::sqlite_fail(**c, b.error(), "starting a write transaction"));
     auto r = f(**c);
     if (!r) {
         if ((*c)->in_transaction()) (void)(*c)->exec("ROLLBACK");
         return r;
     }
-    if (auto cm = detail::sqlite_commit(**c, budget); !cm) {
+    if (auto cm = detail::commit(**c, budget); !cm) {
         auto ec = detail::sqlite_fail(**c, cm.error(), "committing"); // before ROLLBACK replaces errmsg
         if ((*c)->in_transaction()) (void)(*c)->exec("ROLLBACK");
         return R(boost::system::in_place_error, ec);
@@ -404,14 +397,14 @@ auto sqlite_repository::write(F&& f) -> decltype(f(std::declval<detail::sqlite::
 
 // ---- organizations, projects, environments ----
 
-KONGFLOW_ENDPOINTS_DECL result<organization> sqlite_repository::create_organization(
+KONGFLOW_ENDPOINTS_DECL result<organization> repository::create_organization(
     const create_organization_params& p) {
     if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an organization needs a slug");
-    auto id = detail::new_id();
+    auto id = endpoints::detail::new_id();
     if (!id) return id.error();
     organization o{*id, p.slug, p.title, p.now.value_or(now_ms()), {}};
     o.updated_at = o.created_at;
-    return write([&](detail::sqlite::connection& c) -> result<organization> {
+    return write([&](detail::connection& c) -> result<organization> {
         auto r = detail::sql_exec(c, "INSERT INTO kf_organizations(" KF_ORG_COLS ") VALUES(?1, ?2, ?3, ?4, ?5)", o.id,
                                   o.slug, o.title, detail::to_db(o.created_at), detail::to_db(o.updated_at));
         if (!r) return r.error();
@@ -419,27 +412,27 @@ KONGFLOW_ENDPOINTS_DECL result<organization> sqlite_repository::create_organizat
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<organization> sqlite_repository::find_organization(const std::string& id) {
-    return read([&](detail::sqlite::connection& c) {
+KONGFLOW_ENDPOINTS_DECL result<organization> repository::find_organization(const std::string& id) {
+    return read([&](detail::connection& c) {
         return detail::required(detail::sql_one(c, &detail::read_organization,
                                                 "SELECT " KF_ORG_COLS " FROM kf_organizations WHERE id = ?1", id),
                                 "no organization " + id);
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<organization>> sqlite_repository::list_organizations() {
-    return read([&](detail::sqlite::connection& c) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<organization>> repository::list_organizations() {
+    return read([&](detail::connection& c) {
         return detail::sql_all(c, &detail::read_organization, "SELECT " KF_ORG_COLS " FROM kf_organizations ORDER BY slug");
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<project> sqlite_repository::create_project(const create_project_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<project> repository::create_project(const create_project_params& p) {
     if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "a project needs a slug");
-    auto id = detail::new_id();
+    auto id = endpoints::detail::new_id();
     if (!id) return id.error();
     project pr{*id, p.organization_id, p.slug, p.name, p.now.value_or(now_ms()), {}};
     pr.updated_at = pr.created_at;
-    return write([&](detail::sqlite::connection& c) -> result<project> {
+    return write([&](detail::connection& c) -> result<project> {
         auto r = detail::sql_exec(c, "INSERT INTO kf_projects(" KF_PROJECT_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
                                   pr.id, pr.organization_id, pr.slug, pr.name, detail::to_db(pr.created_at),
                                   detail::to_db(pr.updated_at));
@@ -448,32 +441,32 @@ KONGFLOW_ENDPOINTS_DECL result<project> sqlite_repository::create_project(const 
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<project> sqlite_repository::find_project(const std::string& id) {
-    return read([&](detail::sqlite::connection& c) {
+KONGFLOW_ENDPOINTS_DECL result<project> repository::find_project(const std::string& id) {
+    return read([&](detail::connection& c) {
         return detail::required(detail::sql_one(c, &detail::read_project,
                                                 "SELECT " KF_PROJECT_COLS " FROM kf_projects WHERE id = ?1", id),
                                 "no project " + id);
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<project>> sqlite_repository::list_projects(
+KONGFLOW_ENDPOINTS_DECL result<std::vector<project>> repository::list_projects(
     const std::string& organization_id) {
-    return read([&](detail::sqlite::connection& c) {
+    return read([&](detail::connection& c) {
         return detail::sql_all(c, &detail::read_project,
                                "SELECT " KF_PROJECT_COLS " FROM kf_projects WHERE organization_id = ?1 ORDER BY slug",
                                organization_id);
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<environment> sqlite_repository::create_environment(
+KONGFLOW_ENDPOINTS_DECL result<environment> repository::create_environment(
     const create_environment_params& p) {
     if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an environment needs a slug");
     if (p.api_key.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an environment needs an API key");
-    auto id = detail::new_id();
+    auto id = endpoints::detail::new_id();
     if (!id) return id.error();
     environment e{*id, p.organization_id, p.project_id, p.slug, p.type, p.api_key, p.now.value_or(now_ms()), {}};
     e.updated_at = e.created_at;
-    return write([&](detail::sqlite::connection& c) -> result<environment> {
+    return write([&](detail::connection& c) -> result<environment> {
         auto r = detail::sql_exec(
             c, "INSERT INTO kf_environments(" KF_ENV_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", e.id,
             e.organization_id, e.project_id, e.slug, to_string(e.type), e.api_key, detail::to_db(e.created_at),
@@ -495,25 +488,25 @@ KONGFLOW_ENDPOINTS_DECL result<environment> sqlite_repository::create_environmen
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<environment> sqlite_repository::find_environment(const std::string& id) {
-    return read([&](detail::sqlite::connection& c) {
+KONGFLOW_ENDPOINTS_DECL result<environment> repository::find_environment(const std::string& id) {
+    return read([&](detail::connection& c) {
         return detail::required(detail::sql_one(c, &detail::read_environment,
                                                 "SELECT " KF_ENV_COLS " FROM kf_environments WHERE id = ?1", id),
                                 "no environment " + id);
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<environment> sqlite_repository::find_environment_by_api_key(const std::string& key) {
-    return read([&](detail::sqlite::connection& c) {
+KONGFLOW_ENDPOINTS_DECL result<environment> repository::find_environment_by_api_key(const std::string& key) {
+    return read([&](detail::connection& c) {
         return detail::required(detail::sql_one(c, &detail::read_environment,
                                                 "SELECT " KF_ENV_COLS " FROM kf_environments WHERE api_key = ?1", key),
                                 "no environment has this API key");
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<environment>> sqlite_repository::list_environments(
+KONGFLOW_ENDPOINTS_DECL result<std::vector<environment>> repository::list_environments(
     const std::string& project_id) {
-    return read([&](detail::sqlite::connection& c) {
+    return read([&](detail::connection& c) {
         return detail::sql_all(c, &detail::read_environment,
                                "SELECT " KF_ENV_COLS " FROM kf_environments WHERE project_id = ?1 ORDER BY slug",
                                project_id);
@@ -522,17 +515,17 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<environment>> sqlite_repository::list
 
 // ---- endpoints ----
 
-KONGFLOW_ENDPOINTS_DECL result<endpoint> sqlite_repository::find_endpoint(const std::string& id) {
-    return read([&](detail::sqlite::connection& c) {
+KONGFLOW_ENDPOINTS_DECL result<endpoint> repository::find_endpoint(const std::string& id) {
+    return read([&](detail::connection& c) {
         return detail::required(detail::sql_one(c, &detail::read_endpoint,
                                                 "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE id = ?1", id),
                                 "no endpoint " + id);
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<endpoint> sqlite_repository::find_endpoint_by_slug(const std::string& environment_id,
+KONGFLOW_ENDPOINTS_DECL result<endpoint> repository::find_endpoint_by_slug(const std::string& environment_id,
                                                                                  const std::string& slug) {
-    return read([&](detail::sqlite::connection& c) {
+    return read([&](detail::connection& c) {
         return detail::required(
             detail::sql_one(c, &detail::read_endpoint,
                             "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE environment_id = ?1 AND slug = ?2",
@@ -541,20 +534,20 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint> sqlite_repository::find_endpoint_by_slu
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> sqlite_repository::upsert_endpoint(
+KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> repository::upsert_endpoint(
     const upsert_endpoint_params& p) {
     if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an endpoint needs a slug");
     if (p.url.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an endpoint needs a url");
     const timestamp now = p.now.value_or(now_ms());
-    auto id = detail::new_id();
+    auto id = endpoints::detail::new_id();
     if (!id) return id.error();
     std::string hook = p.indexing_hook_identifier;
     if (hook.empty()) {
-        auto h = detail::new_hook_identifier();
+        auto h = endpoints::detail::new_hook_identifier();
         if (!h) return h.error();
         hook = std::move(*h);
     }
-    return write([&](detail::sqlite::connection& c) -> result<upsert_endpoint_result> {
+    return write([&](detail::connection& c) -> result<upsert_endpoint_result> {
         // Insert, or on (environment, slug) update url and version (an absent version keeps the
         // stored one); the id and hook identifier of an existing row stay. The row read back tells
         // which happened: only an insert takes the new id. Two statements rather than RETURNING,
@@ -583,9 +576,9 @@ KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> sqlite_repository::upsert
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<endpoint> sqlite_repository::update_endpoint(const update_endpoint_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<endpoint> repository::update_endpoint(const update_endpoint_params& p) {
     const timestamp now = p.now.value_or(now_ms());
-    return write([&](detail::sqlite::connection& c) -> result<endpoint> {
+    return write([&](detail::connection& c) -> result<endpoint> {
         auto r = detail::sql_exec(c,
                                   "UPDATE kf_endpoints SET url = COALESCE(?2, url), version = COALESCE(?3, version), "
                                   "sdk_version = COALESCE(?4, sdk_version), run_chunk_execution_limit = "
@@ -600,18 +593,18 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint> sqlite_repository::update_endpoint(cons
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> sqlite_repository::list_endpoints(
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> repository::list_endpoints(
     const std::string& environment_id) {
-    return read([&](detail::sqlite::connection& c) {
+    return read([&](detail::connection& c) {
         return detail::sql_all(c, &detail::read_endpoint,
                                "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE environment_id = ?1 ORDER BY slug",
                                environment_id);
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<endpoint> sqlite_repository::delete_endpoint(const std::string& id) {
+KONGFLOW_ENDPOINTS_DECL result<endpoint> repository::delete_endpoint(const std::string& id) {
     const timestamp now = now_ms();
-    return write([&](detail::sqlite::connection& c) -> result<endpoint> {
+    return write([&](detail::connection& c) -> result<endpoint> {
         auto r = detail::sql_exec(c, "UPDATE kf_endpoints SET url = NULL, updated_at = ?2 WHERE id = ?1", id,
                                   detail::to_db(now));
         if (!r) return r.error();
@@ -622,10 +615,10 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint> sqlite_repository::delete_endpoint(cons
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> sqlite_repository::find_endpoints_for_recurring_index(
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> repository::find_endpoints_for_recurring_index(
     const recurring_index_params& p) {
     auto has = [&](environment_type t) { return std::find(p.types.begin(), p.types.end(), t) != p.types.end(); };
-    return read([&](detail::sqlite::connection& c) {
+    return read([&](detail::connection& c) {
         return detail::sql_all(
             c, &detail::read_endpoint,
             "SELECT e.id, e.slug, e.url, e.environment_id, e.organization_id, e.project_id, "
@@ -641,8 +634,8 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> sqlite_repository::find_en
 
 // ---- indexes ----
 
-KONGFLOW_ENDPOINTS_DECL result<endpoint_index> sqlite_repository::create_index(const create_index_params& p) {
-    auto id = detail::new_id();
+KONGFLOW_ENDPOINTS_DECL result<endpoint_index> repository::create_index(const create_index_params& p) {
+    auto id = endpoints::detail::new_id();
     if (!id) return id.error();
     endpoint_index ix;
     ix.id = std::move(*id);
@@ -652,7 +645,7 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint_index> sqlite_repository::create_index(c
     ix.reason = p.reason;
     ix.status = p.status;
     ix.created_at = ix.updated_at = p.now.value_or(now_ms());
-    return write([&](detail::sqlite::connection& c) -> result<endpoint_index> {
+    return write([&](detail::connection& c) -> result<endpoint_index> {
         auto r = detail::sql_exec(c,
                                   "INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, source_data, reason, "
                                   "status, created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
@@ -667,14 +660,14 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint_index> sqlite_repository::create_index(c
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<endpoint_index> sqlite_repository::update_index(const update_index_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<endpoint_index> repository::update_index(const update_index_params& p) {
     const timestamp now = p.now.value_or(now_ms());
     auto json_or_null = [](const std::optional<boost::json::value>& v) {
         return v ? detail::json_to_db(*v) : std::optional<std::string>();
     };
     std::optional<std::string> status;
     if (p.status) status = std::string(to_string(*p.status));
-    return write([&](detail::sqlite::connection& c) -> result<endpoint_index> {
+    return write([&](detail::connection& c) -> result<endpoint_index> {
         auto r = detail::sql_exec(c,
                                   "UPDATE kf_endpoint_indexes SET status = COALESCE(?2, status), "
                                   "stats = CASE WHEN ?3 THEN ?4 ELSE stats END, "
@@ -691,24 +684,24 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint_index> sqlite_repository::update_index(c
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<endpoint_index> sqlite_repository::find_index(const std::string& id) {
-    return read([&](detail::sqlite::connection& c) {
+KONGFLOW_ENDPOINTS_DECL result<endpoint_index> repository::find_index(const std::string& id) {
+    return read([&](detail::connection& c) {
         return detail::required(detail::sql_one(c, &detail::read_index,
                                                 "SELECT " KF_INDEX_COLS " FROM kf_endpoint_indexes WHERE id = ?1", id),
                                 "no endpoint index " + id);
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> sqlite_repository::list_indexes(
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> repository::list_indexes(
     const std::string& endpoint_id, std::size_t limit) {
     return last_indexes(last_indexes_params{endpoint_id, limit, std::nullopt});
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> sqlite_repository::last_indexes(
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> repository::last_indexes(
     const last_indexes_params& p) {
     // SQLite's LIMIT is signed; anything above INT64_MAX means "all".
     const auto limit = static_cast<std::int64_t>(std::min<std::size_t>(p.n, INT64_MAX));
-    return read([&](detail::sqlite::connection& c) {
+    return read([&](detail::connection& c) {
         return detail::sql_all(c, &detail::read_index,
                                "SELECT " KF_INDEX_COLS " FROM kf_endpoint_indexes WHERE endpoint_id = ?1 AND "
                                "(?2 IS NULL OR id <> ?2) ORDER BY created_at DESC, seq DESC LIMIT ?3",
@@ -716,8 +709,8 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> sqlite_repository::l
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_repository::purge_indexes_older_than(timestamp cutoff) {
-    return write([&](detail::sqlite::connection& c) -> result<std::size_t> {
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> repository::purge_indexes_older_than(timestamp cutoff) {
+    return write([&](detail::connection& c) -> result<std::size_t> {
         auto r = detail::sql_exec(c, "DELETE FROM kf_endpoint_indexes WHERE created_at < ?1", detail::to_db(cutoff));
         if (!r) return r.error();
         return static_cast<std::size_t>(*r);
@@ -726,12 +719,12 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_repository::purge_indexes_old
 
 // ---- registrations ----
 
-KONGFLOW_ENDPOINTS_DECL result<registered_job> sqlite_repository::upsert_job(const upsert_job_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<registered_job> repository::upsert_job(const upsert_job_params& p) {
     if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "a job needs a slug");
-    auto id = detail::new_id();
+    auto id = endpoints::detail::new_id();
     if (!id) return id.error();
     const timestamp now = p.now.value_or(now_ms());
-    return write([&](detail::sqlite::connection& c) -> result<registered_job> {
+    return write([&](detail::connection& c) -> result<registered_job> {
         // Not RETURNING, as in upsert_endpoint; an index registers a thousand of these.
         auto w = detail::sql_exec(
             c,
@@ -750,9 +743,9 @@ KONGFLOW_ENDPOINTS_DECL result<registered_job> sqlite_repository::upsert_job(con
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<bool> sqlite_repository::disable_job(const disable_job_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<bool> repository::disable_job(const disable_job_params& p) {
     const timestamp now = p.now.value_or(now_ms());
-    return write([&](detail::sqlite::connection& c) -> result<bool> {
+    return write([&](detail::connection& c) -> result<bool> {
         auto job = detail::sql_one(c, &detail::read_job,
                                    "SELECT " KF_JOB_COLS " FROM kf_registered_jobs WHERE endpoint_id = ?1 AND slug = ?2",
                                    p.endpoint_id, p.slug);
@@ -767,9 +760,9 @@ KONGFLOW_ENDPOINTS_DECL result<bool> sqlite_repository::disable_job(const disabl
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<registered_job> sqlite_repository::find_job(const std::string& endpoint_id,
+KONGFLOW_ENDPOINTS_DECL result<registered_job> repository::find_job(const std::string& endpoint_id,
                                                                           const std::string& slug) {
-    return read([&](detail::sqlite::connection& c) {
+    return read([&](detail::connection& c) {
         return detail::required(
             detail::sql_one(c, &detail::read_job,
                             "SELECT " KF_JOB_COLS " FROM kf_registered_jobs WHERE endpoint_id = ?1 AND slug = ?2",
@@ -778,22 +771,22 @@ KONGFLOW_ENDPOINTS_DECL result<registered_job> sqlite_repository::find_job(const
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<registered_job>> sqlite_repository::list_jobs(
+KONGFLOW_ENDPOINTS_DECL result<std::vector<registered_job>> repository::list_jobs(
     const std::string& endpoint_id) {
-    return read([&](detail::sqlite::connection& c) {
+    return read([&](detail::connection& c) {
         return detail::sql_all(c, &detail::read_job,
                                "SELECT " KF_JOB_COLS " FROM kf_registered_jobs WHERE endpoint_id = ?1 ORDER BY slug",
                                endpoint_id);
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<registration> sqlite_repository::upsert_registration(
+KONGFLOW_ENDPOINTS_DECL result<registration> repository::upsert_registration(
     const upsert_registration_params& p) {
     if (p.key.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "a registration needs a key");
-    auto id = detail::new_id();
+    auto id = endpoints::detail::new_id();
     if (!id) return id.error();
     const timestamp now = p.now.value_or(now_ms());
-    return write([&](detail::sqlite::connection& c) -> result<registration> {
+    return write([&](detail::connection& c) -> result<registration> {
         auto w = detail::sql_exec(
             c,
             "INSERT INTO kf_registrations(" KF_REG_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
@@ -811,11 +804,11 @@ KONGFLOW_ENDPOINTS_DECL result<registration> sqlite_repository::upsert_registrat
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<registration>> sqlite_repository::list_registrations(
+KONGFLOW_ENDPOINTS_DECL result<std::vector<registration>> repository::list_registrations(
     const std::string& endpoint_id, std::optional<registration_kind> kind) {
     std::optional<std::string> k;
     if (kind) k = std::string(to_string(*kind));
-    auto r = read([&](detail::sqlite::connection& c) {
+    auto r = read([&](detail::connection& c) {
         return detail::sql_all(c, &detail::read_registration,
                                "SELECT " KF_REG_COLS " FROM kf_registrations WHERE endpoint_id = ?1 AND "
                                "(?2 IS NULL OR kind = ?2)",
@@ -828,10 +821,10 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<registration>> sqlite_repository::lis
     return r;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<void> sqlite_repository::delete_registration(const std::string& endpoint_id,
+KONGFLOW_ENDPOINTS_DECL result<void> repository::delete_registration(const std::string& endpoint_id,
                                                                            registration_kind kind,
                                                                            const std::string& key) {
-    return write([&](detail::sqlite::connection& c) -> result<void> {
+    return write([&](detail::connection& c) -> result<void> {
         auto r = detail::sql_exec(c, "DELETE FROM kf_registrations WHERE endpoint_id = ?1 AND kind = ?2 AND key = ?3",
                                   endpoint_id, to_string(kind), key);
         if (!r) return r.error();
@@ -848,6 +841,6 @@ KONGFLOW_ENDPOINTS_DECL result<void> sqlite_repository::delete_registration(cons
 #undef KF_JOB_COLS
 #undef KF_REG_COLS
 
-} // namespace kongflow::endpoints
+} // namespace kongflow::endpoints::sqlite
 
 #endif

@@ -1,24 +1,24 @@
-#ifndef KONGFLOW_ENDPOINTS_QUEUE_IMPL_MEMORY_QUEUE_IPP
-#define KONGFLOW_ENDPOINTS_QUEUE_IMPL_MEMORY_QUEUE_IPP
+#ifndef KONGFLOW_ENDPOINTS_MEMORY_IMPL_QUEUE_IPP
+#define KONGFLOW_ENDPOINTS_MEMORY_IMPL_QUEUE_IPP
 
-#include <kongflow/endpoints/queue/memory_queue.hpp>
+#include <kongflow/endpoints/memory/queue.hpp>
 
 #include <algorithm>
 
-namespace kongflow::endpoints {
+namespace kongflow::endpoints::memory {
 
-KONGFLOW_ENDPOINTS_DECL void memory_queue::index_pending(const job_row& j) {
-    ready_[j.queue].emplace(j.priority, detail::to_millis(j.run_at), j.id);
+KONGFLOW_ENDPOINTS_DECL void queue::index_pending(const job_row& j) {
+    ready_[j.queue].emplace(j.priority, endpoints::detail::to_millis(j.run_at), j.id);
 }
 
-KONGFLOW_ENDPOINTS_DECL void memory_queue::unindex_pending(const job_row& j) {
+KONGFLOW_ENDPOINTS_DECL void queue::unindex_pending(const job_row& j) {
     auto it = ready_.find(j.queue);
     if (it == ready_.end()) return;
-    it->second.erase(ready_key(j.priority, detail::to_millis(j.run_at), j.id));
+    it->second.erase(ready_key(j.priority, endpoints::detail::to_millis(j.run_at), j.id));
     if (it->second.empty()) ready_.erase(it);
 }
 
-KONGFLOW_ENDPOINTS_DECL void memory_queue::unlease(job_row& j) {
+KONGFLOW_ENDPOINTS_DECL void queue::unlease(job_row& j) {
     if (j.lease_owner) {
         auto it = leased_.find(*j.lease_owner);
         if (it != leased_.end()) {
@@ -31,31 +31,31 @@ KONGFLOW_ENDPOINTS_DECL void memory_queue::unlease(job_row& j) {
 }
 
 // Precondition: j is not pending (not indexed).
-KONGFLOW_ENDPOINTS_DECL void memory_queue::make_pending(job_row& j, job_state s, timestamp run_at) {
+KONGFLOW_ENDPOINTS_DECL void queue::make_pending(job_row& j, job_state s, timestamp run_at) {
     unlease(j);
-    if (j.finalized_at) final_.erase({detail::to_millis(*j.finalized_at), j.id});
+    if (j.finalized_at) final_.erase({endpoints::detail::to_millis(*j.finalized_at), j.id});
     j.finalized_at.reset();
     j.state = s;
     j.run_at = run_at;
     index_pending(j);
 }
 
-KONGFLOW_ENDPOINTS_DECL void memory_queue::finalize(job_row& j, job_state s, timestamp now) {
+KONGFLOW_ENDPOINTS_DECL void queue::finalize(job_row& j, job_state s, timestamp now) {
     if (is_pending(j.state)) unindex_pending(j);
     unlease(j);
     j.state = s;
     j.finalized_at = now;
-    final_.emplace(detail::to_millis(now), j.id);
+    final_.emplace(endpoints::detail::to_millis(now), j.id);
 }
 
-KONGFLOW_ENDPOINTS_DECL void memory_queue::drop_key(job_row& j) {
+KONGFLOW_ENDPOINTS_DECL void queue::drop_key(job_row& j) {
     if (!j.job_key) return;
     auto it = keys_.find(*j.job_key);
     if (it != keys_.end() && it->second == j.id) keys_.erase(it);
     j.job_key.reset();
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> memory_queue::enqueue_batch(std::span<const job_request> jobs) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> queue::enqueue_batch(std::span<const job_request> jobs) {
     for (const auto& r : jobs)
         if (auto ec = validate(r)) return ec;
     std::vector<job_id> ids;
@@ -114,13 +114,13 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> memory_queue::enqueue_batch(
     return ids;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> memory_queue::claim(const claim_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> queue::claim(const claim_params& p) {
     std::vector<job_row> out;
     if (p.max_jobs == 0) return out;
     std::lock_guard lk(mtx_);
     auto q = ready_.find(p.queue);
     if (q == ready_.end()) return out;
-    auto now = detail::to_millis(p.now);
+    auto now = endpoints::detail::to_millis(p.now);
     std::vector<ready_key> taken;
     for (auto it = q->second.begin(); it != q->second.end() && taken.size() < p.max_jobs; ++it)
         if (std::get<1>(*it) <= now) taken.push_back(*it);
@@ -139,7 +139,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> memory_queue::claim(const c
     return out;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::size_t> memory_queue::complete(const complete_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> queue::complete(const complete_params& p) {
     std::size_t n = 0;
     std::lock_guard lk(mtx_);
     for (const auto& o : p.outcomes) {
@@ -160,7 +160,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> memory_queue::complete(const complet
     return n;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> memory_queue::heartbeat(const heartbeat_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> queue::heartbeat(const heartbeat_params& p) {
     std::vector<job_id> held;
     std::lock_guard lk(mtx_);
     auto it = leased_.find(p.owner);
@@ -173,7 +173,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> memory_queue::heartbeat(cons
     return held;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::size_t> memory_queue::rescue(const rescue_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> queue::rescue(const rescue_params& p) {
     std::lock_guard lk(mtx_);
     std::vector<job_id> expired;
     for (auto& [owner, ids] : leased_)
@@ -196,7 +196,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> memory_queue::rescue(const rescue_pa
     return expired.size();
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::size_t> memory_queue::release(const std::string& owner, std::span<const job_id> ids) {
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> queue::release(const std::string& owner, std::span<const job_id> ids) {
     std::size_t n = 0;
     std::lock_guard lk(mtx_);
     for (auto id : ids) {
@@ -211,7 +211,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> memory_queue::release(const std::str
     return n;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<void> memory_queue::cancel(job_id id) {
+KONGFLOW_ENDPOINTS_DECL result<void> queue::cancel(job_id id) {
     std::lock_guard lk(mtx_);
     auto it = jobs_.find(id);
     if (it == jobs_.end()) return make_error_code(errc::not_found);
@@ -220,7 +220,7 @@ KONGFLOW_ENDPOINTS_DECL result<void> memory_queue::cancel(job_id id) {
     return {};
 }
 
-KONGFLOW_ENDPOINTS_DECL result<void> memory_queue::retry(job_id id) {
+KONGFLOW_ENDPOINTS_DECL result<void> queue::retry(job_id id) {
     bool notify = false;
     {
         std::lock_guard lk(mtx_);
@@ -237,14 +237,14 @@ KONGFLOW_ENDPOINTS_DECL result<void> memory_queue::retry(job_id id) {
     return {};
 }
 
-KONGFLOW_ENDPOINTS_DECL result<job_row> memory_queue::get(job_id id) {
+KONGFLOW_ENDPOINTS_DECL result<job_row> queue::get(job_id id) {
     std::lock_guard lk(mtx_);
     auto it = jobs_.find(id);
     if (it == jobs_.end()) return make_error_code(errc::not_found);
     return it->second;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::size_t> memory_queue::cleanup(const cleanup_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> queue::cleanup(const cleanup_params& p) {
     std::lock_guard lk(mtx_);
     std::size_t n = 0;
     for (auto it = final_.begin(); it != final_.end() && n < p.limit;) {
@@ -264,7 +264,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> memory_queue::cleanup(const cleanup_
     return n;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<queue_stats> memory_queue::stats(timestamp now) {
+KONGFLOW_ENDPOINTS_DECL result<queue_stats> queue::stats(timestamp now) {
     queue_stats s;
     std::lock_guard lk(mtx_);
     for (const auto& [id, j] : jobs_) {
@@ -286,6 +286,6 @@ KONGFLOW_ENDPOINTS_DECL result<queue_stats> memory_queue::stats(timestamp now) {
     return s;
 }
 
-} // namespace kongflow::endpoints
+} // namespace kongflow::endpoints::memory
 
 #endif

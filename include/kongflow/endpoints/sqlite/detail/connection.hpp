@@ -1,11 +1,13 @@
 // RAII over sqlite3 connections, statements and transactions (SQLiteCpp's model, snake_case and
 // error_code instead of exceptions). Shared by the SQLite repository and the SQLite queue so that
 // one unit of work can span both on one connection.
-#ifndef KONGFLOW_ENDPOINTS_DETAIL_SQLITE_HPP
-#define KONGFLOW_ENDPOINTS_DETAIL_SQLITE_HPP
+#ifndef KONGFLOW_ENDPOINTS_SQLITE_DETAIL_CONNECTION_HPP
+#define KONGFLOW_ENDPOINTS_SQLITE_DETAIL_CONNECTION_HPP
 
-#include <kongflow/endpoints/detail/sqlite_wal_buffer.hpp>
 #include <kongflow/endpoints/error.hpp>
+#include <kongflow/endpoints/sqlite/detail/wal_buffer.hpp>
+#include <kongflow/endpoints/sqlite/error.hpp>
+#include <kongflow/endpoints/sqlite/params.hpp>
 
 #include <sqlite3.h>
 
@@ -30,25 +32,8 @@
 #include <unistd.h>
 #endif
 
-namespace kongflow::endpoints {
+namespace kongflow::endpoints::sqlite::detail {
 
-namespace detail::sqlite {
-class sqlite_category final : public boost::system::error_category {
-public:
-    const char* name() const noexcept override { return "kongflow.sqlite"; }
-    std::string message(int ev) const override { return sqlite3_errstr(ev); }
-};
-} // namespace detail::sqlite
-
-/// Category of SQLite (extended) result codes; messages come from sqlite3_errstr.
-inline const boost::system::error_category& get_sqlite_category() noexcept {
-    static const detail::sqlite::sqlite_category cat;
-    return cat;
-}
-
-namespace detail::sqlite {
-
-inline error_code make_error(int rc) noexcept { return {rc, get_sqlite_category()}; }
 
 /// A failure of `db` with SQLite's own text (sqlite3_errmsg, untrusted) as the server message.
 inline error failure(sqlite3* db, int rc) {
@@ -298,29 +283,6 @@ inline std::string settings_error(std::string_view synchronous, int page_size) {
     return page_size_error(page_size);
 }
 
-struct open_params {
-    bool read_only = false;
-    bool create = true;
-    std::chrono::milliseconds busy_timeout{5000};
-    /// "FULL" survives power loss; "NORMAL" in WAL mode survives process crashes only. Also
-    /// "OFF" or "EXTRA", in any case, or 0-3 (synchronous_level); anything else fails the open.
-    std::string synchronous = "FULL";
-    bool wal = true;
-    /// Page size of a database this call creates (ignored for an existing file; 0 = SQLite's
-    /// default, 4096; else a power of two from 512 to 65536, or the open fails). A durable
-    /// commit's fsync time grows with the bytes it writes: at 4 KiB an idle enqueue's pickup took
-    /// 0.45 ms (p50) against 0.79 ms at 8 KiB, and 8-thread durable enqueues ran twice as fast;
-    /// only bulk inserts of ~1 KiB rows favour 8 KiB (fewer frames).
-    int page_size = 4096;
-    /// Keeps statement journals (one per savepoint or multi-row write) and temporary tables in
-    /// memory. With SQLite's default they spill to a new file in /var/tmp past 64 KiB, only eight
-    /// pages at 4 KiB: an open, writes, an unlink and a close in nearly every write transaction.
-    bool temp_store_memory = true;
-    /// Gathers each transaction's WAL frames into one write (wal_buffer_vfs) instead of two
-    /// write calls per page. The file format is SQLite's own.
-    bool buffer_wal_writes = true;
-};
-
 /// One sqlite3 connection with a prepared-statement cache. Not thread-safe: one thread at a time.
 class connection {
 public:
@@ -328,7 +290,7 @@ public:
     connection(connection&&) noexcept = default;
     connection& operator=(connection&&) noexcept = default;
 
-    static result<connection> open(const std::string& path, const open_params& p = {}) {
+    static result<connection> open(const std::string& path, const file_params& p = {}) {
         sqlite3* raw = nullptr;
         int flags = SQLITE_OPEN_NOMUTEX | (p.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
         if (!p.read_only && p.create) flags |= SQLITE_OPEN_CREATE;
@@ -669,7 +631,6 @@ inline result<int> migrate(connection& c, std::string_view component, std::span<
     return current;
 }
 
-} // namespace detail::sqlite
-} // namespace kongflow::endpoints
+} // namespace kongflow::endpoints::sqlite::detail
 
 #endif

@@ -1,7 +1,9 @@
-#ifndef KONGFLOW_ENDPOINTS_STORAGE_IMPL_SQLITE_STORE_IPP
-#define KONGFLOW_ENDPOINTS_STORAGE_IMPL_SQLITE_STORE_IPP
+#ifndef KONGFLOW_ENDPOINTS_SQLITE_IMPL_STORE_IPP
+#define KONGFLOW_ENDPOINTS_SQLITE_IMPL_STORE_IPP
 
-#include <kongflow/endpoints/storage/sqlite_store.hpp>
+#include <kongflow/endpoints/sqlite/detail/access.hpp>
+#include <kongflow/endpoints/sqlite/impl/repository.ipp>
+#include <kongflow/endpoints/sqlite/store.hpp>
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
@@ -12,22 +14,22 @@
 #include <exception>
 #include <span>
 
-namespace kongflow::endpoints {
+namespace kongflow::endpoints::sqlite {
 namespace detail {
 
-class sqlite_unit_of_work final : public unit_of_work {
+class unit final : public endpoints::unit_of_work {
 public:
-    sqlite_unit_of_work(sqlite_pool::lease lease, sqlite_queue& jobs, std::chrono::milliseconds budget)
-        : lease_(std::move(lease)), repo_(sqlite_repository::bound_to(*lease_)), jobs_(jobs), budget_(budget) {}
-    ~sqlite_unit_of_work() override { rollback(); }
+    unit(pool::lease lease, queue& jobs, std::chrono::milliseconds budget)
+        : lease_(std::move(lease)), repo_(access::bound_to(*lease_)), jobs_(jobs), budget_(budget) {}
+    ~unit() override { rollback(); }
 
-    repository& repo() override { return repo_; }
+    endpoints::repository& repo() override { return repo_; }
 
     result<void> enqueue(const job_request& job) override {
         if (done_) return finished();
-        auto r = sqlite_queue::enqueue_in(*lease_, std::span<const job_request>(&job, 1));
+        auto r = enqueue_in(*lease_, std::span<const job_request>(&job, 1));
         if (!r) {
-            if (r.error().category() == get_sqlite_category()) return sqlite_fail(*lease_, r.error(), "enqueueing a job");
+            if (r.error().category() == get_category()) return sqlite_fail(*lease_, r.error(), "enqueueing a job");
             return r.error();
         }
         ids_.insert(ids_.end(), r->begin(), r->end());
@@ -40,12 +42,12 @@ public:
         if (!lease_->in_transaction()) // SQLite rolled back by itself after an I/O error or a full disk
             return sqlite_set_failure(errc::storage_failure,
                                       "the transaction was rolled back by SQLite after an earlier error");
-        if (auto c = sqlite_commit(*lease_, budget_); !c) {
+        if (auto c = detail::commit(*lease_, budget_); !c) {
             auto ec = sqlite_fail(*lease_, c.error(), "committing"); // before ROLLBACK replaces errmsg
             if (lease_->in_transaction()) (void)lease_->exec("ROLLBACK");
             return ec;
         }
-        if (!ids_.empty()) jobs_.notify_enqueued();
+        if (!ids_.empty()) access::notify_enqueued(jobs_);
         return std::move(ids_);
     }
 
@@ -60,29 +62,29 @@ private:
         return sqlite_set_failure(errc::invalid_argument, "the unit of work has already been committed or rolled back");
     }
 
-    sqlite_pool::lease lease_;
-    sqlite_repository repo_;
-    sqlite_queue& jobs_;
+    pool::lease lease_;
+    repository repo_;
+    queue& jobs_;
     std::chrono::milliseconds budget_;
     std::vector<job_id> ids_;
     bool done_ = false;
 };
 
-/// A unit of a group (sqlite_store::async_transact), inside the group's transaction: in a
+/// A unit of a group (store::async_transact), inside the group's transaction: in a
 /// savepoint, which the store releases or rolls back when the work returns; or, when the group
 /// runs without savepoints, a rollback() only marks it, and the store rolls the group back.
-class sqlite_grouped_unit final : public unit_of_work {
+class grouped_unit final : public endpoints::unit_of_work {
 public:
-    sqlite_grouped_unit(sqlite::connection& c, bool savepoint)
-        : conn_(c), repo_(sqlite_repository::bound_to(c)), savepoint_(savepoint) {}
+    grouped_unit(connection& c, bool savepoint)
+        : conn_(c), repo_(access::bound_to(c)), savepoint_(savepoint) {}
 
-    repository& repo() override { return repo_; }
+    endpoints::repository& repo() override { return repo_; }
 
     result<void> enqueue(const job_request& job) override {
         if (discarded_) return finished();
-        auto r = sqlite_queue::enqueue_in(conn_, std::span<const job_request>(&job, 1));
+        auto r = enqueue_in(conn_, std::span<const job_request>(&job, 1));
         if (!r) {
-            if (r.error().category() == get_sqlite_category()) return sqlite_fail(conn_, r.error(), "enqueueing a job");
+            if (r.error().category() == get_category()) return sqlite_fail(conn_, r.error(), "enqueueing a job");
             return r.error();
         }
         ids_.insert(ids_.end(), r->begin(), r->end());
@@ -109,8 +111,8 @@ private:
         return sqlite_set_failure(errc::invalid_argument, "the unit of work has been rolled back");
     }
 
-    sqlite::connection& conn_;
-    sqlite_repository repo_;
+    connection& conn_;
+    repository repo_;
     std::vector<job_id> ids_;
     bool savepoint_;
     bool discarded_ = false;
@@ -118,7 +120,7 @@ private:
 
 } // namespace detail
 
-KONGFLOW_ENDPOINTS_DECL void sqlite_store::transact_impl(transact_work work, transact_mode mode, diagnostics& diag,
+KONGFLOW_ENDPOINTS_DECL void store::transact_impl(transact_work work, transact_mode mode, diagnostics& diag,
                                                          boost::asio::any_io_executor ex,
                                                          boost::asio::any_completion_handler<transact_signature> h) {
     // Keeps the handler's executor busy (an io_context's run() must not return while a unit is
@@ -139,7 +141,7 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::transact_impl(transact_work work, tra
 
 // Runs groups until none is waiting. Units that arrive meanwhile only queue, so their threads are
 // free at once; the leader's thread does the store work of all of them.
-KONGFLOW_ENDPOINTS_DECL void sqlite_store::lead() {
+KONGFLOW_ENDPOINTS_DECL void store::lead() {
     for (;;) {
         std::vector<pending_unit> group;
         {
@@ -167,7 +169,7 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::lead() {
     }
 }
 
-KONGFLOW_ENDPOINTS_DECL void sqlite_store::complete(std::vector<pending_unit>& group) {
+KONGFLOW_ENDPOINTS_DECL void store::complete(std::vector<pending_unit>& group) {
     for (auto& u : group) {
         // As asio's own post hands a handler over to its executor (possibly-blocking execute):
         // queued when this thread is not one of that executor's, as it is with a blocking pool.
@@ -178,12 +180,12 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::complete(std::vector<pending_unit>& g
     }
 }
 
-KONGFLOW_ENDPOINTS_DECL void sqlite_store::start_syncer(std::string wal_path) {
-    wal_ = std::make_unique<detail::sqlite::wal_sync>(std::move(wal_path));
+KONGFLOW_ENDPOINTS_DECL void store::start_syncer(std::string wal_path) {
+    wal_ = std::make_unique<detail::wal_sync>(std::move(wal_path));
     syncer_ = std::thread([this] { sync_loop(); });
 }
 
-KONGFLOW_ENDPOINTS_DECL void sqlite_store::sync_loop() {
+KONGFLOW_ENDPOINTS_DECL void store::sync_loop() {
     std::unique_lock lk(sync_mtx_);
     for (;;) {
         sync_cv_.wait(lk, [&] { return !unsynced_.empty() || sync_stop_; });
@@ -209,13 +211,13 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::sync_loop() {
             jobs = jobs || u.enqueued;
         }
         // This process's workers start the new jobs only once they are durable.
-        if (jobs && !ec) queue_->notify_enqueued();
+        if (jobs && !ec) detail::access::notify_enqueued(*queue_);
         complete(batch);
         lk.lock();
     }
 }
 
-KONGFLOW_ENDPOINTS_DECL sqlite_store::~sqlite_store() {
+KONGFLOW_ENDPOINTS_DECL store::~store() {
     if (syncer_.joinable()) {
         {
             std::lock_guard lk(sync_mtx_);
@@ -226,14 +228,14 @@ KONGFLOW_ENDPOINTS_DECL sqlite_store::~sqlite_store() {
     }
 }
 
-KONGFLOW_ENDPOINTS_DECL void sqlite_store::fail_unit(pending_unit& u, const error& ec) {
+KONGFLOW_ENDPOINTS_DECL void store::fail_unit(pending_unit& u, const error& ec) {
     u.ec = ec;
     u.ids.clear();
     u.enqueued = false;
     *u.diag = ec.diag();
 }
 
-KONGFLOW_ENDPOINTS_DECL void sqlite_store::fail_rest(std::vector<pending_unit>& group, const error& ec) {
+KONGFLOW_ENDPOINTS_DECL void store::fail_rest(std::vector<pending_unit>& group, const error& ec) {
     for (auto& u : group)
         if (!u.ec) fail_unit(u, ec);
 }
@@ -241,7 +243,7 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_store::fail_rest(std::vector<pending_unit>& 
 // Runs the group's units on `conn`, inside its open transaction. With savepoints, a unit that
 // fails rolls back to its savepoint and the others go on; without, the first failure stops the
 // run (the caller rolls the transaction back).
-KONGFLOW_ENDPOINTS_DECL sqlite_store::group_run sqlite_store::run_units(detail::sqlite::connection& conn,
+KONGFLOW_ENDPOINTS_DECL store::group_run store::run_units(detail::connection& conn,
                                                                        std::vector<pending_unit>& group,
                                                                        bool savepoints) {
     auto lost = [&] {
@@ -260,7 +262,7 @@ KONGFLOW_ENDPOINTS_DECL sqlite_store::group_run sqlite_store::run_units(detail::
                 continue;
             }
         }
-        detail::sqlite_grouped_unit unit(conn, savepoints);
+        detail::grouped_unit unit(conn, savepoints);
         result<void> r;
         try {
             r = u.work(unit);
@@ -287,26 +289,26 @@ KONGFLOW_ENDPOINTS_DECL sqlite_store::group_run sqlite_store::run_units(detail::
     return group_run::done;
 }
 
-KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& group) {
+KONGFLOW_ENDPOINTS_DECL bool store::run_group(std::vector<pending_unit>& group) {
     diagnostics d;
-    auto lease = repo_.pool()->acquire(d);
+    auto lease = detail::access::pool_of(repo_)->acquire(d);
     if (!lease) {
         fail_rest(group, error(make_error_code(errc::storage_failure), d));
         return false;
     }
     auto& conn = **lease;
-    const auto budget = repo_.pool()->params().busy_timeout;
+    const auto budget = detail::access::pool_of(repo_)->params().busy_timeout;
     // Pipelined: this commit writes the WAL without syncing it; the sync thread syncs it. The
     // connection goes back to the pool with its own setting.
     const bool pipelined = syncer_.joinable();
-    detail::sqlite::normal_sync_scope unsynced(
-        conn, pipelined ? detail::sqlite::commit_sync_pragma(repo_.pool()->params().synchronous) : nullptr);
+    detail::normal_sync_scope unsynced(
+        conn, pipelined ? detail::commit_sync_pragma(detail::access::pool_of(repo_)->params().synchronous) : nullptr);
     if (unsynced.error()) {
         fail_rest(group, detail::sqlite_fail(conn, unsynced.error(), "starting a unit of work"));
         return false;
     }
     auto begin = [&] {
-        if (auto b = detail::sqlite_begin_immediate(conn, budget); !b) {
+        if (auto b = detail::begin_immediate(conn, budget); !b) {
             fail_rest(group, detail::sqlite_fail(conn, b.error(), "starting a unit of work"));
             return false;
         }
@@ -341,7 +343,7 @@ KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& 
         roll_back();
         return false;
     }
-    if (auto c = detail::sqlite_commit(conn, budget); !c) {
+    if (auto c = detail::commit(conn, budget); !c) {
         auto ec = detail::sqlite_fail(conn, c.error(), "committing"); // before ROLLBACK replaces errmsg
         roll_back();
         fail_rest(group, ec);
@@ -351,52 +353,40 @@ KONGFLOW_ENDPOINTS_DECL bool sqlite_store::run_group(std::vector<pending_unit>& 
     transactions_.fetch_add(1, std::memory_order_relaxed);
     const bool jobs = std::any_of(group.begin(), group.end(), [](const pending_unit& u) { return u.enqueued; });
     // Pipelined, the sync thread wakes the workers once the jobs are durable.
-    if (jobs && !pipelined) queue_->notify_enqueued();
+    if (jobs && !pipelined) detail::access::notify_enqueued(*queue_);
     return pipelined;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_store>> sqlite_store::open(const std::string& path,
-                                                                                 const sqlite_store_params& p,
-                                                                                 diagnostics& diag) {
-    // Before anything is opened or created; the repository's own open checks its setting.
-    if (auto bad = detail::sqlite::settings_error(p.queue.synchronous, p.queue.page_size); !bad.empty()) {
-        diag = diagnostics(path + ": the job queue's " + bad);
-        return make_error_code(errc::invalid_argument);
-    }
-    auto repo = sqlite_repository::open(path, p.repository, diag);
+KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<store>> store::open(const std::string& path, const store_params& p) {
+    auto repo = repository::open(path, p.file, p.repository);
     if (!repo) return repo.error();
-    auto q = sqlite_queue::open(path, p.queue);
-    if (!q) {
-        diag = diagnostics(path + ": cannot open the job queue: " + q.error().message());
-        return q.error();
-    }
-    repo->pool()->set_on_open([queue = q->get()](detail::sqlite::connection& c) { queue->take_checkpoints_of(c); });
-    std::unique_ptr<sqlite_store> st(new sqlite_store(std::move(*repo), std::move(*q), p.max_group_size));
-    const bool full = detail::sqlite::commit_sync_pragma(p.repository.open.synchronous) != nullptr;
-    if (p.pipelined_sync && full && p.repository.open.wal && !p.repository.open.read_only) {
+    auto q = queue::open(path, p.file, p.queue);
+    if (!q) return q.error();
+    detail::access::pool_of(*repo)->set_on_open(
+        [queue = q->get()](detail::connection& c) { detail::access::take_checkpoints_of(*queue, c); });
+    std::unique_ptr<store> st(new store(std::move(*repo), std::move(*q), p.max_group_size));
+    const bool full = detail::commit_sync_pragma(p.file.synchronous) != nullptr;
+    if (p.pipelined_sync && full && p.file.wal && !p.file.read_only) {
         diagnostics d;
-        auto lease = st->repo_.pool()->acquire(d);
-        if (!lease) {
-            diag = d;
-            return lease.error();
-        }
+        auto lease = detail::access::pool_of(st->repo_)->acquire(d);
+        if (!lease) return error(lease.error().code(), d);
         // Only a file in WAL mode: the sync thread syncs the WAL by its path.
-        if (auto wal = detail::sqlite::wal_sync::path_for(**lease); !wal.empty()) st->start_syncer(std::move(wal));
+        if (auto wal = detail::wal_sync::path_for(**lease); !wal.empty()) st->start_syncer(std::move(wal));
     }
     return st;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<unit_of_work>> sqlite_store::begin() {
+KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<unit_of_work>> store::begin() {
     diagnostics d;
-    auto lease = repo_.pool()->acquire(d);
+    auto lease = detail::access::pool_of(repo_)->acquire(d);
     if (!lease) return detail::sqlite_set_failure(errc::storage_failure, std::string(d.client_message()));
-    const auto budget = repo_.pool()->params().busy_timeout;
-    if (auto b = detail::sqlite_begin_immediate(**lease, budget); !b)
+    const auto budget = detail::access::pool_of(repo_)->params().busy_timeout;
+    if (auto b = detail::begin_immediate(**lease, budget); !b)
         return detail::sqlite_fail(**lease, b.error(), "starting a unit of work");
     return std::unique_ptr<unit_of_work>(
-        std::make_unique<detail::sqlite_unit_of_work>(std::move(*lease), *queue_, budget));
+        std::make_unique<detail::unit>(std::move(*lease), *queue_, budget));
 }
 
-} // namespace kongflow::endpoints
+} // namespace kongflow::endpoints::sqlite
 
 #endif

@@ -1,16 +1,16 @@
-// The repository's SQLite schema as migration steps; `sqlite_repository::migrate` applies the
+// The repository's SQLite schema as migration steps; `sqlite::repository` applies the
 // missing ones at open. A step, once released, never changes: a new step alters what came before.
-#ifndef KONGFLOW_ENDPOINTS_STORAGE_DETAIL_SQLITE_SCHEMA_HPP
-#define KONGFLOW_ENDPOINTS_STORAGE_DETAIL_SQLITE_SCHEMA_HPP
+#ifndef KONGFLOW_ENDPOINTS_SQLITE_DETAIL_SCHEMA_HPP
+#define KONGFLOW_ENDPOINTS_SQLITE_DETAIL_SCHEMA_HPP
 
-#include <kongflow/endpoints/detail/sqlite.hpp>
+#include <kongflow/endpoints/sqlite/detail/connection.hpp>
 
 #include <array>
 #include <string_view>
 
-namespace kongflow::endpoints::detail {
+namespace kongflow::endpoints::sqlite::detail {
 
-inline constexpr std::string_view sqlite_storage_v1 = R"sql(
+inline constexpr std::string_view storage_v1 = R"sql(
 CREATE TABLE kf_organizations (
     id TEXT PRIMARY KEY,
     slug TEXT NOT NULL UNIQUE,
@@ -99,7 +99,7 @@ CREATE TABLE kf_registrations (
 // index write several times dearer than the row itself. Same rules, same rows; the table is
 // rebuilt (SQLite cannot alter a CHECK), which only kf_endpoint_indexes needs: no other table
 // points at it.
-inline constexpr std::string_view sqlite_storage_v2 = R"sql(
+inline constexpr std::string_view storage_v2 = R"sql(
 CREATE TABLE kf_endpoint_indexes_v2 (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -125,8 +125,8 @@ CREATE INDEX kf_endpoint_indexes_by_endpoint ON kf_endpoint_indexes (endpoint_id
 CREATE INDEX kf_endpoint_indexes_by_created ON kf_endpoint_indexes (created_at);
 )sql";
 
-inline constexpr std::array<sqlite::migration, 2> sqlite_storage_migrations{{{1, sqlite_storage_v1}, {2, sqlite_storage_v2}}};
+inline constexpr std::array<migration, 2> storage_migrations{{{1, storage_v1}, {2, storage_v2}}};
 
-} // namespace kongflow::endpoints::detail
+} // namespace kongflow::endpoints::sqlite::detail
 
 #endif

@@ -1,7 +1,7 @@
-// The in-memory repository: the same behaviour as sqlite_repository (unique constraints, soft
+// The in-memory repository: the same behaviour as sqlite::repository (unique constraints, soft
 // delete, ordering), no files. For tests, examples and hosts that persist nothing.
-#ifndef KONGFLOW_ENDPOINTS_STORAGE_MEMORY_REPOSITORY_HPP
-#define KONGFLOW_ENDPOINTS_STORAGE_MEMORY_REPOSITORY_HPP
+#ifndef KONGFLOW_ENDPOINTS_MEMORY_REPOSITORY_HPP
+#define KONGFLOW_ENDPOINTS_MEMORY_REPOSITORY_HPP
 
 #include <kongflow/endpoints/storage/repository.hpp>
 
@@ -18,16 +18,16 @@
 #include <utility>
 #include <vector>
 
-namespace kongflow::endpoints {
+namespace kongflow::endpoints::memory {
 
-class memory_store;
+class store;
 
 namespace detail {
 
 /// The tables and the logic, without locking. Every change goes through put_*/erase_*, which
 /// record the previous value in the undo log while one is open (a unit of work), so a rollback
 /// restores the state exactly.
-class memory_core final : public repository {
+class core final : public endpoints::repository {
 public:
     result<organization> create_organization(const create_organization_params& p) override;
     result<organization> find_organization(const std::string& id) override;
@@ -117,14 +117,14 @@ private:
 
 } // namespace detail
 
-/// Thread-safe: one mutex serialises every call. While a unit of work from a memory_store is
+/// Thread-safe: one mutex serialises every call. While a unit of work from a store is
 /// open, other threads wait; the owning thread must use the unit's repository (calling this
 /// object directly from that thread returns errc::conflict instead of deadlocking).
-class memory_repository final : public repository {
+class repository final : public endpoints::repository {
 public:
-    memory_repository() = default;
-    memory_repository(const memory_repository&) = delete;
-    memory_repository& operator=(const memory_repository&) = delete;
+    repository() = default;
+    repository(const repository&) = delete;
+    repository& operator=(const repository&) = delete;
 
     result<organization> create_organization(const create_organization_params& p) override;
     result<organization> find_organization(const std::string& id) override;
@@ -160,20 +160,20 @@ public:
                                      const std::string& key) override;
 
 private:
-    friend class memory_store;
+    friend class store;
 
     template <class F>
-    auto locked(F&& f) -> decltype(f(std::declval<detail::memory_core&>()));
+    auto locked(F&& f) -> decltype(f(std::declval<detail::core&>()));
 
     mutable std::mutex mu_;
     std::atomic<std::thread::id> owner_{}; // the thread holding a unit of work, if any
-    detail::memory_core core_;
+    detail::core core_;
 };
 
-} // namespace kongflow::endpoints
+} // namespace kongflow::endpoints::memory
 
 #ifdef KONGFLOW_ENDPOINTS_HEADER_ONLY
-#include <kongflow/endpoints/storage/impl/memory_repository.ipp>
+#include <kongflow/endpoints/memory/impl/repository.ipp>
 #endif
 
 #endif

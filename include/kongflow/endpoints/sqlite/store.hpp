@@ -1,10 +1,11 @@
-// The SQLite store: sqlite_repository + sqlite_queue in one file, with units of work that span
+// The SQLite store: sqlite::repository + sqlite::queue in one file, with units of work that span
 // both in one SQLite transaction.
-#ifndef KONGFLOW_ENDPOINTS_STORAGE_SQLITE_STORE_HPP
-#define KONGFLOW_ENDPOINTS_STORAGE_SQLITE_STORE_HPP
+#ifndef KONGFLOW_ENDPOINTS_SQLITE_STORE_HPP
+#define KONGFLOW_ENDPOINTS_SQLITE_STORE_HPP
 
-#include <kongflow/endpoints/queue/sqlite_queue.hpp>
-#include <kongflow/endpoints/storage/sqlite_repository.hpp>
+#include <kongflow/endpoints/sqlite/params.hpp>
+#include <kongflow/endpoints/sqlite/queue.hpp>
+#include <kongflow/endpoints/sqlite/repository.hpp>
 #include <kongflow/endpoints/storage/store.hpp>
 
 #include <boost/asio/any_completion_executor.hpp>
@@ -19,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-namespace kongflow::endpoints {
+namespace kongflow::endpoints::sqlite {
 
 /// How well async_transact groups units: units / transactions is the mean group size.
 struct group_commit_stats {
@@ -31,24 +32,9 @@ struct group_commit_stats {
     std::uint64_t reruns = 0;
 };
 
-struct sqlite_store_params {
-    sqlite_repository_params repository{};
-    sqlite_queue_params queue{};
-    /// The most units async_transact commits in one transaction (group commit).
-    std::size_t max_group_size = 128;
-    /// With synchronous FULL (or EXTRA) and WAL: async_transact commits a group without waiting
-    /// for the disk, starts the next group at once, and completes the group's units only after a
-    /// background thread has synced the WAL (fdatasync) past their commit. Durability is FULL's:
-    /// no unit completes before its commit is on disk. The difference is visibility: another
-    /// connection may read a group's rows during that sync, before it is durable (as with
-    /// synchronous=NORMAL); a power loss then may lose rows that were read but never acknowledged.
-    /// false = SQLite syncs inside COMMIT, one group at a time.
-    bool pipelined_sync = true;
-};
-
 /// Thread-safe; several processes may open the same file. A unit of work takes a connection of
 /// the repository's pool, starts BEGIN IMMEDIATE (retried on SQLITE_BUSY), runs the repository
-/// and sqlite_queue::enqueue_in on that connection, and wakes this process's workers after COMMIT.
+/// and the queue's enqueues on that connection, and wakes this process's workers after COMMIT.
 ///
 /// async_transact group-commits: the first unit to arrive leads; units that arrive while its
 /// transaction is open or committing queue up and form the next group, which one thread runs as
@@ -56,32 +42,25 @@ struct sqlite_store_params {
 /// savepoint, except in a group of one or of units that are all transact_mode::repeatable, which
 /// run without (a failure there rolls the group back and runs it again with savepoints). A failed
 /// COMMIT fails every unit of the group (none of them is kept).
-class sqlite_store final : public store {
+class store final : public endpoints::store {
 public:
     /// Opens or creates the file and applies both components' migrations ("storage", "queue").
-    KONGFLOW_ENDPOINTS_DECL static result<std::unique_ptr<sqlite_store>> open(const std::string& path,
-                                                                              const sqlite_store_params& p,
-                                                                              diagnostics& diag);
-    static result<std::unique_ptr<sqlite_store>> open(const std::string& path, const sqlite_store_params& p = {}) {
-        diagnostics d;
-        return open(path, p, d);
-    }
+    KONGFLOW_ENDPOINTS_DECL static result<std::unique_ptr<store>> open(const std::string& path,
+                                                                       const store_params& p = {});
 
     repository& repo() override { return repo_; }
     queue& jobs() override { return *queue_; }
-    sqlite_repository& sqlite_repo() noexcept { return repo_; }
-    sqlite_queue& sqlite_jobs() noexcept { return *queue_; }
 
     KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<unit_of_work>> begin() override;
 
     /// Units run through async_transact so far, and the transactions that committed them.
-    group_commit_stats group_commits() const noexcept {
+    sqlite::group_commit_stats group_commits() const noexcept {
         return {units_.load(std::memory_order_relaxed), transactions_.load(std::memory_order_relaxed),
                 syncs_.load(std::memory_order_relaxed), reruns_.load(std::memory_order_relaxed)};
     }
 
     /// Completes every unit still waiting for its WAL sync, then stops the sync thread.
-    KONGFLOW_ENDPOINTS_DECL ~sqlite_store() override;
+    KONGFLOW_ENDPOINTS_DECL ~store() override;
 
 protected:
     KONGFLOW_ENDPOINTS_DECL void transact_impl(transact_work work, transact_mode mode, diagnostics& diag,
@@ -89,6 +68,8 @@ protected:
                                                boost::asio::any_completion_handler<transact_signature> h) override;
 
 private:
+    friend struct detail::access;
+
     struct pending_unit {
         transact_work work;
         diagnostics* diag;
@@ -101,14 +82,14 @@ private:
     };
     enum class group_run { done, unit_failed, aborted };
 
-    sqlite_store(sqlite_repository repo, std::unique_ptr<sqlite_queue> q, std::size_t max_group)
+    store(repository repo, std::unique_ptr<queue> q, std::size_t max_group)
         : queue_(std::move(q)), repo_(std::move(repo)), max_group_(max_group == 0 ? 1 : max_group) {}
 
     void lead();
     /// true: the group committed and waits for a WAL sync (pipelined_sync), so the leader does
     /// not complete it.
     bool run_group(std::vector<pending_unit>& group);
-    group_run run_units(detail::sqlite::connection& conn, std::vector<pending_unit>& group, bool savepoints);
+    group_run run_units(detail::connection& conn, std::vector<pending_unit>& group, bool savepoints);
     static void fail_unit(pending_unit& u, const error& ec);
     static void fail_rest(std::vector<pending_unit>& group, const error& ec); ///< every unit not failed yet
     static void complete(std::vector<pending_unit>& group);
@@ -117,8 +98,8 @@ private:
 
     // The queue first: the repository's connections hand their checkpoints to it, so it must
     // outlive them.
-    std::unique_ptr<sqlite_queue> queue_;
-    sqlite_repository repo_;
+    std::unique_ptr<queue> queue_;
+    repository repo_;
     std::size_t max_group_;
 
     std::mutex group_mtx_;
@@ -129,8 +110,8 @@ private:
     std::atomic<std::uint64_t> syncs_{0};
     std::atomic<std::uint64_t> reruns_{0};
 
-    // Pipelined sync (see sqlite_store_params::pipelined_sync).
-    std::unique_ptr<detail::sqlite::wal_sync> wal_;
+    // Pipelined sync (see sqlite::store_params::pipelined_sync).
+    std::unique_ptr<detail::wal_sync> wal_;
     std::mutex sync_mtx_;
     std::condition_variable sync_cv_;
     std::vector<pending_unit> unsynced_;
@@ -138,10 +119,10 @@ private:
     std::thread syncer_;
 };
 
-} // namespace kongflow::endpoints
+} // namespace kongflow::endpoints::sqlite
 
 #ifdef KONGFLOW_ENDPOINTS_HEADER_ONLY
-#include <kongflow/endpoints/storage/impl/sqlite_store.ipp>
+#include <kongflow/endpoints/sqlite/impl/store.ipp>
 #endif
 
 #endif

@@ -1,21 +1,21 @@
-#ifndef KONGFLOW_ENDPOINTS_STORAGE_IMPL_MEMORY_REPOSITORY_IPP
-#define KONGFLOW_ENDPOINTS_STORAGE_IMPL_MEMORY_REPOSITORY_IPP
+#ifndef KONGFLOW_ENDPOINTS_MEMORY_IMPL_REPOSITORY_IPP
+#define KONGFLOW_ENDPOINTS_MEMORY_IMPL_REPOSITORY_IPP
 
 #include <kongflow/endpoints/detail/ids.hpp>
-#include <kongflow/endpoints/storage/memory_repository.hpp>
+#include <kongflow/endpoints/memory/repository.hpp>
 
 #include <algorithm>
 
-namespace kongflow::endpoints {
+namespace kongflow::endpoints::memory {
 namespace detail {
 
-inline error memory_fail(errc e, std::string message) {
+inline error fail(errc e, std::string message) {
     return error(make_error_code(e), diagnostics(std::move(message)));
 }
 
 // ---- primitives: the only places that change the tables ----
 
-KONGFLOW_ENDPOINTS_DECL void memory_core::put_organization(organization v) {
+KONGFLOW_ENDPOINTS_DECL void core::put_organization(organization v) {
     auto it = organizations_.find(v.id);
     if (it == organizations_.end())
         record([this, id = v.id] { organizations_.erase(id); });
@@ -24,7 +24,7 @@ KONGFLOW_ENDPOINTS_DECL void memory_core::put_organization(organization v) {
     organizations_[v.id] = std::move(v);
 }
 
-KONGFLOW_ENDPOINTS_DECL void memory_core::put_project(project v) {
+KONGFLOW_ENDPOINTS_DECL void core::put_project(project v) {
     auto it = projects_.find(v.id);
     if (it == projects_.end())
         record([this, id = v.id] { projects_.erase(id); });
@@ -33,7 +33,7 @@ KONGFLOW_ENDPOINTS_DECL void memory_core::put_project(project v) {
     projects_[v.id] = std::move(v);
 }
 
-KONGFLOW_ENDPOINTS_DECL void memory_core::put_environment(environment v) {
+KONGFLOW_ENDPOINTS_DECL void core::put_environment(environment v) {
     auto it = environments_.find(v.id);
     if (it == environments_.end()) {
         record([this, id = v.id, key = v.api_key] {
@@ -52,7 +52,7 @@ KONGFLOW_ENDPOINTS_DECL void memory_core::put_environment(environment v) {
     environments_[v.id] = std::move(v);
 }
 
-KONGFLOW_ENDPOINTS_DECL void memory_core::put_endpoint(endpoint v) {
+KONGFLOW_ENDPOINTS_DECL void core::put_endpoint(endpoint v) {
     // environment_id and slug never change after creation, so the slug index only grows.
     auto it = endpoints_.find(v.id);
     if (it == endpoints_.end()) {
@@ -67,7 +67,7 @@ KONGFLOW_ENDPOINTS_DECL void memory_core::put_endpoint(endpoint v) {
     endpoints_[v.id] = std::move(v);
 }
 
-KONGFLOW_ENDPOINTS_DECL void memory_core::put_index(stored_index v) {
+KONGFLOW_ENDPOINTS_DECL void core::put_index(stored_index v) {
     auto it = indexes_.find(v.value.id);
     if (it == indexes_.end()) {
         record([this, id = v.value.id] {
@@ -86,7 +86,7 @@ KONGFLOW_ENDPOINTS_DECL void memory_core::put_index(stored_index v) {
     }
 }
 
-KONGFLOW_ENDPOINTS_DECL void memory_core::erase_index(const std::string& id) {
+KONGFLOW_ENDPOINTS_DECL void core::erase_index(const std::string& id) {
     auto it = indexes_.find(id);
     if (it == indexes_.end()) return;
     record([this, old = it->second] {
@@ -101,7 +101,7 @@ KONGFLOW_ENDPOINTS_DECL void memory_core::erase_index(const std::string& id) {
     indexes_.erase(it);
 }
 
-KONGFLOW_ENDPOINTS_DECL void memory_core::put_job(registered_job v) {
+KONGFLOW_ENDPOINTS_DECL void core::put_job(registered_job v) {
     auto key = std::make_pair(v.endpoint_id, v.slug);
     auto it = jobs_.find(key);
     if (it == jobs_.end())
@@ -111,7 +111,7 @@ KONGFLOW_ENDPOINTS_DECL void memory_core::put_job(registered_job v) {
     jobs_[key] = std::move(v);
 }
 
-KONGFLOW_ENDPOINTS_DECL void memory_core::put_registration(registration v) {
+KONGFLOW_ENDPOINTS_DECL void core::put_registration(registration v) {
     auto key = std::make_tuple(v.endpoint_id, v.kind, v.key);
     auto it = registrations_.find(key);
     if (it == registrations_.end())
@@ -121,7 +121,7 @@ KONGFLOW_ENDPOINTS_DECL void memory_core::put_registration(registration v) {
     registrations_[key] = std::move(v);
 }
 
-KONGFLOW_ENDPOINTS_DECL void memory_core::erase_registration(
+KONGFLOW_ENDPOINTS_DECL void core::erase_registration(
     const std::tuple<std::string, registration_kind, std::string>& key) {
     auto it = registrations_.find(key);
     if (it == registrations_.end()) return;
@@ -131,11 +131,11 @@ KONGFLOW_ENDPOINTS_DECL void memory_core::erase_registration(
 
 // ---- organizations, projects, environments ----
 
-KONGFLOW_ENDPOINTS_DECL result<organization> memory_core::create_organization(const create_organization_params& p) {
-    if (p.slug.empty()) return memory_fail(errc::invalid_argument, "an organization needs a slug");
+KONGFLOW_ENDPOINTS_DECL result<organization> core::create_organization(const create_organization_params& p) {
+    if (p.slug.empty()) return fail(errc::invalid_argument, "an organization needs a slug");
     for (const auto& [id, o] : organizations_)
-        if (o.slug == p.slug) return memory_fail(errc::already_exists, "organization slug already exists: " + p.slug);
-    auto id = new_id();
+        if (o.slug == p.slug) return fail(errc::already_exists, "organization slug already exists: " + p.slug);
+    auto id = endpoints::detail::new_id();
     if (!id) return id.error();
     organization o{*id, p.slug, p.title, p.now.value_or(now_ms()), {}};
     o.updated_at = o.created_at;
@@ -143,27 +143,27 @@ KONGFLOW_ENDPOINTS_DECL result<organization> memory_core::create_organization(co
     return o;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<organization> memory_core::find_organization(const std::string& id) {
+KONGFLOW_ENDPOINTS_DECL result<organization> core::find_organization(const std::string& id) {
     auto it = organizations_.find(id);
-    if (it == organizations_.end()) return memory_fail(errc::not_found, "no organization " + id);
+    if (it == organizations_.end()) return fail(errc::not_found, "no organization " + id);
     return it->second;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<organization>> memory_core::list_organizations() {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<organization>> core::list_organizations() {
     std::vector<organization> out;
     for (const auto& [id, o] : organizations_) out.push_back(o);
     std::sort(out.begin(), out.end(), [](const organization& a, const organization& b) { return a.slug < b.slug; });
     return out;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<project> memory_core::create_project(const create_project_params& p) {
-    if (p.slug.empty()) return memory_fail(errc::invalid_argument, "a project needs a slug");
+KONGFLOW_ENDPOINTS_DECL result<project> core::create_project(const create_project_params& p) {
+    if (p.slug.empty()) return fail(errc::invalid_argument, "a project needs a slug");
     if (!organizations_.count(p.organization_id))
-        return memory_fail(errc::not_found, "no organization " + p.organization_id);
+        return fail(errc::not_found, "no organization " + p.organization_id);
     for (const auto& [id, pr] : projects_)
         if (pr.organization_id == p.organization_id && pr.slug == p.slug)
-            return memory_fail(errc::already_exists, "project slug already exists: " + p.slug);
-    auto id = new_id();
+            return fail(errc::already_exists, "project slug already exists: " + p.slug);
+    auto id = endpoints::detail::new_id();
     if (!id) return id.error();
     project pr{*id, p.organization_id, p.slug, p.name, p.now.value_or(now_ms()), {}};
     pr.updated_at = pr.created_at;
@@ -171,13 +171,13 @@ KONGFLOW_ENDPOINTS_DECL result<project> memory_core::create_project(const create
     return pr;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<project> memory_core::find_project(const std::string& id) {
+KONGFLOW_ENDPOINTS_DECL result<project> core::find_project(const std::string& id) {
     auto it = projects_.find(id);
-    if (it == projects_.end()) return memory_fail(errc::not_found, "no project " + id);
+    if (it == projects_.end()) return fail(errc::not_found, "no project " + id);
     return it->second;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<project>> memory_core::list_projects(const std::string& organization_id) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<project>> core::list_projects(const std::string& organization_id) {
     std::vector<project> out;
     for (const auto& [id, pr] : projects_)
         if (pr.organization_id == organization_id) out.push_back(pr);
@@ -185,17 +185,17 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<project>> memory_core::list_projects(
     return out;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<environment> memory_core::create_environment(const create_environment_params& p) {
-    if (p.slug.empty()) return memory_fail(errc::invalid_argument, "an environment needs a slug");
-    if (p.api_key.empty()) return memory_fail(errc::invalid_argument, "an environment needs an API key");
+KONGFLOW_ENDPOINTS_DECL result<environment> core::create_environment(const create_environment_params& p) {
+    if (p.slug.empty()) return fail(errc::invalid_argument, "an environment needs a slug");
+    if (p.api_key.empty()) return fail(errc::invalid_argument, "an environment needs an API key");
     if (!organizations_.count(p.organization_id))
-        return memory_fail(errc::not_found, "no organization " + p.organization_id);
-    if (!projects_.count(p.project_id)) return memory_fail(errc::not_found, "no project " + p.project_id);
-    if (api_keys_.count(p.api_key)) return memory_fail(errc::already_exists, "the API key is already in use");
+        return fail(errc::not_found, "no organization " + p.organization_id);
+    if (!projects_.count(p.project_id)) return fail(errc::not_found, "no project " + p.project_id);
+    if (api_keys_.count(p.api_key)) return fail(errc::already_exists, "the API key is already in use");
     for (const auto& [id, e] : environments_)
         if (e.project_id == p.project_id && e.slug == p.slug)
-            return memory_fail(errc::already_exists, "environment slug already exists: " + p.slug);
-    auto id = new_id();
+            return fail(errc::already_exists, "environment slug already exists: " + p.slug);
+    auto id = endpoints::detail::new_id();
     if (!id) return id.error();
     environment e{*id, p.organization_id, p.project_id, p.slug, p.type, p.api_key, p.now.value_or(now_ms()), {}};
     e.updated_at = e.created_at;
@@ -203,19 +203,19 @@ KONGFLOW_ENDPOINTS_DECL result<environment> memory_core::create_environment(cons
     return e;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<environment> memory_core::find_environment(const std::string& id) {
+KONGFLOW_ENDPOINTS_DECL result<environment> core::find_environment(const std::string& id) {
     auto it = environments_.find(id);
-    if (it == environments_.end()) return memory_fail(errc::not_found, "no environment " + id);
+    if (it == environments_.end()) return fail(errc::not_found, "no environment " + id);
     return it->second;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<environment> memory_core::find_environment_by_api_key(const std::string& api_key) {
+KONGFLOW_ENDPOINTS_DECL result<environment> core::find_environment_by_api_key(const std::string& api_key) {
     auto it = api_keys_.find(api_key);
-    if (it == api_keys_.end()) return memory_fail(errc::not_found, "no environment has this API key");
+    if (it == api_keys_.end()) return fail(errc::not_found, "no environment has this API key");
     return environments_.at(it->second);
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<environment>> memory_core::list_environments(
+KONGFLOW_ENDPOINTS_DECL result<std::vector<environment>> core::list_environments(
     const std::string& project_id) {
     std::vector<environment> out;
     for (const auto& [id, e] : environments_)
@@ -226,22 +226,22 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<environment>> memory_core::list_envir
 
 // ---- endpoints ----
 
-KONGFLOW_ENDPOINTS_DECL result<endpoint> memory_core::find_endpoint(const std::string& id) {
+KONGFLOW_ENDPOINTS_DECL result<endpoint> core::find_endpoint(const std::string& id) {
     auto it = endpoints_.find(id);
-    if (it == endpoints_.end()) return memory_fail(errc::not_found, "no endpoint " + id);
+    if (it == endpoints_.end()) return fail(errc::not_found, "no endpoint " + id);
     return it->second;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<endpoint> memory_core::find_endpoint_by_slug(const std::string& environment_id,
+KONGFLOW_ENDPOINTS_DECL result<endpoint> core::find_endpoint_by_slug(const std::string& environment_id,
                                                                            const std::string& slug) {
     auto it = endpoint_slugs_.find({environment_id, slug});
-    if (it == endpoint_slugs_.end()) return memory_fail(errc::not_found, "no endpoint " + slug + " in this environment");
+    if (it == endpoint_slugs_.end()) return fail(errc::not_found, "no endpoint " + slug + " in this environment");
     return endpoints_.at(it->second);
 }
 
-KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> memory_core::upsert_endpoint(const upsert_endpoint_params& p) {
-    if (p.slug.empty()) return memory_fail(errc::invalid_argument, "an endpoint needs a slug");
-    if (p.url.empty()) return memory_fail(errc::invalid_argument, "an endpoint needs a url");
+KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> core::upsert_endpoint(const upsert_endpoint_params& p) {
+    if (p.slug.empty()) return fail(errc::invalid_argument, "an endpoint needs a slug");
+    if (p.url.empty()) return fail(errc::invalid_argument, "an endpoint needs a url");
     const timestamp now = p.now.value_or(now_ms());
     auto slug = endpoint_slugs_.find({p.environment_id, p.slug});
     if (slug != endpoint_slugs_.end()) {
@@ -252,15 +252,15 @@ KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> memory_core::upsert_endpo
         put_endpoint(e);
         return upsert_endpoint_result{std::move(e), false};
     }
-    if (!environments_.count(p.environment_id)) return memory_fail(errc::not_found, "no environment " + p.environment_id);
+    if (!environments_.count(p.environment_id)) return fail(errc::not_found, "no environment " + p.environment_id);
     if (!organizations_.count(p.organization_id))
-        return memory_fail(errc::not_found, "no organization " + p.organization_id);
-    if (!projects_.count(p.project_id)) return memory_fail(errc::not_found, "no project " + p.project_id);
-    auto id = new_id();
+        return fail(errc::not_found, "no organization " + p.organization_id);
+    if (!projects_.count(p.project_id)) return fail(errc::not_found, "no project " + p.project_id);
+    auto id = endpoints::detail::new_id();
     if (!id) return id.error();
     std::string hook = p.indexing_hook_identifier;
     if (hook.empty()) {
-        auto h = new_hook_identifier();
+        auto h = endpoints::detail::new_hook_identifier();
         if (!h) return h.error();
         hook = std::move(*h);
     }
@@ -278,9 +278,9 @@ KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> memory_core::upsert_endpo
     return upsert_endpoint_result{std::move(e), true};
 }
 
-KONGFLOW_ENDPOINTS_DECL result<endpoint> memory_core::update_endpoint(const update_endpoint_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<endpoint> core::update_endpoint(const update_endpoint_params& p) {
     auto it = endpoints_.find(p.id);
-    if (it == endpoints_.end()) return memory_fail(errc::not_found, "no endpoint " + p.id);
+    if (it == endpoints_.end()) return fail(errc::not_found, "no endpoint " + p.id);
     endpoint e = it->second;
     if (p.url) e.url = *p.url;
     if (p.version) e.version = *p.version;
@@ -291,7 +291,7 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint> memory_core::update_endpoint(const upda
     return e;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> memory_core::list_endpoints(const std::string& environment_id) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> core::list_endpoints(const std::string& environment_id) {
     std::vector<endpoint> out;
     for (auto it = endpoint_slugs_.lower_bound({environment_id, std::string()});
          it != endpoint_slugs_.end() && it->first.first == environment_id; ++it)
@@ -299,9 +299,9 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> memory_core::list_endpoint
     return out;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<endpoint> memory_core::delete_endpoint(const std::string& id) {
+KONGFLOW_ENDPOINTS_DECL result<endpoint> core::delete_endpoint(const std::string& id) {
     auto it = endpoints_.find(id);
-    if (it == endpoints_.end()) return memory_fail(errc::not_found, "no endpoint " + id);
+    if (it == endpoints_.end()) return fail(errc::not_found, "no endpoint " + id);
     endpoint e = it->second;
     e.url.reset();
     e.updated_at = now_ms();
@@ -309,7 +309,7 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint> memory_core::delete_endpoint(const std:
     return e;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> memory_core::find_endpoints_for_recurring_index(
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> core::find_endpoints_for_recurring_index(
     const recurring_index_params& p) {
     std::vector<endpoint> out;
     for (const auto& [id, e] : endpoints_) {
@@ -328,9 +328,9 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> memory_core::find_endpoint
 
 // ---- indexes ----
 
-KONGFLOW_ENDPOINTS_DECL result<endpoint_index> memory_core::create_index(const create_index_params& p) {
-    if (!endpoints_.count(p.endpoint_id)) return memory_fail(errc::not_found, "no endpoint " + p.endpoint_id);
-    auto id = new_id();
+KONGFLOW_ENDPOINTS_DECL result<endpoint_index> core::create_index(const create_index_params& p) {
+    if (!endpoints_.count(p.endpoint_id)) return fail(errc::not_found, "no endpoint " + p.endpoint_id);
+    auto id = endpoints::detail::new_id();
     if (!id) return id.error();
     endpoint_index ix;
     ix.id = std::move(*id);
@@ -344,9 +344,9 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint_index> memory_core::create_index(const c
     return ix;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<endpoint_index> memory_core::update_index(const update_index_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<endpoint_index> core::update_index(const update_index_params& p) {
     auto it = indexes_.find(p.id);
-    if (it == indexes_.end()) return memory_fail(errc::not_found, "no endpoint index " + p.id);
+    if (it == indexes_.end()) return fail(errc::not_found, "no endpoint index " + p.id);
     stored_index s = it->second;
     if (p.status) s.value.status = *p.status;
     if (p.stats) s.value.stats = *p.stats;
@@ -358,18 +358,18 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint_index> memory_core::update_index(const u
     return out;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<endpoint_index> memory_core::find_index(const std::string& id) {
+KONGFLOW_ENDPOINTS_DECL result<endpoint_index> core::find_index(const std::string& id) {
     auto it = indexes_.find(id);
-    if (it == indexes_.end()) return memory_fail(errc::not_found, "no endpoint index " + id);
+    if (it == indexes_.end()) return fail(errc::not_found, "no endpoint index " + id);
     return it->second.value;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> memory_core::list_indexes(const std::string& endpoint_id,
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> core::list_indexes(const std::string& endpoint_id,
                                                                                      std::size_t limit) {
     return last_indexes(last_indexes_params{endpoint_id, limit, std::nullopt});
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> memory_core::last_indexes(const last_indexes_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> core::last_indexes(const last_indexes_params& p) {
     std::vector<endpoint_index> out;
     auto set = indexes_by_endpoint_.find(p.endpoint_id);
     if (set == indexes_by_endpoint_.end()) return out;
@@ -381,7 +381,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> memory_core::last_in
     return out;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::size_t> memory_core::purge_indexes_older_than(timestamp cutoff) {
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> core::purge_indexes_older_than(timestamp cutoff) {
     std::vector<std::string> doomed;
     for (const auto& [endpoint_id, set] : indexes_by_endpoint_)
         for (const auto& key : set) {
@@ -394,16 +394,16 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> memory_core::purge_indexes_older_tha
 
 // ---- registrations ----
 
-KONGFLOW_ENDPOINTS_DECL result<registered_job> memory_core::upsert_job(const upsert_job_params& p) {
-    if (p.slug.empty()) return memory_fail(errc::invalid_argument, "a job needs a slug");
-    if (!endpoints_.count(p.endpoint_id)) return memory_fail(errc::not_found, "no endpoint " + p.endpoint_id);
+KONGFLOW_ENDPOINTS_DECL result<registered_job> core::upsert_job(const upsert_job_params& p) {
+    if (p.slug.empty()) return fail(errc::invalid_argument, "a job needs a slug");
+    if (!endpoints_.count(p.endpoint_id)) return fail(errc::not_found, "no endpoint " + p.endpoint_id);
     const timestamp now = p.now.value_or(now_ms());
     registered_job j;
     auto it = jobs_.find({p.endpoint_id, p.slug});
     if (it != jobs_.end()) {
         j = it->second;
     } else {
-        auto id = new_id();
+        auto id = endpoints::detail::new_id();
         if (!id) return id.error();
         j.id = std::move(*id);
         j.endpoint_id = p.endpoint_id;
@@ -419,9 +419,9 @@ KONGFLOW_ENDPOINTS_DECL result<registered_job> memory_core::upsert_job(const ups
     return j;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<bool> memory_core::disable_job(const disable_job_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<bool> core::disable_job(const disable_job_params& p) {
     auto it = jobs_.find({p.endpoint_id, p.slug});
-    if (it == jobs_.end()) return {boost::system::in_place_error, memory_fail(errc::not_found, "no job " + p.slug)};
+    if (it == jobs_.end()) return {boost::system::in_place_error, fail(errc::not_found, "no job " + p.slug)};
     if (!it->second.enabled || (p.version && *p.version != it->second.version)) return false;
     registered_job j = it->second;
     j.enabled = false;
@@ -430,14 +430,14 @@ KONGFLOW_ENDPOINTS_DECL result<bool> memory_core::disable_job(const disable_job_
     return true;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<registered_job> memory_core::find_job(const std::string& endpoint_id,
+KONGFLOW_ENDPOINTS_DECL result<registered_job> core::find_job(const std::string& endpoint_id,
                                                                     const std::string& slug) {
     auto it = jobs_.find({endpoint_id, slug});
-    if (it == jobs_.end()) return memory_fail(errc::not_found, "no job " + slug);
+    if (it == jobs_.end()) return fail(errc::not_found, "no job " + slug);
     return it->second;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<registered_job>> memory_core::list_jobs(const std::string& endpoint_id) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<registered_job>> core::list_jobs(const std::string& endpoint_id) {
     std::vector<registered_job> out;
     for (auto it = jobs_.lower_bound({endpoint_id, std::string()}); it != jobs_.end() && it->first.first == endpoint_id;
          ++it)
@@ -445,16 +445,16 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<registered_job>> memory_core::list_jo
     return out;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<registration> memory_core::upsert_registration(const upsert_registration_params& p) {
-    if (p.key.empty()) return memory_fail(errc::invalid_argument, "a registration needs a key");
-    if (!endpoints_.count(p.endpoint_id)) return memory_fail(errc::not_found, "no endpoint " + p.endpoint_id);
+KONGFLOW_ENDPOINTS_DECL result<registration> core::upsert_registration(const upsert_registration_params& p) {
+    if (p.key.empty()) return fail(errc::invalid_argument, "a registration needs a key");
+    if (!endpoints_.count(p.endpoint_id)) return fail(errc::not_found, "no endpoint " + p.endpoint_id);
     const timestamp now = p.now.value_or(now_ms());
     registration r;
     auto it = registrations_.find({p.endpoint_id, p.kind, p.key});
     if (it != registrations_.end()) {
         r = it->second;
     } else {
-        auto id = new_id();
+        auto id = endpoints::detail::new_id();
         if (!id) return id.error();
         r.id = std::move(*id);
         r.endpoint_id = p.endpoint_id;
@@ -469,7 +469,7 @@ KONGFLOW_ENDPOINTS_DECL result<registration> memory_core::upsert_registration(co
     return r;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<registration>> memory_core::list_registrations(
+KONGFLOW_ENDPOINTS_DECL result<std::vector<registration>> core::list_registrations(
     const std::string& endpoint_id, std::optional<registration_kind> kind) {
     std::vector<registration> out;
     for (auto it = registrations_.lower_bound({endpoint_id, registration_kind::source, std::string()});
@@ -478,32 +478,32 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<registration>> memory_core::list_regi
     return out;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<void> memory_core::delete_registration(const std::string& endpoint_id,
+KONGFLOW_ENDPOINTS_DECL result<void> core::delete_registration(const std::string& endpoint_id,
                                                                      registration_kind kind, const std::string& key) {
     auto k = std::make_tuple(endpoint_id, kind, key);
-    if (!registrations_.count(k)) return memory_fail(errc::not_found, "no registration " + key);
+    if (!registrations_.count(k)) return fail(errc::not_found, "no registration " + key);
     erase_registration(k);
     return {};
 }
 
 } // namespace detail
 
-// ---- memory_repository: the same, under the mutex ----
+// ---- repository: the same, under the mutex ----
 
 template <class F>
-auto memory_repository::locked(F&& f) -> decltype(f(std::declval<detail::memory_core&>())) {
-    using R = decltype(f(std::declval<detail::memory_core&>()));
+auto repository::locked(F&& f) -> decltype(f(std::declval<detail::core&>())) {
+    using R = decltype(f(std::declval<detail::core&>()));
     if (owner_.load(std::memory_order_acquire) == std::this_thread::get_id())
         return R(boost::system::in_place_error,
-                 detail::memory_fail(errc::conflict,
+                 detail::fail(errc::conflict,
                                      "this thread holds a unit of work on this store: use the unit's repository"));
     std::lock_guard<std::mutex> lock(mu_);
     return f(core_);
 }
 
 #define KONGFLOW_ENDPOINTS_MEMORY_FORWARD(ret, name, params, args)                                 \
-    KONGFLOW_ENDPOINTS_DECL ret memory_repository::name params {                                   \
-        return locked([&](detail::memory_core& c) -> ret { return c.name args; });                 \
+    KONGFLOW_ENDPOINTS_DECL ret repository::name params {                                   \
+        return locked([&](detail::core& c) -> ret { return c.name args; });                 \
     }
 
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<organization>, create_organization, (const create_organization_params& p), (p))
@@ -548,6 +548,6 @@ KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<void>, delete_registration,
 
 #undef KONGFLOW_ENDPOINTS_MEMORY_FORWARD
 
-} // namespace kongflow::endpoints
+} // namespace kongflow::endpoints::memory
 
 #endif

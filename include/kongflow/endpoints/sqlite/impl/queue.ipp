@@ -1,7 +1,8 @@
-#ifndef KONGFLOW_ENDPOINTS_QUEUE_IMPL_SQLITE_QUEUE_IPP
-#define KONGFLOW_ENDPOINTS_QUEUE_IMPL_SQLITE_QUEUE_IPP
+#ifndef KONGFLOW_ENDPOINTS_SQLITE_IMPL_QUEUE_IPP
+#define KONGFLOW_ENDPOINTS_SQLITE_IMPL_QUEUE_IPP
 
-#include <kongflow/endpoints/queue/sqlite_queue.hpp>
+#include <kongflow/endpoints/sqlite/detail/access.hpp>
+#include <kongflow/endpoints/sqlite/queue.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -9,18 +10,13 @@
 #include <algorithm>
 #include <tuple>
 
-namespace kongflow::endpoints {
-namespace detail::sqlite_queue_impl {
-
-using detail::sqlite::connection;
-using detail::sqlite::statement;
-using detail::sqlite::transaction;
-using detail::sqlite::tx_mode;
+namespace kongflow::endpoints::sqlite {
+namespace detail::queue_impl {
 
 // States are stored as integers (job_state values) so that the partial indexes can say
 // "state <= 2" (pending), "state = 3" (running) and "state >= 4" (final). Queries must repeat
 // those exact terms for SQLite to use the partial indexes.
-inline constexpr detail::sqlite::migration migrations[] = {
+inline constexpr detail::migration migrations[] = {
     {1, R"sql(
 CREATE TABLE kongflow_job (
   id               INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: ids may be kept by callers
@@ -55,7 +51,7 @@ inline constexpr std::string_view row_columns =
 
 inline std::optional<timestamp> opt_time(const statement& st, int col) {
     if (st.is_null(col)) return std::nullopt;
-    return from_millis(st.get_int64(col));
+    return endpoints::detail::from_millis(st.get_int64(col));
 }
 
 // Reads a row selected with row_columns. A payload that is not an object (written by hand or by a
@@ -75,13 +71,13 @@ inline job_row read_row(const statement& st) {
     j.attempt = static_cast<int>(st.get_int64(6));
     j.max_attempts = static_cast<int>(st.get_int64(7));
     j.rescue_count = static_cast<int>(st.get_int64(8));
-    j.run_at = from_millis(st.get_int64(9));
-    j.created_at = from_millis(st.get_int64(10));
+    j.run_at = endpoints::detail::from_millis(st.get_int64(9));
+    j.created_at = endpoints::detail::from_millis(st.get_int64(10));
     j.attempted_at = opt_time(st, 11);
     j.finalized_at = opt_time(st, 12);
     auto errs = boost::json::parse(st.get_text(13), ec);
     if (!ec) {
-        auto parsed = errors_from_json(errs);
+        auto parsed = endpoints::detail::errors_from_json(errs);
         j.errors.insert(j.errors.begin(), parsed.begin(), parsed.end());
     }
     j.job_key = st.get_optional_text(14);
@@ -134,7 +130,7 @@ inline result<std::vector<job_id>> enqueue_rows(connection& conn, std::span<cons
                 if (is_pending(existing_state)) {
                     auto up = conn.cached(sql_replace);
                     if (!up) return up.error();
-                    (*up)->bind_all(r.kind, payload, r.queue, r.priority, state, to_millis(run_at), r.max_attempts,
+                    (*up)->bind_all(r.kind, payload, r.queue, r.priority, state, endpoints::detail::to_millis(run_at), r.max_attempts,
                                     existing);
                     if (auto x = (*up)->run(); !x) return x.error();
                     ids.push_back(existing);
@@ -148,47 +144,55 @@ inline result<std::vector<job_id>> enqueue_rows(connection& conn, std::span<cons
         }
         auto ins = conn.cached(sql_insert);
         if (!ins) return ins.error();
-        (*ins)->bind_all(r.kind, payload, r.queue, r.priority, state, to_millis(run_at), r.max_attempts,
-                         to_millis(now), r.job_key);
+        (*ins)->bind_all(r.kind, payload, r.queue, r.priority, state, endpoints::detail::to_millis(run_at), r.max_attempts,
+                         endpoints::detail::to_millis(now), r.job_key);
         if (auto x = (*ins)->run(); !x) return x.error();
         ids.push_back(sqlite3_last_insert_rowid(conn.native()));
     }
     return ids;
 }
 
-} // namespace detail::sqlite_queue_impl
+} // namespace detail::queue_impl
 
-namespace sqi = detail::sqlite_queue_impl;
+namespace sqi = detail::queue_impl;
 
-KONGFLOW_ENDPOINTS_DECL result<void> sqlite_queue::migrate(detail::sqlite::connection& conn) {
-    auto r = detail::sqlite::migrate(conn, "queue", sqi::migrations);
+namespace detail {
+/// Creates or upgrades the queue's table (component "queue" of kongflow_schema).
+KONGFLOW_ENDPOINTS_DECL result<void> migrate_queue(connection& conn) {
+    auto r = migrate(conn, "queue", queue_impl::migrations);
     if (!r) return r.error();
     return {};
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> sqlite_queue::open(const std::string& path,
-                                                                                 const sqlite_queue_params& p) {
-    if (auto bad = detail::sqlite::settings_error(p.synchronous, p.page_size); !bad.empty())
-        return error(make_error_code(errc::invalid_argument), diagnostics(path + ": " + bad));
-    detail::sqlite::open_params op;
-    op.synchronous = p.synchronous;
-    op.busy_timeout = p.busy_timeout;
-    op.page_size = p.page_size;
-    op.buffer_wal_writes = p.buffer_wal_writes;
-    auto c = detail::sqlite::connection::open(path, op);
-    if (!c) return c.error();
-    if (auto r = migrate(*c); !r) return r.error();
-    const char* full = detail::sqlite::commit_sync_pragma(p.synchronous);
-    std::unique_ptr<sqlite_queue> q(new sqlite_queue(std::move(*c), full, !p.durable_leases));
+/// Enqueues on a connection where the caller holds a write transaction (a unit of work), with the
+/// same validation and job_key rules as enqueue_batch. Nothing is visible before the commit.
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> enqueue_in(connection& conn, std::span<const job_request> jobs) {
+    for (const auto& r : jobs)
+        if (auto ec = validate_job_request(r)) return ec;
+    return queue_impl::enqueue_rows(conn, jobs, now_ms());
+}
+} // namespace detail
+
+KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<queue>> queue::open(const std::string& path, const file_params& file,
+                                                                  const queue_params& p) {
+    if (auto bad = detail::settings_error(file.synchronous, file.page_size); !bad.empty())
+        return error(errc::invalid_argument, diagnostics(path + ": " + bad));
+    const file_params& op = file;
+    auto c = detail::connection::open(path, op);
+    if (!c) return error(c.error().code(), diagnostics(path + ": cannot open the job queue: " + c.error().message(),
+                                                       std::string(c.error().diag().server_message())));
+    if (auto r = detail::migrate_queue(*c); !r) return r.error();
+    const char* full = detail::commit_sync_pragma(file.synchronous);
+    std::unique_ptr<queue> q(new queue(std::move(*c), full, !p.durable_leases));
     if (full && p.pipelined_sync)
-        if (auto wal = detail::sqlite::wal_sync::path_for(q->conn_); !wal.empty())
-            q->post_sync_ = std::make_unique<detail::sqlite::wal_sync>(std::move(wal));
+        if (auto wal = detail::wal_sync::path_for(q->conn_); !wal.empty())
+            q->post_sync_ = std::make_unique<detail::wal_sync>(std::move(wal));
     if (p.background_checkpoint_pages > 0) {
         // A second connection for checkpoints: a PASSIVE checkpoint never blocks our writers. Its
         // busy timeout is the longest a RESTART checkpoint may hold them back (see the thread).
         auto ck_op = op;
         ck_op.busy_timeout = std::min(op.busy_timeout, std::chrono::milliseconds(25));
-        auto ck = detail::sqlite::connection::open(path, ck_op);
+        auto ck = detail::connection::open(path, ck_op);
         if (!ck) return ck.error();
         q->start_checkpointer(std::move(*ck), p.background_checkpoint_pages,
                               p.inline_checkpoint_pages > 0 ? p.inline_checkpoint_pages
@@ -197,7 +201,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<sqlite_queue>> sqlite_queue::open
     return q;
 }
 
-KONGFLOW_ENDPOINTS_DECL void sqlite_queue::start_checkpointer(detail::sqlite::connection c, int pages,
+KONGFLOW_ENDPOINTS_DECL void queue::start_checkpointer(detail::connection c, int pages,
                                                              int inline_pages) {
     ckpt_conn_ = std::move(c);
     ckpt_pages_ = pages;
@@ -210,7 +214,7 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::start_checkpointer(detail::sqlite::co
     if (auto st = ckpt_conn_.prepare("PRAGMA synchronous"); st)
         if (auto row = st->step(); row && *row) ckpt_presync_ = st->get_int64(0) != 0;
     // The hook replaces SQLite's auto-checkpoint on the writing connection.
-    sqlite3_wal_hook(conn_.native(), &sqlite_queue::on_wal_commit, this);
+    sqlite3_wal_hook(conn_.native(), &queue::on_wal_commit, this);
     ckpt_thread_ = std::thread([this] {
         int retry_restart_at = 0;
         int restarted_log = -1; // the WAL size (pages) that the last successful RESTART copied
@@ -255,14 +259,14 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::start_checkpointer(detail::sqlite::co
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL void sqlite_queue::take_checkpoints_of(detail::sqlite::connection& c) {
-    if (ckpt_thread_.joinable()) sqlite3_wal_hook(c.native(), &sqlite_queue::on_wal_commit, this);
+KONGFLOW_ENDPOINTS_DECL void queue::take_checkpoints_of(detail::connection& c) {
+    if (ckpt_thread_.joinable()) sqlite3_wal_hook(c.native(), &queue::on_wal_commit, this);
 }
 
 // Called by SQLite after each commit on a connection that hands its checkpoints to this queue
 // (conn_ under conn_mtx_, or a store's repository connection), with the WAL's size in pages.
-KONGFLOW_ENDPOINTS_DECL int sqlite_queue::on_wal_commit(void* self, sqlite3* db, const char*, int pages) {
-    auto* q = static_cast<sqlite_queue*>(self);
+KONGFLOW_ENDPOINTS_DECL int queue::on_wal_commit(void* self, sqlite3* db, const char*, int pages) {
+    auto* q = static_cast<queue*>(self);
     if (pages < q->ckpt_copy_pages_) return SQLITE_OK;
     if (pages >= q->ckpt_inline_pages_) {
         // The background checkpointer cannot keep up (long readers?): bound the WAL here.
@@ -277,7 +281,7 @@ KONGFLOW_ENDPOINTS_DECL int sqlite_queue::on_wal_commit(void* self, sqlite3* db,
     return SQLITE_OK;
 }
 
-KONGFLOW_ENDPOINTS_DECL sqlite_queue::~sqlite_queue() {
+KONGFLOW_ENDPOINTS_DECL queue::~queue() {
     if (ckpt_thread_.joinable()) {
         {
             std::lock_guard lk(conn_mtx_);
@@ -292,24 +296,18 @@ KONGFLOW_ENDPOINTS_DECL sqlite_queue::~sqlite_queue() {
     }
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::enqueue_in(detail::sqlite::connection& conn,
-                                                                              std::span<const job_request> jobs) {
-    for (const auto& r : jobs)
-        if (auto ec = validate_job_request(r)) return ec;
-    return sqi::enqueue_rows(conn, jobs, now_ms());
-}
 
 // One IMMEDIATE transaction running `body` under conn_mtx_ (rolled back when it fails), durable
 // when this returns. With pipelined sync it commits under NORMAL and syncs the WAL after letting
 // go of the lock. Committed, but if that sync fails not known to be on disk: the caller gets the
 // system's error (EIO, ENOSPC ...) and must not count on the write.
 template <class F>
-auto sqlite_queue::durable_write(F&& body) -> decltype(body()) {
+auto queue::durable_write(F&& body) -> decltype(body()) {
     decltype(body()) out;
     {
         std::lock_guard lk(conn_mtx_);
-        detail::sqlite::normal_sync_scope soft(conn_, post_sync_ ? full_sync_ : nullptr);
-        auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+        detail::normal_sync_scope soft(conn_, post_sync_ ? full_sync_ : nullptr);
+        auto tx = detail::transaction::begin(conn_, detail::tx_mode::immediate);
         if (!tx) return tx.error();
         out = body();
         if (!out) return out.error();
@@ -320,7 +318,7 @@ auto sqlite_queue::durable_write(F&& body) -> decltype(body()) {
     return out;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::enqueue_batch(std::span<const job_request> jobs) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> queue::enqueue_batch(std::span<const job_request> jobs) {
     for (const auto& r : jobs)
         if (auto ec = validate_job_request(r)) return ec;
     auto ids = durable_write([&] { return sqi::enqueue_rows(conn_, jobs, now_ms()); });
@@ -332,7 +330,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::enqueue_batch(
 // Leader/follower group commit: the first caller to find no leader writes every pending request
 // in one transaction; the others wait for their own slot. While the leader waits for fsync, new
 // callers queue up and form the next group, so N threads need far fewer than N fsyncs.
-KONGFLOW_ENDPOINTS_DECL result<job_id> sqlite_queue::enqueue(const job_request& job) {
+KONGFLOW_ENDPOINTS_DECL result<job_id> queue::enqueue(const job_request& job) {
     if (auto ec = validate_job_request(job)) return ec;
     pending_enqueue me{&job, 0, {}, false};
     std::unique_lock lk(gc_mtx_);
@@ -357,7 +355,7 @@ KONGFLOW_ENDPOINTS_DECL result<job_id> sqlite_queue::enqueue(const job_request& 
     return me.id;
 }
 
-KONGFLOW_ENDPOINTS_DECL void sqlite_queue::write_group(std::vector<pending_enqueue*>& group) {
+KONGFLOW_ENDPOINTS_DECL void queue::write_group(std::vector<pending_enqueue*>& group) {
     std::vector<job_request> reqs; // copies keep enqueue_rows simple; the group is small
     reqs.reserve(group.size());
     for (auto* p : group) reqs.push_back(*p->request);
@@ -373,13 +371,13 @@ KONGFLOW_ENDPOINTS_DECL void sqlite_queue::write_group(std::vector<pending_enque
 // would be shorter, but SQLite runs both the IN list and RETURNING through ephemeral tables, and
 // each one allocates and touches a fresh page cache: that cost ~0.4 ms per claim, five times the
 // rest of it. Inside the IMMEDIATE transaction nobody else can claim the selected rows.
-KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim_tx(const claim_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> queue::claim_tx(const claim_params& p) {
     std::vector<job_row> out;
     if (p.max_jobs == 0) return out;
     static const std::string select_sql = "SELECT " + std::string(sqi::row_columns) +
                                           " FROM kongflow_job WHERE state <= 2 AND queue = ?1 AND run_at <= ?2 "
                                           "ORDER BY priority, run_at, id LIMIT ?3";
-    const auto now = detail::to_millis(p.now);
+    const auto now = endpoints::detail::to_millis(p.now);
     {
         auto st = conn_.cached(select_sql);
         if (!st) return st.error();
@@ -395,7 +393,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim_tx(cons
     auto up = conn_.cached("UPDATE kongflow_job SET state = 3, attempt = attempt + 1, attempted_at = ?1, "
                            "lease_owner = ?2, lease_expires_at = ?3 WHERE id = ?4");
     if (!up) return up.error();
-    const auto expires = detail::to_millis(p.lease_expires_at);
+    const auto expires = endpoints::detail::to_millis(p.lease_expires_at);
     for (auto& j : out) {
         (*up)->bind_all(now, p.owner, expires, j.id);
         auto r = (*up)->run();
@@ -410,11 +408,11 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim_tx(cons
     return out;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim(const claim_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> queue::claim(const claim_params& p) {
     if (p.max_jobs == 0) return std::vector<job_row>{};
     std::lock_guard lk(conn_mtx_);
-    detail::sqlite::normal_sync_scope soft(conn_, soft_leases_ ? full_sync_ : nullptr);
-    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    detail::normal_sync_scope soft(conn_, soft_leases_ ? full_sync_ : nullptr);
+    auto tx = detail::transaction::begin(conn_, detail::tx_mode::immediate);
     if (!tx) return tx.error();
     auto out = claim_tx(p);
     if (!out) return out.error();
@@ -422,7 +420,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::claim(const c
     return out;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::complete_and_claim(const complete_params& done,
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> queue::complete_and_claim(const complete_params& done,
                                                                                       const claim_params& next) {
     return durable_write([&]() -> result<std::vector<job_row>> {
         if (auto n = complete_tx(done); !n) return n.error();
@@ -430,18 +428,18 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> sqlite_queue::complete_and_
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::complete(const complete_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> queue::complete(const complete_params& p) {
     if (p.outcomes.empty()) return std::size_t(0);
     return durable_write([&] { return complete_tx(p); });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::complete_tx(const complete_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> queue::complete_tx(const complete_params& p) {
     if (p.outcomes.empty()) return std::size_t(0);
     std::vector<job_id> done;
     for (const auto& o : p.outcomes)
         if (o.kind == job_outcome_kind::completed) done.push_back(o.id);
     std::size_t n = 0;
-    auto now = detail::to_millis(p.now);
+    auto now = endpoints::detail::to_millis(p.now);
     if (!done.empty()) {
         // One statement per id, not `id IN (SELECT value FROM json_each(?))`: see claim_tx.
         auto st = conn_.cached("UPDATE kongflow_job SET state = 4, finalized_at = ?1, lease_owner = NULL, "
@@ -471,7 +469,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::complete_tx(const comp
         else s.bind(3, o.error);
         switch (o.kind) {
         case job_outcome_kind::retry:
-            s.bind(5, static_cast<int>(job_state::retryable)).bind(6, detail::to_millis(o.retry_at)).bind_null(7);
+            s.bind(5, static_cast<int>(job_state::retryable)).bind(6, endpoints::detail::to_millis(o.retry_at)).bind_null(7);
             break;
         case job_outcome_kind::discard:
             s.bind(5, static_cast<int>(job_state::discarded)).bind_null(6).bind(7, now);
@@ -486,17 +484,17 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::complete_tx(const comp
     return n;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::heartbeat(const heartbeat_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> queue::heartbeat(const heartbeat_params& p) {
     std::vector<job_id> held;
     std::lock_guard lk(conn_mtx_);
-    detail::sqlite::normal_sync_scope soft(conn_, soft_leases_ ? full_sync_ : nullptr);
-    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    detail::normal_sync_scope soft(conn_, soft_leases_ ? full_sync_ : nullptr);
+    auto tx = detail::transaction::begin(conn_, detail::tx_mode::immediate);
     if (!tx) return tx.error();
     {
         auto st = conn_.cached("UPDATE kongflow_job SET lease_expires_at = ?1 WHERE state = 3 AND lease_owner = ?2 "
                                "RETURNING id");
         if (!st) return st.error();
-        (*st)->bind_all(detail::to_millis(p.lease_expires_at), p.owner);
+        (*st)->bind_all(endpoints::detail::to_millis(p.lease_expires_at), p.owner);
         for (;;) {
             auto row = (*st)->step();
             if (!row) return row.error();
@@ -508,10 +506,10 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> sqlite_queue::heartbeat(cons
     return held;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::rescue(const rescue_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> queue::rescue(const rescue_params& p) {
     std::lock_guard lk(conn_mtx_);
-    detail::sqlite::normal_sync_scope soft(conn_, soft_leases_ ? full_sync_ : nullptr);
-    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    detail::normal_sync_scope soft(conn_, soft_leases_ ? full_sync_ : nullptr);
+    auto tx = detail::transaction::begin(conn_, detail::tx_mode::immediate);
     if (!tx) return tx.error();
     auto st = conn_.cached(
         "UPDATE kongflow_job SET rescue_count = rescue_count + 1, "
@@ -523,7 +521,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::rescue(const rescue_pa
         "ELSE 'worker lost: lease expired; attempt not charged' END)), "
         "lease_owner = NULL, lease_expires_at = NULL WHERE state = 3 AND lease_expires_at < ?1");
     if (!st) return st.error();
-    (*st)->bind_all(detail::to_millis(p.now), p.max_rescues);
+    (*st)->bind_all(endpoints::detail::to_millis(p.now), p.max_rescues);
     if (auto r = (*st)->run(); !r) return r.error();
     auto n = static_cast<std::size_t>(conn_.changes());
     if (auto c = tx->commit(); !c) return c.error();
@@ -531,13 +529,13 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::rescue(const rescue_pa
     return n;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::release(const std::string& owner, std::span<const job_id> ids) {
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> queue::release(const std::string& owner, std::span<const job_id> ids) {
     if (ids.empty()) return std::size_t(0);
     std::size_t n = 0;
     {
         std::lock_guard lk(conn_mtx_);
-        detail::sqlite::normal_sync_scope soft(conn_, soft_leases_ ? full_sync_ : nullptr);
-        auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+        detail::normal_sync_scope soft(conn_, soft_leases_ ? full_sync_ : nullptr);
+        auto tx = detail::transaction::begin(conn_, detail::tx_mode::immediate);
         if (!tx) return tx.error();
         auto st = conn_.cached("UPDATE kongflow_job SET state = 0, attempt = attempt - 1, lease_owner = NULL, "
                                "lease_expires_at = NULL WHERE id IN (SELECT value FROM json_each(?2)) AND state = 3 "
@@ -552,9 +550,9 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::release(const std::str
     return n;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<void> sqlite_queue::cancel(job_id id) {
+KONGFLOW_ENDPOINTS_DECL result<void> queue::cancel(job_id id) {
     std::lock_guard lk(conn_mtx_);
-    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    auto tx = detail::transaction::begin(conn_, detail::tx_mode::immediate);
     if (!tx) return tx.error();
     {
         auto st = conn_.cached("SELECT state FROM kongflow_job WHERE id = ?1");
@@ -568,15 +566,15 @@ KONGFLOW_ENDPOINTS_DECL result<void> sqlite_queue::cancel(job_id id) {
     auto st = conn_.cached("UPDATE kongflow_job SET state = 5, finalized_at = ?2, lease_owner = NULL, "
                            "lease_expires_at = NULL WHERE id = ?1");
     if (!st) return st.error();
-    (*st)->bind_all(id, detail::to_millis(now_ms()));
+    (*st)->bind_all(id, endpoints::detail::to_millis(now_ms()));
     if (auto r = (*st)->run(); !r) return r.error();
     return tx->commit();
 }
 
-KONGFLOW_ENDPOINTS_DECL result<void> sqlite_queue::retry(job_id id) {
+KONGFLOW_ENDPOINTS_DECL result<void> queue::retry(job_id id) {
     {
         std::lock_guard lk(conn_mtx_);
-        auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+        auto tx = detail::transaction::begin(conn_, detail::tx_mode::immediate);
         if (!tx) return tx.error();
         {
             auto st = conn_.cached("SELECT state FROM kongflow_job WHERE id = ?1");
@@ -591,7 +589,7 @@ KONGFLOW_ENDPOINTS_DECL result<void> sqlite_queue::retry(job_id id) {
                                "max_attempts = CASE WHEN attempt >= max_attempts THEN attempt + 1 ELSE max_attempts END "
                                "WHERE id = ?1");
         if (!st) return st.error();
-        (*st)->bind_all(id, detail::to_millis(now_ms()));
+        (*st)->bind_all(id, endpoints::detail::to_millis(now_ms()));
         if (auto r = (*st)->run(); !r) return r.error();
         if (auto c = tx->commit(); !c) return c.error();
     }
@@ -599,7 +597,7 @@ KONGFLOW_ENDPOINTS_DECL result<void> sqlite_queue::retry(job_id id) {
     return {};
 }
 
-KONGFLOW_ENDPOINTS_DECL result<job_row> sqlite_queue::get(job_id id) {
+KONGFLOW_ENDPOINTS_DECL result<job_row> queue::get(job_id id) {
     static const std::string sql = "SELECT " + std::string(sqi::row_columns) + " FROM kongflow_job WHERE id = ?1";
     std::lock_guard lk(conn_mtx_);
     auto st = conn_.cached(sql);
@@ -611,10 +609,10 @@ KONGFLOW_ENDPOINTS_DECL result<job_row> sqlite_queue::get(job_id id) {
     return sqi::read_row(**st);
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::cleanup(const cleanup_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::size_t> queue::cleanup(const cleanup_params& p) {
     std::size_t n = 0;
     std::lock_guard lk(conn_mtx_);
-    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::immediate);
+    auto tx = detail::transaction::begin(conn_, detail::tx_mode::immediate);
     if (!tx) return tx.error();
     const std::pair<job_state, const std::optional<timestamp>*> rules[] = {
         {job_state::completed, &p.completed_before},
@@ -625,7 +623,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::cleanup(const cleanup_
         auto st = conn_.cached("DELETE FROM kongflow_job WHERE id IN (SELECT id FROM kongflow_job WHERE state >= 4 "
                                "AND state = ?1 AND finalized_at < ?2 LIMIT ?3)");
         if (!st) return st.error();
-        (*st)->bind_all(static_cast<int>(state), detail::to_millis(**before), static_cast<std::int64_t>(p.limit - n));
+        (*st)->bind_all(static_cast<int>(state), endpoints::detail::to_millis(**before), static_cast<std::int64_t>(p.limit - n));
         if (auto r = (*st)->run(); !r) return r.error();
         n += static_cast<std::size_t>(conn_.changes());
     }
@@ -633,18 +631,18 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> sqlite_queue::cleanup(const cleanup_
     return n;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<queue_stats> sqlite_queue::stats(timestamp now) {
+KONGFLOW_ENDPOINTS_DECL result<queue_stats> queue::stats(timestamp now) {
     queue_stats s;
     std::lock_guard lk(conn_mtx_);
     // One read transaction so that counts and the oldest age agree.
-    auto tx = sqi::transaction::begin(conn_, sqi::tx_mode::deferred);
+    auto tx = detail::transaction::begin(conn_, detail::tx_mode::deferred);
     if (!tx) return tx.error();
     auto st = conn_.cached("SELECT queue, CASE WHEN state <= 2 AND run_at <= ?1 THEN 0 "
                            "WHEN state = 0 THEN 1 ELSE state END AS s, count(*), "
                            "min(CASE WHEN state <= 2 AND run_at <= ?1 THEN run_at END) "
                            "FROM kongflow_job GROUP BY queue, s");
     if (!st) return st.error();
-    (*st)->bind(1, detail::to_millis(now));
+    (*st)->bind(1, endpoints::detail::to_millis(now));
     for (;;) {
         auto row = (*st)->step();
         if (!row) return row.error();
@@ -656,7 +654,7 @@ KONGFLOW_ENDPOINTS_DECL result<queue_stats> sqlite_queue::stats(timestamp now) {
         q.by_state[state] += count;
         s.totals.by_state[state] += count;
         if (!(*st)->is_null(3)) {
-            auto t = detail::from_millis((*st)->get_int64(3));
+            auto t = endpoints::detail::from_millis((*st)->get_int64(3));
             if (!s.oldest_available_run_at || t < *s.oldest_available_run_at) s.oldest_available_run_at = t;
         }
     }
@@ -664,6 +662,6 @@ KONGFLOW_ENDPOINTS_DECL result<queue_stats> sqlite_queue::stats(timestamp now) {
     return s;
 }
 
-} // namespace kongflow::endpoints
+} // namespace kongflow::endpoints::sqlite
 
 #endif

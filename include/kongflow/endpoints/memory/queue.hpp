@@ -1,7 +1,7 @@
 // In-memory queue: the default for tests and single-process hosts that accept losing pending jobs
-// on exit. Same semantics as sqlite_queue (checked by the same conformance suite).
-#ifndef KONGFLOW_ENDPOINTS_QUEUE_MEMORY_QUEUE_HPP
-#define KONGFLOW_ENDPOINTS_QUEUE_MEMORY_QUEUE_HPP
+// on exit. Same semantics as sqlite::queue (checked by the same conformance suite).
+#ifndef KONGFLOW_ENDPOINTS_MEMORY_QUEUE_HPP
+#define KONGFLOW_ENDPOINTS_MEMORY_QUEUE_HPP
 
 #include <kongflow/endpoints/detail/config.hpp>
 #include <kongflow/endpoints/queue/queue.hpp>
@@ -13,20 +13,20 @@
 #include <tuple>
 #include <unordered_map>
 
-namespace kongflow::endpoints {
+namespace kongflow::endpoints::memory {
 
 /// Thread-safe (one mutex). Claims use an ordered index of pending jobs per queue, so a claim costs
 /// O(k log n) for k jobs.
-class memory_queue final : public queue {
+class queue final : public endpoints::queue {
 public:
-    memory_queue() = default;
-    memory_queue(const memory_queue&) = delete;
-    memory_queue& operator=(const memory_queue&) = delete;
+    queue() = default;
+    queue(const queue&) = delete;
+    queue& operator=(const queue&) = delete;
 
     /// errc::unknown_job_kind (empty kind) or errc::invalid_argument (empty queue, max_attempts < 1).
     static error_code validate(const job_request& r) noexcept { return validate_job_request(r); }
 
-    using queue::enqueue;
+    using endpoints::queue::enqueue;
     KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> enqueue_batch(std::span<const job_request> jobs) override;
     KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> claim(const claim_params& p) override;
     KONGFLOW_ENDPOINTS_DECL result<std::size_t> complete(const complete_params& p) override;
@@ -58,10 +58,10 @@ private:
     std::set<std::pair<std::int64_t, job_id>> final_;               // finalized_at, id
 };
 
-} // namespace kongflow::endpoints
+} // namespace kongflow::endpoints::memory
 
 #ifdef KONGFLOW_ENDPOINTS_HEADER_ONLY
-#include <kongflow/endpoints/queue/impl/memory_queue.ipp>
+#include <kongflow/endpoints/memory/impl/queue.ipp>
 #endif
 
 #endif
