@@ -33,34 +33,22 @@ private:
     // One built request in, one reply (or "no reply" as an error_code) out, exactly once and
     // never inline: the transport guarantees both. Headers are not logged: they hold the API key.
     void do_send(kf::action_request request, kf::diagnostics& diag, send_handler handler) override {
-        kf::http_request req;
-        req.url = request.url;
-        for (auto& h : request.headers)
-            req.headers.push_back({std::move(h.name), std::move(h.value)});
-        req.body = std::move(request.body);
-        req.total_timeout = request.timeout;
-
         // Keep the caller's cancellation slot on the operation we start in its place.
         auto slot = boost::asio::get_associated_cancellation_slot(handler);
         std::string line = std::string(kf::to_string(request.action)) + " " + request.url;
+        if (request.method != "POST") line += " [" + request.method + "]"; // a hop after a 301-303
+        // An action_request is an http_request: method (GET after a 303), headers and body go as built.
         transport_.async_send(
-            std::move(req), diag,
+            std::move(request), diag,
             boost::asio::bind_cancellation_slot(slot, [this, line = std::move(line), h = std::move(handler)](
                                                           kf::error_code ec, kf::http_response res) mutable {
-                kf::endpoint_reply reply;
                 if (ec) {
                     log_(line + " -> no reply (" + ec.message() + ")");
                 } else {
                     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(res.duration).count();
                     log_(line + " -> " + std::to_string(res.status) + " in " + std::to_string(ms) + " ms");
-                    reply.status = res.status;
-                    reply.reason = std::move(res.reason);
-                    for (auto& f : res.headers)
-                        reply.headers.push_back({std::move(f.name), std::move(f.value)});
-                    reply.body = std::move(res.body);
-                    reply.duration = res.duration;
                 }
-                std::move(h)(ec, std::move(reply));
+                std::move(h)(ec, std::move(res));
             }));
     }
 

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 using namespace kongflow::endpoints;
+namespace asio = boost::asio;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using clk = std::chrono::steady_clock;

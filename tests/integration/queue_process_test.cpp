@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 using namespace kongflow::endpoints;
+namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 namespace {

@@ -236,7 +236,7 @@ TEST_CASE_METHOD(sdk_fixture, "DELIVER_* requests with missing headers are rejec
     http_source_delivery d{"key", "secret", nullptr, nullptr, fwd, std::nullopt, std::nullopt, std::nullopt};
     for (std::string missing : {"x-ts-secret", "x-ts-key", "x-ts-http-headers"}) {
         auto built = replies::make_http_source(target, d, client.identity());
-        std::erase_if(built.headers, [&](const header_field& h) { return h.name == missing; });
+        std::erase_if(built.headers, [&](const http_header& h) { return h.name == missing; });
         http_request raw;
         raw.url = built.url;
         for (auto& h : built.headers) raw.headers.push_back({h.name, h.value});
@@ -244,7 +244,7 @@ TEST_CASE_METHOD(sdk_fixture, "DELIVER_* requests with missing headers are rejec
         diagnostics tdiag;
         auto [ec, res] = run_to_completion(ctx, client.transport().async_send(raw, tdiag));
         REQUIRE(!ec);
-        endpoint_reply reply{res.status, res.reason, {}, res.body, res.duration};
+        http_response reply{res.status, res.reason, {}, res.body, res.duration};
         http_source_response out;
         CHECK(replies::read_http_source(url, {}, reply, out, diag) == make_http_error(400));
         CHECK(diag.client_message() == "Could not connect to endpoint " + url + ". Status code: 400");

@@ -11,15 +11,15 @@ using namespace kongflow::endpoints;
 
 namespace {
 
-endpoint_reply redirect(unsigned status, std::string location) {
-    endpoint_reply r;
+http_response redirect(unsigned status, std::string location) {
+    http_response r;
     r.status = status;
     r.headers = {{"Location", std::move(location)}};
     return r;
 }
 
-endpoint_reply pong() {
-    endpoint_reply r;
+http_response pong() {
+    http_response r;
     r.status = 200;
     r.body = R"({"ok":true})";
     r.headers = {{"content-type", "application/json"}, {"trigger-version", "2023-09-29"}};
@@ -34,7 +34,7 @@ struct fixture {
 
     /// Answers every action at `from` with a redirect to `to`, and at `to` with `final`.
     void route(endpoint_action a, unsigned status, std::string from, std::string location, std::string to,
-               endpoint_reply final) {
+               http_response final) {
         client.on(a, [=](const action_request& req) -> testing::fake_api_client::outcome {
             if (req.url == from) return redirect(status, location);
             if (req.url == to) return final;
@@ -71,7 +71,7 @@ TEST_CASE_METHOD(fixture, "a 301 or 302 turns the POST into a GET without body o
     const unsigned status = GENERATE(301u, 302u, 303u);
     client.on(endpoint_action::execute_job, [&](const action_request& req) -> testing::fake_api_client::outcome {
         if (req.url == target.url) return redirect(status, "https://other.test:8443/x?y=1#frag");
-        endpoint_reply r;
+        http_response r;
         r.status = 405; // what the SDK answers a GET
         r.body = R"({"message":"Method not allowed"})";
         return r;
@@ -87,7 +87,7 @@ TEST_CASE_METHOD(fixture, "a 301 or 302 turns the POST into a GET without body o
     CHECK(reqs[1].method == "GET");
     CHECK(reqs[1].url == "https://other.test:8443/x?y=1"); // the fragment is dropped
     CHECK(reqs[1].body.empty());
-    for (const auto& h : reqs[1].headers) CHECK_FALSE(detail::ascii_iequals(h.name, "content-type"));
+    for (const auto& h : reqs[1].headers) CHECK_FALSE(iequals_ascii(h.name, "content-type"));
     CHECK(reqs[1].headers.size() + 1 == reqs[0].headers.size());
     // The messages name the stored URL, as Trigger.dev's do.
     CHECK(ec);
@@ -105,7 +105,7 @@ TEST_CASE_METHOD(fixture, "INDEX_ENDPOINT never follows: the redirect is the ans
 }
 
 TEST_CASE_METHOD(fixture, "a redirect without Location is the answer", "[unit][client][redirects]") {
-    endpoint_reply r;
+    http_response r;
     r.status = 302;
     client.on(endpoint_action::ping, [r](const action_request&) { return testing::fake_api_client::outcome(r); });
     auto [ec, res] = ping();
@@ -158,9 +158,9 @@ TEST_CASE_METHOD(fixture, "the action's timeout covers the whole chain", "[unit]
     CHECK(!ec);
     auto reqs = client.requests();
     REQUIRE(reqs.size() == 2);
-    CHECK(reqs[0].timeout == std::chrono::milliseconds(5000));
-    CHECK(reqs[1].timeout <= std::chrono::milliseconds(5000));
-    CHECK(reqs[1].timeout > std::chrono::milliseconds(0));
+    CHECK(reqs[0].total_timeout == std::chrono::milliseconds(5000));
+    CHECK(reqs[1].total_timeout <= std::chrono::milliseconds(5000));
+    CHECK(reqs[1].total_timeout > std::chrono::milliseconds(0));
 }
 
 TEST_CASE("next_hop: Location resolution and method rules", "[unit][client][redirects]") {
@@ -183,11 +183,11 @@ TEST_CASE("next_hop: Location resolution and method rules", "[unit][client][redi
     CHECK(hop(303, "x").next.headers.size() == 1);
     CHECK(hop(308, "x", replies::max_redirects).what == replies::redirect_step::kind::fail);
 
-    endpoint_reply ok;
+    http_response ok;
     ok.status = 200;
     ok.headers = {{"location", "/ignored"}};
     CHECK(replies::next_hop(sent, ok, 0, diag).what == replies::redirect_step::kind::deliver);
-    endpoint_reply not_modified;
+    http_response not_modified;
     not_modified.status = 304;
     not_modified.headers = {{"location", "/ignored"}};
     CHECK(replies::next_hop(sent, not_modified, 0, diag).what == replies::redirect_step::kind::deliver);

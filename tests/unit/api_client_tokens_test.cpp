@@ -39,7 +39,7 @@ TEST_CASE_METHOD(fixture, "callback: never completes inline", "[unit][client]") 
     ctx.run();
     CHECK(done);
     REQUIRE(client.requests().size() == 1);
-    CHECK(client.requests()[0].headers[1] == header_field{"x-trigger-endpoint-id", "my-app"});
+    CHECK(client.requests()[0].headers[1] == http_header{"x-trigger-endpoint-id", "my-app"});
 }
 
 TEST_CASE_METHOD(fixture, "use_future", "[unit][client]") {

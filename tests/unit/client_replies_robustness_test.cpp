@@ -30,8 +30,8 @@ public:
         for (const auto& v : valid_) parsed_.push_back(json::parse(v));
     }
 
-    endpoint_reply next() {
-        endpoint_reply r;
+    http_response next() {
+        http_response r;
         static const unsigned statuses[] = {200, 200, 200, 200, 201, 204, 301, 400, 401, 403, 404, 405, 422, 500, 502, 503, 504, 999};
         r.status = statuses[pick(std::size(statuses))];
         static const char* header_values[] = {"", "{}", "{", "null", "2023-09-29", "\x01\x02", "[1,2]", "9999999999999999999"};
@@ -66,7 +66,7 @@ constexpr int rounds = 1500;
 /// Runs `read` on `rounds` hostile replies (and a few "no response" errors); the reader fills the
 /// diagnostics and returns whether the reply counts as an error. Every error needs a message.
 void hammer(unsigned seed, std::vector<std::string> valid,
-            const std::function<error_code(error_code transport, const endpoint_reply&, diagnostics&, std::string& message)>& read) {
+            const std::function<error_code(error_code transport, const http_response&, diagnostics&, std::string& message)>& read) {
     INFO("seed " << seed);
     reply_source source(seed, std::move(valid));
     int errors = 0, clean = 0;
@@ -96,17 +96,17 @@ void hammer(unsigned seed, std::vector<std::string> valid,
 
 TEST_CASE("hostile replies: PING, VALIDATE and INDEX_ENDPOINT readers", "[unit][client]") {
     hammer(1, {fixture("ping-ok.body.json"), R"({"ok":false,"error":"Endpoint ID mismatch error"})"},
-           [](error_code t, const endpoint_reply& r, diagnostics& d, std::string& m) {
+           [](error_code t, const http_response& r, diagnostics& d, std::string& m) {
                ping_result out;
                auto ec = replies::read_ping(url, t, r, out, d);
                if (ec) m = out.error;
                return ec;
            });
-    hammer(2, {fixture("validate-ok.body.json")}, [](error_code t, const endpoint_reply& r, diagnostics& d, std::string&) {
+    hammer(2, {fixture("validate-ok.body.json")}, [](error_code t, const http_response& r, diagnostics& d, std::string&) {
         validate_result out;
         return replies::read_validate(url, t, r, out, d);
     });
-    hammer(3, {fixture("index-ok.body.json")}, [](error_code t, const endpoint_reply& r, diagnostics& d, std::string& m) {
+    hammer(3, {fixture("index-ok.body.json")}, [](error_code t, const http_response& r, diagnostics& d, std::string& m) {
         index_result out;
         auto ec = replies::read_index(url, t, r, out, d);
         if (out.kind == index_result::outcome::failure) {
@@ -122,7 +122,7 @@ TEST_CASE("hostile replies: EXECUTE_JOB, PREPROCESS_RUN and INITIALIZE_TRIGGER r
     hammer(4,
            {R"({"status":"SUCCESS","output":{"a":1}})", R"({"status":"ERROR","error":{"message":"m","stack":"s"}})",
             R"({"status":"RESUME_WITH_TASK","task":{"id":"t","name":"n","status":"PENDING","noop":false,"idempotencyKey":"k"}})"},
-           [](error_code t, const endpoint_reply& r, diagnostics& d, std::string& m) {
+           [](error_code t, const http_response& r, diagnostics& d, std::string& m) {
                execute_job_result out;
                auto ec = replies::read_execute_job(url, t, r, out, d);
                if (out.kind != execute_job_result::outcome::success) {
@@ -133,7 +133,7 @@ TEST_CASE("hostile replies: EXECUTE_JOB, PREPROCESS_RUN and INITIALIZE_TRIGGER r
                return ec;
            });
     hammer(5, {R"({"abort":false,"properties":[{"label":"a","text":"b"}]})", R"({"abort":true})"},
-           [](error_code t, const endpoint_reply& r, diagnostics& d, std::string&) {
+           [](error_code t, const http_response& r, diagnostics& d, std::string&) {
                preprocess_run_result out;
                return replies::read_preprocess_run(url, t, r, out, d);
            });
@@ -143,7 +143,7 @@ TEST_CASE("hostile replies: EXECUTE_JOB, PREPROCESS_RUN and INITIALIZE_TRIGGER r
                 R"(,"key":"k2","params":{"repo":"a/b"},"options":{"event":["push"]}},"accountId":"acc"})",
             R"({"rule":{"event":["push"],"source":"fake"},"source":{"version":"1","channel":"HTTP",)" + integration +
                 R"(,"key":"k1","events":["push"]}})"},
-           [](error_code t, const endpoint_reply& r, diagnostics& d, std::string&) {
+           [](error_code t, const http_response& r, diagnostics& d, std::string&) {
                register_trigger_body out;
                return replies::read_initialize_trigger(url, t, r, out, d);
            });
@@ -152,33 +152,33 @@ TEST_CASE("hostile replies: EXECUTE_JOB, PREPROCESS_RUN and INITIALIZE_TRIGGER r
 TEST_CASE("hostile replies: HTTP source, webhook, HTTP endpoint, probe, notification and event readers", "[unit][client]") {
     hammer(7,
            {R"({"response":{"status":200,"body":"ok","headers":{"a":"b"}},"events":[{"id":"1","name":"x","payload":{}}],"metadata":{}})"},
-           [](error_code t, const endpoint_reply& r, diagnostics& d, std::string&) {
+           [](error_code t, const http_response& r, diagnostics& d, std::string&) {
                http_source_response out;
                return replies::read_http_source(url, t, r, out, d);
            });
     hammer(8,
            {R"({"response":{"status":200,"body":"ok"},"verified":true})",
             R"({"response":{"status":401,"headers":{"a":"b"}},"verified":false,"error":"bad signature"})"},
-           [](error_code t, const endpoint_reply& r, diagnostics& d, std::string&) {
+           [](error_code t, const http_response& r, diagnostics& d, std::string&) {
                webhook_delivery_response out;
                return replies::read_webhook(url, t, r, out, d);
            });
     hammer(9, {R"({"status":201,"body":"hi","headers":{"x":"y"}})"},
-           [](error_code t, const endpoint_reply& r, diagnostics& d, std::string&) {
+           [](error_code t, const http_response& r, diagnostics& d, std::string&) {
                http_endpoint_response_result out;
                return replies::read_http_endpoint(url, t, r, out, d);
            });
-    hammer(10, {R"({"ok":true})"}, [](error_code t, const endpoint_reply& r, diagnostics& d, std::string&) {
+    hammer(10, {R"({"ok":true})"}, [](error_code t, const http_response& r, diagnostics& d, std::string&) {
         probe_result out;
         auto ec = replies::read_probe(t, r, out, d);
         if (!t) CHECK(out.status == r.status);
         return ec ? ec : t;
     });
-    hammer(11, {R"({})"}, [](error_code t, const endpoint_reply& r, diagnostics& d, std::string&) {
+    hammer(11, {R"({})"}, [](error_code t, const http_response& r, diagnostics& d, std::string&) {
         return replies::read_run_notification(url, t, r, d);
     });
     hammer(12, {R"({"deliveredAt":"2024-01-01T00:00:00.000Z"})"},
-           [](error_code t, const endpoint_reply& r, diagnostics& d, std::string&) {
+           [](error_code t, const http_response& r, diagnostics& d, std::string&) {
                deliver_event_response out;
                return replies::read_deliver_event(url, t, r, out, d);
            });

@@ -15,8 +15,8 @@ namespace {
 const std::string url = "http://127.0.0.1:3000/api/trigger";
 const endpoint_target target{url, "tr_dev_key", std::nullopt};
 
-endpoint_reply reply(unsigned status, std::string body, std::vector<header_field> headers = {}) {
-    endpoint_reply r;
+http_response reply(unsigned status, std::string body, std::vector<http_header> headers = {}) {
+    http_response r;
     r.status = status;
     r.body = std::move(body);
     r.headers = std::move(headers);
@@ -27,7 +27,7 @@ std::string fixture(const std::string& name) {
     return kf_test::read_text_file(std::string(KONGFLOW_TEST_FIXTURES_DIR) + "/sdk-2.3.19/" + name);
 }
 
-const std::vector<header_field> sdk_headers = {{"Trigger-Version", "2023-09-29"}, {"Trigger-SDK-Version", "2.3.19"}};
+const std::vector<http_header> sdk_headers = {{"Trigger-Version", "2023-09-29"}, {"Trigger-SDK-Version", "2.3.19"}};
 
 } // namespace
 
@@ -36,7 +36,7 @@ TEST_CASE("PING request carries exactly Trigger.dev's headers", "[unit][client]"
     CHECK(req.action == endpoint_action::ping);
     CHECK(req.url == url);
     CHECK(req.body.empty());
-    std::vector<header_field> want = {{"x-trigger-api-key", "tr_dev_key"},
+    std::vector<http_header> want = {{"x-trigger-api-key", "tr_dev_key"},
                                       {"x-trigger-endpoint-id", "my-app"},
                                       {"x-trigger-action", "PING"},
                                       {"user-agent", "kongflow-endpoints/" KONGFLOW_ENDPOINTS_VERSION_STRING},
@@ -47,25 +47,25 @@ TEST_CASE("PING request carries exactly Trigger.dev's headers", "[unit][client]"
 
 TEST_CASE("INDEX request: merged accept header and a 5 s timeout", "[unit][client]") {
     auto req = replies::make_index(target, client_identity{"ua/1", "2023-09-29"});
-    CHECK(req.timeout == std::chrono::seconds(5));
+    CHECK(req.total_timeout == std::chrono::seconds(5));
     REQUIRE(req.headers.size() == 5);
-    CHECK(req.headers[0] == header_field{"accept", "application/json, application/json"});
-    CHECK(req.headers[2] == header_field{"x-trigger-action", "INDEX_ENDPOINT"});
-    CHECK(req.headers[3] == header_field{"user-agent", "ua/1"});
+    CHECK(req.headers[0] == http_header{"accept", "application/json, application/json"});
+    CHECK(req.headers[2] == http_header{"x-trigger-action", "INDEX_ENDPOINT"});
+    CHECK(req.headers[3] == http_header{"user-agent", "ua/1"});
     endpoint_target t = target;
     t.timeout = std::chrono::milliseconds(1234);
-    CHECK(replies::make_index(t, {}).timeout == std::chrono::milliseconds(1234));
+    CHECK(replies::make_index(t, {}).total_timeout == std::chrono::milliseconds(1234));
 }
 
 TEST_CASE("JSON actions carry a JSON body and content-type", "[unit][client]") {
     json::value body = {{"timeout", 1500}};
     auto probe = replies::make_json_action(endpoint_action::probe_execution_timeout, target, body, {});
     CHECK(probe.body == R"({"timeout":1500})");
-    CHECK(probe.headers[0] == header_field{"content-type", "application/json"});
-    CHECK(probe.headers[2] == header_field{"x-trigger-action", "PROBE_EXECUTION_TIMEOUT"});
-    CHECK(probe.timeout == std::chrono::milliseconds(1500) + std::chrono::seconds(30));
+    CHECK(probe.headers[0] == http_header{"content-type", "application/json"});
+    CHECK(probe.headers[2] == http_header{"x-trigger-action", "PROBE_EXECUTION_TIMEOUT"});
+    CHECK(probe.total_timeout == std::chrono::milliseconds(1500) + std::chrono::seconds(30));
     auto init = replies::make_json_action(endpoint_action::initialize_trigger, target, json::object{}, {});
-    CHECK(init.headers[0] == header_field{"Content-Type", "application/json"});
+    CHECK(init.headers[0] == http_header{"Content-Type", "application/json"});
 }
 
 TEST_CASE("DELIVER_HTTP_SOURCE_REQUEST headers", "[unit][client]") {

@@ -25,7 +25,7 @@ std::string fixture(const std::string& name) {
     return kf_test::read_text_file(std::string(KONGFLOW_TEST_FIXTURES_DIR) + "/sdk-2.3.19/" + name);
 }
 
-const std::vector<header_field> sdk_headers = {{"trigger-version", "2023-09-29"}, {"trigger-sdk-version", "2.3.19"}};
+const std::vector<http_header> sdk_headers = {{"trigger-version", "2023-09-29"}, {"trigger-sdk-version", "2.3.19"}};
 
 struct services_fixture {
     asio::io_context ctx;
@@ -95,8 +95,8 @@ TEST_CASE_METHOD(services_fixture, "create: PING, upsert, PENDING index and its 
 
     auto requests = client.requests();
     REQUIRE(requests.size() == 1);
-    CHECK(requests[0].headers[0] == header_field{"x-trigger-api-key", "tr_dev_secret"});
-    CHECK(requests[0].headers[1] == header_field{"x-trigger-endpoint-id", "my-app"});
+    CHECK(requests[0].headers[0] == http_header{"x-trigger-api-key", "tr_dev_secret"});
+    CHECK(requests[0].headers[1] == http_header{"x-trigger-endpoint-id", "my-app"});
 
     auto jobs = pending_jobs();
     REQUIRE(jobs.size() == 1);
@@ -412,7 +412,7 @@ TEST_CASE_METHOD(services_fixture, "perform-index follows redirects and stores t
 
     int hops = 0;
     client.on(endpoint_action::index_endpoint, [&](const action_request&) -> testing::fake_api_client::outcome {
-        endpoint_reply r;
+        http_response r;
         r.status = 307;
         r.headers = {{"location", "http://127.0.0.1:3000/hop" + std::to_string(++hops)}};
         return r;
@@ -422,7 +422,7 @@ TEST_CASE_METHOD(services_fixture, "perform-index follows redirects and stores t
     CHECK(looping.error.at("message").as_string() == "Endpoint http://127.0.0.1:3000/hop6 is redirecting too many times");
 
     client.on(endpoint_action::index_endpoint, [&](const action_request& req) -> testing::fake_api_client::outcome {
-        endpoint_reply r;
+        http_response r;
         if (req.url == "http://127.0.0.1:3000/final") {
             r.status = 200;
             r.body = fixture("index-ok.body.json");
@@ -439,7 +439,7 @@ TEST_CASE_METHOD(services_fixture, "perform-index follows redirects and stores t
     // A relative Location (what frameworks send for a trailing slash) is stored resolved against
     // the URL that redirected; Trigger.dev stores it verbatim and then cannot reach it.
     client.on(endpoint_action::index_endpoint, [&](const action_request& req) -> testing::fake_api_client::outcome {
-        endpoint_reply r;
+        http_response r;
         if (req.url == "http://127.0.0.1:3000/api/trigger/") {
             r.status = 200;
             r.body = fixture("index-ok.body.json");
@@ -456,7 +456,7 @@ TEST_CASE_METHOD(services_fixture, "perform-index follows redirects and stores t
     // Anything that does not resolve to an http(s) URL stays verbatim, and fails as Trigger.dev's would.
     client.on(endpoint_action::index_endpoint, [&](const action_request& req) -> testing::fake_api_client::outcome {
         if (req.url == "ftp://files.test/x") return error_code(errc::invalid_url); // as http_api_client
-        endpoint_reply r;
+        http_response r;
         r.status = 302;
         r.headers = {{"location", "ftp://files.test/x"}};
         return r;

@@ -15,6 +15,7 @@
 #include <functional>
 
 using namespace kongflow::endpoints;
+namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 namespace {

@@ -32,8 +32,6 @@
 
 namespace kongflow::endpoints {
 
-namespace asio = boost::asio;
-
 /// Thrown by endpoint_api_error::throw_if for an INITIALIZE_TRIGGER failure the endpoint reported
 /// itself (Trigger.dev's `EndpointApiError`): what() is "EndpointApiError: <message>".
 class endpoint_api_error : public error_with_diagnostics {
@@ -55,7 +53,7 @@ public:
 /// - *Executor*: the handler runs on its associated executor, or `get_executor()`; never inline.
 /// - *Object lifetimes*: `*this` and `diag` must outlive the operation; arguments are copied.
 /// - *Cancellation*: per-operation, through the handler's cancellation slot (terminal); the
-///   operation then completes with `asio::error::operation_aborted`.
+///   operation then completes with `boost::asio::error::operation_aborted`.
 /// - *Thread safety*: distinct operations may run concurrently on one client when the executor is
 ///   a single thread or a strand.
 /// - *Errors*: the error_code classifies the failure (errc::connect_failed, errc::timeout,
@@ -64,7 +62,7 @@ public:
 ///   `diag.server_message()` the endpoint's body, capped (untrusted).
 class api_client {
 public:
-    using executor_type = asio::any_io_executor;
+    using executor_type = boost::asio::any_io_executor;
 
     virtual ~api_client() = default;
     virtual executor_type get_executor() = 0;
@@ -73,7 +71,7 @@ public:
     void set_identity(client_identity id) { identity_ = std::move(id); }
 
     /// PING with `endpoint_id` in x-trigger-endpoint-id (protocol.md §A.1).
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_ping(const endpoint_target& target, std::string_view endpoint_id, diagnostics& diag,
                     CompletionToken&& token = {}) {
         return run<ping_result>(replies::make_ping(target, endpoint_id, identity_), &replies::read_ping, diag,
@@ -81,7 +79,7 @@ public:
     }
 
     /// VALIDATE (§A.2): the endpoint tells its id.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_validate(const endpoint_target& target, diagnostics& diag, CompletionToken&& token = {}) {
         return run<validate_result>(replies::make_validate(target, identity_), &replies::read_validate, diag,
                                     std::forward<CompletionToken>(token));
@@ -89,14 +87,14 @@ public:
 
     /// INDEX_ENDPOINT (§A.3), read as §C.4 reads it: success, redirect (returned, not followed)
     /// or failure with the {message, raw} to store. Default timeout 5 s, as Trigger.dev.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_index_endpoint(const endpoint_target& target, diagnostics& diag, CompletionToken&& token = {}) {
         return run<index_result>(replies::make_index(target, identity_), &replies::read_index, diag,
                                  std::forward<CompletionToken>(token));
     }
 
     /// EXECUTE_JOB (§A.5) with a RunJobBody; classified as success, fail, retry or resume.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_execute_job(const endpoint_target& target, const boost::json::value& run_job_body,
                            diagnostics& diag, CompletionToken&& token = {}) {
         return run<execute_job_result>(
@@ -105,7 +103,7 @@ public:
     }
 
     /// PREPROCESS_RUN (§A.6) with a PreprocessRunBody.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_preprocess_run(const endpoint_target& target, const boost::json::value& body, diagnostics& diag,
                               CompletionToken&& token = {}) {
         return run<preprocess_run_result>(
@@ -117,7 +115,7 @@ public:
     /// register_trigger_body_v2, anything else is read as V1 (Trigger.dev reads only V1). An
     /// ErrorWithStack reply completes with errc::endpoint_error; endpoint_api_error::throw_if turns
     /// it into the typed exception.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_initialize_trigger(const endpoint_target& target, std::string_view id,
                                   const boost::json::value& params, diagnostics& diag,
                                   CompletionToken&& token = {}) {
@@ -128,7 +126,7 @@ public:
     }
 
     /// DELIVER_HTTP_SOURCE_REQUEST (§A.8).
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_deliver_http_source_request(const endpoint_target& target, const http_source_delivery& d,
                                            diagnostics& diag, CompletionToken&& token = {}) {
         return run<http_source_response>(replies::make_http_source(target, d, identity_),
@@ -136,7 +134,7 @@ public:
     }
 
     /// DELIVER_WEBHOOK_REQUEST (§A.9).
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_deliver_webhook_request(const endpoint_target& target, const webhook_delivery& d,
                                        diagnostics& diag, CompletionToken&& token = {}) {
         return run<webhook_delivery_response>(replies::make_webhook(target, d, identity_), &replies::read_webhook,
@@ -144,7 +142,7 @@ public:
     }
 
     /// DELIVER_HTTP_ENDPOINT_REQUEST_FOR_RESPONSE (§A.10).
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_deliver_http_endpoint_request_for_response(const endpoint_target& target,
                                                           const http_endpoint_delivery& d, diagnostics& diag,
                                                           CompletionToken&& token = {}) {
@@ -154,25 +152,25 @@ public:
     }
 
     /// PROBE_EXECUTION_TIMEOUT (§A.11): the SDK sleeps `timeout` before answering.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_probe_execution_timeout(const endpoint_target& target, std::chrono::milliseconds timeout,
                                        diagnostics& diag, CompletionToken&& token = {}) {
         boost::json::value body = {{"timeout", timeout.count()}};
         return run<probe_result>(
             replies::make_json_action(endpoint_action::probe_execution_timeout, target, body, identity_),
-            [](std::string_view, error_code ec, const endpoint_reply& r, probe_result& out, diagnostics& d) {
+            [](std::string_view, error_code ec, const http_response& r, probe_result& out, diagnostics& d) {
                 return replies::read_probe(ec, r, out, d);
             },
             diag, std::forward<CompletionToken>(token));
     }
 
     /// RUN_NOTIFICATION (§A.12) with a RunNotification; the reply is returned as received.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_run_notification(const endpoint_target& target, const boost::json::value& notification,
                                 diagnostics& diag, CompletionToken&& token = {}) {
-        return run<endpoint_reply>(
+        return run<http_response>(
             replies::make_json_action(endpoint_action::run_notification, target, notification, identity_),
-            [](std::string_view url, error_code ec, const endpoint_reply& r, endpoint_reply& out, diagnostics& d) {
+            [](std::string_view url, error_code ec, const http_response& r, http_response& out, diagnostics& d) {
                 out = r;
                 return replies::read_run_notification(url, ec, r, d);
             },
@@ -180,7 +178,7 @@ public:
     }
 
     /// DELIVER_EVENT (legacy, §A.4) with an ApiEventLog. SDK 2.3 answers 405.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_deliver_event(const endpoint_target& target, const boost::json::value& event, diagnostics& diag,
                              CompletionToken&& token = {}) {
         return run<deliver_event_response>(
@@ -189,7 +187,7 @@ public:
     }
 
 protected:
-    using send_handler = asio::any_completion_handler<void(error_code, endpoint_reply)>;
+    using send_handler = boost::asio::any_completion_handler<void(error_code, http_response)>;
 
 private:
     /// Sends one request. Complete `handler` exactly once, never inline (post when the answer is
@@ -217,23 +215,23 @@ private:
         void send(action_request req) {
             if (replies::follows_redirects(req.action)) sent = req;
             auto io_ex = self->get_executor();
-            auto slot = asio::get_associated_cancellation_slot(handler);
-            auto ex = asio::get_associated_executor(handler, io_ex);
+            auto slot = boost::asio::get_associated_cancellation_slot(handler);
+            auto ex = boost::asio::get_associated_executor(handler, io_ex);
             api_client* client = self;
             diagnostics& d = *diag;
-            client->do_send(std::move(req), d, asio::bind_cancellation_slot(slot, asio::bind_executor(ex, std::move(*this))));
+            client->do_send(std::move(req), d, boost::asio::bind_cancellation_slot(slot, boost::asio::bind_executor(ex, std::move(*this))));
         }
 
-        void operator()(error_code ec, endpoint_reply reply) {
+        void operator()(error_code ec, http_response reply) {
             if (!ec && sent) {
                 auto step = replies::next_hop(*sent, reply, followed, *diag);
                 if (step.what == replies::redirect_step::kind::follow) {
                     // The action's timeout covers the whole chain, as fetch's abort signal does.
-                    if (step.next.timeout.count() > 0) {
-                        auto left = step.next.timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
+                    if (step.next.total_timeout.count() > 0) {
+                        auto left = step.next.total_timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
                                                             std::chrono::steady_clock::now() - started);
                         if (left.count() <= 0) return finish(errc::timeout, {}, "timed out following redirects");
-                        step.next.timeout = left;
+                        step.next.total_timeout = left;
                     }
                     ++followed;
                     diag->clear();
@@ -244,10 +242,10 @@ private:
             finish(ec, std::move(reply), {});
         }
 
-        void finish(error_code ec, endpoint_reply reply, std::string detail) {
+        void finish(error_code ec, http_response reply, std::string detail) {
             if (!detail.empty()) diag->set_client_message(std::move(detail));
             Result result{};
-            error_code out = ec == asio::error::operation_aborted ? ec : reader(url, ec, reply, result, *diag);
+            error_code out = ec == boost::asio::error::operation_aborted ? ec : reader(url, ec, reply, result, *diag);
             std::move(handler)(out, std::move(result));
         }
     };
@@ -256,7 +254,7 @@ private:
     struct initiation {
         api_client* self;
 
-        using executor_type = asio::any_io_executor;
+        using executor_type = boost::asio::any_io_executor;
         executor_type get_executor() const noexcept { return self->get_executor(); }
 
         template <class Handler, class Reader>
@@ -265,7 +263,7 @@ private:
             if (auto ec = replies::check_headers(req, *diag)) {
                 // Refused before sending; still never complete inline. post() delivers to the
                 // handler's associated executor.
-                asio::post(self->get_executor(), asio::append(std::forward<Handler>(handler), ec, Result{}));
+                boost::asio::post(self->get_executor(), boost::asio::append(std::forward<Handler>(handler), ec, Result{}));
                 return;
             }
             std::string url = req.url;
@@ -277,7 +275,7 @@ private:
 
     template <class Result, class Reader, class CompletionToken>
     auto run(action_request req, Reader reader, diagnostics& diag, CompletionToken&& token) {
-        return asio::async_initiate<CompletionToken, void(error_code, Result)>(
+        return boost::asio::async_initiate<CompletionToken, void(error_code, Result)>(
             initiation<Result>{this}, token, std::move(req), std::move(reader), &diag);
     }
 

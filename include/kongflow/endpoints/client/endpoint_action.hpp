@@ -1,8 +1,10 @@
-// The vocabulary of one exchange with an endpoint: which action, what is sent, what came back.
-// Transport-neutral on purpose, so that api_client implementations need no Beast.
+// The actions sent to an endpoint, and what one exchange needs: an action_request is the HTTP
+// request (http_message.hpp) of an action; the reply is an http_response. One vocabulary for the
+// client and the transport, so that an api_client hands the request to its HTTP layer as built.
 #ifndef KONGFLOW_ENDPOINTS_CLIENT_ENDPOINT_ACTION_HPP
 #define KONGFLOW_ENDPOINTS_CLIENT_ENDPOINT_ACTION_HPP
 
+#include <kongflow/endpoints/client/http_message.hpp>
 #include <kongflow/endpoints/detail/config.hpp>
 
 #include <chrono>
@@ -12,16 +14,6 @@
 #include <vector>
 
 namespace kongflow::endpoints {
-
-namespace detail {
-constexpr char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-constexpr bool ascii_iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
-} // namespace detail
 
 /// Every action Trigger.dev v2 sends to an endpoint (protocol.md §A), by its wire name.
 enum class endpoint_action {
@@ -59,12 +51,6 @@ constexpr std::string_view to_string(endpoint_action a) noexcept {
     return "";
 }
 
-struct header_field {
-    std::string name;
-    std::string value;
-    friend bool operator==(const header_field&, const header_field&) = default;
-};
-
 /// Where an action goes and with which credentials.
 struct endpoint_target {
     std::string url;     ///< the stored endpoint URL; actions are POSTed to it as is
@@ -73,32 +59,12 @@ struct endpoint_target {
     std::optional<std::chrono::milliseconds> timeout;
 };
 
-/// One request, fully built: every header in wire order, the body, and its limits.
-struct action_request {
+/// One action's request, fully built: the HTTP request (method POST, or GET on a hop after a
+/// 301, 302 or 303, as fetch's redirect rules and replies::next_hop say; every header in wire
+/// order; the body; `total_timeout` for the whole exchange, 0 = none) and which action it is. An
+/// api_client sends it as the http_request it is, and answers with the http_response it got.
+struct action_request : http_request {
     endpoint_action action = endpoint_action::ping;
-    /// POST; GET only on a hop after a 301, 302 or 303 (fetch's redirect rules, replies::next_hop).
-    std::string method = "POST";
-    std::string url;
-    std::vector<header_field> headers;
-    std::string body;
-    std::chrono::milliseconds timeout{30'000}; ///< total time for the exchange; 0 = none
-};
-
-/// One reply as received. An api_client reports "no response" as an error_code instead.
-struct endpoint_reply {
-    unsigned status = 0;
-    std::string reason;
-    std::vector<header_field> headers;
-    std::string body;
-    std::chrono::microseconds duration{};
-
-    bool ok() const noexcept { return status >= 200 && status < 300; } // fetch's `ok`
-    /// First header with this name, compared case-insensitively.
-    std::optional<std::string_view> header(std::string_view name) const noexcept {
-        for (const auto& h : headers)
-            if (detail::ascii_iequals(h.name, name)) return std::string_view(h.value);
-        return std::nullopt;
-    }
 };
 
 } // namespace kongflow::endpoints

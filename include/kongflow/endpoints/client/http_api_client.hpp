@@ -27,13 +27,13 @@ struct http_api_client_params {
 class http_api_client final : public api_client {
 public:
     /// Plain http:// only; https URLs fail with errc::not_supported.
-    explicit http_api_client(asio::any_io_executor ex, http_api_client_params params = {})
+    explicit http_api_client(boost::asio::any_io_executor ex, http_api_client_params params = {})
         : ex_(ex), params_(std::move(params)), transport_(ex, params_.transport) {
         set_identity(params_.identity);
     }
 
     /// http:// and https://, TLS through the caller's context (which must outlive the client).
-    http_api_client(asio::any_io_executor ex, asio::ssl::context& tls, http_api_client_params params = {})
+    http_api_client(boost::asio::any_io_executor ex, boost::asio::ssl::context& tls, http_api_client_params params = {})
         : ex_(ex), params_(std::move(params)), transport_(ex, tls, params_.transport) {
         set_identity(params_.identity);
     }
@@ -45,33 +45,14 @@ public:
 
 private:
     void do_send(action_request request, diagnostics& diag, send_handler handler) override {
-        http_request req;
-        req.method = std::move(request.method);
-        req.url = std::move(request.url);
-        req.headers.reserve(request.headers.size());
-        for (auto& h : request.headers) req.headers.push_back({std::move(h.name), std::move(h.value)});
-        req.body = std::move(request.body);
-        req.connect_timeout = params_.connect_timeout;
-        req.total_timeout = request.timeout;
-        req.max_body_size = params_.max_body_size;
-        req.max_header_size = params_.max_header_size;
-        transport_.async_send(std::move(req), diag,
-                              [h = std::move(handler)](error_code ec, http_response res) mutable {
-                                  endpoint_reply reply;
-                                  if (!ec) {
-                                      reply.status = res.status;
-                                      reply.reason = std::move(res.reason);
-                                      reply.headers.reserve(res.headers.size());
-                                      for (auto& f : res.headers)
-                                          reply.headers.push_back({std::move(f.name), std::move(f.value)});
-                                      reply.body = std::move(res.body);
-                                      reply.duration = res.duration;
-                                  }
-                                  std::move(h)(ec, std::move(reply));
-                              });
+        request.connect_timeout = params_.connect_timeout;
+        request.max_body_size = params_.max_body_size;
+        request.max_header_size = params_.max_header_size;
+        // The request is the http_request it derives from; the response is the reply.
+        transport_.async_send(std::move(request), diag, std::move(handler));
     }
 
-    asio::any_io_executor ex_;
+    boost::asio::any_io_executor ex_;
     http_api_client_params params_;
     http_transport transport_;
 };

@@ -1,4 +1,5 @@
-// Value types of one HTTP exchange with an endpoint: what http_transport sends and receives.
+// Value types of one HTTP exchange with an endpoint: what http_transport sends and receives, and
+// what an api_client sends (action_request derives from http_request) and answers with.
 #ifndef KONGFLOW_ENDPOINTS_CLIENT_HTTP_MESSAGE_HPP
 #define KONGFLOW_ENDPOINTS_CLIENT_HTTP_MESSAGE_HPP
 
@@ -42,6 +43,7 @@ struct http_response {
     std::string body;
     std::chrono::microseconds duration{}; ///< from async_send's start to the last byte
 
+    bool ok() const noexcept { return status >= 200 && status < 300; } // fetch's `ok`
     /// The value of the first header called `name` (ASCII case-insensitive), if any.
     /// The view points into this response.
     std::optional<std::string_view> header(std::string_view name) const noexcept;

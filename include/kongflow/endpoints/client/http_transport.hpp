@@ -25,8 +25,6 @@
 
 namespace kongflow::endpoints {
 
-namespace asio = boost::asio;
-
 struct http_transport_params {
     /// Idle keep-alive connections kept per origin (scheme, host, port); extra ones are closed.
     /// As many as the usual burst to one app: below it, every burst reconnects (a handshake and a
@@ -47,10 +45,10 @@ struct http_transport_params {
 namespace detail {
 class http_transport_impl;
 KONGFLOW_ENDPOINTS_DECL std::shared_ptr<http_transport_impl> make_http_transport_impl(
-    asio::any_io_executor ex, asio::ssl::context* tls, http_transport_params params);
+    boost::asio::any_io_executor ex, boost::asio::ssl::context* tls, http_transport_params params);
 KONGFLOW_ENDPOINTS_DECL void http_transport_send(
     const std::shared_ptr<http_transport_impl>& impl, http_request req, diagnostics* diag,
-    asio::any_completion_handler<void(error_code, http_response)> handler);
+    boost::asio::any_completion_handler<void(error_code, http_response)> handler);
 KONGFLOW_ENDPOINTS_DECL void http_transport_close(http_transport_impl& impl);
 } // namespace detail
 
@@ -62,30 +60,30 @@ KONGFLOW_ENDPOINTS_DECL void http_transport_close(http_transport_impl& impl);
 /// a strand and make every call, and every cancellation signal emission, on that strand.
 ///
 /// *Lifetime:* destroying the transport cancels its pending operations (they complete with
-/// `asio::error::operation_aborted`); the execution context must outlive them.
+/// `boost::asio::error::operation_aborted`); the execution context must outlive them.
 class http_transport {
 public:
-    using executor_type = asio::any_io_executor;
+    using executor_type = boost::asio::any_io_executor;
 
     /// Plain http only: an https URL fails with errc::not_supported.
-    explicit http_transport(asio::any_io_executor ex, http_transport_params params = {})
+    explicit http_transport(boost::asio::any_io_executor ex, http_transport_params params = {})
         : impl_(detail::make_http_transport_impl(std::move(ex), nullptr, std::move(params))) {}
 
     /// http and https. `tls` (the caller's: CA store, client certificate, protocol versions) must
     /// outlive the transport. Peer and host-name verification are switched on per connection
     /// whatever the context's own verify mode (see http_transport_params::verify_tls_peer).
-    http_transport(asio::any_io_executor ex, asio::ssl::context& tls, http_transport_params params = {})
+    http_transport(boost::asio::any_io_executor ex, boost::asio::ssl::context& tls, http_transport_params params = {})
         : impl_(detail::make_http_transport_impl(std::move(ex), &tls, std::move(params))) {}
 
     template <class ExecutionContext,
-              class = std::enable_if_t<std::is_convertible_v<ExecutionContext&, asio::execution_context&>>>
+              class = std::enable_if_t<std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>>>
     explicit http_transport(ExecutionContext& ctx, http_transport_params params = {})
-        : http_transport(asio::any_io_executor(ctx.get_executor()), std::move(params)) {}
+        : http_transport(boost::asio::any_io_executor(ctx.get_executor()), std::move(params)) {}
 
     template <class ExecutionContext,
-              class = std::enable_if_t<std::is_convertible_v<ExecutionContext&, asio::execution_context&>>>
-    http_transport(ExecutionContext& ctx, asio::ssl::context& tls, http_transport_params params = {})
-        : http_transport(asio::any_io_executor(ctx.get_executor()), tls, std::move(params)) {}
+              class = std::enable_if_t<std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>>>
+    http_transport(ExecutionContext& ctx, boost::asio::ssl::context& tls, http_transport_params params = {})
+        : http_transport(boost::asio::any_io_executor(ctx.get_executor()), tls, std::move(params)) {}
 
     http_transport(const http_transport&) = delete;
     http_transport& operator=(const http_transport&) = delete;
@@ -107,7 +105,7 @@ public:
     /// success; errors are errc::invalid_url, invalid_header_value, invalid_argument,
     /// not_supported (https without a TLS context), connect_failed (refused, reset, closed before a
     /// complete response, DNS or TLS failure), timeout, body_too_large, header_too_large, and
-    /// asio::error::operation_aborted (cancellation or close()). `diag` gets a message on error and
+    /// boost::asio::error::operation_aborted (cancellation or close()). `diag` gets a message on error and
     /// is cleared on success.
     ///
     /// *Executor:* the handler is never called from inside `async_send`. It runs on its
@@ -122,9 +120,9 @@ public:
     ///
     /// *Retries:* a request that fails on a reused keep-alive connection before any byte of the
     /// response arrived (the server had closed it) is sent once more on a new connection.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_send(http_request req, diagnostics& diag, CompletionToken&& token = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code, http_response)>(
+        return boost::asio::async_initiate<CompletionToken, void(error_code, http_response)>(
             initiation{this}, token, std::move(req), &diag);
     }
 
@@ -137,13 +135,13 @@ public:
 private:
     struct initiation {
         http_transport* self;
-        using executor_type = asio::any_io_executor;
+        using executor_type = boost::asio::any_io_executor;
         executor_type get_executor() const noexcept { return self->get_executor(); }
 
         template <class Handler>
         void operator()(Handler&& handler, http_request req, diagnostics* diag) const {
             detail::http_transport_send(self->impl_, std::move(req), diag,
-                                        asio::any_completion_handler<void(error_code, http_response)>(
+                                        boost::asio::any_completion_handler<void(error_code, http_response)>(
                                             std::forward<Handler>(handler)));
         }
     };

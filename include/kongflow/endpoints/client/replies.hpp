@@ -35,7 +35,7 @@ struct client_identity {
 struct forwarded_http_request {
     std::string url;
     std::string method;
-    std::vector<header_field> headers; ///< sent as a JSON record in x-ts-http-headers
+    std::vector<http_header> headers; ///< sent as a JSON record in x-ts-http-headers
     std::string raw_body;              ///< sent as the body, application/octet-stream
 };
 
@@ -117,7 +117,7 @@ struct probe_result {
 };
 
 struct http_endpoint_response_result {
-    endpoint_reply reply;          ///< the raw reply
+    http_response reply;          ///< the raw reply
     normalized_response response;  ///< validated NormalizedResponse
 };
 
@@ -150,42 +150,42 @@ KONGFLOW_ENDPOINTS_DECL error_code check_headers(const action_request&, diagnost
 // read when it is clear. Each fills `diag`: client message = Trigger.dev's message, server message
 // = the endpoint's body (untrusted) when there was one.
 // ---------------------------------------------------------------------------------------------
-KONGFLOW_ENDPOINTS_DECL error_code read_ping(std::string_view url, error_code transport, const endpoint_reply&,
+KONGFLOW_ENDPOINTS_DECL error_code read_ping(std::string_view url, error_code transport, const http_response&,
                                              ping_result& out, diagnostics& diag);
 KONGFLOW_ENDPOINTS_DECL error_code read_validate(std::string_view url, error_code transport,
-                                                 const endpoint_reply&, validate_result& out,
+                                                 const http_response&, validate_result& out,
                                                  diagnostics& diag);
 /// Never an error for endpoint-side failures: those are `index_result::outcome::failure`
 /// (they are stored on the index). The error_code is set to the failure's class all the same.
-KONGFLOW_ENDPOINTS_DECL error_code read_index(std::string_view url, error_code transport, const endpoint_reply&,
+KONGFLOW_ENDPOINTS_DECL error_code read_index(std::string_view url, error_code transport, const http_response&,
                                               index_result& out, diagnostics& diag);
 KONGFLOW_ENDPOINTS_DECL error_code read_execute_job(std::string_view url, error_code transport,
-                                                    const endpoint_reply&, execute_job_result& out,
+                                                    const http_response&, execute_job_result& out,
                                                     diagnostics& diag);
 KONGFLOW_ENDPOINTS_DECL error_code read_preprocess_run(std::string_view url, error_code transport,
-                                                       const endpoint_reply&, preprocess_run_result& out,
+                                                       const http_response&, preprocess_run_result& out,
                                                        diagnostics& diag);
 KONGFLOW_ENDPOINTS_DECL error_code read_initialize_trigger(std::string_view url, error_code transport,
-                                                           const endpoint_reply&, register_trigger_body& out,
+                                                           const http_response&, register_trigger_body& out,
                                                            diagnostics& diag);
 KONGFLOW_ENDPOINTS_DECL error_code read_http_source(std::string_view url, error_code transport,
-                                                    const endpoint_reply&, http_source_response& out,
+                                                    const http_response&, http_source_response& out,
                                                     diagnostics& diag);
-KONGFLOW_ENDPOINTS_DECL error_code read_webhook(std::string_view url, error_code transport, const endpoint_reply&,
+KONGFLOW_ENDPOINTS_DECL error_code read_webhook(std::string_view url, error_code transport, const http_response&,
                                                 webhook_delivery_response& out, diagnostics& diag);
 KONGFLOW_ENDPOINTS_DECL error_code read_http_endpoint(std::string_view url, error_code transport,
-                                                      const endpoint_reply&, http_endpoint_response_result& out,
+                                                      const http_response&, http_endpoint_response_result& out,
                                                       diagnostics& diag);
-KONGFLOW_ENDPOINTS_DECL error_code read_probe(error_code transport, const endpoint_reply&, probe_result& out,
+KONGFLOW_ENDPOINTS_DECL error_code read_probe(error_code transport, const http_response&, probe_result& out,
                                               diagnostics& diag);
 KONGFLOW_ENDPOINTS_DECL error_code read_run_notification(std::string_view url, error_code transport,
-                                                         const endpoint_reply&, diagnostics& diag);
+                                                         const http_response&, diagnostics& diag);
 KONGFLOW_ENDPOINTS_DECL error_code read_deliver_event(std::string_view url, error_code transport,
-                                                      const endpoint_reply&, deliver_event_response& out,
+                                                      const http_response&, deliver_event_response& out,
                                                       diagnostics& diag);
 
 /// True for the platform timeouts of protocol.md §A.5 (Vercel, CloudFront, Deno, Cloudflare).
-KONGFLOW_ENDPOINTS_DECL bool is_platform_timeout(const endpoint_reply&);
+KONGFLOW_ENDPOINTS_DECL bool is_platform_timeout(const http_response&);
 
 /// The one definition lives with the HTTP value types; the readers here use it unqualified.
 using endpoints::is_redirect;
@@ -222,7 +222,7 @@ KONGFLOW_ENDPOINTS_DECL std::string index_redirect_url(std::string_view from, st
 /// `Location` resolved against the request's URL; 301/302 of a POST and 303 become a GET without
 /// body or body headers; 307/308 resend as is; more than max_redirects, a Location that is not
 /// an absolute http(s) URL with a host (or carries user info) fails. The fragment is dropped.
-KONGFLOW_ENDPOINTS_DECL redirect_step next_hop(const action_request& sent, const endpoint_reply& reply,
+KONGFLOW_ENDPOINTS_DECL redirect_step next_hop(const action_request& sent, const http_response& reply,
                                                unsigned followed, diagnostics& diag);
 
 } // namespace replies

@@ -52,8 +52,6 @@
 
 namespace kongflow::endpoints {
 
-namespace asio = boost::asio;
-
 /// A named queue served by a worker, with its concurrency limit (jobs running at once).
 struct queue_config {
     std::string name = "default";
@@ -112,8 +110,8 @@ class worker_impl;
 struct running_job {
     job_row row;
     std::size_t queue_index = 0;
-    asio::any_io_executor executor;
-    asio::cancellation_signal signal; // emitted on `executor` only
+    boost::asio::any_io_executor executor;
+    boost::asio::cancellation_signal signal; // emitted on `executor` only
     std::atomic<bool> cancel_requested{false};
     std::atomic<bool> reported{false};
     bool lost = false; // store thread only
@@ -133,13 +131,13 @@ public:
     const std::string& kind() const noexcept { return j_->row.kind; }
     const boost::json::object& payload() const noexcept { return j_->row.payload; }
     int attempt() const noexcept { return j_->row.attempt; }
-    const asio::any_io_executor& get_executor() const noexcept { return j_->executor; }
+    const boost::asio::any_io_executor& get_executor() const noexcept { return j_->executor; }
 
     /// True once the job was cancelled, its lease was lost, or shutdown's deadline passed.
     bool cancel_requested() const noexcept { return j_->cancel_requested.load(std::memory_order_relaxed); }
     /// Emitted (terminal) on the handler's executor when cancel_requested() becomes true.
     /// Coroutine handlers are bound to it automatically.
-    asio::cancellation_slot cancellation_slot() const noexcept { return j_->signal.slot(); }
+    boost::asio::cancellation_slot cancellation_slot() const noexcept { return j_->signal.slot(); }
 
     /// Text appended to the error message recorded when the handler fails. Call before completing.
     void set_error_detail(std::string d) { j_->error_detail = std::move(d); }
@@ -148,7 +146,7 @@ private:
     std::shared_ptr<detail::running_job> j_;
 };
 
-using job_completion_handler = asio::any_completion_handler<void(error_code)>;
+using job_completion_handler = boost::asio::any_completion_handler<void(error_code)>;
 
 namespace detail {
 
@@ -173,7 +171,7 @@ inline error_code error_from_exception(std::exception_ptr e, job_context& ctx) {
 
 // Invokes f(pre..., ctx, ...) in whichever style f supports:
 //   void(Pre..., job_context, job_completion_handler)   callback style
-//   asio::awaitable<void>(Pre..., job_context)          coroutine (co_spawned on the executor,
+//   boost::asio::awaitable<void>(Pre..., job_context)          coroutine (co_spawned on the executor,
 //                                                       bound to the job's cancellation slot;
 //                                                       throw system_error(errc::job_cancel) to cancel)
 //   error_code(Pre..., job_context)                     synchronous, on the executor
@@ -182,11 +180,11 @@ void invoke_job_handler(F& f, job_context ctx, job_completion_handler done, Pre&
     if constexpr (std::is_invocable_v<F&, Pre..., job_context, job_completion_handler>) {
         f(std::forward<Pre>(pre)..., std::move(ctx), std::move(done));
     } else if constexpr (std::is_invocable_v<F&, Pre..., job_context> &&
-                         std::is_same_v<std::invoke_result_t<F&, Pre..., job_context>, asio::awaitable<void>>) {
+                         std::is_same_v<std::invoke_result_t<F&, Pre..., job_context>, boost::asio::awaitable<void>>) {
         auto ex = ctx.get_executor();
         auto slot = ctx.cancellation_slot();
-        asio::co_spawn(ex, f(std::forward<Pre>(pre)..., ctx),
-                       asio::bind_cancellation_slot(slot, [done = std::move(done), ctx](std::exception_ptr e) mutable {
+        boost::asio::co_spawn(ex, f(std::forward<Pre>(pre)..., ctx),
+                       boost::asio::bind_cancellation_slot(slot, [done = std::move(done), ctx](std::exception_ptr e) mutable {
                            auto ec = error_from_exception(e, ctx);
                            std::move(done)(ec);
                        }));
@@ -195,7 +193,7 @@ void invoke_job_handler(F& f, job_context ctx, job_completion_handler done, Pre&
         std::move(done)(ec);
     } else {
         static_assert(always_false<F>, "a job handler must be callable as void(job_context, job_completion_handler), "
-                                       "asio::awaitable<void>(job_context) or error_code(job_context), with the "
+                                       "boost::asio::awaitable<void>(job_context) or error_code(job_context), with the "
                                        "decoded arguments first for register_worker");
     }
 }
@@ -208,12 +206,12 @@ void invoke_job_handler(F& f, job_context ctx, job_completion_handler done, Pre&
 /// counters() and async_shutdown may be called from any thread. The queue must outlive the worker.
 class worker {
 public:
-    using executor_type = asio::any_io_executor;
+    using executor_type = boost::asio::any_io_executor;
     using handler_type = std::function<void(job_context, job_completion_handler)>;
 
     KONGFLOW_ENDPOINTS_DECL worker(executor_type ex, queue& q, worker_params p = {});
     template <class ExecutionContext,
-              class = std::enable_if_t<std::is_convertible_v<ExecutionContext&, asio::execution_context&>>>
+              class = std::enable_if_t<std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>>>
     worker(ExecutionContext& ctx, queue& q, worker_params p = {}) : worker(ctx.get_executor(), q, std::move(p)) {}
 
     /// Stops without waiting: running handlers are told to stop, their leases are given back
@@ -288,9 +286,9 @@ public:
     /// Enqueues on the store thread (the calling thread never blocks on the store).
     /// Handler signature: void(error_code, job_id). Executor: the handler's associated executor,
     /// else the worker's. Never completes inline.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_enqueue(job_request r, CompletionToken&& token = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code, job_id)>(enqueue_initiation{this}, token,
+        return boost::asio::async_initiate<CompletionToken, void(error_code, job_id)>(enqueue_initiation{this}, token,
                                                                               std::move(r));
     }
 
@@ -299,9 +297,9 @@ public:
     /// (they are told to stop; the attempt is not charged). Handler signature: void(error_code)
     /// (an error if the final completions could not be recorded: the leases expire and the jobs
     /// run again elsewhere). Executor: as async_enqueue. Call it once.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_shutdown(std::chrono::milliseconds deadline, CompletionToken&& token = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code)>(shutdown_initiation{this}, token, deadline);
+        return boost::asio::async_initiate<CompletionToken, void(error_code)>(shutdown_initiation{this}, token, deadline);
     }
 
     KONGFLOW_ENDPOINTS_DECL worker_counters counters() const noexcept;
@@ -309,29 +307,29 @@ public:
 private:
     struct enqueue_initiation {
         worker* self;
-        using executor_type = asio::any_io_executor;
+        using executor_type = boost::asio::any_io_executor;
         executor_type get_executor() const noexcept { return self->ex_; }
         template <class Handler>
         void operator()(Handler&& h, job_request r) const {
             self->async_enqueue_impl(std::move(r),
-                                     asio::any_completion_handler<void(error_code, job_id)>(std::forward<Handler>(h)));
+                                     boost::asio::any_completion_handler<void(error_code, job_id)>(std::forward<Handler>(h)));
         }
     };
     struct shutdown_initiation {
         worker* self;
-        using executor_type = asio::any_io_executor;
+        using executor_type = boost::asio::any_io_executor;
         executor_type get_executor() const noexcept { return self->ex_; }
         template <class Handler>
         void operator()(Handler&& h, std::chrono::milliseconds d) const {
-            self->async_shutdown_impl(d, asio::any_completion_handler<void(error_code)>(std::forward<Handler>(h)));
+            self->async_shutdown_impl(d, boost::asio::any_completion_handler<void(error_code)>(std::forward<Handler>(h)));
         }
     };
 
     KONGFLOW_ENDPOINTS_DECL void register_handler_impl(std::string kind, handler_type h);
     KONGFLOW_ENDPOINTS_DECL void async_enqueue_impl(job_request r,
-                                                    asio::any_completion_handler<void(error_code, job_id)> h);
+                                                    boost::asio::any_completion_handler<void(error_code, job_id)> h);
     KONGFLOW_ENDPOINTS_DECL void async_shutdown_impl(std::chrono::milliseconds deadline,
-                                                     asio::any_completion_handler<void(error_code)> h);
+                                                     boost::asio::any_completion_handler<void(error_code)> h);
 
     executor_type ex_;
     std::shared_ptr<detail::worker_impl> impl_;

@@ -24,7 +24,7 @@ namespace kongflow::endpoints {
 struct endpoint_service_params {
     /// Where store calls run (they block: SQLite, fsync). Unset = the service's executor, fine
     /// for tests and small hosts; servers pass a thread pool's executor.
-    std::optional<asio::any_io_executor> blocking_executor;
+    std::optional<boost::asio::any_io_executor> blocking_executor;
     /// Trigger.dev's docker-compose rule: a URL whose host is `localhost` is rewritten to this
     /// host (e.g. "host.docker.internal") before use. Unset = off (the default).
     std::optional<std::string> rewrite_localhost_to;
@@ -61,9 +61,9 @@ struct created_endpoint {
 /// holds the typed error when the error_code is set (same code).
 class endpoint_service {
 public:
-    using executor_type = asio::any_io_executor;
+    using executor_type = boost::asio::any_io_executor;
 
-    endpoint_service(asio::any_io_executor ex, store& st, api_client& client, endpoint_service_params params = {})
+    endpoint_service(boost::asio::any_io_executor ex, store& st, api_client& client, endpoint_service_params params = {})
         : ex_(std::move(ex)), store_(st), client_(client), params_(std::move(params)) {}
 
     executor_type get_executor() const noexcept { return ex_; }
@@ -72,9 +72,9 @@ public:
     /// Validate input → PING with the environment's key and `id` → in one unit of work: upsert on
     /// (environment, slug), create a PENDING INTERNAL index, enqueue performEndpointIndexing.
     /// Errors: INVALID_REQUEST (per field), FAILED_PING (the pong's message), FAILED_UPSERT.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_create(create_endpoint_request req, service_error& err, CompletionToken&& token = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code, created_endpoint)>(
+        return boost::asio::async_initiate<CompletionToken, void(error_code, created_endpoint)>(
             initiation{this}, token, [this, req = std::move(req), e = &err](auto h) mutable {
                 create_impl(std::move(req), *e, std::move(h));
             });
@@ -82,19 +82,19 @@ public:
 
     /// As async_create, but sends VALIDATE and takes the slug from the reply. A VALIDATE failure
     /// is INVALID_REQUEST-free plain error (Trigger.dev throws Error(msg)): code FAILED_PING.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_validate_create(validate_create_endpoint_request req, service_error& err,
                                CompletionToken&& token = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code, created_endpoint)>(
+        return boost::asio::async_initiate<CompletionToken, void(error_code, created_endpoint)>(
             initiation{this}, token, [this, req = std::move(req), e = &err](auto h) mutable {
                 validate_create_impl(std::move(req), *e, std::move(h));
             });
     }
 
     /// The endpoint (environment, slug), soft-deleted ones included. NOT_FOUND when absent.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_get(std::string environment_id, std::string slug, service_error& err, CompletionToken&& token = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code, endpoint)>(
+        return boost::asio::async_initiate<CompletionToken, void(error_code, endpoint)>(
             initiation{this}, token,
             [this, environment_id = std::move(environment_id), slug = std::move(slug), e = &err](auto h) mutable {
                 get_impl(std::move(environment_id), std::move(slug), *e, std::move(h));
@@ -102,18 +102,18 @@ public:
     }
 
     /// Every endpoint of the environment, by slug.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_list(std::string environment_id, service_error& err, CompletionToken&& token = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code, std::vector<endpoint>)>(
+        return boost::asio::async_initiate<CompletionToken, void(error_code, std::vector<endpoint>)>(
             initiation{this}, token, [this, environment_id = std::move(environment_id), e = &err](auto h) mutable {
                 list_impl(std::move(environment_id), *e, std::move(h));
             });
     }
 
     /// Soft delete (url = null); a later create revives the row. NOT_FOUND when absent.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_delete(std::string environment_id, std::string slug, service_error& err, CompletionToken&& token = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code, endpoint)>(
+        return boost::asio::async_initiate<CompletionToken, void(error_code, endpoint)>(
             initiation{this}, token,
             [this, environment_id = std::move(environment_id), slug = std::move(slug), e = &err](auto h) mutable {
                 delete_impl(std::move(environment_id), std::move(slug), *e, std::move(h));
@@ -128,13 +128,13 @@ public:
 private:
     /// Where store calls run, as a reference: no temporary executor in a co_await expression
     /// (GCC 12 mishandles those).
-    const asio::any_io_executor& blocking_executor() const noexcept {
+    const boost::asio::any_io_executor& blocking_executor() const noexcept {
         return params_.blocking_executor ? *params_.blocking_executor : ex_;
     }
 
     struct initiation {
         endpoint_service* self;
-        using executor_type = asio::any_io_executor;
+        using executor_type = boost::asio::any_io_executor;
         executor_type get_executor() const noexcept { return self->ex_; }
         template <class Handler, class Launch>
         void operator()(Handler&& h, Launch&& launch) const {
@@ -143,17 +143,17 @@ private:
     };
 
     KONGFLOW_ENDPOINTS_DECL void create_impl(create_endpoint_request, service_error&,
-                                             asio::any_completion_handler<void(error_code, created_endpoint)>);
+                                             boost::asio::any_completion_handler<void(error_code, created_endpoint)>);
     KONGFLOW_ENDPOINTS_DECL void validate_create_impl(validate_create_endpoint_request, service_error&,
-                                                      asio::any_completion_handler<void(error_code, created_endpoint)>);
+                                                      boost::asio::any_completion_handler<void(error_code, created_endpoint)>);
     KONGFLOW_ENDPOINTS_DECL void get_impl(std::string, std::string, service_error&,
-                                          asio::any_completion_handler<void(error_code, endpoint)>);
+                                          boost::asio::any_completion_handler<void(error_code, endpoint)>);
     KONGFLOW_ENDPOINTS_DECL void list_impl(std::string, service_error&,
-                                           asio::any_completion_handler<void(error_code, std::vector<endpoint>)>);
+                                           boost::asio::any_completion_handler<void(error_code, std::vector<endpoint>)>);
     KONGFLOW_ENDPOINTS_DECL void delete_impl(std::string, std::string, service_error&,
-                                             asio::any_completion_handler<void(error_code, endpoint)>);
+                                             boost::asio::any_completion_handler<void(error_code, endpoint)>);
 
-    asio::any_io_executor ex_;
+    boost::asio::any_io_executor ex_;
     store& store_;
     api_client& client_;
     endpoint_service_params params_;

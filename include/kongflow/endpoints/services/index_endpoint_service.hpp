@@ -31,7 +31,7 @@ inline constexpr std::string_view purge_indexes_job_kind = "purgeOldIndexings";
 
 struct index_endpoint_service_params {
     /// Where store and registrar calls run (they block). Unset = the service's executor.
-    std::optional<asio::any_io_executor> blocking_executor;
+    std::optional<boost::asio::any_io_executor> blocking_executor;
     /// Attempts of the perform-index job (Trigger.dev: 1 in DEVELOPMENT, 7 otherwise).
     int index_attempts_development = 1;
     int index_attempts_other = 7;
@@ -77,9 +77,9 @@ struct hook_index_request {
 /// Thread safety and handler rules as endpoint_service.
 class index_endpoint_service {
 public:
-    using executor_type = asio::any_io_executor;
+    using executor_type = boost::asio::any_io_executor;
 
-    index_endpoint_service(asio::any_io_executor ex, store& st, api_client& client, registrar& reg,
+    index_endpoint_service(boost::asio::any_io_executor ex, store& st, api_client& client, registrar& reg,
                            index_endpoint_service_params params = {})
         : ex_(std::move(ex)), store_(st), client_(client), registrar_(reg), params_(std::move(params)) {}
 
@@ -88,9 +88,9 @@ public:
 
     /// Records an index {PENDING, source, reason, source data}; enqueues perform-index, or
     /// performs it now. NOT_FOUND for an unknown endpoint.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_index(index_request req, service_error& err, CompletionToken&& token = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code, endpoint_index)>(
+        return boost::asio::async_initiate<CompletionToken, void(error_code, endpoint_index)>(
             initiation{this}, token, [this, req = std::move(req), e = &err](auto h) mutable {
                 index_impl(std::move(req), *e, std::move(h));
             });
@@ -101,9 +101,9 @@ public:
     /// The returned index is the finished one; the error_code is set only when the index could
     /// not be processed at all (unknown index, store failure): an endpoint failure is a FAILURE
     /// index, not an error.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_perform_index(std::string index_id, service_error& err, CompletionToken&& token = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code, endpoint_index)>(
+        return boost::asio::async_initiate<CompletionToken, void(error_code, endpoint_index)>(
             initiation{this}, token, [this, index_id = std::move(index_id), e = &err](auto h) mutable {
                 perform_index_impl(std::move(index_id), *e, std::move(h));
             });
@@ -112,9 +112,9 @@ public:
     /// The hook route: by (environment, slug, identifier), constant-time comparison; records
     /// {PENDING, HOOK, reason, body} and enqueues perform-index at now + hook_delay.
     /// NOT_FOUND (nothing written) for an unknown or deleted endpoint or a wrong identifier.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_hook_index(hook_index_request req, service_error& err, CompletionToken&& token = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code, endpoint_index)>(
+        return boost::asio::async_initiate<CompletionToken, void(error_code, endpoint_index)>(
             initiation{this}, token, [this, req = std::move(req), e = &err](auto h) mutable {
                 hook_index_impl(std::move(req), *e, std::move(h));
             });
@@ -122,16 +122,16 @@ public:
 
     /// One run of the recurring index: indexes (INTERNAL, queued) every endpoint that needs it.
     /// Completes with how many indexes were recorded.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_recurring_index(service_error& err, CompletionToken&& token = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code, std::size_t)>(
+        return boost::asio::async_initiate<CompletionToken, void(error_code, std::size_t)>(
             initiation{this}, token, [this, e = &err](auto h) mutable { recurring_impl(*e, std::move(h)); });
     }
 
     /// Deletes indexes older than purge_older_than; completes with how many.
-    template <class CompletionToken = asio::deferred_t>
+    template <class CompletionToken = boost::asio::deferred_t>
     auto async_purge_indexes(service_error& err, CompletionToken&& token = {}) {
-        return asio::async_initiate<CompletionToken, void(error_code, std::size_t)>(
+        return boost::asio::async_initiate<CompletionToken, void(error_code, std::size_t)>(
             initiation{this}, token, [this, e = &err](auto h) mutable { purge_impl(*e, std::move(h)); });
     }
 
@@ -146,13 +146,13 @@ public:
 private:
     /// Where store calls run, as a reference: no temporary executor in a co_await expression
     /// (GCC 12 mishandles those).
-    const asio::any_io_executor& blocking_executor() const noexcept {
+    const boost::asio::any_io_executor& blocking_executor() const noexcept {
         return params_.blocking_executor ? *params_.blocking_executor : ex_;
     }
 
     struct initiation {
         index_endpoint_service* self;
-        using executor_type = asio::any_io_executor;
+        using executor_type = boost::asio::any_io_executor;
         executor_type get_executor() const noexcept { return self->ex_; }
         template <class Handler, class Launch>
         void operator()(Handler&& h, Launch&& launch) const {
@@ -161,16 +161,16 @@ private:
     };
 
     KONGFLOW_ENDPOINTS_DECL void index_impl(index_request, service_error&,
-                                            asio::any_completion_handler<void(error_code, endpoint_index)>);
+                                            boost::asio::any_completion_handler<void(error_code, endpoint_index)>);
     KONGFLOW_ENDPOINTS_DECL void perform_index_impl(std::string, service_error&,
-                                                    asio::any_completion_handler<void(error_code, endpoint_index)>);
+                                                    boost::asio::any_completion_handler<void(error_code, endpoint_index)>);
     KONGFLOW_ENDPOINTS_DECL void hook_index_impl(hook_index_request, service_error&,
-                                                 asio::any_completion_handler<void(error_code, endpoint_index)>);
+                                                 boost::asio::any_completion_handler<void(error_code, endpoint_index)>);
     KONGFLOW_ENDPOINTS_DECL void recurring_impl(service_error&,
-                                                asio::any_completion_handler<void(error_code, std::size_t)>);
-    KONGFLOW_ENDPOINTS_DECL void purge_impl(service_error&, asio::any_completion_handler<void(error_code, std::size_t)>);
+                                                boost::asio::any_completion_handler<void(error_code, std::size_t)>);
+    KONGFLOW_ENDPOINTS_DECL void purge_impl(service_error&, boost::asio::any_completion_handler<void(error_code, std::size_t)>);
 
-    asio::any_io_executor ex_;
+    boost::asio::any_io_executor ex_;
     store& store_;
     api_client& client_;
     registrar& registrar_;

@@ -19,10 +19,10 @@ namespace kongflow::endpoints::testing {
 class fake_api_client final : public api_client {
 public:
     /// A reply, or an error_code for "no response" (errc::connect_failed, errc::timeout…).
-    using outcome = std::variant<endpoint_reply, error_code>;
+    using outcome = std::variant<http_response, error_code>;
     using responder = std::function<outcome(const action_request&)>;
 
-    explicit fake_api_client(asio::any_io_executor ex) : ex_(std::move(ex)) {}
+    explicit fake_api_client(boost::asio::any_io_executor ex) : ex_(std::move(ex)) {}
 
     executor_type get_executor() override { return ex_; }
 
@@ -34,10 +34,10 @@ public:
 
     /// Convenience: a fixed JSON reply with the SDK's standard headers.
     void reply(endpoint_action action, unsigned status, std::string body,
-               std::vector<header_field> headers = {{"content-type", "application/json"},
+               std::vector<http_header> headers = {{"content-type", "application/json"},
                                                     {"trigger-version", "2023-09-29"},
                                                     {"trigger-sdk-version", "2.3.19"}}) {
-        endpoint_reply r;
+        http_response r;
         r.status = status;
         r.body = std::move(body);
         r.headers = std::move(headers);
@@ -63,16 +63,16 @@ private:
             if (auto it = responders_.find(request.action); it != responders_.end()) out = it->second(request);
         }
         error_code ec;
-        endpoint_reply reply;
+        http_response reply;
         if (auto* e = std::get_if<error_code>(&out))
             ec = *e;
         else
-            reply = std::get<endpoint_reply>(std::move(out));
+            reply = std::get<http_response>(std::move(out));
         // Never complete inline.
-        asio::post(ex_, asio::append(std::move(handler), ec, std::move(reply)));
+        boost::asio::post(ex_, boost::asio::append(std::move(handler), ec, std::move(reply)));
     }
 
-    asio::any_io_executor ex_;
+    boost::asio::any_io_executor ex_;
     mutable std::mutex mutex_;
     std::map<endpoint_action, responder> responders_;
     std::vector<action_request> requests_;

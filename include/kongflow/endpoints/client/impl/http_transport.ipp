@@ -44,7 +44,7 @@ namespace kongflow::endpoints::detail {
 
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
-using http_tcp = asio::ip::tcp;
+using http_tcp = boost::asio::ip::tcp;
 using http_clock = std::chrono::steady_clock;
 
 class http_send_op;
@@ -54,13 +54,13 @@ struct http_origin_pool;
 // time: a request in flight, or its pool's idle list.
 class http_connection {
 public:
-    http_connection(const asio::any_io_executor& ex, asio::ssl::context* tls, http_origin_pool* pool)
+    http_connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* tls, http_origin_pool* pool)
         : plain_(ex), pool_(pool) {
-        if (tls) tls_ = std::make_unique<asio::ssl::stream<http_tcp::socket>>(ex, *tls);
+        if (tls) tls_ = std::make_unique<boost::asio::ssl::stream<http_tcp::socket>>(ex, *tls);
     }
 
     http_tcp::socket& socket() noexcept { return tls_ ? tls_->next_layer() : plain_; }
-    asio::ssl::stream<http_tcp::socket>* tls() noexcept { return tls_.get(); }
+    boost::asio::ssl::stream<http_tcp::socket>* tls() noexcept { return tls_.get(); }
 
     template <class F>
     void with_stream(F&& f) {
@@ -90,7 +90,7 @@ public:
     }
 
     http_tcp::socket plain_;
-    std::unique_ptr<asio::ssl::stream<http_tcp::socket>> tls_;
+    std::unique_ptr<boost::asio::ssl::stream<http_tcp::socket>> tls_;
     http_origin_pool* pool_;
     beast::flat_buffer buffer_; // keeps its capacity across requests
     std::string head_;          // serialised request head, same
@@ -106,7 +106,7 @@ struct http_origin_pool {
 
 class http_transport_impl : public std::enable_shared_from_this<http_transport_impl> {
 public:
-    http_transport_impl(asio::any_io_executor ex, asio::ssl::context* tls, http_transport_params params)
+    http_transport_impl(boost::asio::any_io_executor ex, boost::asio::ssl::context* tls, http_transport_params params)
         : ex_(std::move(ex)), tls_(tls), params_(std::move(params)), reap_timer_(ex_) {
         params_.max_connections_per_origin = std::max<std::size_t>(params_.max_connections_per_origin, 1);
     }
@@ -125,8 +125,8 @@ public:
     void drop_slot(http_origin_pool& p);
     void close_all();
 
-    asio::any_io_executor ex_;
-    asio::ssl::context* tls_;
+    boost::asio::any_io_executor ex_;
+    boost::asio::ssl::context* tls_;
     http_transport_params params_;
     http_send_op* active_ = nullptr; // requests in flight (intrusive list), for close()
 
@@ -137,13 +137,13 @@ private:
     void reap();
 
     std::unordered_map<std::string, std::unique_ptr<http_origin_pool>> pools_;
-    asio::steady_timer reap_timer_;
+    boost::asio::steady_timer reap_timer_;
     bool reap_armed_ = false;
 };
 
 class http_send_op : public std::enable_shared_from_this<http_send_op> {
 public:
-    using handler_type = asio::any_completion_handler<void(error_code, http_response)>;
+    using handler_type = boost::asio::any_completion_handler<void(error_code, http_response)>;
     enum class state { init, waiting, handed_off, connecting, exchanging, done };
     enum class abort_reason { none, timeout, connect_timeout, cancelled, closed };
 
@@ -163,7 +163,7 @@ public:
 private:
     struct cancel_handler {
         http_send_op* op;
-        void operator()(asio::cancellation_type_t) const { op->abort(abort_reason::cancelled); }
+        void operator()(boost::asio::cancellation_type_t) const { op->abort(abort_reason::cancelled); }
     };
 
     void acquire();
@@ -186,14 +186,14 @@ private:
     http_request req_;
     diagnostics* diag_;
     handler_type handler_;
-    asio::cancellation_slot slot_;
+    boost::asio::cancellation_slot slot_;
     http_target target_;
     http_origin_pool* pool_ = nullptr;
     std::unique_ptr<http_connection> conn_;
     std::optional<http_tcp::resolver> resolver_;
     std::optional<http::response_parser<http::string_body>> parser_;
-    asio::steady_timer total_timer_;
-    asio::steady_timer connect_timer_;
+    boost::asio::steady_timer total_timer_;
+    boost::asio::steady_timer connect_timer_;
     http_clock::time_point started_{};
     abort_reason reason_ = abort_reason::none;
     bool reused_ = false;
@@ -226,7 +226,7 @@ inline void http_send_op::start() {
             if (!ec) self->abort(abort_reason::timeout);
         });
     }
-    slot_ = asio::get_associated_cancellation_slot(handler_);
+    slot_ = boost::asio::get_associated_cancellation_slot(handler_);
     if (slot_.is_connected()) slot_.template emplace<cancel_handler>(cancel_handler{this});
     acquire();
 }
@@ -283,7 +283,7 @@ inline void http_send_op::connect_new() {
     }
     if (target_.ip_literal) {
         error_code ec;
-        auto addr = asio::ip::make_address(target_.host, ec); // validated by the URL parser
+        auto addr = boost::asio::ip::make_address(target_.host, ec); // validated by the URL parser
         conn_->socket().async_connect(http_tcp::endpoint(addr, target_.port),
                                       [self = shared_from_this()](error_code ec) { self->on_connect(ec); });
     } else {
@@ -298,7 +298,7 @@ inline void http_send_op::connect_new() {
 
 inline void http_send_op::on_resolve(error_code ec, const http_tcp::resolver::results_type& results) {
     if (ec || reason_ != abort_reason::none) return connect_error(ec, "could not resolve");
-    asio::async_connect(conn_->socket(), results,
+    boost::asio::async_connect(conn_->socket(), results,
                         [self = shared_from_this()](error_code ec, const http_tcp::endpoint&) {
                             self->on_connect(ec);
                         });
@@ -311,12 +311,12 @@ inline void http_send_op::on_connect(error_code ec) {
     if (auto* s = conn_->tls()) {
         if (!target_.ip_literal) SSL_set_tlsext_host_name(s->native_handle(), target_.host.c_str());
         if (t_->params_.verify_tls_peer) {
-            s->set_verify_mode(asio::ssl::verify_peer, ignored);
-            s->set_verify_callback(asio::ssl::host_name_verification(target_.host), ignored);
+            s->set_verify_mode(boost::asio::ssl::verify_peer, ignored);
+            s->set_verify_callback(boost::asio::ssl::host_name_verification(target_.host), ignored);
         } else {
-            s->set_verify_mode(asio::ssl::verify_none, ignored);
+            s->set_verify_mode(boost::asio::ssl::verify_none, ignored);
         }
-        s->async_handshake(asio::ssl::stream_base::client,
+        s->async_handshake(boost::asio::ssl::stream_base::client,
                            [self = shared_from_this()](error_code ec) { self->on_handshake(ec); });
         return;
     }
@@ -334,9 +334,9 @@ inline void http_send_op::exchange() {
     state_ = state::exchanging;
     conn_->head_.clear();
     serialize_request_head(req_, target_, t_->params_.user_agent, conn_->head_);
-    std::array<asio::const_buffer, 2> bufs{asio::buffer(conn_->head_), asio::buffer(req_.body)};
+    std::array<boost::asio::const_buffer, 2> bufs{boost::asio::buffer(conn_->head_), boost::asio::buffer(req_.body)};
     conn_->with_stream([&](auto& s) {
-        asio::async_write(s, bufs, [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+        boost::asio::async_write(s, bufs, [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
     });
 }
 
@@ -359,7 +359,7 @@ inline void http_send_op::read() {
 
 inline void http_send_op::on_read(error_code ec) {
     // A TLS server that closes without close_notify ends a read-until-close body that way.
-    if (ec == asio::ssl::error::stream_truncated && parser_->is_header_done() && !parser_->is_done()) {
+    if (ec == boost::asio::ssl::error::stream_truncated && parser_->is_header_done() && !parser_->is_done()) {
         error_code eof_ec;
         parser_->put_eof(eof_ec);
         if (!eof_ec && parser_->is_done()) ec = {};
@@ -442,8 +442,8 @@ inline void http_send_op::finish_aborted() {
     case abort_reason::connect_timeout:
         return fail(errc::timeout, "could not connect to " + target_.host_header + " within " +
                                        std::to_string(req_.connect_timeout.count()) + " ms");
-    case abort_reason::closed: return fail(asio::error::operation_aborted, "the transport was closed");
-    default: return fail(asio::error::operation_aborted, "the request was cancelled");
+    case abort_reason::closed: return fail(boost::asio::error::operation_aborted, "the transport was closed");
+    default: return fail(boost::asio::error::operation_aborted, "the request was cancelled");
     }
 }
 
@@ -455,7 +455,7 @@ inline void http_send_op::abort(abort_reason r) {
         auto& w = pool_->waiters;
         w.erase(std::remove(w.begin(), w.end(), this), w.end());
         auto keep = std::move(self_);
-        fail(r == abort_reason::timeout ? error_code(errc::timeout) : error_code(asio::error::operation_aborted),
+        fail(r == abort_reason::timeout ? error_code(errc::timeout) : error_code(boost::asio::error::operation_aborted),
              r == abort_reason::timeout ? "no free connection to " + target_.host_header + " within " +
                                               std::to_string(req_.total_timeout.count()) + " ms"
                                         : std::string("the request was cancelled"),
@@ -493,10 +493,10 @@ inline void http_send_op::finish(error_code ec, http_response resp, bool post) {
 
     auto h = std::move(handler_);
     if (post) {
-        asio::post(t_->ex_, asio::append(std::move(h), ec, std::move(resp)));
+        boost::asio::post(t_->ex_, boost::asio::append(std::move(h), ec, std::move(resp)));
     } else {
-        auto ex = asio::get_associated_executor(h, t_->ex_);
-        asio::dispatch(ex, asio::append(std::move(h), ec, std::move(resp)));
+        auto ex = boost::asio::get_associated_executor(h, t_->ex_);
+        boost::asio::dispatch(ex, boost::asio::append(std::move(h), ec, std::move(resp)));
     }
 }
 
@@ -530,7 +530,7 @@ inline void http_transport_impl::hand_to_waiter(http_origin_pool& p, std::unique
     http_send_op* w = p.waiters.front();
     p.waiters.pop_front();
     w->state_ = http_send_op::state::handed_off;
-    asio::post(ex_, [op = w->self_, c = std::move(c)]() mutable { op->resume(std::move(c)); });
+    boost::asio::post(ex_, [op = w->self_, c = std::move(c)]() mutable { op->resume(std::move(c)); });
 }
 
 inline void http_transport_impl::maybe_erase(http_origin_pool& p) {
@@ -600,16 +600,16 @@ inline void http_transport_impl::close_all() {
 // ---------------------------------------------------------------------------------------------
 
 KONGFLOW_ENDPOINTS_DECL std::shared_ptr<http_transport_impl> make_http_transport_impl(
-    asio::any_io_executor ex, asio::ssl::context* tls, http_transport_params params) {
+    boost::asio::any_io_executor ex, boost::asio::ssl::context* tls, http_transport_params params) {
     return std::make_shared<http_transport_impl>(std::move(ex), tls, std::move(params));
 }
 
 KONGFLOW_ENDPOINTS_DECL void http_transport_send(const std::shared_ptr<http_transport_impl>& impl,
                                                  http_request req, diagnostics* diag,
-                                                 asio::any_completion_handler<void(error_code, http_response)> handler) {
+                                                 boost::asio::any_completion_handler<void(error_code, http_response)> handler) {
     auto op = std::make_shared<http_send_op>(impl, std::move(req), diag, std::move(handler));
     // Runs inline when called from the transport's executor; otherwise it hops onto it.
-    asio::dispatch(impl->ex_, [op = std::move(op)] { op->start(); });
+    boost::asio::dispatch(impl->ex_, [op = std::move(op)] { op->start(); });
 }
 
 KONGFLOW_ENDPOINTS_DECL void http_transport_close(http_transport_impl& impl) { impl.close_all(); }

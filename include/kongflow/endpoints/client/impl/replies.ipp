@@ -53,7 +53,7 @@ inline std::string could_not_connect_status(std::string_view url, unsigned statu
 }
 
 /// `response.json()`: the whole body as JSON, or nothing when it does not parse.
-inline std::optional<boost::json::value> body_json(const endpoint_reply& r) {
+inline std::optional<boost::json::value> body_json(const http_response& r) {
     boost::system::error_code ec;
     auto v = boost::json::parse(r.body, ec);
     if (ec) return std::nullopt;
@@ -74,7 +74,7 @@ inline bool truthy(const boost::json::value& v) {
 }
 
 /// safeBodyFromResponse(response, ErrorWithStackSchema): the endpoint's error, when it sent one.
-inline std::optional<error_with_stack> error_body(const endpoint_reply& r) {
+inline std::optional<error_with_stack> error_body(const http_response& r) {
     auto json = body_json(r);
     if (!json || !truthy(*json)) return std::nullopt;
     auto parsed = parse_error_with_stack(*json);
@@ -82,14 +82,14 @@ inline std::optional<error_with_stack> error_body(const endpoint_reply& r) {
     return parsed.value();
 }
 
-inline void fail(diagnostics& diag, std::string message, const endpoint_reply* reply = nullptr) {
+inline void fail(diagnostics& diag, std::string message, const http_response* reply = nullptr) {
     // With no reply, the client may have left the transport's detail: keep it after our message.
     if (!reply && !diag.client_message().empty()) message += " (" + std::string(diag.client_message()) + ")";
     diag.set_client_message(std::move(message));
     if (reply && !reply->body.empty()) diag.set_server_message(cap(reply->body));
 }
 
-inline std::optional<std::string> header_string(const endpoint_reply& r, std::string_view name) {
+inline std::optional<std::string> header_string(const http_response& r, std::string_view name) {
     auto h = r.header(name);
     if (!h) return std::nullopt;
     return std::string(*h);
@@ -98,7 +98,7 @@ inline std::optional<std::string> header_string(const endpoint_reply& r, std::st
 /// Drops an empty x-trigger-api-key: "no key" means no header, which the SDK reports as
 /// "missing x-trigger-api-key header" rather than as a wrong key.
 inline void drop_empty_key(action_request& req) {
-    std::erase_if(req.headers, [](const header_field& h) { return h.name == "x-trigger-api-key" && h.value.empty(); });
+    std::erase_if(req.headers, [](const http_header& h) { return h.name == "x-trigger-api-key" && h.value.empty(); });
 }
 
 inline void append_common(action_request& req, const client_identity& id, bool accept = true) {
@@ -112,11 +112,11 @@ inline action_request start(endpoint_action a, const endpoint_target& t, std::ch
     action_request req;
     req.action = a;
     req.url = t.url;
-    req.timeout = t.timeout.value_or(timeout);
+    req.total_timeout = t.timeout.value_or(timeout);
     return req;
 }
 
-inline std::string headers_record(const std::vector<header_field>& headers) {
+inline std::string headers_record(const std::vector<http_header>& headers) {
     boost::json::object o;
     for (const auto& h : headers) o[h.name] = h.value; // a record: the last duplicate wins, as in JS
     return boost::json::serialize(o);
@@ -127,7 +127,7 @@ inline std::string json_or_empty_object(const boost::json::value& v) {
 }
 
 /// Shared by the strict actions (A.4, A.7, A.8, A.9): no response, then non-2xx.
-inline error_code standard_throws(std::string_view url, error_code transport, const endpoint_reply& reply,
+inline error_code standard_throws(std::string_view url, error_code transport, const http_response& reply,
                                   diagnostics& diag) {
     if (transport) {
         fail(diag, could_not_connect(url));
@@ -142,7 +142,7 @@ inline error_code standard_throws(std::string_view url, error_code transport, co
 
 /// `response.json()` then a strict `schema.parse`: the ZodError's message on failure.
 template <class T, class Parse>
-error_code strict_parse(const endpoint_reply& reply, Parse parse, T& out, diagnostics& diag) {
+error_code strict_parse(const http_response& reply, Parse parse, T& out, diagnostics& diag) {
     auto json = body_json(reply);
     if (!json) {
         fail(diag, "Endpoint responded with invalid JSON", &reply);
@@ -296,7 +296,7 @@ constexpr std::string_view missing_api_trigger =
 
 /// Steps 1–4 shared by PING and VALIDATE (§A.1). Returns the body to validate when they pass.
 inline std::optional<boost::json::value> ping_like_preamble(std::string_view url, error_code transport,
-                                                            const endpoint_reply& reply, std::string& error,
+                                                            const http_response& reply, std::string& error,
                                                             error_code& ec, diagnostics& diag) {
     if (transport) {
         error = could_not_connect(url);
@@ -321,7 +321,7 @@ inline std::optional<boost::json::value> ping_like_preamble(std::string_view url
 } // namespace detail
 
 KONGFLOW_ENDPOINTS_DECL error_code read_ping(std::string_view url, error_code transport,
-                                             const endpoint_reply& reply, ping_result& out, diagnostics& diag) {
+                                             const http_response& reply, ping_result& out, diagnostics& diag) {
     out = {};
     error_code ec;
     auto json = detail::ping_like_preamble(url, transport, reply, out.error, ec, diag);
@@ -350,7 +350,7 @@ KONGFLOW_ENDPOINTS_DECL error_code read_ping(std::string_view url, error_code tr
 }
 
 KONGFLOW_ENDPOINTS_DECL error_code read_validate(std::string_view url, error_code transport,
-                                                 const endpoint_reply& reply, validate_result& out,
+                                                 const http_response& reply, validate_result& out,
                                                  diagnostics& diag) {
     out = {};
     error_code ec;
@@ -377,7 +377,7 @@ KONGFLOW_ENDPOINTS_DECL error_code read_validate(std::string_view url, error_cod
 }
 
 KONGFLOW_ENDPOINTS_DECL error_code read_index(std::string_view url, error_code transport,
-                                              const endpoint_reply& reply, index_result& out,
+                                              const http_response& reply, index_result& out,
                                               diagnostics& diag) {
     out = {};
     out.kind = index_result::outcome::failure;
@@ -425,7 +425,7 @@ KONGFLOW_ENDPOINTS_DECL error_code read_index(std::string_view url, error_code t
     return {};
 }
 
-KONGFLOW_ENDPOINTS_DECL bool is_platform_timeout(const endpoint_reply& r) {
+KONGFLOW_ENDPOINTS_DECL bool is_platform_timeout(const http_response& r) {
     auto contains = [&](std::string_view needle) { return r.body.find(needle) != std::string::npos; };
     // Vercel (408/504, which also covers CloudFront's 504), Deno Deploy, Cloudflare Workers.
     if (r.status == 408 || r.status == 504) return true;
@@ -435,7 +435,7 @@ KONGFLOW_ENDPOINTS_DECL bool is_platform_timeout(const endpoint_reply& r) {
 }
 
 KONGFLOW_ENDPOINTS_DECL error_code read_execute_job(std::string_view url, error_code transport,
-                                                    const endpoint_reply& reply, execute_job_result& out,
+                                                    const http_response& reply, execute_job_result& out,
                                                     diagnostics& diag) {
     using outcome = execute_job_result::outcome;
     out = {};
@@ -483,7 +483,7 @@ KONGFLOW_ENDPOINTS_DECL error_code read_execute_job(std::string_view url, error_
 }
 
 KONGFLOW_ENDPOINTS_DECL error_code read_preprocess_run(std::string_view, error_code transport,
-                                                       const endpoint_reply& reply, preprocess_run_result& out,
+                                                       const http_response& reply, preprocess_run_result& out,
                                                        diagnostics& diag) {
     out = {};
     if (transport) {
@@ -509,7 +509,7 @@ KONGFLOW_ENDPOINTS_DECL error_code read_preprocess_run(std::string_view, error_c
 }
 
 KONGFLOW_ENDPOINTS_DECL error_code read_initialize_trigger(std::string_view url, error_code transport,
-                                                           const endpoint_reply& reply,
+                                                           const http_response& reply,
                                                            register_trigger_body& out, diagnostics& diag) {
     if (transport) {
         detail::fail(diag, detail::could_not_connect(url));
@@ -529,21 +529,21 @@ KONGFLOW_ENDPOINTS_DECL error_code read_initialize_trigger(std::string_view url,
 }
 
 KONGFLOW_ENDPOINTS_DECL error_code read_http_source(std::string_view url, error_code transport,
-                                                    const endpoint_reply& reply, http_source_response& out,
+                                                    const http_response& reply, http_source_response& out,
                                                     diagnostics& diag) {
     if (auto ec = detail::standard_throws(url, transport, reply, diag)) return ec;
     return detail::strict_parse(reply, [](const auto& j) { return parse_http_source_response(j); }, out, diag);
 }
 
 KONGFLOW_ENDPOINTS_DECL error_code read_webhook(std::string_view url, error_code transport,
-                                                const endpoint_reply& reply, webhook_delivery_response& out,
+                                                const http_response& reply, webhook_delivery_response& out,
                                                 diagnostics& diag) {
     if (auto ec = detail::standard_throws(url, transport, reply, diag)) return ec;
     return detail::strict_parse(reply, [](const auto& j) { return parse_webhook_delivery_response(j); }, out, diag);
 }
 
 KONGFLOW_ENDPOINTS_DECL error_code read_http_endpoint(std::string_view url, error_code transport,
-                                                      const endpoint_reply& reply,
+                                                      const http_response& reply,
                                                       http_endpoint_response_result& out, diagnostics& diag) {
     if (auto ec = detail::standard_throws(url, transport, reply, diag)) return ec;
     out.reply = reply;
@@ -562,7 +562,7 @@ KONGFLOW_ENDPOINTS_DECL error_code read_http_endpoint(std::string_view url, erro
     return {};
 }
 
-KONGFLOW_ENDPOINTS_DECL error_code read_probe(error_code transport, const endpoint_reply& reply, probe_result& out,
+KONGFLOW_ENDPOINTS_DECL error_code read_probe(error_code transport, const http_response& reply, probe_result& out,
                                               diagnostics& diag) {
     out = {};
     if (transport) {
@@ -576,7 +576,7 @@ KONGFLOW_ENDPOINTS_DECL error_code read_probe(error_code transport, const endpoi
 }
 
 KONGFLOW_ENDPOINTS_DECL error_code read_run_notification(std::string_view url, error_code transport,
-                                                         const endpoint_reply& reply, diagnostics& diag) {
+                                                         const http_response& reply, diagnostics& diag) {
     if (transport) {
         detail::fail(diag, "Failed to deliver endpoint notification to " + std::string(url));
         return transport;
@@ -592,7 +592,7 @@ KONGFLOW_ENDPOINTS_DECL error_code read_run_notification(std::string_view url, e
 }
 
 KONGFLOW_ENDPOINTS_DECL error_code read_deliver_event(std::string_view url, error_code transport,
-                                                      const endpoint_reply& reply, deliver_event_response& out,
+                                                      const http_response& reply, deliver_event_response& out,
                                                       diagnostics& diag) {
     if (auto ec = detail::standard_throws(url, transport, reply, diag)) return ec;
     return detail::strict_parse(reply, [](const auto& j) { return parse_deliver_event_response(j); }, out, diag);
@@ -619,7 +619,7 @@ KONGFLOW_ENDPOINTS_DECL std::string index_redirect_url(std::string_view from, st
     return std::string(location);
 }
 
-KONGFLOW_ENDPOINTS_DECL redirect_step next_hop(const action_request& sent, const endpoint_reply& reply,
+KONGFLOW_ENDPOINTS_DECL redirect_step next_hop(const action_request& sent, const http_response& reply,
                                                unsigned followed, diagnostics& diag) {
     redirect_step step;
     auto location = reply.header("location");
@@ -642,9 +642,9 @@ KONGFLOW_ENDPOINTS_DECL redirect_step next_hop(const action_request& sent, const
         (reply.status == 303 && sent.method != "GET" && sent.method != "HEAD")) {
         step.next.method = "GET";
         step.next.body.clear();
-        std::erase_if(step.next.headers, [](const header_field& h) {
+        std::erase_if(step.next.headers, [](const http_header& h) {
             for (std::string_view body_header : {"content-encoding", "content-language", "content-location", "content-type"})
-                if (endpoints::detail::ascii_iequals(h.name, body_header)) return true;
+                if (iequals_ascii(h.name, body_header)) return true;
             return false;
         });
     }

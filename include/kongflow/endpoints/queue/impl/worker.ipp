@@ -44,11 +44,11 @@ public:
     };
     struct periodic_slot {
         periodic_job job;
-        std::unique_ptr<asio::steady_timer> timer;
+        std::unique_ptr<boost::asio::steady_timer> timer;
         timestamp next{};
     };
 
-    worker_impl(asio::any_io_executor ex, queue& q, worker_params p)
+    worker_impl(boost::asio::any_io_executor ex, queue& q, worker_params p)
         : p_(std::move(p)), ex_(std::move(ex)), q_(q), poll_timer_(store_ctx_), heartbeat_timer_(store_ctx_),
           rescue_timer_(store_ctx_), cleanup_timer_(store_ctx_), flush_timer_(store_ctx_),
           shutdown_timer_(store_ctx_) {
@@ -84,7 +84,7 @@ public:
         self_ = std::move(self);
         listener_ = q_.add_listener([this] { on_enqueued(); });
         listening_ = true;
-        asio::post(store_ctx_, [this] {
+        boost::asio::post(store_ctx_, [this] {
             arm_poll();
             heartbeat_tick_later();
             rescue_tick(); // also re-arms itself
@@ -100,7 +100,7 @@ public:
     // wake-up per store-thread turn.
     void on_enqueued() {
         if (wake_posted_.exchange(true)) return;
-        asio::post(store_ctx_, [this] {
+        boost::asio::post(store_ctx_, [this] {
             wake_posted_ = false;
             for (auto& q : queues_) q.wanted = true;
             tick();
@@ -111,7 +111,7 @@ public:
     void request_tick() {
         if (tick_posted_) return;
         tick_posted_ = true;
-        asio::post(store_ctx_, [this] {
+        boost::asio::post(store_ctx_, [this] {
             tick_posted_ = false;
             tick();
         });
@@ -225,7 +225,7 @@ public:
 
     // Any thread: runs the job's handler on the worker's executor.
     static void post_handler(const std::shared_ptr<worker_impl>& self, std::shared_ptr<running_job> rj) {
-        asio::post(self->ex_, [self, rj = std::move(rj)]() mutable {
+        boost::asio::post(self->ex_, [self, rj = std::move(rj)]() mutable {
             if (rj->cancel_requested.load()) {
                 // Lost or released before it started: do not run it, just free the slot.
                 report_finished(self, rj, make_error_code(errc::job_cancel));
@@ -282,7 +282,7 @@ public:
             self->drain_posted_ = true;
         }
         if (next) post_handler(self, std::move(next));
-        if (wake) asio::post(self->store_ctx_, [p = self.get()] { p->drain(); });
+        if (wake) boost::asio::post(self->store_ctx_, [p = self.get()] { p->drain(); });
     }
 
     // The completion handler given to job handlers. Dropping it without calling it is reported
@@ -378,7 +378,7 @@ public:
 
     void signal_cancel(const std::shared_ptr<running_job>& rj) {
         rj->cancel_requested = true;
-        asio::post(ex_, [rj] { rj->signal.emit(asio::cancellation_type::terminal); });
+        boost::asio::post(ex_, [rj] { rj->signal.emit(boost::asio::cancellation_type::terminal); });
     }
 
     void rescue_tick() {
@@ -425,7 +425,7 @@ public:
         auto next = ps.job.schedule.next_after(std::max(now_ms(), ps.next));
         if (!next) return;
         ps.next = *next;
-        if (!ps.timer) ps.timer = std::make_unique<asio::steady_timer>(store_ctx_);
+        if (!ps.timer) ps.timer = std::make_unique<boost::asio::steady_timer>(store_ctx_);
         ps.timer->expires_after(*next - now_ms());
         ps.timer->async_wait([this, &ps](error_code ec) {
             if (ec || stopping_) return;
@@ -450,9 +450,9 @@ public:
     }
 
     // -- shutdown ------------------------------------------------------------------------------
-    void begin_shutdown(std::chrono::milliseconds deadline, asio::any_completion_handler<void(error_code)> h) {
+    void begin_shutdown(std::chrono::milliseconds deadline, boost::asio::any_completion_handler<void(error_code)> h) {
         if (stopping_) { // a second call: report at once
-            asio::post(ex_, asio::append(std::move(h), make_error_code(errc::queue_stopped)));
+            boost::asio::post(ex_, boost::asio::append(std::move(h), make_error_code(errc::queue_stopped)));
             return;
         }
         stopping_ = true;
@@ -520,7 +520,7 @@ public:
         remove_listener();
         auto h = std::move(*shutdown_handler_);
         shutdown_handler_.reset();
-        asio::post(ex_, asio::append(std::move(h), ec));
+        boost::asio::post(ex_, boost::asio::append(std::move(h), ec));
     }
 
     void remove_listener() {
@@ -545,9 +545,9 @@ public:
         }
     }
 
-    asio::any_io_executor ex_;
+    boost::asio::any_io_executor ex_;
     queue& q_;
-    asio::io_context store_ctx_{1};
+    boost::asio::io_context store_ctx_{1};
     std::thread thread_;
     std::weak_ptr<worker_impl> self_;
     std::vector<queue_slot> queues_;
@@ -557,8 +557,8 @@ public:
     bool drain_posted_ = false;
     bool draining_ = false;
     std::vector<job_outcome> outcomes_;
-    asio::steady_timer poll_timer_, heartbeat_timer_, rescue_timer_, cleanup_timer_, flush_timer_, shutdown_timer_;
-    std::optional<asio::any_completion_handler<void(error_code)>> shutdown_handler_;
+    boost::asio::steady_timer poll_timer_, heartbeat_timer_, rescue_timer_, cleanup_timer_, flush_timer_, shutdown_timer_;
+    std::optional<boost::asio::any_completion_handler<void(error_code)>> shutdown_handler_;
     std::uint64_t listener_ = 0;
     bool listening_ = false;
     std::atomic<bool> started_{false};
@@ -604,27 +604,27 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> worker::enqueue_batch(std::s
 }
 
 KONGFLOW_ENDPOINTS_DECL void worker::async_enqueue_impl(job_request r,
-                                                        asio::any_completion_handler<void(error_code, job_id)> h) {
+                                                        boost::asio::any_completion_handler<void(error_code, job_id)> h) {
     if (!impl_->handlers_.count(r.kind)) {
-        asio::post(ex_, asio::append(std::move(h), make_error_code(errc::unknown_job_kind), job_id(0)));
+        boost::asio::post(ex_, boost::asio::append(std::move(h), make_error_code(errc::unknown_job_kind), job_id(0)));
         return;
     }
     auto* p = impl_.get();
-    asio::post(p->store_ctx_, [p, r = std::move(r), h = std::move(h)]() mutable {
+    boost::asio::post(p->store_ctx_, [p, r = std::move(r), h = std::move(h)]() mutable {
         auto id = p->q_.enqueue(r);
         error_code ec = id ? error_code{} : id.error();
-        asio::post(p->ex_, asio::append(std::move(h), ec, id ? *id : job_id(0)));
+        boost::asio::post(p->ex_, boost::asio::append(std::move(h), ec, id ? *id : job_id(0)));
     });
 }
 
 KONGFLOW_ENDPOINTS_DECL void worker::async_shutdown_impl(std::chrono::milliseconds deadline,
-                                                         asio::any_completion_handler<void(error_code)> h) {
+                                                         boost::asio::any_completion_handler<void(error_code)> h) {
     if (!impl_->started_) {
-        asio::post(ex_, asio::append(std::move(h), error_code{}));
+        boost::asio::post(ex_, boost::asio::append(std::move(h), error_code{}));
         return;
     }
     auto* p = impl_.get();
-    asio::post(p->store_ctx_,
+    boost::asio::post(p->store_ctx_,
                [p, deadline, h = std::move(h)]() mutable { p->begin_shutdown(deadline, std::move(h)); });
 }
 

@@ -24,18 +24,16 @@
 
 namespace kongflow::endpoints::detail {
 
-namespace asio = boost::asio;
-
 template <class T>
-using task = asio::awaitable<std::pair<error_code, T>>;
+using task = boost::asio::awaitable<std::pair<error_code, T>>;
 
 /// Runs `t` on `ex` and completes `h` with its (error_code, value). The coroutine starts by a
 /// post, so `h` never runs inline. An exception escaping the coroutine (memory exhaustion, a
 /// throwing plugin) becomes an error instead of unwinding through the caller's executor.
 template <class T>
-void spawn_task(const asio::any_io_executor& ex, task<T> t, service_error& err,
-                asio::any_completion_handler<void(error_code, T)> h) {
-    asio::co_spawn(ex, std::move(t),
+void spawn_task(const boost::asio::any_io_executor& ex, task<T> t, service_error& err,
+                boost::asio::any_completion_handler<void(error_code, T)> h) {
+    boost::asio::co_spawn(ex, std::move(t),
                    [h = std::move(h), e = &err](std::exception_ptr ex_ptr, std::pair<error_code, T> r) mutable {
                        if (ex_ptr) {
                            r.first = make_error_code(boost::system::errc::state_not_recoverable);
@@ -60,11 +58,11 @@ void spawn_task(const asio::any_io_executor& ex, task<T> t, service_error& err,
 /// temporaries are destroyed twice by GCC 12 (Debian 12's compiler). Pass `blocking` as an lvalue
 /// (no temporary executor in the co_await expression, for the same reason).
 template <class F>
-auto on_blocking(const asio::any_io_executor& blocking, F&& f) {
+auto on_blocking(const boost::asio::any_io_executor& blocking, F&& f) {
     using R = std::invoke_result_t<F&>;
-    return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, R)>(
-        [](auto handler, const asio::any_io_executor& ex, std::decay_t<F> fn) {
-            asio::post(ex, [handler = std::move(handler), fn = std::move(fn)]() mutable {
+    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(std::exception_ptr, R)>(
+        [](auto handler, const boost::asio::any_io_executor& ex, std::decay_t<F> fn) {
+            boost::asio::post(ex, [handler = std::move(handler), fn = std::move(fn)]() mutable {
                 std::exception_ptr e;
                 R r{};
                 try {
@@ -72,13 +70,13 @@ auto on_blocking(const asio::any_io_executor& blocking, F&& f) {
                 } catch (...) {
                     e = std::current_exception();
                 }
-                auto home = asio::get_associated_executor(handler);
-                asio::post(home, [handler = std::move(handler), e, r = std::move(r)]() mutable {
+                auto home = boost::asio::get_associated_executor(handler);
+                boost::asio::post(home, [handler = std::move(handler), e, r = std::move(r)]() mutable {
                     std::move(handler)(e, std::move(r));
                 });
             });
         },
-        asio::use_awaitable, blocking, std::decay_t<F>(std::forward<F>(f)));
+        boost::asio::use_awaitable, blocking, std::decay_t<F>(std::forward<F>(f)));
 }
 
 /// Elapsed time since `t0`, for the metrics sink.

@@ -128,7 +128,7 @@ KONGFLOW_ENDPOINTS_DECL std::string endpoint_service::effective_url(std::string_
 
 KONGFLOW_ENDPOINTS_DECL void endpoint_service::create_impl(
     create_endpoint_request req, service_error& err,
-    asio::any_completion_handler<void(error_code, created_endpoint)> handler) {
+    boost::asio::any_completion_handler<void(error_code, created_endpoint)> handler) {
     err.clear();
     auto run = [](endpoint_service* self, create_endpoint_request req,
                   service_error& err) -> detail::task<created_endpoint> {
@@ -142,8 +142,8 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::create_impl(
         // target and the by-value arguments) in storage that dies at the suspension, then destroys
         // them from garbage. So: build the operation with deferred, co_await it after.
         endpoint_target target{url, req.env.api_key, std::nullopt};
-        auto ping_op = self->client_.async_ping(target, req.id, diag, asio::deferred);
-        auto [ping_ec, pong] = co_await std::move(ping_op)(asio::as_tuple(asio::use_awaitable));
+        auto ping_op = self->client_.async_ping(target, req.id, diag, boost::asio::deferred);
+        auto [ping_ec, pong] = co_await std::move(ping_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (self->params_.metrics.ping_finished)
             self->params_.metrics.ping_finished(ping_ec ? std::string_view("failed") : std::string_view("ok"),
                                                 detail::since(t0));
@@ -162,8 +162,8 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::create_impl(
             self->blocking_executor(), transact_mode::repeatable,
             detail::upsert_and_enqueue{req.env, req.id, url, pong.trigger_version, attempts, created, inserted},
             store_diag,
-            asio::deferred); // see the PING above (GCC 12)
-        auto [unit_ec, job_ids] = co_await std::move(unit_op)(asio::as_tuple(asio::use_awaitable));
+            boost::asio::deferred); // see the PING above (GCC 12)
+        auto [unit_ec, job_ids] = co_await std::move(unit_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (unit_ec || !created) {
             error failure(unit_ec ? unit_ec : make_error_code(errc::storage_failure), store_diag);
             std::string message = detail::store_message(failure);
@@ -181,7 +181,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::create_impl(
 
 KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
     validate_create_endpoint_request req, service_error& err,
-    asio::any_completion_handler<void(error_code, created_endpoint)> handler) {
+    boost::asio::any_completion_handler<void(error_code, created_endpoint)> handler) {
     err.clear();
     auto run = [](endpoint_service* self, validate_create_endpoint_request req,
                   service_error& err) -> detail::task<created_endpoint> {
@@ -192,8 +192,8 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
         diagnostics diag;
         auto t0 = std::chrono::steady_clock::now();
         endpoint_target target{url, req.env.api_key, std::nullopt};
-        auto validate_op = self->client_.async_validate(target, diag, asio::deferred); // see create (GCC 12)
-        auto [ec, v] = co_await std::move(validate_op)(asio::as_tuple(asio::use_awaitable));
+        auto validate_op = self->client_.async_validate(target, diag, boost::asio::deferred); // see create (GCC 12)
+        auto [ec, v] = co_await std::move(validate_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (self->params_.metrics.ping_finished)
             self->params_.metrics.ping_finished(ec ? std::string_view("failed") : std::string_view("ok"),
                                                 detail::since(t0));
@@ -210,8 +210,8 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
             self->blocking_executor(), transact_mode::repeatable,
             detail::upsert_and_enqueue{req.env, v.endpoint_id, url, v.trigger_version, attempts, created, inserted},
             store_diag,
-            asio::deferred); // see create (GCC 12)
-        auto [unit_ec, job_ids] = co_await std::move(unit_op)(asio::as_tuple(asio::use_awaitable));
+            boost::asio::deferred); // see create (GCC 12)
+        auto [unit_ec, job_ids] = co_await std::move(unit_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (unit_ec || !created) {
             error failure(unit_ec ? unit_ec : make_error_code(errc::storage_failure), store_diag);
             co_return detail::fail<created_endpoint>(err, errc::failed_upsert, detail::store_message(failure), failure);
@@ -224,7 +224,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
 
 KONGFLOW_ENDPOINTS_DECL void endpoint_service::get_impl(std::string environment_id, std::string slug,
                                                         service_error& err,
-                                                        asio::any_completion_handler<void(error_code, endpoint)> h) {
+                                                        boost::asio::any_completion_handler<void(error_code, endpoint)> h) {
     err.clear();
     auto run = [](endpoint_service* self, std::string env_id, std::string slug,
                   service_error& err) -> detail::task<endpoint> {
@@ -242,7 +242,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::get_impl(std::string environment_
 
 KONGFLOW_ENDPOINTS_DECL void endpoint_service::list_impl(
     std::string environment_id, service_error& err,
-    asio::any_completion_handler<void(error_code, std::vector<endpoint>)> h) {
+    boost::asio::any_completion_handler<void(error_code, std::vector<endpoint>)> h) {
     err.clear();
     auto run = [](endpoint_service* self, std::string env_id, service_error& err) -> detail::task<std::vector<endpoint>> {
         auto list = co_await detail::on_blocking(self->blocking_executor(),
@@ -255,7 +255,7 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::list_impl(
 
 KONGFLOW_ENDPOINTS_DECL void endpoint_service::delete_impl(std::string environment_id, std::string slug,
                                                            service_error& err,
-                                                           asio::any_completion_handler<void(error_code, endpoint)> h) {
+                                                           boost::asio::any_completion_handler<void(error_code, endpoint)> h) {
     err.clear();
     auto run = [](endpoint_service* self, std::string env_id, std::string slug,
                   service_error& err) -> detail::task<endpoint> {

@@ -122,7 +122,7 @@ KONGFLOW_ENDPOINTS_DECL std::optional<std::string> index_endpoint_service::hook_
 }
 
 KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::index_impl(
-    index_request req, service_error& err, asio::any_completion_handler<void(error_code, endpoint_index)> h) {
+    index_request req, service_error& err, boost::asio::any_completion_handler<void(error_code, endpoint_index)> h) {
     err.clear();
     auto run = [](index_endpoint_service* self, index_request req, service_error& err) -> detail::task<endpoint_index> {
         auto blocking = self->params_.blocking_executor.value_or(self->ex_);
@@ -164,15 +164,15 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::index_impl(
             co_return detail::fail<endpoint_index>(err, errc::failed_index, created.error().message(), created.error());
         }
         if (!req.perform_now) co_return std::pair{error_code{}, std::move(*created)};
-        auto perform_op = self->async_perform_index(created->id, err, asio::deferred); // no temporaries in co_await (GCC 12)
-        auto [ec, done] = co_await std::move(perform_op)(asio::as_tuple(asio::use_awaitable));
+        auto perform_op = self->async_perform_index(created->id, err, boost::asio::deferred); // no temporaries in co_await (GCC 12)
+        auto [ec, done] = co_await std::move(perform_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
         co_return std::pair{ec, std::move(done)};
     };
     detail::spawn_task(ex_, run(this, std::move(req), err), err, std::move(h));
 }
 
 KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
-    std::string index_id, service_error& err, asio::any_completion_handler<void(error_code, endpoint_index)> h) {
+    std::string index_id, service_error& err, boost::asio::any_completion_handler<void(error_code, endpoint_index)> h) {
     err.clear();
     auto run = [](index_endpoint_service* self, std::string index_id,
                   service_error& err) -> detail::task<endpoint_index> {
@@ -209,8 +209,8 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
                 start.emplace(detail::index_subject{std::move(*index), std::move(*ep), std::move(*env)});
                 return {};
             },
-            store_diag, asio::deferred);
-        auto [start_ec, start_jobs] = co_await std::move(start_op)(asio::as_tuple(asio::use_awaitable));
+            store_diag, boost::asio::deferred);
+        auto [start_ec, start_jobs] = co_await std::move(start_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (start_ec || !start) {
             if (start_ec == errc::not_found)
                 co_return detail::fail<endpoint_index>(err, errc::endpoint_not_found, "EndpointIndex not found");
@@ -220,7 +220,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
 
         // Ends the index in FAILURE (and maybe auto-disables the endpoint).
         // Takes an lvalue: a by-value argument of a coroutine is a temporary GCC 12 mishandles.
-        auto finish_failure = [&](endpoint_index_error& e, bool check_disable) -> asio::awaitable<std::pair<error_code, endpoint_index>> {
+        auto finish_failure = [&](endpoint_index_error& e, bool check_disable) -> boost::asio::awaitable<std::pair<error_code, endpoint_index>> {
             log.log(log_level::warn, "index failed", {{"index", index_id}, {"endpoint", ep.id}, {"error", e.message}});
             std::optional<endpoint_index> failed;
             diagnostics fail_diag;
@@ -251,8 +251,8 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
                 failed = std::move(*updated);
                 return {};
                 },
-                fail_diag, asio::deferred);
-            auto [fail_ec, fail_jobs] = co_await std::move(fail_op)(asio::as_tuple(asio::use_awaitable));
+                fail_diag, boost::asio::deferred);
+            auto [fail_ec, fail_jobs] = co_await std::move(fail_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
             if (self->params_.metrics.index_finished) self->params_.metrics.index_finished("failure", detail::since(t0));
             if (fail_ec || !failed) co_return store_failed(fail_ec, fail_diag);
             co_return std::pair{error_code{}, std::move(*failed)};
@@ -269,8 +269,8 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
         for (int redirects = 0;; ++redirects) {
             diagnostics diag;
             endpoint_target target{*ep.url, env.api_key, std::nullopt};
-            auto index_op = self->client_.async_index_endpoint(target, diag, asio::deferred);
-            auto [ec, r] = co_await std::move(index_op)(asio::as_tuple(asio::use_awaitable));
+            auto index_op = self->client_.async_index_endpoint(target, diag, boost::asio::deferred);
+            auto [ec, r] = co_await std::move(index_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
             if (r.kind != index_result::outcome::redirect) {
                 reply = std::move(r);
                 break;
@@ -406,8 +406,8 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
             done = std::move(*finished);
             return {};
             },
-            store_diag, asio::deferred);
-        auto [done_ec, done_jobs] = co_await std::move(done_op)(asio::as_tuple(asio::use_awaitable));
+            store_diag, boost::asio::deferred);
+        auto [done_ec, done_jobs] = co_await std::move(done_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (done_ec || !done) co_return store_failed(done_ec, store_diag);
         if (self->params_.metrics.index_finished) self->params_.metrics.index_finished("success", detail::since(t0));
         log.log(log_level::info, "index succeeded", {{"index", index_id}, {"endpoint", ep.id}});
@@ -417,7 +417,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
 }
 
 KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::hook_index_impl(
-    hook_index_request req, service_error& err, asio::any_completion_handler<void(error_code, endpoint_index)> h) {
+    hook_index_request req, service_error& err, boost::asio::any_completion_handler<void(error_code, endpoint_index)> h) {
     err.clear();
     auto run = [](index_endpoint_service* self, hook_index_request req,
                   service_error& err) -> detail::task<endpoint_index> {
@@ -466,7 +466,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::hook_index_impl(
 }
 
 KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::recurring_impl(
-    service_error& err, asio::any_completion_handler<void(error_code, std::size_t)> h) {
+    service_error& err, boost::asio::any_completion_handler<void(error_code, std::size_t)> h) {
     err.clear();
     auto run = [](index_endpoint_service* self, service_error& err) -> detail::task<std::size_t> {
         auto count = co_await detail::on_blocking(self->blocking_executor(), [&]() -> result<std::size_t> {
@@ -504,7 +504,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::recurring_impl(
 }
 
 KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::purge_impl(
-    service_error& err, asio::any_completion_handler<void(error_code, std::size_t)> h) {
+    service_error& err, boost::asio::any_completion_handler<void(error_code, std::size_t)> h) {
     err.clear();
     auto run = [](index_endpoint_service* self, service_error& err) -> detail::task<std::size_t> {
         auto n = co_await detail::on_blocking(self->blocking_executor(), [&] {
@@ -519,26 +519,26 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::purge_impl(
 KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::register_jobs(worker& w) {
     // perform-index: an index that ends in FAILURE is a finished job; only "could not process"
     // errors (store failures) are retried.
-    w.register_handler(std::string(perform_index_job_kind), [this](job_context ctx) -> asio::awaitable<void> {
+    w.register_handler(std::string(perform_index_job_kind), [this](job_context ctx) -> boost::asio::awaitable<void> {
         auto* id = ctx.payload().if_contains("id");
         if (!id || !id->is_string())
             throw boost::system::system_error(make_error_code(errc::job_discard), "payload has no index id");
         service_error err;
-        auto perform_op = async_perform_index(std::string(id->get_string()), err, asio::deferred); // GCC 12: see create
-        auto [ec, index] = co_await std::move(perform_op)(asio::as_tuple(asio::use_awaitable));
+        auto perform_op = async_perform_index(std::string(id->get_string()), err, boost::asio::deferred); // GCC 12: see create
+        auto [ec, index] = co_await std::move(perform_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (ec == errc::endpoint_not_found)
             throw boost::system::system_error(make_error_code(errc::job_discard), err.message);
         if (ec) throw boost::system::system_error(ec, err.message);
     });
-    w.register_handler(std::string(recurring_index_job_kind), [this](job_context) -> asio::awaitable<void> {
+    w.register_handler(std::string(recurring_index_job_kind), [this](job_context) -> boost::asio::awaitable<void> {
         service_error err;
-        auto [ec, n] = co_await async_recurring_index(err, asio::as_tuple(asio::use_awaitable));
+        auto [ec, n] = co_await async_recurring_index(err, boost::asio::as_tuple(boost::asio::use_awaitable));
         if (ec) throw boost::system::system_error(ec, err.message);
         params_.log.log(log_level::info, "recurring index", {{"indexes", std::to_string(n)}});
     });
-    w.register_handler(std::string(purge_indexes_job_kind), [this](job_context) -> asio::awaitable<void> {
+    w.register_handler(std::string(purge_indexes_job_kind), [this](job_context) -> boost::asio::awaitable<void> {
         service_error err;
-        auto [ec, n] = co_await async_purge_indexes(err, asio::as_tuple(asio::use_awaitable));
+        auto [ec, n] = co_await async_purge_indexes(err, boost::asio::as_tuple(boost::asio::use_awaitable));
         if (ec) throw boost::system::system_error(ec, err.message);
         params_.log.log(log_level::info, "purged old indexes", {{"deleted", std::to_string(n)}});
     });

@@ -41,11 +41,11 @@ KONGFLOW_ENDPOINTS_DECL void store::transact_impl(transact_work work, transact_m
                                                   boost::asio::any_io_executor ex,
                                                   boost::asio::any_completion_handler<transact_signature> h) {
     namespace asio = boost::asio;
-    asio::post(ex, [this, work = std::move(work), &diag, ex, h = std::move(h)]() mutable {
+    boost::asio::post(ex, [this, work = std::move(work), &diag, ex, h = std::move(h)]() mutable {
         auto r = run_unit(work, diag);
         error_code ec = r ? error_code{} : r.error();
         std::vector<job_id> ids = r ? std::move(*r) : std::vector<job_id>{};
-        asio::post(ex, asio::append(std::move(h), ec, std::move(ids))); // runs on h's executor
+        boost::asio::post(ex, boost::asio::append(std::move(h), ec, std::move(ids))); // runs on h's executor
 
     });
 }
