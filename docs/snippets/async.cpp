@@ -19,8 +19,10 @@ namespace async_snippets {
 // [callback]
 void callback(kf::api_client& client, const kf::endpoint_target& target, kf::diagnostics& diag) {
     client.async_ping(target, "my-app", diag, [&diag](kf::error_code ec, kf::ping_result pong) {
-        if (ec) std::cout << "PING failed: " << pong.error << " (" << diag.client_message() << ")\n";
-        else std::cout << "PING ok, SDK " << pong.trigger_sdk_version.value_or("?") << "\n";
+        if (ec)
+            std::cout << "PING failed: " << pong.error << " (" << diag.client_message() << ")\n";
+        else
+            std::cout << "PING ok, SDK " << pong.trigger_sdk_version.value_or("?") << "\n";
     });
 }
 // [callback]
@@ -64,8 +66,7 @@ asio::awaitable<void> create(kf::endpoint_service& service, kf::create_endpoint_
 // [gcc12]
 
 // [cancel]
-void timeout(asio::io_context& ctx, kf::api_client& client, const kf::endpoint_target& target,
-             kf::diagnostics& diag) {
+void timeout(asio::io_context& ctx, kf::api_client& client, const kf::endpoint_target& target, kf::diagnostics& diag) {
     // Give up on an INDEX_ENDPOINT after 2 s, whatever its own timeout. The signal is emitted on
     // the client's executor (the timer's handler runs there: one thread).
     auto stop = std::make_shared<asio::cancellation_signal>();
@@ -73,12 +74,11 @@ void timeout(asio::io_context& ctx, kf::api_client& client, const kf::endpoint_t
     timer->async_wait([stop](kf::error_code ec) {
         if (!ec) stop->emit(asio::cancellation_type::terminal);
     });
-    client.async_index_endpoint(target, diag,
-                                asio::bind_cancellation_slot(stop->slot(), [stop, timer](kf::error_code ec,
-                                                                                         kf::index_result) {
-                                    timer->cancel();
-                                    if (ec == asio::error::operation_aborted) std::cout << "gave up\n";
-                                }));
+    client.async_index_endpoint(
+        target, diag, asio::bind_cancellation_slot(stop->slot(), [stop, timer](kf::error_code ec, kf::index_result) {
+            timer->cancel();
+            if (ec == asio::error::operation_aborted) std::cout << "gave up\n";
+        }));
 }
 // [cancel]
 
@@ -91,8 +91,8 @@ void per_call_timeout(kf::api_client& client, kf::diagnostics& diag) {
 
 // [blocking_executor]
 void thread_pool(kf::store& st, kf::api_client& client) {
-    asio::io_context ctx;            // I/O: HTTP, the services' coroutines, job handlers
-    asio::thread_pool blocking(4);   // store calls (SQLite writes fsync) run here
+    asio::io_context ctx;          // I/O: HTTP, the services' coroutines, job handlers
+    asio::thread_pool blocking(4); // store calls (SQLite writes fsync) run here
     kf::endpoint_service_params params;
     params.blocking_executor = blocking.get_executor();
     kf::endpoint_service endpoints(ctx.get_executor(), st, client, params);

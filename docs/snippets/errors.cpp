@@ -1,7 +1,7 @@
 // Snippets of docs/errors.md. Compiled (tests/docs: kongflow_doc_snippets), never run.
 #include <kongflow/endpoints/client/api_client.hpp>
-#include <kongflow/endpoints/sqlite/detail/connection.hpp>
 #include <kongflow/endpoints/services/endpoint_service.hpp>
+#include <kongflow/endpoints/sqlite/detail/connection.hpp>
 
 #include <boost/asio.hpp>
 #include <boost/json/serialize.hpp>
@@ -20,11 +20,11 @@ void report(kf::error_code ec, const kf::diagnostics& diag) {
     if (ec == kf::errc::timeout || ec == kf::errc::connect_failed) {
         std::cout << "no reply: ";
     } else if (ec.category() == kf::get_http_category()) {
-        std::cout << "HTTP " << ec.value() << ": ";             // any non-2xx but 401
+        std::cout << "HTTP " << ec.value() << ": "; // any non-2xx but 401
     } else if (ec.category() == kf::sqlite::get_category()) {
-        std::cout << "SQLite code " << ec.value() << ": ";      // the extended result code
+        std::cout << "SQLite code " << ec.value() << ": "; // the extended result code
     }
-    std::cout << diag.client_message() << "\n";                 // ours: safe to log and show
+    std::cout << diag.client_message() << "\n"; // ours: safe to log and show
     // diag.server_message() is the other side's text: untrusted, escape it before rendering.
 }
 // [classify]

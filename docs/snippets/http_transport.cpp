@@ -23,8 +23,10 @@ asio::awaitable<void> ping(kf::http_transport& transport, std::string key) {
     kf::diagnostics diag;
     auto send = transport.async_send(std::move(req), diag, asio::deferred);
     auto [ec, resp] = co_await std::move(send)(asio::as_tuple(asio::use_awaitable));
-    if (ec) std::cout << ec.message() << ": " << diag.client_message() << "\n";
-    else std::cout << resp.status << " " << resp.body << "\n";
+    if (ec)
+        std::cout << ec.message() << ": " << diag.client_message() << "\n";
+    else
+        std::cout << resp.status << " " << resp.body << "\n";
 }
 
 void make_transport() {

@@ -1,6 +1,6 @@
 // Snippets of docs/queue.md. Compiled (tests/docs: kongflow_doc_snippets), never run.
-#include <kongflow/endpoints/sqlite/queue.hpp>
 #include <kongflow/endpoints/queue/worker.hpp>
+#include <kongflow/endpoints/sqlite/queue.hpp>
 #include <kongflow/endpoints/testing/queue_conformance.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -20,7 +20,7 @@ namespace queue_snippets {
 void intro() {
     asio::io_context io;
     auto q = kf::sqlite::queue::open("jobs.db").value(); // creates or migrates the table
-    kf::worker w(io, *q);                               // handlers run on io's executor
+    kf::worker w(io, *q);                                // handlers run on io's executor
     w.register_handler("sendReport", [](kf::job_context ctx) -> asio::awaitable<void> {
         std::string to(ctx.payload().at("to").as_string());
         asio::steady_timer t(ctx.get_executor(), std::chrono::milliseconds(10));

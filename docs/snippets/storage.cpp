@@ -1,6 +1,6 @@
 // Snippets of docs/storage.md. Compiled (tests/docs: kongflow_doc_snippets), never run.
-#include <kongflow/endpoints/services/index_endpoint_service.hpp>
 #include <kongflow/endpoints/memory/store.hpp>
+#include <kongflow/endpoints/services/index_endpoint_service.hpp>
 #include <kongflow/endpoints/sqlite/repository.hpp>
 #include <kongflow/endpoints/sqlite/store.hpp>
 
@@ -46,9 +46,8 @@ kf::result<std::vector<kf::job_id>> create_with_index(kf::store& store, const kf
 // [transact]
 // The same unit through async_transact: the SQLite store commits it together with the units
 // other threads submit meanwhile (one transaction, one fsync).
-boost::asio::awaitable<std::vector<kf::job_id>> create_with_index_grouped(kf::store& store,
-                                                                         boost::asio::any_io_executor blocking,
-                                                                         kf::upsert_endpoint_params params) {
+boost::asio::awaitable<std::vector<kf::job_id>>
+create_with_index_grouped(kf::store& store, boost::asio::any_io_executor blocking, kf::upsert_endpoint_params params) {
     kf::diagnostics diag;
     auto work = [&params](kf::unit_of_work& uow) -> kf::result<void> {
         auto ep = uow.repo().upsert_endpoint(params);
@@ -70,7 +69,7 @@ boost::asio::awaitable<std::vector<kf::job_id>> create_with_index_grouped(kf::st
 // [stores]
 std::unique_ptr<kf::store> make_store(bool durable) {
     if (!durable) return std::make_unique<kf::memory::store>(); // tests, one process
-    auto on_disk = kf::sqlite::store::open("endpoints.db");    // repository + queue, one file
+    auto on_disk = kf::sqlite::store::open("endpoints.db");     // repository + queue, one file
     if (!on_disk) return nullptr;
     return std::move(*on_disk);
 }

@@ -31,15 +31,14 @@ namespace {
 
 constexpr int exit_ok = 0, exit_failed = 1, exit_usage = 2;
 
-const char* usage_text =
-    "usage:\n"
-    "  kongflow-endpoints ping URL --api-key KEY --endpoint-id ID\n"
-    "  kongflow-endpoints validate URL --api-key KEY\n"
-    "  kongflow-endpoints index URL --api-key KEY\n"
-    "options:\n"
-    "  --timeout MS     total timeout per request (default: 30000; index: 5000, as Trigger.dev)\n"
-    "  --ca-file PATH   trust these certificates for https (default: the system's)\n"
-    "  --user-agent UA  user-agent header (default: kongflow-endpoints/<version>)\n";
+const char* usage_text = "usage:\n"
+                         "  kongflow-endpoints ping URL --api-key KEY --endpoint-id ID\n"
+                         "  kongflow-endpoints validate URL --api-key KEY\n"
+                         "  kongflow-endpoints index URL --api-key KEY\n"
+                         "options:\n"
+                         "  --timeout MS     total timeout per request (default: 30000; index: 5000, as Trigger.dev)\n"
+                         "  --ca-file PATH   trust these certificates for https (default: the system's)\n"
+                         "  --user-agent UA  user-agent header (default: kongflow-endpoints/<version>)\n";
 
 struct options {
     std::string command;

@@ -15,7 +15,8 @@ http_response error_response(unsigned status, std::string_view message) {
 }
 
 http_response store_failure(const request_context& ctx, std::string_view what, const kfe::error& ec) {
-    ctx.deps.log.log(kfe::log_level::error, "store call failed", {{"operation", std::string(what)}, {"error", log_text(ec)}});
+    ctx.deps.log.log(kfe::log_level::error, "store call failed",
+                     {{"operation", std::string(what)}, {"error", log_text(ec)}});
     return error_response(500, "Something went wrong");
 }
 

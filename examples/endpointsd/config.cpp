@@ -15,7 +15,7 @@ namespace kongflow::endpointsd {
 namespace {
 
 struct setting {
-    const char* key;  ///< config-file key; the flag is --key with '_' → '-'
+    const char* key; ///< config-file key; the flag is --key with '_' → '-'
     const char* env;
     const char* default_text;
     const char* help;
@@ -68,7 +68,8 @@ const setting settings[] = {
      }},
     {"listen", "KONGFLOW_LISTEN", "127.0.0.1:3030", "HOST:PORT the REST API listens on (port 0 = any free port)",
      [](daemon_config& c, std::string_view v) -> std::string {
-         if (!parse_listen(v, c.listen_host, c.listen_port)) return "listen must be HOST:PORT, got '" + std::string(v) + "'";
+         if (!parse_listen(v, c.listen_host, c.listen_port))
+             return "listen must be HOST:PORT, got '" + std::string(v) + "'";
          return {};
      }},
     {"log_level", "KONGFLOW_LOG_LEVEL", "info", "debug, info, warn or error",
@@ -92,11 +93,13 @@ const setting settings[] = {
      }},
     {"max_body_bytes", "KONGFLOW_MAX_BODY_BYTES", "1048576", "largest request body accepted (larger: 413)",
      [](daemon_config& c, std::string_view v) -> std::string {
-         return parse_uint<std::size_t>(v, c.max_body_bytes, 1, 1ull << 30) ? "" : "max_body_bytes must be 1..1073741824";
+         return parse_uint<std::size_t>(v, c.max_body_bytes, 1, 1ull << 30) ? ""
+                                                                            : "max_body_bytes must be 1..1073741824";
      }},
     {"max_header_bytes", "KONGFLOW_MAX_HEADER_BYTES", "16384", "largest request header block (larger: 431)",
      [](daemon_config& c, std::string_view v) -> std::string {
-         return parse_uint<std::size_t>(v, c.max_header_bytes, 512, 1 << 20) ? "" : "max_header_bytes must be 512..1048576";
+         return parse_uint<std::size_t>(v, c.max_header_bytes, 512, 1 << 20) ? ""
+                                                                             : "max_header_bytes must be 512..1048576";
      }},
     {"read_timeout_ms", "KONGFLOW_READ_TIMEOUT_MS", "30000", "time allowed to receive a request; idle keep-alive limit",
      [](daemon_config& c, std::string_view v) { return ms_setting(c.read_timeout, v, "read_timeout_ms"); }},
@@ -105,12 +108,16 @@ const setting settings[] = {
      [](daemon_config& c, std::string_view v) { return ms_setting(c.shutdown_timeout, v, "shutdown_timeout_ms"); }},
     {"auth_cache_ms", "KONGFLOW_AUTH_CACHE_MS", "1000",
      "how long an accepted API key is remembered without asking the database (0 = always ask)",
-     [](daemon_config& c, std::string_view v) { return ms_setting(c.auth_cache, v, "auth_cache_ms", 0, 3600ull * 1000); }},
+     [](daemon_config& c, std::string_view v) {
+         return ms_setting(c.auth_cache, v, "auth_cache_ms", 0, 3600ull * 1000);
+     }},
     {"rewrite_localhost_to", "KONGFLOW_REWRITE_LOCALHOST_TO", "(unset)",
      "rewrite endpoint URLs on host 'localhost' to this host (Trigger.dev's docker-compose rule)",
      [](daemon_config& c, std::string_view v) -> std::string {
-         if (v.empty()) c.rewrite_localhost_to.reset();
-         else c.rewrite_localhost_to = std::string(v);
+         if (v.empty())
+             c.rewrite_localhost_to.reset();
+         else
+             c.rewrite_localhost_to = std::string(v);
          return {};
      }},
     {"bootstrap", "KONGFLOW_BOOTSTRAP", "true",
@@ -170,11 +177,16 @@ std::string apply_file(daemon_config& c, const std::string& path) {
         const setting* s = find_setting_by_key(k);
         if (!s) return "config file " + path + ": unknown key '" + std::string(k) + "' (see --help)";
         std::string text;
-        if (val.is_string()) text = std::string(val.get_string());
-        else if (val.is_int64()) text = std::to_string(val.get_int64());
-        else if (val.is_uint64()) text = std::to_string(val.get_uint64());
-        else if (val.is_bool()) text = val.get_bool() ? "true" : "false";
-        else return "config file " + path + ": '" + std::string(k) + "' must be a string, number or boolean";
+        if (val.is_string())
+            text = std::string(val.get_string());
+        else if (val.is_int64())
+            text = std::to_string(val.get_int64());
+        else if (val.is_uint64())
+            text = std::to_string(val.get_uint64());
+        else if (val.is_bool())
+            text = val.get_bool() ? "true" : "false";
+        else
+            return "config file " + path + ": '" + std::string(k) + "' must be a string, number or boolean";
         if (auto e = s->apply(c, text); !e.empty()) return "config file " + path + ": " + e;
     }
     return {};
@@ -223,16 +235,23 @@ parse_result parse_command_line(const std::vector<std::string>& args, const env_
         return std::nullopt;
     };
     if (auto cmd = positional()) {
-        if (*cmd == "serve") cl.kind = command_kind::serve;
+        if (*cmd == "serve")
+            cl.kind = command_kind::serve;
         else if (*cmd == "environments") {
             auto sub = positional();
             if (!sub) return {std::nullopt, "environments needs a subcommand: create or list"};
-            if (*sub == "create") cl.kind = command_kind::environments_create;
-            else if (*sub == "list") cl.kind = command_kind::environments_list;
-            else return {std::nullopt, "unknown environments subcommand '" + *sub + "' (create or list)"};
-        } else if (*cmd == "help") cl.kind = command_kind::help;
-        else if (*cmd == "version") cl.kind = command_kind::version;
-        else return {std::nullopt, "unknown command '" + *cmd + "' (serve, environments, help, version)"};
+            if (*sub == "create")
+                cl.kind = command_kind::environments_create;
+            else if (*sub == "list")
+                cl.kind = command_kind::environments_list;
+            else
+                return {std::nullopt, "unknown environments subcommand '" + *sub + "' (create or list)"};
+        } else if (*cmd == "help")
+            cl.kind = command_kind::help;
+        else if (*cmd == "version")
+            cl.kind = command_kind::version;
+        else
+            return {std::nullopt, "unknown command '" + *cmd + "' (serve, environments, help, version)"};
     }
 
     // Flags: collect first, apply after the file and the environment.
@@ -261,7 +280,8 @@ parse_result parse_command_line(const std::vector<std::string>& args, const env_
         }
         auto v = take();
         if (!v) return {std::nullopt, a + " needs a value"};
-        if (a == "--config") config_file = *v;
+        if (a == "--config")
+            config_file = *v;
         else if (cl.kind == command_kind::environments_create && a == "--type") {
             std::string up;
             for (char c : *v) up += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -272,10 +292,14 @@ parse_result parse_command_line(const std::vector<std::string>& args, const env_
         } else if (cl.kind == command_kind::environments_create && a == "--api-key") {
             if (v->empty()) return {std::nullopt, "--api-key must not be empty"};
             cl.api_key = *v;
-        } else if (cl.kind == command_kind::environments_create && a == "--org") cl.org = *v;
-        else if (cl.kind == command_kind::environments_create && a == "--project") cl.project = *v;
-        else if (const setting* s = find_setting_by_flag(a)) flags.emplace_back(s, *v);
-        else return {std::nullopt, "unknown option " + a + " (see --help)"};
+        } else if (cl.kind == command_kind::environments_create && a == "--org")
+            cl.org = *v;
+        else if (cl.kind == command_kind::environments_create && a == "--project")
+            cl.project = *v;
+        else if (const setting* s = find_setting_by_flag(a))
+            flags.emplace_back(s, *v);
+        else
+            return {std::nullopt, "unknown option " + a + " (see --help)"};
     }
     if (cl.kind == command_kind::environments_create && !have_type)
         return {std::nullopt, "environments create needs --type development|production|staging|preview"};
@@ -295,18 +319,17 @@ parse_result parse_command_line(const std::vector<std::string>& args, const env_
 }
 
 std::string help_text() {
-    std::string out =
-        "kongflow-endpointsd: the Trigger.dev v2 Endpoints service as a daemon\n"
-        "\n"
-        "Usage:\n"
-        "  kongflow-endpointsd [serve] [options]\n"
-        "  kongflow-endpointsd environments create --type development|production|staging|preview\n"
-        "                      [--api-key KEY] [--org SLUG] [--project SLUG] [options]\n"
-        "  kongflow-endpointsd environments list [options]\n"
-        "  kongflow-endpointsd --help | --version\n"
-        "\n"
-        "Settings (precedence: flag > environment variable > config file > default):\n"
-        "  --config FILE  (KONGFLOW_CONFIG)  a JSON object whose keys are the names below\n";
+    std::string out = "kongflow-endpointsd: the Trigger.dev v2 Endpoints service as a daemon\n"
+                      "\n"
+                      "Usage:\n"
+                      "  kongflow-endpointsd [serve] [options]\n"
+                      "  kongflow-endpointsd environments create --type development|production|staging|preview\n"
+                      "                      [--api-key KEY] [--org SLUG] [--project SLUG] [options]\n"
+                      "  kongflow-endpointsd environments list [options]\n"
+                      "  kongflow-endpointsd --help | --version\n"
+                      "\n"
+                      "Settings (precedence: flag > environment variable > config file > default):\n"
+                      "  --config FILE  (KONGFLOW_CONFIG)  a JSON object whose keys are the names below\n";
     for (const auto& s : settings) {
         std::string flag = "--";
         for (const char* p = s.key; *p; ++p) flag += (*p == '_' ? '-' : *p);

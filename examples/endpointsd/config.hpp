@@ -28,16 +28,16 @@ struct daemon_config {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 3030;
     kfe::log_level log_level = kfe::log_level::info;
-    unsigned io_threads = 2;        ///< threads running the io_context (HTTP, services)
-    unsigned blocking_threads = 4;  ///< threads running store calls (SQLite)
-    unsigned worker_concurrency = 4;///< jobs run at once by the queue worker
+    unsigned io_threads = 2;         ///< threads running the io_context (HTTP, services)
+    unsigned blocking_threads = 4;   ///< threads running store calls (SQLite)
+    unsigned worker_concurrency = 4; ///< jobs run at once by the queue worker
     std::size_t max_body_bytes = 1024 * 1024;
     std::size_t max_header_bytes = 16 * 1024;
     std::chrono::milliseconds read_timeout{30'000};
     std::chrono::milliseconds shutdown_timeout{10'000};
     std::chrono::milliseconds auth_cache{1'000}; ///< how long an accepted API key is remembered (0 = never)
     std::optional<std::string> rewrite_localhost_to;
-    bool bootstrap = true;          ///< create org/project/DEVELOPMENT environment in an empty database
+    bool bootstrap = true; ///< create org/project/DEVELOPMENT environment in an empty database
     std::string bootstrap_org = "default";
     std::string bootstrap_project = "default";
     std::optional<std::string> bootstrap_api_key; ///< the first environment's key (else generated)

@@ -58,14 +58,14 @@ struct daemon_app::impl {
     bool stopped = false;
 
     impl(daemon_config c, std::shared_ptr<json_log_sink> s)
-        : cfg(std::move(c)), sink(std::move(s)), log(make_logger(sink, cfg.log_level)), ioc(static_cast<int>(cfg.io_threads)),
-          blocking(cfg.blocking_threads) {}
+            : cfg(std::move(c)), sink(std::move(s)), log(make_logger(sink, cfg.log_level)),
+              ioc(static_cast<int>(cfg.io_threads)), blocking(cfg.blocking_threads) {}
 
     asio::awaitable<void> shutdown();
 };
 
 daemon_app::daemon_app(daemon_config cfg, std::shared_ptr<json_log_sink> sink)
-    : impl_(std::make_unique<impl>(std::move(cfg), std::move(sink))) {}
+        : impl_(std::make_unique<impl>(std::move(cfg), std::move(sink))) {}
 
 daemon_app::~daemon_app() {
     if (!impl_) return;
@@ -98,18 +98,19 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
         if (!stats) return out;
         for (const auto& [name, counts] : stats->queues)
             for (int i = 0; i < kfe::job_state_count; ++i)
-                out.push_back({{{"queue", name}, {"state", std::string(kfe::to_string(static_cast<kfe::job_state>(i)))}},
-                               static_cast<double>(counts.by_state[i])});
+                out.push_back(
+                    {{{"queue", name}, {"state", std::string(kfe::to_string(static_cast<kfe::job_state>(i)))}},
+                     static_cast<double>(counts.by_state[i])});
         return out;
     });
-    d.metrics.declare_gauge(metric_queue_oldest_age,
-                            "Age of the oldest job waiting to run (pickup latency of the next job).", [s = d.store.get()] {
-                                std::vector<std::pair<labels, double>> out;
-                                auto stats = s->jobs().stats(kfe::now_ms());
-                                if (stats)
-                                    out.push_back({{}, std::chrono::duration<double>(stats->oldest_available_age).count()});
-                                return out;
-                            });
+    d.metrics.declare_gauge(
+        metric_queue_oldest_age, "Age of the oldest job waiting to run (pickup latency of the next job).",
+        [s = d.store.get()] {
+            std::vector<std::pair<labels, double>> out;
+            auto stats = s->jobs().stats(kfe::now_ms());
+            if (stats) out.push_back({{}, std::chrono::duration<double>(stats->oldest_available_age).count()});
+            return out;
+        });
 
     // One strand for the services and the endpoint client: they coordinate there, and their
     // store calls run on the blocking pool.
@@ -128,14 +129,16 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
     ip.blocking_executor = asio::any_io_executor(d.blocking.get_executor());
     ip.log = d.log;
     ip.metrics = d.metrics.sink();
-    d.indexer = std::make_unique<kfe::index_endpoint_service>(services_ex, *d.store, *d.client, *d.registrar, std::move(ip));
+    d.indexer =
+        std::make_unique<kfe::index_endpoint_service>(services_ex, *d.store, *d.client, *d.registrar, std::move(ip));
 
     kfe::worker_params wp;
     wp.queues = {kfe::queue_config{"default", d.cfg.worker_concurrency}};
     wp.on_error = [log = d.log](const kfe::error& ec, std::string_view what) {
         log.log(kfe::log_level::warn, "queue call failed", {{"operation", std::string(what)}, {"error", log_text(ec)}});
     };
-    d.worker = std::make_unique<kfe::worker>(asio::any_io_executor(d.ioc.get_executor()), d.store->jobs(), std::move(wp));
+    d.worker =
+        std::make_unique<kfe::worker>(asio::any_io_executor(d.ioc.get_executor()), d.store->jobs(), std::move(wp));
     d.indexer->register_jobs(*d.worker);
 
     api_deps deps;
@@ -168,12 +171,13 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
     d.server = std::make_unique<http_server>(
         d.ioc, sp, [rt](http_request& req) { return rt->handle(req); },
         [m](unsigned status) {
-            m->inc(metric_http_requests, {{"route", "rejected"}, {"method", "UNKNOWN"}, {"status", std::to_string(status)}});
+            m->inc(metric_http_requests,
+                   {{"route", "rejected"}, {"method", "UNKNOWN"}, {"status", std::to_string(status)}});
         });
     auto ep_bound = d.server->listen();
     if (!ep_bound) {
-        diag = kfe::diagnostics("cannot listen on " + d.cfg.listen_host + ":" + std::to_string(d.cfg.listen_port) + ": " +
-                                ep_bound.error().message());
+        diag = kfe::diagnostics("cannot listen on " + d.cfg.listen_host + ":" + std::to_string(d.cfg.listen_port) +
+                                ": " + ep_bound.error().message());
         return ep_bound.error();
     }
     d.local = *ep_bound;

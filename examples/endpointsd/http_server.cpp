@@ -46,8 +46,8 @@ struct http_server::connection {
 
 http_server::http_server(asio::io_context& ioc, http_server_params params, http_handler handler,
                          http_reject_hook on_reject)
-    : ioc_(ioc), params_(std::move(params)), handler_(std::move(handler)), on_reject_(std::move(on_reject)),
-      acceptor_(asio::make_strand(ioc)) {}
+        : ioc_(ioc), params_(std::move(params)), handler_(std::move(handler)), on_reject_(std::move(on_reject)),
+          acceptor_(asio::make_strand(ioc)) {}
 
 http_server::~http_server() = default;
 
@@ -74,9 +74,7 @@ kongflow::endpoints::result<tcp::endpoint> http_server::listen() {
     return local;
 }
 
-void http_server::start() {
-    asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
-}
+void http_server::start() { asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached); }
 
 asio::awaitable<void> http_server::accept_loop() {
     while (!stopping_) {
@@ -172,10 +170,13 @@ asio::awaitable<void> http_server::serve(std::shared_ptr<connection> c) {
         (void)n;
         if (ec) {
             if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
-                ec == asio::error::operation_aborted || ec == asio::error::connection_reset || ec == asio::error::bad_descriptor)
+                ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+                ec == asio::error::bad_descriptor)
                 break;
-            if (ec == http::error::header_limit) co_await reject(431, "Request headers are too large");
-            else if (ec == http::error::body_limit) co_await reject(413, "Request body is too large");
+            if (ec == http::error::header_limit)
+                co_await reject(431, "Request headers are too large");
+            else if (ec == http::error::body_limit)
+                co_await reject(413, "Request body is too large");
             else {
                 auto msg = "Malformed HTTP request: " + ec.message();
                 co_await reject(400, msg);
@@ -183,7 +184,8 @@ asio::awaitable<void> http_server::serve(std::shared_ptr<connection> c) {
             break;
         }
         // A declared body over the limit is refused before reading it.
-        const std::string too_large = "Request body is too large (limit " + std::to_string(params_.max_body_bytes) + " bytes)";
+        const std::string too_large =
+            "Request body is too large (limit " + std::to_string(params_.max_body_bytes) + " bytes)";
         if (auto len = parser.content_length(); len && *len > params_.max_body_bytes) {
             co_await reject(413, too_large);
             break;

@@ -61,7 +61,9 @@ int main(int argc, char** argv) {
     const auto& cl = *parsed.value;
     switch (cl.kind) {
     case kfd::command_kind::help: std::cout << kfd::help_text(); return 0;
-    case kfd::command_kind::version: std::cout << "kongflow-endpointsd " KONGFLOW_ENDPOINTS_VERSION_STRING "\n"; return 0;
+    case kfd::command_kind::version:
+        std::cout << "kongflow-endpointsd " KONGFLOW_ENDPOINTS_VERSION_STRING "\n";
+        return 0;
     case kfd::command_kind::environments_create:
     case kfd::command_kind::environments_list: return environments_command(cl);
     case kfd::command_kind::serve: break;
@@ -81,8 +83,8 @@ int main(int argc, char** argv) {
         if (auto r = app.open(diag); !r) return fail("cannot start: " + describe(r.error(), diag));
         if (const auto& env = app.bootstrapped()) {
             // First start: hand out the development key, as a self-hosted Trigger.dev does.
-            std::cout << "Created organization '" << cl.config.bootstrap_org << "', project '" << cl.config.bootstrap_project
-                      << "' and a DEVELOPMENT environment.\n"
+            std::cout << "Created organization '" << cl.config.bootstrap_org << "', project '"
+                      << cl.config.bootstrap_project << "' and a DEVELOPMENT environment.\n"
                       << "Its API key (TRIGGER_API_KEY): " << env->api_key << "\n"
                       << std::flush;
         }

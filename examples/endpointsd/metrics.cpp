@@ -9,10 +9,14 @@ std::string escape_label_value(std::string_view v) {
     std::string out;
     out.reserve(v.size());
     for (char c : v) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
-        else if (c == '\n') out += "\\n";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
 }
@@ -23,8 +27,10 @@ std::string format_number(double v) {
     if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
     if (std::isnan(v)) return "NaN";
     char buf[64];
-    if (v == std::floor(v) && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%.0f", v);
-    else std::snprintf(buf, sizeof buf, "%.9g", v);
+    if (v == std::floor(v) && std::fabs(v) < 1e15)
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+    else
+        std::snprintf(buf, sizeof buf, "%.9g", v);
     return buf;
 }
 
@@ -130,7 +136,8 @@ std::string metrics_registry::render() const {
         if (f.type == "counter") {
             for (const auto& [l, v] : f.counters) out += f.name + format_labels(l) + " " + format_number(v) + "\n";
         } else if (f.type == "gauge") {
-            for (const auto& [l, v] : gauge_values[f.name]) out += f.name + format_labels(l) + " " + format_number(v) + "\n";
+            for (const auto& [l, v] : gauge_values[f.name])
+                out += f.name + format_labels(l) + " " + format_number(v) + "\n";
         } else {
             for (const auto& [l, h] : f.histograms) {
                 std::uint64_t cumulative = 0;

@@ -28,7 +28,8 @@ public:
     void declare_counter(std::string name, std::string help);
     void declare_histogram(std::string name, std::string help, std::vector<double> buckets);
     /// A gauge whose samples are computed at scrape time (queue depth...).
-    void declare_gauge(std::string name, std::string help, std::function<std::vector<std::pair<labels, double>>()> read);
+    void declare_gauge(std::string name, std::string help,
+                       std::function<std::vector<std::pair<labels, double>>()> read);
 
     void inc(const std::string& name, const labels& l, double by = 1);
     void observe(const std::string& name, const labels& l, double seconds);

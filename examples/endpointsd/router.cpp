@@ -6,9 +6,9 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 
-#include <openssl/sha.h>
-
 #include <chrono>
+
+#include <openssl/sha.h>
 
 namespace kongflow::endpointsd {
 
@@ -187,8 +187,10 @@ asio::awaitable<http_response> router::dispatch(http_request& req, std::string& 
             const auto& want = r.segments[i];
             if (!want.empty() && want.front() == ':') {
                 auto decoded = percent_decode(segs[i]);
-                if (!decoded || decoded->empty()) match = false;
-                else p.push_back(std::move(*decoded));
+                if (!decoded || decoded->empty())
+                    match = false;
+                else
+                    p.push_back(std::move(*decoded));
             } else if (want != segs[i]) {
                 match = false;
             }

@@ -14,9 +14,9 @@
 #include <kongflow/endpoints/storage/repository.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/value.hpp>
@@ -56,8 +56,8 @@ struct api_deps {
 struct request_context {
     http_request& req;
     const api_deps& deps;
-    std::vector<std::string> params;   ///< the ":name" segments, in order, percent-decoded
-    std::string query;                 ///< after '?', raw
+    std::vector<std::string> params;     ///< the ":name" segments, in order, percent-decoded
+    std::string query;                   ///< after '?', raw
     std::optional<kfe::environment> env; ///< the authenticated environment (auth routes)
 };
 

@@ -28,7 +28,8 @@ http_response error_response(unsigned status, std::string_view message) {
 
 /// A service failure as Trigger.dev's routes answer it.
 http_response service_failure(const request_context& ctx, const kfe::service_error& err, std::string_view op) {
-    if (err.code == kfe::errc::endpoint_not_found) return error_response(404, err.message.empty() ? "Endpoint not found" : err.message);
+    if (err.code == kfe::errc::endpoint_not_found)
+        return error_response(404, err.message.empty() ? "Endpoint not found" : err.message);
     if (err.code == kfe::errc::invalid_request) {
         // zod's issue format, joined as Trigger.dev's route does. A bad URL reads exactly as
         // zod's url() check ("Invalid url"); our other rules (lengths, slug characters) say why.
@@ -44,7 +45,8 @@ http_response service_failure(const request_context& ctx, const kfe::service_err
         if (msg.empty()) msg = err.message;
         return error_response(400, "Invalid request body: " + msg);
     }
-    if (err.code == kfe::errc::failed_ping || err.code == kfe::errc::failed_upsert || err.code == kfe::errc::failed_index)
+    if (err.code == kfe::errc::failed_ping || err.code == kfe::errc::failed_upsert ||
+        err.code == kfe::errc::failed_index)
         return error_response(400, err.message);
     ctx.deps.log.log(kfe::log_level::error, "service call failed",
                      {{"operation", std::string(op)},
@@ -165,7 +167,8 @@ asio::awaitable<http_response> hook_index(request_context& ctx) {
     auto [ec, index] = co_await std::move(op)(asio::as_tuple(asio::use_awaitable));
     (void)index;
     if (ec) {
-        if (err.code == kfe::errc::endpoint_not_found || ec == kfe::errc::endpoint_not_found || ec == kfe::errc::not_found)
+        if (err.code == kfe::errc::endpoint_not_found || ec == kfe::errc::endpoint_not_found ||
+            ec == kfe::errc::not_found)
             co_return error_response(404, err.message.empty() ? "Endpoint not found" : err.message);
         co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}, {}}, "hook");
     }

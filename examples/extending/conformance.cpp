@@ -7,9 +7,9 @@
 #include "metered_queue.hpp"
 
 #include <kongflow/endpoints/memory/queue.hpp>
-#include <kongflow/endpoints/sqlite/queue.hpp>
 #include <kongflow/endpoints/memory/repository.hpp>
 #include <kongflow/endpoints/memory/store.hpp>
+#include <kongflow/endpoints/sqlite/queue.hpp>
 #include <kongflow/endpoints/testing/queue_conformance.hpp>
 #include <kongflow/endpoints/testing/repository_conformance.hpp>
 #include <kongflow/endpoints/testing/store_conformance.hpp>

@@ -39,14 +39,14 @@ public:
                                      kf::indexed_item<kf::source_metadata> source) override {
         return count(inner_.register_source(repo, ep, source), sources);
     }
-    kf::result<void> register_dynamic_trigger(
-        kf::repository& repo, const kf::endpoint& ep,
-        kf::indexed_item<kf::dynamic_trigger_endpoint_metadata> trigger) override {
+    kf::result<void>
+    register_dynamic_trigger(kf::repository& repo, const kf::endpoint& ep,
+                             kf::indexed_item<kf::dynamic_trigger_endpoint_metadata> trigger) override {
         return count(inner_.register_dynamic_trigger(repo, ep, trigger), dynamic_triggers);
     }
-    kf::result<void> register_dynamic_schedule(
-        kf::repository& repo, const kf::endpoint& ep,
-        kf::indexed_item<kf::register_dynamic_schedule_payload> schedule) override {
+    kf::result<void>
+    register_dynamic_schedule(kf::repository& repo, const kf::endpoint& ep,
+                              kf::indexed_item<kf::register_dynamic_schedule_payload> schedule) override {
         return count(inner_.register_dynamic_schedule(repo, ep, schedule), dynamic_schedules);
     }
     kf::result<void> register_webhook(kf::repository& repo, const kf::endpoint& ep,

@@ -7,9 +7,9 @@
 #include "counting_registrar.hpp"
 #include "logging_api_client.hpp"
 
+#include <kongflow/endpoints/memory/store.hpp>
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
-#include <kongflow/endpoints/memory/store.hpp>
 
 #include <boost/asio.hpp>
 #include <boost/json/serialize.hpp>

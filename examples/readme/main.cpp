@@ -2,6 +2,7 @@
 #include <kongflow/endpoints/client/http_api_client.hpp>
 
 #include <boost/asio.hpp>
+
 #include <iostream>
 
 namespace asio = boost::asio;

@@ -48,9 +48,11 @@ kfd::http_response reply(unsigned status, const json::value& body, bool standard
 }
 
 json::value job(std::string id, std::string name, std::string version, json::value event, json::value trigger) {
-    return json::object{{"id", std::move(id)},       {"name", std::move(name)},    {"version", std::move(version)},
-                        {"event", std::move(event)}, {"trigger", std::move(trigger)}, {"integrations", json::object{}},
-                        {"startPosition", "latest"}, {"enabled", true},            {"preprocessRuns", false}};
+    return json::object{{"id", std::move(id)},           {"name", std::move(name)},
+                        {"version", std::move(version)}, {"event", std::move(event)},
+                        {"trigger", std::move(trigger)}, {"integrations", json::object{}},
+                        {"startPosition", "latest"},     {"enabled", true},
+                        {"preprocessRuns", false}};
 }
 
 /// The index: an event-triggered job, an hourly cron job and an interval job, plus `extra`
@@ -59,24 +61,27 @@ json::value index_reply(int extra) {
     json::array jobs;
     for (int i = 0; i < extra; ++i) {
         std::string id = "generated-" + std::to_string(i);
-        jobs.push_back(job(id, "Generated job " + std::to_string(i), "1.0." + std::to_string(i % 10),
-                           {{"name", id + ".requested"}, {"title", "Requested"}, {"source", "trigger.dev"}, {"icon", "custom-event"}},
-                           {{"type", "static"},
-                            {"title", id + ".requested"},
-                            {"rule", {{"event", id + ".requested"}, {"source", "trigger.dev"}, {"payload", json::object{}}}}}));
+        jobs.push_back(job(
+            id, "Generated job " + std::to_string(i), "1.0." + std::to_string(i % 10),
+            {{"name", id + ".requested"}, {"title", "Requested"}, {"source", "trigger.dev"}, {"icon", "custom-event"}},
+            {{"type", "static"},
+             {"title", id + ".requested"},
+             {"rule", {{"event", id + ".requested"}, {"source", "trigger.dev"}, {"payload", json::object{}}}}}));
     }
-    jobs.push_back(job("send-welcome-email", "Send welcome email", "1.0.0",
-                       {{"name", "user.created"}, {"title", "User created"}, {"source", "trigger.dev"}, {"icon", "custom-event"}},
-                       {{"type", "static"},
-                        {"title", "user.created"},
-                        {"rule", {{"event", "user.created"}, {"source", "trigger.dev"}, {"payload", json::object{}}}}}));
-    jobs.push_back(job("hourly-report", "Hourly report", "1.2.0",
-                       {{"name", "trigger.scheduled"},
-                        {"title", "Cron Schedule"},
-                        {"source", "trigger.dev"},
-                        {"icon", "schedule-cron"},
-                        {"properties", json::array{{{"label", "cron"}, {"text", "0 * * * *"}}}}},
-                       {{"type", "scheduled"}, {"schedule", {{"type", "cron"}, {"options", {{"cron", "0 * * * *"}}}}}}));
+    jobs.push_back(
+        job("send-welcome-email", "Send welcome email", "1.0.0",
+            {{"name", "user.created"}, {"title", "User created"}, {"source", "trigger.dev"}, {"icon", "custom-event"}},
+            {{"type", "static"},
+             {"title", "user.created"},
+             {"rule", {{"event", "user.created"}, {"source", "trigger.dev"}, {"payload", json::object{}}}}}));
+    jobs.push_back(
+        job("hourly-report", "Hourly report", "1.2.0",
+            {{"name", "trigger.scheduled"},
+             {"title", "Cron Schedule"},
+             {"source", "trigger.dev"},
+             {"icon", "schedule-cron"},
+             {"properties", json::array{{{"label", "cron"}, {"text", "0 * * * *"}}}}},
+            {{"type", "scheduled"}, {"schedule", {{"type", "cron"}, {"options", {{"cron", "0 * * * *"}}}}}}));
     jobs.push_back(job("sync-inventory", "Sync inventory", "0.3.1",
                        {{"name", "trigger.scheduled"},
                         {"title", "Schedule"},
@@ -84,8 +89,8 @@ json::value index_reply(int extra) {
                         {"icon", "schedule-interval"},
                         {"properties", json::array{{{"label", "Interval"}, {"text", "300s"}}}}},
                        {{"type", "scheduled"}, {"schedule", {{"type", "interval"}, {"options", {{"seconds", 300}}}}}}));
-    return json::object{{"jobs", std::move(jobs)},          {"sources", json::array{}},
-                        {"webhooks", json::array{}},        {"dynamicTriggers", json::array{}},
+    return json::object{{"jobs", std::move(jobs)},           {"sources", json::array{}},
+                        {"webhooks", json::array{}},         {"dynamicTriggers", json::array{}},
                         {"dynamicSchedules", json::array{}}, {"httpEndpoints", json::array{}}};
 }
 
@@ -95,9 +100,11 @@ kfd::http_response handle(const settings& s, const kfd::http_request& req) {
     auto key = header("x-trigger-api-key");
     if (key.empty()) return reply(401, {{"message", "Unauthorized: missing x-trigger-api-key header"}}, false);
     if (key != s.api_key)
-        return reply(401,
-                     {{"message", "Forbidden: client apiKey mismatch: Make sure you are using the correct API Key for your environment"}},
-                     false);
+        return reply(
+            401,
+            {{"message",
+              "Forbidden: client apiKey mismatch: Make sure you are using the correct API Key for your environment"}},
+            false);
     // 2. Only POST.
     if (req.method() != http::verb::post)
         return reply(405, {{"message", "Method not allowed (only POST is allowed)"}}, false);
@@ -108,7 +115,8 @@ kfd::http_response handle(const settings& s, const kfd::http_request& req) {
         auto id = header("x-trigger-endpoint-id");
         if (id.empty()) return reply(200, {{"ok", false}, {"error", "Missing endpoint ID"}}, true);
         if (id != s.id)
-            return reply(200, {{"ok", false}, {"error", "Endpoint ID mismatch error. Expected " + s.id + ", got " + id}}, true);
+            return reply(
+                200, {{"ok", false}, {"error", "Endpoint ID mismatch error. Expected " + s.id + ", got " + id}}, true);
         return reply(200, {{"ok", true}}, true);
     }
     if (action == "VALIDATE") return reply(200, {{"ok", true}, {"endpointId", s.id}}, true);
@@ -135,8 +143,10 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "--listen must be HOST:PORT\n");
                 return 2;
             }
-        } else if (a == "--id") s.id = next();
-        else if (a == "--api-key") s.api_key = next();
+        } else if (a == "--id")
+            s.id = next();
+        else if (a == "--api-key")
+            s.api_key = next();
         else if (a == "--extra-jobs") {
             auto v = next();
             char* end = nullptr;
@@ -147,12 +157,15 @@ int main(int argc, char** argv) {
             }
             s.extra_jobs = static_cast<int>(n);
         } else {
-            std::fprintf(stderr, "usage: kongflow-sample-endpoint [--listen HOST:PORT] [--id ID] [--api-key KEY] [--extra-jobs N]\n");
+            std::fprintf(
+                stderr,
+                "usage: kongflow-sample-endpoint [--listen HOST:PORT] [--id ID] [--api-key KEY] [--extra-jobs N]\n");
             return a == "--help" ? 0 : 2;
         }
     }
     if (s.api_key.empty()) {
-        std::fprintf(stderr, "kongflow-sample-endpoint: give the environment's API key (--api-key or TRIGGER_API_KEY)\n");
+        std::fprintf(stderr,
+                     "kongflow-sample-endpoint: give the environment's API key (--api-key or TRIGGER_API_KEY)\n");
         return 2;
     }
     asio::io_context ioc;
@@ -160,9 +173,8 @@ int main(int argc, char** argv) {
     p.host = s.host;
     p.port = s.port;
     p.server_header = "kongflow-sample-endpoint";
-    kfd::http_server server(ioc, p, [&s](kfd::http_request& req) -> asio::awaitable<kfd::http_response> {
-        co_return handle(s, req);
-    });
+    kfd::http_server server(
+        ioc, p, [&s](kfd::http_request& req) -> asio::awaitable<kfd::http_response> { co_return handle(s, req); });
     auto ep = server.listen();
     if (!ep) {
         std::fprintf(stderr, "kongflow-sample-endpoint: cannot listen: %s\n", ep.error().message().c_str());

@@ -9,10 +9,10 @@
 // Prints the index's final status and stats; exits 0 on SUCCESS.
 // [includes]
 #include <kongflow/endpoints/client/http_api_client.hpp>
+#include <kongflow/endpoints/memory/store.hpp>
 #include <kongflow/endpoints/queue/worker.hpp>
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
-#include <kongflow/endpoints/memory/store.hpp>
 #include <kongflow/endpoints/sqlite/store.hpp>
 
 #include <boost/asio.hpp>
@@ -32,8 +32,7 @@ using namespace std::chrono_literals;
 // The environment that owns the endpoint: found by its API key, or created with an organization
 // and a project on first use. Repository calls are synchronous and return result<T>.
 kf::result<kf::environment> find_or_create_environment(kf::repository& repo, const std::string& api_key) {
-    if (auto env = repo.find_environment_by_api_key(api_key); env || env.error() != kf::errc::not_found)
-        return env;
+    if (auto env = repo.find_environment_by_api_key(api_key); env || env.error() != kf::errc::not_found) return env;
     auto org = repo.create_organization({.slug = "tutorial", .title = "Tutorial"});
     if (!org) return org.error();
     auto proj = repo.create_project({.organization_id = org->id, .slug = "tutorial", .name = "Tutorial"});
@@ -53,8 +52,7 @@ asio::awaitable<kf::endpoint_index> wait_for_index(kf::repository& repo, std::st
     for (int i = 0; i < 300; ++i) {
         auto index = repo.find_index(index_id);
         if (!index) throw boost::system::system_error(index.error(), "reading the index");
-        if (index->status == kf::index_status::success || index->status == kf::index_status::failure)
-            co_return *index;
+        if (index->status == kf::index_status::success || index->status == kf::index_status::failure) co_return *index;
         timer.expires_after(100ms);
         co_await timer.async_wait(asio::use_awaitable);
     }
@@ -137,18 +135,17 @@ int main(int argc, char** argv) {
     // 4. Register the endpoint, then shut the worker down and close idle connections, so that
     //    ctx runs out of work and run() returns.
     int status = 1;
-    asio::co_spawn(ctx, register_endpoint(endpoints, st->repo(), *env, url, id),
-                   [&](std::exception_ptr e, int rc) {
-                       if (e) {
-                           try {
-                               std::rethrow_exception(e);
-                           } catch (const std::exception& ex) {
-                               std::cerr << "error: " << ex.what() << "\n";
-                           }
-                       }
-                       status = e ? 1 : rc;
-                       worker.async_shutdown(5s, [&](kf::error_code) { client.transport().close(); });
-                   });
+    asio::co_spawn(ctx, register_endpoint(endpoints, st->repo(), *env, url, id), [&](std::exception_ptr e, int rc) {
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                std::cerr << "error: " << ex.what() << "\n";
+            }
+        }
+        status = e ? 1 : rc;
+        worker.async_shutdown(5s, [&](kf::error_code) { client.transport().close(); });
+    });
     ctx.run();
     return status;
 }

@@ -5,9 +5,9 @@
 //
 // The payload comes from parse_validate_bench.js (deterministic), which also times Node. Without
 // Node the program still times our side and says so.
-#include <kongflow/endpoints/client/schemas.hpp>
-
 #include "bench_args.hpp"
+
+#include <kongflow/endpoints/client/schemas.hpp>
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -76,7 +76,7 @@ figures measure(const std::string& node, const std::string& script, const std::s
         }
         return r.value().jobs.size();
     };
-    for (int i = 0; i < 20; ++i) sink += once();  // warm caches and the allocator
+    for (int i = 0; i < 20; ++i) sink += once(); // warm caches and the allocator
     f.ours = best_of([&] { sink += once(); });
 
     json::value parsed = json::parse(text);
@@ -90,8 +90,8 @@ figures measure(const std::string& node, const std::string& script, const std::s
     });
 
     const int node_iterations = iterations < 100 ? iterations : 100;
-    std::string out = run_capture("'" + node + "' '" + script + "' run '" + payload_path + "' " +
-                                  std::to_string(node_iterations));
+    std::string out =
+        run_capture("'" + node + "' '" + script + "' run '" + payload_path + "' " + std::to_string(node_iterations));
     if (auto pos = out.find("node_ms_per_iter "); pos != std::string::npos) f.node = std::atof(out.c_str() + pos + 17);
     if (auto pos = out.find("node_validate_ms_per_iter "); pos != std::string::npos)
         f.node_validate = std::atof(out.c_str() + pos + 26);
@@ -115,7 +115,7 @@ void report(const char* title, const figures& f) {
     }
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
     int iterations = 200;

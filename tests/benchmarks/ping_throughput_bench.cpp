@@ -5,9 +5,9 @@
 //
 // The server runs in a child process (one thread) so that client and server each get a core.
 // Build in Release for meaningful figures.
-#include <kongflow/endpoints/client/http_transport.hpp>
-
 #include "bench_args.hpp"
+
+#include <kongflow/endpoints/client/http_transport.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -47,15 +47,14 @@ namespace {
 
 // ---- server (child process) -------------------------------------------------------------------
 
-const std::string pong_response =
-    "HTTP/1.1 200 OK\r\n"
-    "Content-Type: application/json; charset=utf-8\r\n"
-    "Trigger-Version: 2023-09-29\r\n"
-    "Trigger-SDK-Version: 2.3.19\r\n"
-    "X-Trigger-Request-Timing: dur=0\r\n"
-    "Content-Length: 11\r\n"
-    "\r\n"
-    "{\"ok\":true}";
+const std::string pong_response = "HTTP/1.1 200 OK\r\n"
+                                  "Content-Type: application/json; charset=utf-8\r\n"
+                                  "Trigger-Version: 2023-09-29\r\n"
+                                  "Trigger-SDK-Version: 2.3.19\r\n"
+                                  "X-Trigger-Request-Timing: dur=0\r\n"
+                                  "Content-Length: 11\r\n"
+                                  "\r\n"
+                                  "{\"ok\":true}";
 
 net::awaitable<void> serve(tcp::socket s) {
     boost::beast::flat_buffer buf;
@@ -176,8 +175,8 @@ figures measure_ours(const std::string& url, int concurrency, std::chrono::milli
 
 bool measure_node(const std::string& node, const std::string& script, const std::string& url, int concurrency,
                   std::chrono::milliseconds duration, figures& out) {
-    std::string cmd = node + " " + script + " " + url + " " + std::to_string(concurrency) + " " +
-                      std::to_string(duration.count());
+    std::string cmd =
+        node + " " + script + " " + url + " " + std::to_string(concurrency) + " " + std::to_string(duration.count());
     FILE* p = ::popen(cmd.c_str(), "r");
     if (!p) return false;
     char line[512] = {};
@@ -211,10 +210,12 @@ int main(int argc, char** argv) {
             auto ms = kongflow::bench::parse_count(a, argv[++i], 1, 3'600'000);
             if (!ms) return 2;
             duration = std::chrono::milliseconds(*ms);
-        }
-        else if (a == "--no-node") with_node = false;
-        else if (a == "--node" && i + 1 < argc) node = argv[++i];
-        else if (a == "--script" && i + 1 < argc) script = argv[++i];
+        } else if (a == "--no-node")
+            with_node = false;
+        else if (a == "--node" && i + 1 < argc)
+            node = argv[++i];
+        else if (a == "--script" && i + 1 < argc)
+            script = argv[++i];
         else {
             std::fprintf(stderr, "usage: %s [--duration-ms N] [--no-node] [--node PATH] [--script PATH]\n", argv[0]);
             return 2;

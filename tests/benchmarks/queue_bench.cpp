@@ -9,11 +9,11 @@
 // PostgreSQL 15 (Debian: /usr/lib/postgresql/15/bin; installed with apt-get if missing) and
 // `npm ci --ignore-scripts` in tests/benchmarks. The benchmark starts its own cluster on a Unix
 // socket in a temporary directory (listen_addresses='') and stops it at the end.
+#include "bench_args.hpp"
+
+#include <kongflow/endpoints/queue/worker.hpp>
 #include <kongflow/endpoints/sqlite/detail/access.hpp>
 #include <kongflow/endpoints/sqlite/queue.hpp>
-#include <kongflow/endpoints/queue/worker.hpp>
-
-#include "bench_args.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -89,7 +89,9 @@ boost::json::object payload(int i, bool kib) {
     return {{"id", i},
             {"url", "https://endpoint-" + std::to_string(i) + ".example.com/api/trigger"},
             {"metadata",
-             {{"environment", "production"}, {"project", "proj_" + std::to_string(i % 97)}, {"note", std::string(860, 'x')}}}};
+             {{"environment", "production"},
+              {"project", "proj_" + std::to_string(i % 97)},
+              {"note", std::string(860, 'x')}}}};
 }
 
 // -- PostgreSQL + graphile-worker ------------------------------------------------------------
@@ -115,7 +117,9 @@ public:
         version_ = run(bin_ + "/postgres --version");
     }
     ~postgres() {
-        if (started_) (void)std::system((as_ + bin_ + "/pg_ctl -D " + sh_quote(dir_ + "/data") + " stop -m fast >/dev/null 2>&1").c_str());
+        if (started_)
+            (void)std::system(
+                (as_ + bin_ + "/pg_ctl -D " + sh_quote(dir_ + "/data") + " stop -m fast >/dev/null 2>&1").c_str());
         if (!keep_) fs::remove_all(dir_);
     }
     std::string psql(const std::string& sql) {
@@ -168,7 +172,7 @@ struct ours {
         std::string path;
         bool keep;
         fresh_queue(std::unique_ptr<sqlite::queue> q, std::string path, bool keep)
-            : q(std::move(q)), path(std::move(path)), keep(keep) {}
+                : q(std::move(q)), path(std::move(path)), keep(keep) {}
         fresh_queue(const fresh_queue&) = delete;
         fresh_queue& operator=(const fresh_queue&) = delete;
         ~fresh_queue() {
@@ -276,7 +280,8 @@ struct ours {
             auto t0 = clk::now();
             if (!q.enqueue(make_job_request("bench", payload(i, false)))) throw std::runtime_error("enqueue");
             std::unique_lock lk(m);
-            if (!cv.wait_for(lk, 10s, [&] { return started.has_value(); })) throw std::runtime_error("latency: no pickup");
+            if (!cv.wait_for(lk, 10s, [&] { return started.has_value(); }))
+                throw std::runtime_error("latency: no pickup");
             if (i >= warmup) out.push_back(std::chrono::duration<double, std::milli>(*started - t0).count());
             started.reset();
             lk.unlock();
@@ -366,7 +371,8 @@ void rss_run(const std::string& dir, int total) {
     long first = 0;
     while (w.counters().completed < static_cast<std::uint64_t>(total)) {
         // Keep at most two chunks pending: a steady stream, not one huge backlog.
-        if (enqueued < total && static_cast<std::int64_t>(enqueued) - static_cast<std::int64_t>(w.counters().completed) < chunk) {
+        if (enqueued < total &&
+            static_cast<std::int64_t>(enqueued) - static_cast<std::int64_t>(w.counters().completed) < chunk) {
             std::vector<job_request> batch;
             for (int i = 0; i < chunk; ++i) batch.push_back(make_job_request("bench", payload(enqueued + i, false)));
             if (!(*q)->enqueue_batch(batch)) throw std::runtime_error("enqueue");
@@ -406,15 +412,24 @@ int main(int argc, char** argv) {
             o.default_jobs = 200000;
             o.single_jobs = 10000;
             o.rss = true;
-        } else if (a == "--jobs") o.jobs = next();
-        else if (a == "--runs") o.runs = next();
-        else if (a == "--default-jobs") o.default_jobs = next();
-        else if (a == "--single-jobs") o.single_jobs = next();
-        else if (a == "--samples") o.latency_samples = next();
-        else if (a == "--no-graphile") o.graphile = false;
-        else if (a == "--rss") o.rss = true;
-        else if (a == "--keep") o.keep = true;
-        else if (a == "--page-size") o.page_size = next();
+        } else if (a == "--jobs")
+            o.jobs = next();
+        else if (a == "--runs")
+            o.runs = next();
+        else if (a == "--default-jobs")
+            o.default_jobs = next();
+        else if (a == "--single-jobs")
+            o.single_jobs = next();
+        else if (a == "--samples")
+            o.latency_samples = next();
+        else if (a == "--no-graphile")
+            o.graphile = false;
+        else if (a == "--rss")
+            o.rss = true;
+        else if (a == "--keep")
+            o.keep = true;
+        else if (a == "--page-size")
+            o.page_size = next();
         else if (a == "--only" && i + 1 < argc) {
             o.only = argv[++i];
             if (o.only != "bulk" && o.only != "process" && o.only != "single" && o.only != "latency") {
@@ -422,10 +437,11 @@ int main(int argc, char** argv) {
                 return 2;
             }
         } else {
-            std::cerr << "usage: queue_bench [--quick|--full] [--jobs N] [--runs R] [--default-jobs N] [--single-jobs N] "
-                         "[--samples N] [--no-graphile] [--rss] [--keep]\n"
-                         "                   [--page-size BYTES]\n"
-                         "                   [--only bulk|process|single|latency]\n";
+            std::cerr
+                << "usage: queue_bench [--quick|--full] [--jobs N] [--runs R] [--default-jobs N] [--single-jobs N] "
+                   "[--samples N] [--no-graphile] [--rss] [--keep]\n"
+                   "                   [--page-size BYTES]\n"
+                   "                   [--only bulk|process|single|latency]\n";
             return 2;
         }
     }
@@ -479,12 +495,14 @@ int main(int argc, char** argv) {
                         if (o.wants("bulk") || o.wants("process")) {
                             auto q = us.open_fresh(o.keep);
                             add("bulk tiny " + tier, us.bulk(*q, o.jobs, false), true);
-                            if (o.wants("process")) add("process tuned " + tier, us.process(*q, o.jobs, o.slots, true), true);
+                            if (o.wants("process"))
+                                add("process tuned " + tier, us.process(*q, o.jobs, o.slots, true), true);
                         }
                         if (o.wants("bulk") || o.wants("process")) {
                             auto q = us.open_fresh(o.keep);
                             add("bulk kib " + tier, us.bulk(*q, o.jobs, true), true);
-                            if (o.wants("process")) add("process kib " + tier, us.process(*q, o.jobs, o.slots, true), true);
+                            if (o.wants("process"))
+                                add("process kib " + tier, us.process(*q, o.jobs, o.slots, true), true);
                         }
                         if (o.wants("process")) {
                             auto q = us.open_fresh(o.keep);
@@ -504,8 +522,8 @@ int main(int argc, char** argv) {
                             add("latency p99 " + tier, pct(l, 0.99), true);
                         }
                     } else if (pg) {
-                        auto tuned = "{\"jobs\":" + std::to_string(o.jobs) + ",\"tuned\":true,\"concurrency\":" +
-                                     std::to_string(o.slots) + "}";
+                        auto tuned = "{\"jobs\":" + std::to_string(o.jobs) +
+                                     ",\"tuned\":true,\"concurrency\":" + std::to_string(o.slots) + "}";
                         if (o.wants("bulk") || o.wants("process")) {
                             auto conn = pg->fresh_db(durable);
                             auto b = pg->graphile("bulk", conn, tuned);
@@ -516,8 +534,9 @@ int main(int argc, char** argv) {
                             }
 
                             conn = pg->fresh_db(durable);
-                            auto kib = "{\"jobs\":" + std::to_string(o.jobs) +
-                                       ",\"tuned\":true,\"payload\":\"kib\",\"concurrency\":" + std::to_string(o.slots) + "}";
+                            auto kib =
+                                "{\"jobs\":" + std::to_string(o.jobs) +
+                                ",\"tuned\":true,\"payload\":\"kib\",\"concurrency\":" + std::to_string(o.slots) + "}";
                             b = pg->graphile("bulk", conn, kib);
                             add("bulk kib " + tier, num(b, "jobs") / num(b, "seconds"), false);
                             if (o.wants("process")) {
@@ -527,8 +546,8 @@ int main(int argc, char** argv) {
                         }
                         if (o.wants("process")) {
                             auto conn = pg->fresh_db(durable);
-                            auto defs = "{\"jobs\":" + std::to_string(o.default_jobs) + ",\"tuned\":false,\"concurrency\":" +
-                                        std::to_string(o.slots) + "}";
+                            auto defs = "{\"jobs\":" + std::to_string(o.default_jobs) +
+                                        ",\"tuned\":false,\"concurrency\":" + std::to_string(o.slots) + "}";
                             pg->graphile("bulk", conn, defs);
                             auto w = pg->graphile("work", conn, defs);
                             add("process defaults " + tier, num(w, "jobs") / num(w, "seconds"), false);
@@ -542,8 +561,9 @@ int main(int argc, char** argv) {
                         if (o.wants("latency")) {
                             auto conn = pg->fresh_db(durable);
                             quiesce_disk();
-                            auto l = pg->graphile("latency", conn,
-                                                  "{\"tuned\":true,\"samples\":" + std::to_string(o.latency_samples) + "}");
+                            auto l =
+                                pg->graphile("latency", conn,
+                                             "{\"tuned\":true,\"samples\":" + std::to_string(o.latency_samples) + "}");
                             add("latency p50 " + tier, num(l, "p50"), false);
                             add("latency p99 " + tier, num(l, "p99"), false);
                         }
@@ -569,8 +589,8 @@ int main(int argc, char** argv) {
             {"latency p99", "idle pickup latency p99          ms", true, 0.3},
         };
         std::cout << "\nmedian (min-max) of " << o.runs << " runs; ratio = ours / graphile-worker\n";
-        std::printf("%-42s %-4s %-28s %-28s %-8s %s\n", "metric", "tier", "kongflow sqlite::queue", "graphile-worker 0.17.3",
-                    "ratio", "target");
+        std::printf("%-42s %-4s %-28s %-28s %-8s %s\n", "metric", "tier", "kongflow sqlite::queue",
+                    "graphile-worker 0.17.3", "ratio", "target");
         for (const auto& sp : specs)
             for (std::string tier : {"D", "P"}) {
                 auto key = std::string(sp.key) + " " + tier;
@@ -594,14 +614,16 @@ int main(int argc, char** argv) {
                         verdict = b;
                     }
                 }
-                std::printf("%-42s %-4s %-28s %-28s %-8s %s\n", sp.label, tier.c_str(), range(it->second.ours, prec).c_str(),
-                            range(it->second.theirs, prec).c_str(), ratio.c_str(), verdict.c_str());
+                std::printf("%-42s %-4s %-28s %-28s %-8s %s\n", sp.label, tier.c_str(),
+                            range(it->second.ours, prec).c_str(), range(it->second.theirs, prec).c_str(), ratio.c_str(),
+                            verdict.c_str());
             }
-        std::cout << "Notes: our defaults batch claims and completions (prefetch 100); 'tuned' sets prefetch 500 like\n"
-                     "graphile's localQueue 500. Both use the same in-flight slots. Claims, heartbeats and rescues are\n"
-                     "not fsynced in tier D (losing one on power failure only re-runs a job, as a crash would);\n"
-                     "enqueues and completions are. Completed rows are kept (state\n"
-                     "'completed') and deleted by retention; graphile deletes them at once.\n";
+        std::cout
+            << "Notes: our defaults batch claims and completions (prefetch 100); 'tuned' sets prefetch 500 like\n"
+               "graphile's localQueue 500. Both use the same in-flight slots. Claims, heartbeats and rescues are\n"
+               "not fsynced in tier D (losing one on power failure only re-runs a job, as a crash would);\n"
+               "enqueues and completions are. Completed rows are kept (state\n"
+               "'completed') and deleted by retention; graphile deletes them at once.\n";
         if (o.rss) rss_run(dir, 1000000);
         if (!o.keep) fs::remove_all(dir);
     } catch (const std::exception& e) {

@@ -13,13 +13,13 @@
 //
 // Like kongflow-endpointsd, the benchmark raises glibc's M_TRIM_THRESHOLD (see the daemon's
 // main.cpp for why); --default-malloc keeps glibc's default to show the difference.
+#include "bench_args.hpp"
+
 #include <kongflow/endpoints/client/http_api_client.hpp>
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
 #include <kongflow/endpoints/sqlite/store.hpp>
 #include <kongflow/endpoints/testing/fake_api_client.hpp>
-
-#include "bench_args.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
@@ -61,7 +61,9 @@ public:
         asio::post(ctx_, [this] { ctx_.stop(); });
         thread_.join();
     }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/api/trigger"; }
+    std::string url() const {
+        return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/api/trigger";
+    }
 
 private:
     void accept() {
@@ -97,20 +99,22 @@ std::string index_payload(int jobs) {
     json::array arr;
     for (int i = 0; i < jobs; ++i) {
         std::string id = "job-" + std::to_string(i);
-        json::value trigger = i % 2 ? json::value{{"type", "scheduled"},
-                                                  {"schedule", {{"type", "cron"}, {"options", {{"cron", "0 * * * *"}}}}}}
-                                    : json::value{{"type", "static"},
-                                                  {"title", id},
-                                                  {"rule", {{"event", id}, {"source", "trigger.dev"}, {"payload", json::object{}}}}};
-        arr.push_back({{"id", id},
-                       {"name", "Job " + std::to_string(i)},
-                       {"version", "1.0." + std::to_string(i % 7)},
-                       {"event", {{"name", id}, {"title", "Event"}, {"source", "trigger.dev"}, {"icon", "custom-event"}}},
-                       {"trigger", trigger},
-                       {"integrations", json::object{}},
-                       {"startPosition", "latest"},
-                       {"enabled", i % 10 != 0},
-                       {"preprocessRuns", false}});
+        json::value trigger =
+            i % 2 ? json::value{{"type", "scheduled"},
+                                {"schedule", {{"type", "cron"}, {"options", {{"cron", "0 * * * *"}}}}}}
+                  : json::value{{"type", "static"},
+                                {"title", id},
+                                {"rule", {{"event", id}, {"source", "trigger.dev"}, {"payload", json::object{}}}}};
+        arr.push_back(
+            {{"id", id},
+             {"name", "Job " + std::to_string(i)},
+             {"version", "1.0." + std::to_string(i % 7)},
+             {"event", {{"name", id}, {"title", "Event"}, {"source", "trigger.dev"}, {"icon", "custom-event"}}},
+             {"trigger", trigger},
+             {"integrations", json::object{}},
+             {"startPosition", "latest"},
+             {"enabled", i % 10 != 0},
+             {"preprocessRuns", false}});
     }
     return json::serialize(json::value{{"jobs", arr},
                                        {"sources", json::array{}},
@@ -182,7 +186,9 @@ std::vector<create_figures> bench_create(const std::string& synchronous, int pag
     params.blocking_executor = blocking.get_executor();
     // The PING's share of each create (the rest is the unit of work and the hops around it).
     std::vector<double> ping_ms;
-    params.metrics.ping_finished = [&](std::string_view, std::chrono::microseconds d) { ping_ms.push_back(d.count() / 1000.0); };
+    params.metrics.ping_finished = [&](std::string_view, std::chrono::microseconds d) {
+        ping_ms.push_back(d.count() / 1000.0);
+    };
     endpoint_service svc(ctx.get_executor(), *b.st, client, params);
 
     const std::string url = server.url();
@@ -200,10 +206,11 @@ std::vector<create_figures> bench_create(const std::string& synchronous, int pag
             int i = next++;
             errs.push_back(std::make_unique<service_error>());
             auto t0 = clock_type::now();
-            svc.async_create({b.env, url, "c" + std::to_string(concurrency) + "-" + std::to_string(i)},
-                             *errs.back(), [&, t0](error_code ec, created_endpoint) {
+            svc.async_create({b.env, url, "c" + std::to_string(concurrency) + "-" + std::to_string(i)}, *errs.back(),
+                             [&, t0](error_code ec, created_endpoint) {
                                  if (ec) ++failures;
-                                 ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
+                                 ms.push_back(
+                                     std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
                                  launch();
                              });
         };
@@ -216,9 +223,11 @@ std::vector<create_figures> bench_create(const std::string& synchronous, int pag
                     synchronous.c_str(), concurrency, total, total / secs, percentile(ms, 0.50), percentile(ms, 0.99),
                     failures);
         figures.push_back({total / secs, percentile(ms, 0.50), percentile(ms, 0.99), failures});
-        std::printf("        p90 %.2f ms  p99.9 %.2f ms  max %.2f ms; PING p50 %.2f ms p99 %.2f ms; %.1f units per transaction, "
+        std::printf("        p90 %.2f ms  p99.9 %.2f ms  max %.2f ms; PING p50 %.2f ms p99 %.2f ms; %.1f units per "
+                    "transaction, "
                     "%llu WAL syncs (pipelined)\n",
-                    percentile(ms, 0.90), percentile(ms, 0.999), percentile(ms, 1.0), percentile(ping_ms, 0.5), percentile(ping_ms, 0.99),
+                    percentile(ms, 0.90), percentile(ms, 0.999), percentile(ms, 1.0), percentile(ping_ms, 0.5),
+                    percentile(ping_ms, 0.99),
                     gc.transactions ? double(gc.units - units0) / double(gc.transactions - tx0) : 0.0,
                     static_cast<unsigned long long>(gc.syncs - syncs0));
     }
@@ -272,8 +281,9 @@ int main(int argc, char** argv) {
     int page_size = sqlite::file_params{}.page_size;
     std::vector<int> concurrencies = {1, 32};
     int rounds = 3;
-    const char* usage = "usage: kongflow_services_bench [creates-per-run] [--synchronous FULL|NORMAL] [--concurrency N] "
-                        "[--rounds N] [--page-size BYTES] [--checkpoint-pages N] [--default-malloc]\n";
+    const char* usage =
+        "usage: kongflow_services_bench [creates-per-run] [--synchronous FULL|NORMAL] [--concurrency N] "
+        "[--rounds N] [--page-size BYTES] [--checkpoint-pages N] [--default-malloc]\n";
     for (int i = 1; i < argc; ++i) {
         std::string_view a = argv[i];
         // The number after `a` into `out`; a missing or bad one is reported (then exit 2).
@@ -294,7 +304,8 @@ int main(int argc, char** argv) {
         } else if (a == "--synchronous") {
             const char* v = i + 1 < argc ? argv[++i] : "";
             std::string m(v);
-            std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+            std::transform(m.begin(), m.end(), m.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
             if (m != "FULL" && m != "NORMAL") {
                 std::fprintf(stderr, "--synchronous must be FULL or NORMAL, got '%s'\n", v);
                 return 2;
@@ -337,10 +348,11 @@ int main(int argc, char** argv) {
                 p99.push_back(round[c].p99);
                 errors += round[c].errors;
             }
-            std::printf("create  sqlite synchronous=%-6s concurrency=%-2d  median of %d rounds: %8.0f creates/s  p50 %6.2f ms  "
-                        "p99 %6.2f ms (rounds: %.2f to %.2f ms)  errors %d\n",
-                        m.c_str(), concurrencies[c], rounds, percentile(rate, 0.5), percentile(p50, 0.5), percentile(p99, 0.5),
-                        *std::min_element(p99.begin(), p99.end()), *std::max_element(p99.begin(), p99.end()), errors);
+            std::printf(
+                "create  sqlite synchronous=%-6s concurrency=%-2d  median of %d rounds: %8.0f creates/s  p50 %6.2f ms  "
+                "p99 %6.2f ms (rounds: %.2f to %.2f ms)  errors %d\n",
+                m.c_str(), concurrencies[c], rounds, percentile(rate, 0.5), percentile(p50, 0.5), percentile(p99, 0.5),
+                *std::min_element(p99.begin(), p99.end()), *std::max_element(p99.begin(), p99.end()), errors);
         }
         bench_perform_index(m, page_size, 5);
     }

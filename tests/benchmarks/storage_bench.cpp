@@ -1,10 +1,10 @@
 // Prints how fast the repository operations and units of work run on the memory store and on
 // SQLite (synchronous=FULL, the default, and NORMAL). Usage: kongflow_storage_bench [dir] [n]
 // Figures depend on the disk: for SQLite FULL, each write transaction waits for an fsync.
+#include "bench_args.hpp"
+
 #include <kongflow/endpoints/memory/store.hpp>
 #include <kongflow/endpoints/sqlite/store.hpp>
-
-#include "bench_args.hpp"
 
 #include <chrono>
 #include <cstdio>

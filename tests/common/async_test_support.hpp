@@ -29,8 +29,7 @@ struct signature_tuple<R(Args...)> {
 
 /// The completion arguments of a deferred async operation, as a tuple.
 template <class Op>
-using completion_tuple =
-    typename detail::signature_tuple<typename detail::op_signature<std::decay_t<Op>>::type>::type;
+using completion_tuple = typename detail::signature_tuple<typename detail::op_signature<std::decay_t<Op>>::type>::type;
 
 /// `op` is a deferred async operation (our default token). Returns std::tuple<error_code, T...>.
 /// (Boost 1.81's as_tuple(use_future) does not compile, hence a plain callback.)

@@ -42,7 +42,8 @@ public:
                 if (chance(0.1)) continue;
                 out[k] = chance(0.3) ? (*this)(x) : x;
             }
-            if (chance(0.05)) out[one_of({"id", "version", "trigger", "enabled", "internal", "__proto__"})] = odd_value();
+            if (chance(0.05))
+                out[one_of({"id", "version", "trigger", "enabled", "internal", "__proto__"})] = odd_value();
             return out;
         }
         if (auto* a = v.if_array()) {
@@ -56,8 +57,8 @@ public:
         }
         if (v.is_string() && chance(0.3)) {
             std::string s(v.as_string());
-            return boost::json::value(one_of({s + "\xc3\xa9", s + s + s, std::string(s.substr(0, 1)), std::string("   "),
-                                            std::string("\x7f") + s, std::string(3000, 'x')}));
+            return boost::json::value(one_of({s + "\xc3\xa9", s + s + s, std::string(s.substr(0, 1)),
+                                              std::string("   "), std::string("\x7f") + s, std::string(3000, 'x')}));
         }
         return v;
     }

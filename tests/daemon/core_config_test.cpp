@@ -1,12 +1,12 @@
 // The daemon's configuration (flag > env > file > default), logging and metrics formats.
 #include "catch.hpp"
-
 #include "config.hpp"
 #include "logging.hpp"
 #include "metrics.hpp"
 #include "sqlite_pragma.hpp"
-#include <kongflow/endpoints/sqlite/detail/access.hpp>
 #include "temp_dir.hpp"
+
+#include <kongflow/endpoints/sqlite/detail/access.hpp>
 
 #include <boost/json/parse.hpp>
 
@@ -29,7 +29,8 @@ kfd::env_lookup env_of(std::map<std::string, std::string> m) {
 TEST_CASE("config precedence: flag > env > file > default", "[integration][daemon]") {
     kf_test::temp_dir dir;
     auto file = dir.file("c.json");
-    std::ofstream(file) << R"({"db": "/from/file.db", "listen": "127.0.0.1:4000", "log_level": "debug", "io_threads": 3})";
+    std::ofstream(file)
+        << R"({"db": "/from/file.db", "listen": "127.0.0.1:4000", "log_level": "debug", "io_threads": 3})";
 
     auto d = kfd::parse_command_line({}, env_of({}));
     REQUIRE(d.value);
@@ -82,7 +83,8 @@ TEST_CASE("the synchronous setting reaches the database connections", "[integrat
         INFO(setting);
         auto cl = kfd::parse_command_line({"--synchronous", setting}, env_of({}));
         REQUIRE(cl.value);
-        auto st = kfe::sqlite::store::open(dir.file("s" + std::to_string(n++) + ".db"), kfd::store_params(cl.value->config));
+        auto st =
+            kfe::sqlite::store::open(dir.file("s" + std::to_string(n++) + ".db"), kfd::store_params(cl.value->config));
         REQUIRE(st.has_value());
         using kfe::sqlite::detail::access;
         CHECK(access::with_connection((*st)->jobs(), kf_test::synchronous_level_of) == level);
@@ -128,21 +130,23 @@ TEST_CASE("config errors are clear", "[integration][daemon]") {
         CHECK(!r.value);
         CHECK(r.error.find(x.expect) != std::string::npos);
     }
-    auto ok = kfd::parse_command_line({"environments", "create", "--type", "production", "--api-key", "k1", "--org", "o"},
-                                      env_of({}));
+    auto ok = kfd::parse_command_line(
+        {"environments", "create", "--type", "production", "--api-key", "k1", "--org", "o"}, env_of({}));
     REQUIRE(ok.value);
     CHECK(ok.value->kind == kfd::command_kind::environments_create);
     CHECK(ok.value->env_type == kfe::environment_type::production);
     CHECK(ok.value->api_key == "k1");
     CHECK(ok.value->org == "o");
     auto help = kfd::help_text();
-    for (auto s : {"KONGFLOW_DB", "KONGFLOW_LISTEN", "KONGFLOW_LOG_LEVEL", "--shutdown-timeout-ms", "environments create"})
+    for (auto s :
+         {"KONGFLOW_DB", "KONGFLOW_LISTEN", "KONGFLOW_LOG_LEVEL", "--shutdown-timeout-ms", "environments create"})
         CHECK(help.find(s) != std::string::npos);
 }
 
 TEST_CASE("log lines are JSON with secrets redacted", "[integration][daemon]") {
-    auto line = kfd::format_log_line(kfe::log_level::warn, "hello \"x\"",
-                                     {{"apiKey", "tr_dev_0123456789abcdef"}, {"hookIdentifier", "abcdefghij"}, {"slug", "my-app"}});
+    auto line = kfd::format_log_line(
+        kfe::log_level::warn, "hello \"x\"",
+        {{"apiKey", "tr_dev_0123456789abcdef"}, {"hookIdentifier", "abcdefghij"}, {"slug", "my-app"}});
     auto v = boost::json::parse(line);
     CHECK(v.at("level") == "warn");
     CHECK(v.at("message") == "hello \"x\"");
@@ -171,7 +175,8 @@ TEST_CASE("metrics exposition format", "[integration][daemon]") {
     CHECK(text.find("kongflow_ping_duration_seconds_bucket{outcome=\"ok\",le=\"0.0025\"} 1\n") != std::string::npos);
     CHECK(text.find("kongflow_ping_duration_seconds_count{outcome=\"ok\"} 1\n") != std::string::npos);
     CHECK(text.find("kongflow_index_duration_seconds_bucket{outcome=\"failure\",le=\"10\"} 0\n") != std::string::npos);
-    CHECK(text.find("kongflow_index_duration_seconds_bucket{outcome=\"failure\",le=\"+Inf\"} 1\n") != std::string::npos);
+    CHECK(text.find("kongflow_index_duration_seconds_bucket{outcome=\"failure\",le=\"+Inf\"} 1\n") !=
+          std::string::npos);
     CHECK(text.find("kongflow_test_gauge{q=\"a\\\"b\"} 3\n") != std::string::npos);
     CHECK(text.find("# TYPE kongflow_test_gauge gauge\n") != std::string::npos);
 }

@@ -1,8 +1,7 @@
 // The daemon's server and repository routes in-process on 127.0.0.1:0, over a SQLite file:
 // success, auth failure, bad input, wrong method, limits and malformed requests.
-#include "catch.hpp"
-
 #include "bootstrap.hpp"
+#include "catch.hpp"
 #include "config.hpp"
 #include "http_client.hpp"
 #include "http_server.hpp"
@@ -45,7 +44,7 @@ struct core_server {
     }
 
     explicit core_server(kfd::http_server_params sp = {}, std::shared_ptr<kfd::api_key_cache> keys = nullptr)
-        : repo(open_repo(dir.file("db.sqlite"))) {
+            : repo(open_repo(dir.file("db.sqlite"))) {
         kfe::diagnostics diag;
         auto boot = kfd::bootstrap_if_empty(repo, {"acme", "web", std::string("tr_dev_core_test_key_0001")}, diag);
         REQUIRE(boot.has_value());
@@ -102,8 +101,10 @@ TEST_CASE("healthz, readyz and metrics", "[integration][daemon]") {
     CHECK(m.status == 200);
     CHECK(std::string(m.headers[boost::beast::http::field::content_type]).find("text/plain; version=0.0.4") == 0);
     CHECK(m.body.find("# TYPE kongflow_http_requests_total counter") != std::string::npos);
-    CHECK(m.body.find("kongflow_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1") != std::string::npos);
-    CHECK(m.body.find("kongflow_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 1") != std::string::npos);
+    CHECK(m.body.find("kongflow_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1") !=
+          std::string::npos);
+    CHECK(m.body.find("kongflow_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 1") !=
+          std::string::npos);
 
     CHECK(call(s.port, boost::beast::http::verb::post, "/healthz").status == 405);
     CHECK(call(s.port, boost::beast::http::verb::delete_, "/metrics").status == 405);
@@ -136,10 +137,12 @@ TEST_CASE("whoami answers in the shape the Trigger.dev CLI validates", "[integra
             CHECK(bad.status == 401);
             CHECK(bad.json() == boost::json::value{{"error", "Invalid or Missing API key"}});
         }
-        auto basic = call(s.port, boost::beast::http::verb::get, "/api/v1/whoami", {}, {{"Authorization", "Basic " + s.key()}});
+        auto basic =
+            call(s.port, boost::beast::http::verb::get, "/api/v1/whoami", {}, {{"Authorization", "Basic " + s.key()}});
         CHECK(basic.status == 401);
         // Case-insensitive scheme, as HTTP says.
-        auto lower = call(s.port, boost::beast::http::verb::get, "/api/v1/whoami", {}, {{"Authorization", "bearer " + s.key()}});
+        auto lower =
+            call(s.port, boost::beast::http::verb::get, "/api/v1/whoami", {}, {{"Authorization", "bearer " + s.key()}});
         CHECK(lower.status == 200);
         // Trigger.dev strips "Bearer " if present and takes the rest as the key: a bare key works.
         auto bare = call(s.port, boost::beast::http::verb::get, "/api/v1/whoami", {}, {{"Authorization", s.key()}});
@@ -155,7 +158,8 @@ TEST_CASE("whoami answers in the shape the Trigger.dev CLI validates", "[integra
 TEST_CASE("endpoint reads: list, get, indexes, jobs, endpointindex", "[integration][daemon]") {
     core_server s;
     auto ep = s.repo.upsert_endpoint({s.env.id, s.env.organization_id, s.env.project_id, "my-app",
-                                      "http://127.0.0.1:1/api/trigger", std::string("2023-09-29"), "abcdefghij", std::nullopt});
+                                      "http://127.0.0.1:1/api/trigger", std::string("2023-09-29"), "abcdefghij",
+                                      std::nullopt});
     REQUIRE(ep.has_value());
     kfe::create_index_params ip;
     ip.endpoint_id = ep->value.id;
@@ -183,8 +187,9 @@ TEST_CASE("endpoint reads: list, get, indexes, jobs, endpointindex", "[integrati
     kfe::update_index_params up;
     up.id = ix->id;
     up.status = kfe::index_status::success;
-    up.stats = boost::json::value{{"jobs", 2}, {"sources", 0}, {"webhooks", 0}, {"dynamicTriggers", 0},
-                                  {"dynamicSchedules", 0}, {"disabledJobs", 0}, {"httpEndpoints", 0}};
+    up.stats = boost::json::value{
+        {"jobs", 2},         {"sources", 0},      {"webhooks", 0}, {"dynamicTriggers", 0}, {"dynamicSchedules", 0},
+        {"disabledJobs", 0}, {"httpEndpoints", 0}};
     REQUIRE(s.repo.update_index(up).has_value());
     auto done = get(s.port, "/api/v1/endpointindex/" + ix->id, s.key());
     CHECK(done.json().at("status") == "SUCCESS");
@@ -222,8 +227,9 @@ TEST_CASE("endpoint reads: list, get, indexes, jobs, endpointindex", "[integrati
     CHECK(jobs.json().at("jobs").at(0).at("slug") == "hello");
 
     SECTION("another environment sees none of it") {
-        kfe::create_environment_params cp{s.env.organization_id, s.env.project_id, "prod",
-                                          kfe::environment_type::production, "tr_prod_other_key_0001", std::nullopt};
+        kfe::create_environment_params cp{
+            s.env.organization_id,    s.env.project_id, "prod", kfe::environment_type::production,
+            "tr_prod_other_key_0001", std::nullopt};
         REQUIRE(s.repo.create_environment(cp).has_value());
         CHECK(get(s.port, "/api/v1/endpoints", "tr_prod_other_key_0001").json().at("endpoints").as_array().empty());
         CHECK(get(s.port, "/api/v1/endpoints/my-app", "tr_prod_other_key_0001").status == 404);
@@ -279,12 +285,16 @@ TEST_CASE("unknown routes, limits and malformed requests never crash", "[integra
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
 
     // Keep-alive: two requests on one connection.
-    auto two = raw(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    auto two =
+        raw(s.port,
+            "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     CHECK(two.find("HTTP/1.1 200") == 0);
     CHECK(two.find("HTTP/1.1 200", 10) != std::string::npos);
 
     // Expect: 100-continue gets its interim answer.
-    auto cont = raw(s.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+    auto cont = raw(
+        s.port,
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
     CHECK(cont.find("HTTP/1.1 100 Continue") == 0);
 
     // The absolute form (RFC 9112 §3.2.2) is the same request as the origin form; other targets
@@ -294,8 +304,11 @@ TEST_CASE("unknown routes, limits and malformed requests never crash", "[integra
     CHECK(absolute.find(R"({"status":"ok"})") != std::string::npos);
     CHECK(raw(s.port, "GET HTTPS://example.test:8443/nope?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
               .find("HTTP/1.1 404") == 0);
-    CHECK(raw(s.port, "GET http://127.0.0.1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("HTTP/1.1 404") == 0);
-    CHECK(raw(s.port, "GET http://127.0.0.1?a=b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("HTTP/1.1 404") == 0);
+    CHECK(raw(s.port, "GET http://127.0.0.1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("HTTP/1.1 404") ==
+          0);
+    CHECK(
+        raw(s.port, "GET http://127.0.0.1?a=b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").find("HTTP/1.1 404") ==
+        0);
     auto relative = raw(s.port, "GET healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     CHECK(relative.find("HTTP/1.1 400") == 0);
     CHECK(relative.find("Request target must be an absolute path") != std::string::npos);
@@ -311,10 +324,12 @@ TEST_CASE("graceful stop closes idle connections", "[integration][daemon]") {
     boost::beast::tcp_stream idle(ioc);
     idle.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), s.port));
     // Wait until the server registered the connection.
-    for (int i = 0; i < 200 && s.server->open_connections() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int i = 0; i < 200 && s.server->open_connections() == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     CHECK(s.server->open_connections() == 1);
     s.server->stop();
-    for (int i = 0; i < 200 && s.server->open_connections() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int i = 0; i < 200 && s.server->open_connections() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     CHECK(s.server->open_connections() == 0);
     idle.expires_after(std::chrono::seconds(5));
     char c;
@@ -359,7 +374,8 @@ TEST_CASE("api_key_cache: accepted keys until they expire, bounded", "[integrati
     CHECK(off.size() == 0);
 }
 
-TEST_CASE("routes with the API key cache: accepted keys are remembered for its lifetime only", "[integration][daemon]") {
+TEST_CASE("routes with the API key cache: accepted keys are remembered for its lifetime only",
+          "[integration][daemon]") {
     auto keys = std::make_shared<kfd::api_key_cache>(std::chrono::milliseconds(400), 64);
     core_server s({}, keys);
     REQUIRE(get(s.port, "/api/v1/whoami", s.key()).status == 200);
@@ -369,8 +385,9 @@ TEST_CASE("routes with the API key cache: accepted keys are remembered for its l
     const std::string later = "tr_prod_core_test_key_later";
     CHECK(get(s.port, "/api/v1/whoami", later).status == 401);
     CHECK(keys->size() == 1);
-    REQUIRE(s.repo.create_environment({s.env.organization_id, s.env.project_id, "prod", kfe::environment_type::production,
-                                        later, std::nullopt})
+    REQUIRE(s.repo
+                .create_environment({s.env.organization_id, s.env.project_id, "prod", kfe::environment_type::production,
+                                     later, std::nullopt})
                 .has_value());
     auto prod = get(s.port, "/api/v1/whoami", later);
     REQUIRE(prod.status == 200);

@@ -4,7 +4,6 @@
 #define KONGFLOW_TESTS_DAEMON_DAEMON_FIXTURE_HPP
 
 #include "catch.hpp"
-
 #include "daemon.hpp"
 #include "http_client.hpp"
 
@@ -38,7 +37,7 @@ struct running_daemon {
     unsigned short port = 0;
     running_daemon(const std::string& db, std::FILE* log = stderr) : running_daemon(test_config(db), log) {}
     explicit running_daemon(kfd::daemon_config config, std::FILE* log = stderr)
-        : app(std::move(config), std::make_shared<kfd::json_log_sink>(log)) {
+            : app(std::move(config), std::make_shared<kfd::json_log_sink>(log)) {
         kfe::diagnostics diag;
         auto r = app.open(diag);
         INFO(diag.client_message());

@@ -6,12 +6,11 @@
 // close for bytes that are not a request), every index ends in SUCCESS or FAILURE with a readable
 // message, and the daemon keeps serving.
 #include "catch.hpp"
-
 #include "daemon_fixture.hpp"
-#include "json_mutator.hpp"
-#include "text_file.hpp"
 #include "http_client.hpp"
+#include "json_mutator.hpp"
 #include "temp_dir.hpp"
+#include "text_file.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -25,9 +24,9 @@
 #include <boost/json/serialize.hpp>
 
 #include <atomic>
+#include <cctype>
 #include <iterator>
 #include <optional>
-#include <cctype>
 #include <random>
 #include <sstream>
 #include <string>
@@ -46,8 +45,8 @@ std::string read_fixture(const std::string& name) {
 class hostile_endpoint {
 public:
     explicit hostile_endpoint(unsigned seed)
-        : rng_(seed), acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}),
-          index_ok_(read_fixture("index-ok.body.json")), index_ok_json_(boost::json::parse(index_ok_)) {
+            : rng_(seed), acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}),
+              index_ok_(read_fixture("index-ok.body.json")), index_ok_json_(boost::json::parse(index_ok_)) {
         accept();
         thread_ = std::thread([this] { ioc_.run(); });
     }
@@ -55,7 +54,9 @@ public:
         boost::asio::post(ioc_, [this] { ioc_.stop(); });
         thread_.join();
     }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/api/trigger"; }
+    std::string url() const {
+        return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/api/trigger";
+    }
 
     std::atomic<bool> ping_ok{true}; ///< PING gets the SDK's pong; false: PING is answered with hostility too
     std::atomic<int> requests{0};
@@ -127,8 +128,9 @@ private:
         }
         case 5: {
             // Redirects stay on loopback: back here, to a closed port, or to nothing usable.
-            static const char* locations[] = {"/api/trigger", "", "::::", "http://[::1", "ftp://127.0.0.1/x",
-                                              "http://127.0.0.1:1/api", "//", "/api/trigger?x=%zz#f"};
+            static const char* locations[] = {
+                "/api/trigger",        "", "::::", "http://[::1", "ftp://127.0.0.1/x", "http://127.0.0.1:1/api", "//",
+                "/api/trigger?x=%zz#f"};
             static const int statuses[] = {301, 302, 303, 307, 308};
             return respond(statuses[kf_test::pick(rng_, std::size(statuses))], "",
                            std::string("location: ") + locations[kf_test::pick(rng_, std::size(locations))] + "\r\n");
@@ -142,12 +144,15 @@ private:
                 len << std::hex << part.size();
                 chunked += len.str() + "\r\n" + part + "\r\n";
             }
-            if (kf_test::pick(rng_, 2)) chunked += "0\r\n\r\n";
-            else chunked = chunked.substr(0, kf_test::pick(rng_, chunked.size() + 1));
+            if (kf_test::pick(rng_, 2))
+                chunked += "0\r\n\r\n";
+            else
+                chunked = chunked.substr(0, kf_test::pick(rng_, chunked.size() + 1));
             return "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-type: application/json\r\n\r\n" + chunked;
         }
         case 8: return "HTTP/1.1 200 OK\r\nx-big: " + std::string(200000, 'b') + "\r\n\r\n";
-        case 9: return "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 99999999\r\n\r\n" + index_ok_;
+        case 9:
+            return "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 99999999\r\n\r\n" + index_ok_;
         case 10: return "HTTP/1.1 100 Continue\r\n\r\n" + respond(200, index_ok_, versions);
         default: return std::nullopt;
         }
@@ -166,21 +171,33 @@ private:
 std::string hostile_request(std::mt19937& rng) {
     auto pick = [&](std::size_t n) { return kf_test::pick(rng, n); };
     const std::string auth = "Authorization: Bearer " + dev_key + "\r\n";
-    static const char* targets[] = {"/api/v1/endpoints", "/api/v1/endpoints/hostile-app", "/api/v1/endpoints/hostile-app/index",
-                                    "/api/v1/endpoints/%zz/index", "/api/v1/endpointindex/..%2F", "/api/v1/whoami",
-                                    "/api/v1/endpoints/hostile-app/indexes?limit=-1", "/api/v1/endpoints/a/b/index/c", "/metrics",
+    static const char* targets[] = {"/api/v1/endpoints",
+                                    "/api/v1/endpoints/hostile-app",
+                                    "/api/v1/endpoints/hostile-app/index",
+                                    "/api/v1/endpoints/%zz/index",
+                                    "/api/v1/endpointindex/..%2F",
+                                    "/api/v1/whoami",
+                                    "/api/v1/endpoints/hostile-app/indexes?limit=-1",
+                                    "/api/v1/endpoints/a/b/index/c",
+                                    "/metrics",
                                     "/api/v1/endpoints/hostile-app/indexes?limit=99999999999999999999"};
     static const char* methods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "BREW"};
-    static const char* bodies[] = {"", "{", "[]", "null", R"({"url":1,"id":{}})", R"({"reason":[],"data":"x"})",
-                                   R"({"url":"http://127.0.0.1:1/api","id":"a/b"})", "\xff\xfe"};
+    static const char* bodies[] = {"",
+                                   "{",
+                                   "[]",
+                                   "null",
+                                   R"({"url":1,"id":{}})",
+                                   R"({"reason":[],"data":"x"})",
+                                   R"({"url":"http://127.0.0.1:1/api","id":"a/b"})",
+                                   "\xff\xfe"};
     std::string body = bodies[pick(std::size(bodies))];
     if (pick(10) == 0) body = std::string(pick(100000) + 1, '{');
-    std::string req = std::string(methods[pick(std::size(methods))]) + " " + targets[pick(std::size(targets))] + " HTTP/1.1\r\nHost: x\r\n" +
-                      (pick(4) ? auth : std::string("Authorization: Bearer\r\n")) +
+    std::string req = std::string(methods[pick(std::size(methods))]) + " " + targets[pick(std::size(targets))] +
+                      " HTTP/1.1\r\nHost: x\r\n" + (pick(4) ? auth : std::string("Authorization: Bearer\r\n")) +
                       "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     switch (pick(6)) {
     case 0: return kf_test::random_bytes(rng, 2000) + "\r\n\r\n"; // not HTTP at all
-    case 1: return req.substr(0, pick(req.size())); // cut short
+    case 1: return req.substr(0, pick(req.size()));               // cut short
     case 2: return "POST /api/v1/endpoints HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: -1\r\n\r\n";
     case 3: return "POST /api/v1/endpoints HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\nzz\r\n";
     default: return req;

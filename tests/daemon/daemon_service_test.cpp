@@ -2,7 +2,6 @@
 // in-process endpoint: the service routes, index to SUCCESS, the hook, a restart that keeps
 // queued jobs, and the program itself (environments commands, SIGTERM → exit 0).
 #include "catch.hpp"
-
 #include "daemon_fixture.hpp"
 #include "fake_endpoint.hpp"
 #include "http_client.hpp"
@@ -18,8 +17,8 @@
 #include <sstream>
 #include <thread>
 
-#include <sys/wait.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace kf_daemon_test; // kfd, kfe, the daemon fixture
@@ -58,21 +57,26 @@ TEST_CASE("create an endpoint, index it, read it back", "[integration][daemon]")
         // zod's issues for {url: z.string().url(), id: z.string()}, as Trigger.dev's route joins them.
         auto bad = post(d.port, "/api/v1/endpoints", R"({"url":1})", dev_key);
         CHECK(bad.status == 400);
-        CHECK(bad.json().at("error") == "Invalid request body: Code: invalid_type ~ Path: url ~ Message: Expected string, "
-                                        "received number | Code: invalid_type ~ Path: id ~ Message: Required");
+        CHECK(bad.json().at("error") ==
+              "Invalid request body: Code: invalid_type ~ Path: url ~ Message: Expected string, "
+              "received number | Code: invalid_type ~ Path: id ~ Message: Required");
         auto null_id = post(d.port, "/api/v1/endpoints", R"({"url":"http://x.test/api","id":null})", dev_key);
-        CHECK(null_id.json().at("error") == "Invalid request body: Code: invalid_type ~ Path: id ~ Message: Expected string, received null");
+        CHECK(null_id.json().at("error") ==
+              "Invalid request body: Code: invalid_type ~ Path: id ~ Message: Expected string, received null");
         auto arr = post(d.port, "/api/v1/endpoints", "[]", dev_key);
-        CHECK(arr.json().at("error") == "Invalid request body: Code: invalid_type ~ Path:  ~ Message: Expected object, received array");
+        CHECK(arr.json().at("error") ==
+              "Invalid request body: Code: invalid_type ~ Path:  ~ Message: Expected object, received array");
         CHECK(post(d.port, "/api/v1/endpoints", "not json", dev_key).status == 400);
         CHECK(post(d.port, "/api/v1/endpoints", "[]", dev_key).status == 400);
         auto bad_url = post(d.port, "/api/v1/endpoints", R"({"url":"nope","id":"x"})", dev_key);
         CHECK(bad_url.status == 400);
-        CHECK(bad_url.json().at("error") == "Invalid request body: Code: invalid_string ~ Path: url ~ Message: Invalid url");
+        CHECK(bad_url.json().at("error") ==
+              "Invalid request body: Code: invalid_string ~ Path: url ~ Message: Invalid url");
         auto mismatch = post(d.port, "/api/v1/endpoints", R"({"url":")" + ep.url() + R"(","id":"other"})", dev_key);
         CHECK(mismatch.status == 400);
         CHECK(mismatch.json().at("error") == "Endpoint ID mismatch error. Expected my-app, got other");
-        auto down = post(d.port, "/api/v1/endpoints", R"({"url":"http://127.0.0.1:9/api/trigger","id":"down"})", dev_key);
+        auto down =
+            post(d.port, "/api/v1/endpoints", R"({"url":"http://127.0.0.1:9/api/trigger","id":"down"})", dev_key);
         CHECK(down.status == 400);
         CHECK(down.json().at("error") == "Could not connect to endpoint http://127.0.0.1:9/api/trigger");
         CHECK(post(d.port, "/api/v1/endpoints", "{}", "tr_dev_wrong").status == 401);
@@ -88,7 +92,8 @@ TEST_CASE("create an endpoint, index it, read it back", "[integration][daemon]")
         CHECK(r.json().at("reason") == "deploy");
         CHECK(!r.json().as_object().contains("data"));
         CHECK(post(d.port, "/api/v1/endpoints/my-app/index", "", dev_key).status == 200);
-        CHECK(post(d.port, "/api/v1/endpoints/my-app/index", R"({"reason":5})", dev_key).json().at("error") == "Invalid body");
+        CHECK(post(d.port, "/api/v1/endpoints/my-app/index", R"({"reason":5})", dev_key).json().at("error") ==
+              "Invalid body");
         CHECK(post(d.port, "/api/v1/endpoints/nope/index", "{}", dev_key).status == 404);
         // As Trigger.dev, the endpoint is looked up before the body is read.
         CHECK(post(d.port, "/api/v1/endpoints/nope/index", R"({"reason":5})", dev_key).status == 404);
@@ -118,7 +123,8 @@ TEST_CASE("create an endpoint, index it, read it back", "[integration][daemon]")
         CHECK(del.json().at("url").is_null());
         CHECK(call(d.port, boost::beast::http::verb::delete_, "/api/v1/endpoints/my-app").status == 401);
         CHECK(call(d.port, boost::beast::http::verb::delete_, "/api/v1/endpoints/nope", {},
-                   {{"Authorization", "Bearer " + dev_key}}).status == 404);
+                   {{"Authorization", "Bearer " + dev_key}})
+                  .status == 404);
         auto revived = post(d.port, "/api/v1/endpoints", R"({"url":")" + ep.url() + R"(","id":"my-app"})", dev_key);
         CHECK(revived.status == 200);
         CHECK(revived.json().at("id") == c.at("id"));
@@ -142,10 +148,12 @@ TEST_CASE("a job queued before the stop runs after the restart", "[integration][
         auto created = post(d.port, "/api/v1/endpoints", R"({"url":")" + ep.url() + R"(","id":"my-app"})", dev_key);
         REQUIRE(created.status == 200);
         auto c = created.json();
-        REQUIRE(eventually([&] { return index_status(d.port, std::string(c.at("endpointIndex").at("id").as_string())) == "SUCCESS"; }));
+        REQUIRE(eventually([&] {
+            return index_status(d.port, std::string(c.at("endpointIndex").at("id").as_string())) == "SUCCESS";
+        }));
         // The hook queues its index 5 s ahead: it is still waiting when we stop.
-        auto hook = get(d.port, "/api/v1/endpoints/" + std::string(c.at("environmentId").as_string()) + "/my-app/index/" +
-                                    std::string(c.at("indexingHookIdentifier").as_string()));
+        auto hook = get(d.port, "/api/v1/endpoints/" + std::string(c.at("environmentId").as_string()) +
+                                    "/my-app/index/" + std::string(c.at("indexingHookIdentifier").as_string()));
         REQUIRE(hook.status == 200);
         auto list = get(d.port, "/api/v1/endpoints/my-app/indexes", dev_key).json().at("indexes").as_array();
         REQUIRE(list.at(0).at("source") == "HOOK");
@@ -206,7 +214,8 @@ TEST_CASE("the program: environments commands and SIGTERM", "[integration][daemo
     auto given = run_capture(exe + " environments create --type staging --api-key tr_stg_given_key_1 --db " + db, st);
     REQUIRE(WEXITSTATUS(st) == 0);
     CHECK(boost::json::parse(given).at("apiKey") == "tr_stg_given_key_1");
-    auto dup = run_capture(exe + " environments create --type staging --api-key tr_stg_given_key_1 --db " + db + " 2>&1", st);
+    auto dup =
+        run_capture(exe + " environments create --type staging --api-key tr_stg_given_key_1 --db " + db + " 2>&1", st);
     CHECK(WEXITSTATUS(st) != 0);
     auto list = boost::json::parse(run_capture(exe + " environments list --db " + db, st));
     CHECK(list.as_array().size() == 2);

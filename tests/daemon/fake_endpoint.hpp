@@ -53,12 +53,15 @@ private:
             return r;
         };
         if (std::string(req["x-trigger-api-key"]) != key_)
-            co_return reply(401, {{"message", "Forbidden: client apiKey mismatch: Make sure you are using the correct API Key for your environment"}});
+            co_return reply(401, {{"message", "Forbidden: client apiKey mismatch: Make sure you are using the correct "
+                                              "API Key for your environment"}});
         auto action = std::string(req["x-trigger-action"]);
         if (action == "PING") {
             ++pings;
             auto id = std::string(req["x-trigger-endpoint-id"]);
-            if (id != id_) co_return reply(200, {{"ok", false}, {"error", "Endpoint ID mismatch error. Expected " + id_ + ", got " + id}});
+            if (id != id_)
+                co_return reply(
+                    200, {{"ok", false}, {"error", "Endpoint ID mismatch error. Expected " + id_ + ", got " + id}});
             co_return reply(200, {{"ok", true}});
         }
         if (action == "INDEX_ENDPOINT") {
@@ -67,19 +70,26 @@ private:
                 boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, std::chrono::milliseconds(d));
                 co_await t.async_wait(boost::asio::use_awaitable);
             }
-            boost::json::object job{{"id", "hello"},
-                                    {"name", "Hello"},
-                                    {"version", "1.0.0"},
-                                    {"event", {{"name", "hello.event"}, {"title", "Hello"}, {"source", "trigger.dev"}, {"icon", "custom-event"}}},
-                                    {"trigger", {{"type", "static"}, {"title", "hello.event"},
-                                                 {"rule", {{"event", "hello.event"}, {"source", "trigger.dev"}, {"payload", boost::json::object{}}}}}},
-                                    {"integrations", boost::json::object{}},
-                                    {"startPosition", "latest"},
-                                    {"enabled", true},
-                                    {"preprocessRuns", false}};
-            co_return reply(200, {{"jobs", boost::json::array{job}}, {"sources", boost::json::array{}},
-                                  {"webhooks", boost::json::array{}}, {"dynamicTriggers", boost::json::array{}},
-                                  {"dynamicSchedules", boost::json::array{}}, {"httpEndpoints", boost::json::array{}}});
+            boost::json::object job{
+                {"id", "hello"},
+                {"name", "Hello"},
+                {"version", "1.0.0"},
+                {"event",
+                 {{"name", "hello.event"}, {"title", "Hello"}, {"source", "trigger.dev"}, {"icon", "custom-event"}}},
+                {"trigger",
+                 {{"type", "static"},
+                  {"title", "hello.event"},
+                  {"rule", {{"event", "hello.event"}, {"source", "trigger.dev"}, {"payload", boost::json::object{}}}}}},
+                {"integrations", boost::json::object{}},
+                {"startPosition", "latest"},
+                {"enabled", true},
+                {"preprocessRuns", false}};
+            co_return reply(200, {{"jobs", boost::json::array{job}},
+                                  {"sources", boost::json::array{}},
+                                  {"webhooks", boost::json::array{}},
+                                  {"dynamicTriggers", boost::json::array{}},
+                                  {"dynamicSchedules", boost::json::array{}},
+                                  {"httpEndpoints", boost::json::array{}}});
         }
         co_return reply(405, {{"message", "Method not allowed"}});
     }

@@ -70,7 +70,8 @@ inline reply get(unsigned short port, const std::string& target, const std::stri
     return call(port, http::verb::get, target, {}, h);
 }
 
-inline reply post(unsigned short port, const std::string& target, const std::string& body, const std::string& key = {}) {
+inline reply post(unsigned short port, const std::string& target, const std::string& body,
+                  const std::string& key = {}) {
     std::vector<std::pair<std::string, std::string>> h;
     if (!key.empty()) h.emplace_back("Authorization", "Bearer " + key);
     return call(port, http::verb::post, target, body, h);

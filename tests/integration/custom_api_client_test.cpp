@@ -1,7 +1,10 @@
 // An api_client written as docs/extending.md shows (examples/extending/logging_api_client.hpp),
 // against a loopback server: the built request goes out as it is, so a 303 is followed with a GET
 // without a body, as fetch does and as http_api_client does.
+#include "catch.hpp"
 #include "logging_api_client.hpp"
+#include "support/run_until.hpp"
+#include "support/test_http_server.hpp"
 
 #include <kongflow/endpoints/client/http_api_client.hpp>
 
@@ -10,10 +13,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "catch.hpp"
-#include "support/run_until.hpp"
-#include "support/test_http_server.hpp"
 
 namespace kf = kongflow::endpoints;
 using kongflow::test::scripted_response;

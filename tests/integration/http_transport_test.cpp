@@ -1,4 +1,8 @@
 // http_transport against the in-process test server on 127.0.0.1.
+#include "catch.hpp"
+#include "support/run_until.hpp"
+#include "support/test_http_server.hpp"
+
 #include <kongflow/endpoints/client/http_transport.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -21,10 +25,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include "catch.hpp"
-#include "support/run_until.hpp"
-#include "support/test_http_server.hpp"
 
 using namespace kongflow::endpoints;
 using kongflow::test::recorded_request;
@@ -95,7 +95,7 @@ TEST_CASE("a request reaches the server as written and the response comes back",
     CHECK(r.method == "POST");
     CHECK(r.target == "/api/trigger?x=1");
     CHECK(r.header("host") == "127.0.0.1:" + std::to_string(srv.port()));
-    CHECK(r.header("content-length") == "0"); // POST without body: length 0 ...
+    CHECK(r.header("content-length") == "0");   // POST without body: length 0 ...
     CHECK(r.header_count("content-type") == 0); // ... and no content-type (Fastify)
     CHECK(r.header("user-agent") == std::string("kongflow-endpoints/") + KONGFLOW_ENDPOINTS_VERSION_STRING);
     CHECK(r.body.empty());
@@ -282,14 +282,16 @@ TEST_CASE("response limits", "[integration][http]") {
         CHECK(contains(o.diag.client_message(), "100000"));
     }
     SECTION("chunked body over the limit") {
-        srv.push(scripted_response::json(200, std::string(50'000, 'a')).with_framing(scripted_response::framing::chunked));
+        srv.push(
+            scripted_response::json(200, std::string(50'000, 'a')).with_framing(scripted_response::framing::chunked));
         auto req = make_request(srv.url());
         req.max_body_size = 10'000;
         auto o = send(ioc, tr, req);
         CHECK(o.ec == errc::body_too_large);
     }
     SECTION("read-until-close body over the limit") {
-        srv.push(scripted_response::json(200, std::string(50'000, 'a')).with_framing(scripted_response::framing::until_close));
+        srv.push(scripted_response::json(200, std::string(50'000, 'a'))
+                     .with_framing(scripted_response::framing::until_close));
         auto req = make_request(srv.url());
         req.max_body_size = 10'000;
         auto o = send(ioc, tr, req);
@@ -366,7 +368,8 @@ TEST_CASE("a keep-alive connection the server closed is replaced transparently",
         first.close_after = true; // silently, as an idle timeout on the server would
         srv.push(first);
         REQUIRE_FALSE(send(ioc, tr, make_request(srv.url())).ec);
-        REQUIRE(run_until(ioc, [&] { return srv.open_connections() == 0; }, 5s));
+        REQUIRE(run_until(
+            ioc, [&] { return srv.open_connections() == 0; }, 5s));
         auto o = send(ioc, tr, make_request(srv.url()));
         REQUIRE_FALSE(o.ec);
         CHECK(o.resp.status == 200);
@@ -426,7 +429,8 @@ TEST_CASE("invalid requests are refused before anything is sent", "[integration]
         CHECK(send(ioc, tr, req).ec == errc::invalid_header_value);
     }
     SECTION("bad URLs") {
-        for (const char* url : {"ftp://127.0.0.1/", "not a url", "http://user:pw@127.0.0.1/", "/relative", "http:///x"}) {
+        for (const char* url :
+             {"ftp://127.0.0.1/", "not a url", "http://user:pw@127.0.0.1/", "/relative", "http:///x"}) {
             outcome o;
             start(tr, make_request(url), o);
             CHECK_FALSE(o.done);
@@ -466,12 +470,14 @@ TEST_CASE("a cancellation signal aborts the request and discards its connection"
                       o.resp = std::move(r);
                       o.done = true;
                   }));
-    REQUIRE(run_until(ioc, [&] { return srv.request_count() == 2; }, 5s));
+    REQUIRE(run_until(
+        ioc, [&] { return srv.request_count() == 2; }, 5s));
     sig.emit(net::cancellation_type::terminal);
     CHECK_FALSE(o.done);
     REQUIRE(run_until(ioc, [&] { return o.done; }));
     CHECK(o.ec == net::error::operation_aborted);
-    REQUIRE(run_until(ioc, [&] { return srv.open_connections() == 0; }, 5s));
+    REQUIRE(run_until(
+        ioc, [&] { return srv.open_connections() == 0; }, 5s));
 
     auto n = send(ioc, tr, make_request(srv.url()));
     REQUIRE_FALSE(n.ec);
@@ -486,7 +492,8 @@ TEST_CASE("close() aborts pending requests", "[integration][http]") {
     outcome a, b;
     start(tr, make_request(srv.url()), a);
     start(tr, make_request(srv.url()), b); // waits for the only connection
-    REQUIRE(run_until(ioc, [&] { return srv.request_count() == 1; }, 5s));
+    REQUIRE(run_until(
+        ioc, [&] { return srv.request_count() == 1; }, 5s));
     tr.close();
     REQUIRE(run_until(ioc, [&] { return a.done && b.done; }));
     CHECK(a.ec == net::error::operation_aborted);
@@ -514,7 +521,8 @@ TEST_CASE("concurrent requests are bounded by the pool", "[integration][http]") 
     CHECK(srv.accepts() == 4);
     CHECK(srv.max_open_connections() <= 4);
     // Only max_idle_per_origin connections stay open once the burst is over.
-    REQUIRE(run_until(ioc, [&] { return srv.open_connections() == 2; }, 5s));
+    REQUIRE(run_until(
+        ioc, [&] { return srv.open_connections() == 2; }, 5s));
 }
 
 TEST_CASE("the total timeout covers waiting for a connection", "[integration][http]") {
@@ -541,7 +549,8 @@ TEST_CASE("idle connections are closed after idle_timeout", "[integration][http]
     http_transport tr(ioc, http_transport_params{.idle_timeout = std::chrono::seconds(1)});
     REQUIRE_FALSE(send(ioc, tr, make_request(srv.url())).ec);
     CHECK(srv.open_connections() == 1);
-    REQUIRE(run_until(ioc, [&] { return srv.open_connections() == 0; }, 5s));
+    REQUIRE(run_until(
+        ioc, [&] { return srv.open_connections() == 0; }, 5s));
     REQUIRE_FALSE(send(ioc, tr, make_request(srv.url())).ec);
     CHECK(srv.accepts() == 2);
 }
@@ -567,28 +576,35 @@ TEST_CASE("every completion token works", "[integration][http]") {
     SECTION("use_awaitable") {
         bool done = false;
         unsigned status = 0;
-        net::co_spawn(ioc, [&]() -> net::awaitable<void> {
-            auto r = co_await tr.async_send(make_request(srv.url()), diag, net::use_awaitable);
-            status = r.status;
-            done = true;
-        }, net::detached);
+        net::co_spawn(
+            ioc,
+            [&]() -> net::awaitable<void> {
+                auto r = co_await tr.async_send(make_request(srv.url()), diag, net::use_awaitable);
+                status = r.status;
+                done = true;
+            },
+            net::detached);
         REQUIRE(run_until(ioc, [&] { return done; }));
         CHECK(status == 200);
     }
     SECTION("as_tuple(use_awaitable)") {
         bool done = false;
         error_code got;
-        net::co_spawn(ioc, [&]() -> net::awaitable<void> {
-            auto [ec, r] = co_await tr.async_send(make_request("ftp://x/"), diag, net::as_tuple(net::use_awaitable));
-            got = ec;
-            done = true;
-        }, net::detached);
+        net::co_spawn(
+            ioc,
+            [&]() -> net::awaitable<void> {
+                auto [ec, r] =
+                    co_await tr.async_send(make_request("ftp://x/"), diag, net::as_tuple(net::use_awaitable));
+                got = ec;
+                done = true;
+            },
+            net::detached);
         REQUIRE(run_until(ioc, [&] { return done; }));
         CHECK(got == errc::invalid_url);
     }
     SECTION("deferred") {
         auto op = tr.async_send(make_request(srv.url()), diag); // default token: deferred
-        CHECK(srv.request_count() == 0);                    // nothing happens until launched
+        CHECK(srv.request_count() == 0);                        // nothing happens until launched
         bool done = false;
         std::move(op)([&](error_code ec, http_response r) {
             CHECK_FALSE(ec);
@@ -601,21 +617,21 @@ TEST_CASE("every completion token works", "[integration][http]") {
         auto strand = net::make_strand(ioc);
         bool done = false, on_strand = false;
         tr.async_send(make_request(srv.url()), diag, net::bind_executor(strand, [&](error_code ec, http_response) {
-            CHECK_FALSE(ec);
-            on_strand = strand.running_in_this_thread();
-            done = true;
-        }));
+                          CHECK_FALSE(ec);
+                          on_strand = strand.running_in_this_thread();
+                          done = true;
+                      }));
         REQUIRE(run_until(ioc, [&] { return done; }));
         CHECK(on_strand);
     }
     SECTION("as_tuple(deferred)") {
         bool done = false;
-        tr.async_send(make_request(srv.url()), diag, net::as_tuple(net::deferred))(
-            [&](std::tuple<error_code, http_response> t) {
-                CHECK_FALSE(std::get<0>(t));
-                CHECK(std::get<1>(t).status == 200);
-                done = true;
-            });
+        tr.async_send(make_request(srv.url()), diag,
+                      net::as_tuple(net::deferred))([&](std::tuple<error_code, http_response> t) {
+            CHECK_FALSE(std::get<0>(t));
+            CHECK(std::get<1>(t).status == 200);
+            done = true;
+        });
         REQUIRE(run_until(ioc, [&] { return done; }));
     }
 }
@@ -628,16 +644,20 @@ TEST_CASE("used through a strand from two threads", "[integration][http]") {
     std::atomic<int> ok{0}, failed{0}, finished{0};
     constexpr int workers = 16, per_worker = 20;
     for (int w = 0; w < workers; ++w) {
-        net::co_spawn(strand, [&]() -> net::awaitable<void> {
-            diagnostics d;
-            for (int i = 0; i < per_worker; ++i) {
-                auto [ec, r] = co_await tr.async_send(make_request(srv.url()), d, net::as_tuple(net::use_awaitable));
-                (!ec && r.status == 200 ? ok : failed)++;
-            }
-            // The last worker closes the transport: no idle connection or timer is left, so
-            // run() returns on both threads.
-            if (++finished == workers) tr.close();
-        }, net::detached);
+        net::co_spawn(
+            strand,
+            [&]() -> net::awaitable<void> {
+                diagnostics d;
+                for (int i = 0; i < per_worker; ++i) {
+                    auto [ec, r] =
+                        co_await tr.async_send(make_request(srv.url()), d, net::as_tuple(net::use_awaitable));
+                    (!ec && r.status == 200 ? ok : failed)++;
+                }
+                // The last worker closes the transport: no idle connection or timer is left, so
+                // run() returns on both threads.
+                if (++finished == workers) tr.close();
+            },
+            net::detached);
     }
     std::thread t1([&] { ioc.run(); }), t2([&] { ioc.run(); });
     t1.join();

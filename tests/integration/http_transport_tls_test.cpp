@@ -1,15 +1,15 @@
 // http_transport over TLS against a loopback Beast TLS server with a certificate made at test time.
+#include "catch.hpp"
+#include "support/run_until.hpp"
+#include "support/test_certs.hpp"
+#include "support/test_http_server.hpp"
+
 #include <kongflow/endpoints/client/http_transport.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include <string>
-
-#include "catch.hpp"
-#include "support/run_until.hpp"
-#include "support/test_certs.hpp"
-#include "support/test_http_server.hpp"
 
 using namespace kongflow::endpoints;
 using kongflow::test::make_self_signed_cert;
@@ -72,7 +72,8 @@ TEST_CASE("TLS: an untrusted certificate fails by default", "[integration][http]
 TEST_CASE("TLS: a trusted certificate works and connections are reused", "[integration][http][tls]") {
     auto pem = make_self_signed_cert("localhost", "DNS:localhost,IP:127.0.0.1");
     tls_server s(pem);
-    s.srv->push(scripted_response::json(200, std::string(20'000, 'c')).with_framing(scripted_response::framing::chunked));
+    s.srv->push(
+        scripted_response::json(200, std::string(20'000, 'c')).with_framing(scripted_response::framing::chunked));
     net::io_context ioc;
     ssl::context client(ssl::context::tls_client);
     client.add_certificate_authority(net::buffer(pem.cert));

@@ -1,8 +1,8 @@
 // Buffered randomness across fork(): a child must not reuse the bytes its parent had buffered,
 // or both processes would make the same ids.
-#include <kongflow/endpoints/detail/ids.hpp>
-
 #include "catch.hpp"
+
+#include <kongflow/endpoints/detail/ids.hpp>
 
 #include <array>
 #include <string>
@@ -31,7 +31,8 @@ TEST_CASE("a forked child does not hand out its parent's buffered random bytes",
     for (int i = 0; i < 4; ++i) mine += kf::detail::new_id().value();
     std::array<char, 256> buf{};
     std::string theirs;
-    for (ssize_t n; (n = ::read(fds[0], buf.data(), buf.size())) > 0;) theirs.append(buf.data(), static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(fds[0], buf.data(), buf.size())) > 0;)
+        theirs.append(buf.data(), static_cast<std::size_t>(n));
     ::close(fds[0]);
     int status = 0;
     REQUIRE(::waitpid(pid, &status, 0) == pid);
@@ -39,6 +40,5 @@ TEST_CASE("a forked child does not hand out its parent's buffered random bytes",
     REQUIRE(WEXITSTATUS(status) == 0);
     REQUIRE(theirs.size() == mine.size());
     // Compare the random tails (the first 9 characters are the time, which may match).
-    for (std::size_t i = 0; i < 4; ++i)
-        CHECK(theirs.substr(i * 25 + 9, 16) != mine.substr(i * 25 + 9, 16));
+    for (std::size_t i = 0; i < 4; ++i) CHECK(theirs.substr(i * 25 + 9, 16) != mine.substr(i * 25 + 9, 16));
 }

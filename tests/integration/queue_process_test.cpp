@@ -1,26 +1,27 @@
 // The SQLite queue with real processes: crash recovery after SIGKILL, two processes on one file,
 // and bad files (corrupt, read-only, disk full).
-#include <kongflow/endpoints/sqlite/queue.hpp>
+#include "catch.hpp"
+#include "queue_test_util.hpp"
+
 #include <kongflow/endpoints/queue/worker.hpp>
+#include <kongflow/endpoints/sqlite/queue.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
-#include "catch.hpp"
-#include "queue_test_util.hpp"
-
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <fcntl.h>
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
+
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
 
 using namespace kongflow::endpoints;
@@ -45,8 +46,7 @@ pid_t spawn(const std::function<int()>& f) {
         int rc = 99;
         try {
             rc = f();
-        } catch (...) {
-        }
+        } catch (...) {}
         ::_exit(rc);
     }
     return pid;
@@ -119,8 +119,8 @@ TEST_CASE("sqlite queue: worker runs jobs from a file", "[integration][queue]") 
         });
     for (auto& t : threads) t.join();
     CHECK(enqueue_failures == 0);
-    REQUIRE(run_until(io, [&] { return (*q)->stats(now_ms()).value().totals.count(job_state::completed) == 600; },
-                      30s));
+    REQUIRE(run_until(
+        io, [&] { return (*q)->stats(now_ms()).value().totals.count(job_state::completed) == 600; }, 30s));
     CHECK(seen.size() == 600);
     CHECK(w.counters().retried == 62); // i % 10 == 0: 50 of the batch, 3 per thread
     bool done = false;
@@ -128,7 +128,8 @@ TEST_CASE("sqlite queue: worker runs jobs from a file", "[integration][queue]") 
         CHECK(!ec);
         done = true;
     });
-    REQUIRE(run_until(io, [&] { return done; }, 5s));
+    REQUIRE(run_until(
+        io, [&] { return done; }, 5s));
     CHECK(integrity(dir.file("jobs.db")) == "ok");
 }
 
@@ -199,7 +200,8 @@ TEST_CASE("sqlite queue: a SIGKILLed worker's leased jobs run again elsewhere, a
         return {};
     });
     REQUIRE(w.start().has_value());
-    REQUIRE(run_until(io, [&] { return (*q)->stats(now_ms()).value().totals.count(job_state::completed) == n; }, 20s));
+    REQUIRE(run_until(
+        io, [&] { return (*q)->stats(now_ms()).value().totals.count(job_state::completed) == n; }, 20s));
     auto recovery = last_run - killed_at;
     WARN("recovered in " << std::chrono::duration_cast<std::chrono::milliseconds>(recovery).count() << " ms");
     CHECK(recovery <= p.lease_duration + p.rescue_interval + 1500ms);
@@ -213,7 +215,8 @@ TEST_CASE("sqlite queue: a SIGKILLed worker's leased jobs run again elsewhere, a
     }
     bool done = false;
     w.async_shutdown(2s, [&](error_code) { done = true; });
-    REQUIRE(run_until(io, [&] { return done; }, 5s));
+    REQUIRE(run_until(
+        io, [&] { return done; }, 5s));
     CHECK(integrity(path) == "ok");
 }
 
@@ -237,8 +240,10 @@ TEST_CASE("sqlite queue: two processes enqueue and work on one file", "[integrat
                 // A marker file per job, created exclusively: a concurrent second run would fail here.
                 auto marker = dir.file("running-" + std::to_string(ctx.id()));
                 int fd = ::open(marker.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0600);
-                if (fd < 0) ++violations;
-                else ::close(fd);
+                if (fd < 0)
+                    ++violations;
+                else
+                    ::close(fd);
                 log << ctx.id() << '\n';
                 ::unlink(marker.c_str());
                 return {};
@@ -258,7 +263,8 @@ TEST_CASE("sqlite queue: two processes enqueue and work on one file", "[integrat
                 60s);
             bool done = false;
             w.async_shutdown(5s, [&](error_code) { done = true; });
-            run_until(io, [&] { return done; }, 10s);
+            run_until(
+                io, [&] { return done; }, 10s);
             log.flush();
             if (!ok) return 5;
             return violations == 0 ? 0 : 6;
@@ -335,8 +341,10 @@ TEST_CASE("sqlite queue: a full disk fails enqueues clearly and loses nothing co
             std::vector<job_request> batch;
             for (int i = 0; i < 20; ++i) batch.push_back(make_job_request("k", {{"pad", filler}}));
             auto r = (*q)->enqueue_batch(batch);
-            if (r) committed += 20;
-            else failure = r.error();
+            if (r)
+                committed += 20;
+            else
+                failure = r.error();
         }
         // A single (group-committed) enqueue fails the same way.
         auto one = (*q)->enqueue(make_job_request("k", {{"pad", filler}}));

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+
 #include <unistd.h>
 
 namespace kongflow_test {

@@ -1,9 +1,9 @@
 // The repository conformance suite on sqlite::repository, one temporary file per check.
-#include <kongflow/endpoints/sqlite/repository.hpp>
-#include <kongflow/endpoints/testing/repository_conformance.hpp>
-
 #include "catch.hpp"
 #include "temp_dir.hpp"
+
+#include <kongflow/endpoints/sqlite/repository.hpp>
+#include <kongflow/endpoints/testing/repository_conformance.hpp>
 
 namespace kf = kongflow::endpoints;
 

@@ -1,8 +1,8 @@
-#include <kongflow/endpoints/sqlite/queue.hpp>
-#include <kongflow/endpoints/testing/queue_conformance.hpp>
-
 #include "catch.hpp"
 #include "queue_test_util.hpp"
+
+#include <kongflow/endpoints/sqlite/queue.hpp>
+#include <kongflow/endpoints/testing/queue_conformance.hpp>
 
 #include <atomic>
 #include <filesystem>

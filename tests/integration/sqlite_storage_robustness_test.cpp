@@ -1,13 +1,13 @@
 // SQLite storage specifics: reopening, schema versions, corrupt and read-only files, a full disk,
 // and concurrent writers (threads and processes) on one file.
+#include "catch.hpp"
+#include "temp_dir.hpp"
+
 #include <kongflow/endpoints/sqlite/detail/access.hpp>
 #include <kongflow/endpoints/sqlite/detail/schema.hpp>
 #include <kongflow/endpoints/sqlite/repository.hpp>
 #include <kongflow/endpoints/sqlite/store.hpp>
 #include <kongflow/endpoints/testing/repository_conformance.hpp>
-
-#include "catch.hpp"
-#include "temp_dir.hpp"
 
 #include <atomic>
 #include <csignal>
@@ -33,8 +33,9 @@ world make_world(kf::repository& repo) {
     world w;
     w.org = repo.create_organization({"org", "Org", std::nullopt}).value();
     w.proj = repo.create_project({w.org.id, "proj", "Proj", std::nullopt}).value();
-    w.env = repo.create_environment({w.org.id, w.proj.id, "prod", kf::environment_type::production, "key", std::nullopt})
-                .value();
+    w.env =
+        repo.create_environment({w.org.id, w.proj.id, "prod", kf::environment_type::production, "key", std::nullopt})
+            .value();
     return w;
 }
 
@@ -94,16 +95,17 @@ void write_v1_file(const std::string& path) {
     auto c = kf::sqlite::detail::connection::open(path).value();
     auto steps = std::span(kf::sqlite::detail::storage_migrations).first(1);
     REQUIRE(kf::sqlite::detail::migrate(c, "storage", steps).value() == 1);
-    REQUIRE(c.exec("INSERT INTO kf_organizations VALUES('o', 'org', 'Org', 1, 1);"
-                   "INSERT INTO kf_projects VALUES('p', 'o', 'proj', 'Proj', 1, 1);"
-                   "INSERT INTO kf_environments VALUES('e', 'o', 'p', 'prod', 'PRODUCTION', 'key', 1, 1);"
-                   "INSERT INTO kf_endpoints(id, slug, url, environment_id, organization_id, project_id, created_at, "
-                   "updated_at) VALUES('ep', 'a', 'http://127.0.0.1:1/api', 'e', 'o', 'p', 1, 1);"
-                   "INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, source_data, reason, status, stats, "
-                   "created_at, updated_at) VALUES('i1', 'ep', 'HOOK', '{\"x\":1}', 'r', 'SUCCESS', '{\"jobs\":3}', 5, 6);"
-                   "INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, status, error, created_at, updated_at) "
-                   "VALUES('i2', 'ep', 'API', 'FAILURE', '{\"message\":\"m\"}', 7, 8);")
-                .has_value());
+    REQUIRE(
+        c.exec("INSERT INTO kf_organizations VALUES('o', 'org', 'Org', 1, 1);"
+               "INSERT INTO kf_projects VALUES('p', 'o', 'proj', 'Proj', 1, 1);"
+               "INSERT INTO kf_environments VALUES('e', 'o', 'p', 'prod', 'PRODUCTION', 'key', 1, 1);"
+               "INSERT INTO kf_endpoints(id, slug, url, environment_id, organization_id, project_id, created_at, "
+               "updated_at) VALUES('ep', 'a', 'http://127.0.0.1:1/api', 'e', 'o', 'p', 1, 1);"
+               "INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, source_data, reason, status, stats, "
+               "created_at, updated_at) VALUES('i1', 'ep', 'HOOK', '{\"x\":1}', 'r', 'SUCCESS', '{\"jobs\":3}', 5, 6);"
+               "INSERT INTO kf_endpoint_indexes(id, endpoint_id, source, status, error, created_at, updated_at) "
+               "VALUES('i2', 'ep', 'API', 'FAILURE', '{\"message\":\"m\"}', 7, 8);")
+            .has_value());
 }
 
 } // namespace
@@ -117,8 +119,12 @@ TEST_CASE("sqlite::repository: data survives reopening", "[integration][storage]
         auto w = make_world(repo);
         auto e = repo.upsert_endpoint(endpoint_params(w.env, "a")).value();
         endpoint_id = e.value.id;
-        index_id = repo.create_index({e.value.id, kf::index_source::hook, std::string("r"),
-                                      boost::json::parse(R"({"x":[1,2]})"), {}, {}})
+        index_id = repo.create_index({e.value.id,
+                                      kf::index_source::hook,
+                                      std::string("r"),
+                                      boost::json::parse(R"({"x":[1,2]})"),
+                                      {},
+                                      {}})
                        .value()
                        .id;
     }
@@ -168,7 +174,8 @@ TEST_CASE("sqlite::repository: a version 1 database is migrated to version 2 wit
     CHECK(v.get_int64(0) == 2);
 }
 
-TEST_CASE("sqlite::repository: a version 1 file opened read-only says it needs upgrading", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::repository: a version 1 file opened read-only says it needs upgrading",
+          "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("v1-ro.db");
     write_v1_file(path);
@@ -179,7 +186,8 @@ TEST_CASE("sqlite::repository: a version 1 file opened read-only says it needs u
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error() == kf::errc::storage_failure);
     INFO(diag.client_message());
-    CHECK(std::string(diag.client_message()).find("upgrading the storage schema from version 1 to 2") != std::string::npos);
+    CHECK(std::string(diag.client_message()).find("upgrading the storage schema from version 1 to 2") !=
+          std::string::npos);
     // Nothing was changed: a writable open still migrates it.
     auto repo = open_repo(path);
     CHECK(repo.list_indexes("ep", 10).value().size() == 2);
@@ -356,7 +364,8 @@ TEST_CASE("sqlite::repository: a full disk fails writes clearly and loses nothin
     CHECK(repo.create_index({endpoint_id, kf::index_source::api, {}, nullptr, {}, {}}).has_value());
 }
 
-TEST_CASE("sqlite::store: a full disk during a unit of work keeps neither row nor job", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::store: a full disk during a unit of work keeps neither row nor job",
+          "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto path = dir.file("full-store.db");
     std::string env_id;
@@ -417,7 +426,8 @@ TEST_CASE("sqlite::repository: threads writing to one repository all land", "[in
         pool.emplace_back([&, t] {
             for (int i = 0; i < per_thread; ++i) {
                 if (!repo.create_index({e.id, kf::index_source::api, {}, nullptr, {}, {}})) ++failures;
-                if (!repo.upsert_endpoint(endpoint_params(w.env, "t" + std::to_string(t) + "-" + std::to_string(i % 7))))
+                if (!repo.upsert_endpoint(
+                        endpoint_params(w.env, "t" + std::to_string(t) + "-" + std::to_string(i % 7))))
                     ++failures;
                 if (!repo.list_indexes(e.id, 5)) ++failures;
             }
@@ -482,7 +492,8 @@ TEST_CASE("sqlite::repository: two processes writing to one file all land", "[in
             int failed = 0;
             for (int i = 0; i < per_child; ++i) {
                 if (!repo->create_index({endpoint_id, kf::index_source::api, {}, nullptr, {}, {}})) ++failed;
-                if (!repo->upsert_endpoint(endpoint_params(w.env, "p" + std::to_string(c) + "-" + std::to_string(i % 10))))
+                if (!repo->upsert_endpoint(
+                        endpoint_params(w.env, "p" + std::to_string(c) + "-" + std::to_string(i % 10))))
                     ++failed;
             }
             ::_exit(failed == 0 ? 0 : 60);
@@ -528,7 +539,8 @@ TEST_CASE("sqlite::store: units of work from two processes all commit, rows and 
                     ++failed;
                     continue;
                 }
-                auto e = (*u)->repo().upsert_endpoint(endpoint_params(*env, "c" + std::to_string(c) + "-" + std::to_string(i)));
+                auto e = (*u)->repo().upsert_endpoint(
+                    endpoint_params(*env, "c" + std::to_string(c) + "-" + std::to_string(i)));
                 auto ix = e ? (*u)->repo().create_index({e->value.id, kf::index_source::internal})
                             : kf::result<kf::endpoint_index>(kf::errc::storage_failure);
                 if (!ix || !(*u)->enqueue(kf::make_job_request("performEndpointIndexing", {{"id", ix->id}}))) {

@@ -1,10 +1,10 @@
 // The WAL write buffer (sqlite::detail::wal_buffer_vfs): a committed transaction is in the file
 // as soon as COMMIT returns, whatever its size, a failed write fails the COMMIT, and the files
 // stay plain SQLite files.
-#include <kongflow/endpoints/sqlite/detail/connection.hpp>
-
 #include "catch.hpp"
 #include "temp_dir.hpp"
+
+#include <kongflow/endpoints/sqlite/detail/connection.hpp>
 
 #include <csignal>
 #include <string>

@@ -1,4 +1,8 @@
 // Units of work on the SQLite store: the store conformance suite on a temporary file per check.
+#include "catch.hpp"
+#include "sqlite_pragma.hpp"
+#include "temp_dir.hpp"
+
 #include <kongflow/endpoints/sqlite/detail/access.hpp>
 #include <kongflow/endpoints/sqlite/store.hpp>
 #include <kongflow/endpoints/testing/store_conformance.hpp>
@@ -14,10 +18,6 @@
 #include <filesystem>
 #include <future>
 #include <thread>
-
-#include "catch.hpp"
-#include "sqlite_pragma.hpp"
-#include "temp_dir.hpp"
 
 namespace kf = kongflow::endpoints;
 
@@ -61,7 +61,8 @@ TEST_CASE("sqlite::store pipelined sync: FULL units complete after a WAL sync; N
         REQUIRE(s.has_value());
         auto w = kf::testing::detail::make_world((*s)->repo());
         std::vector<kf::transact_work> works;
-        for (int i = 0; i < 100; ++i) works.push_back(kf::testing::detail::create_endpoint_work(w.prod, "p" + std::to_string(i)));
+        for (int i = 0; i < 100; ++i)
+            works.push_back(kf::testing::detail::create_endpoint_work(w.prod, "p" + std::to_string(i)));
         auto out = kf::testing::detail::transact_all(**s, std::move(works), 8);
         for (const auto& o : out) CHECK(!o.ec);
         CHECK((*s)->jobs().stats(kf::now_ms())->totals.total() == 100);
@@ -117,7 +118,8 @@ TEST_CASE("sqlite storage refuses a synchronous level or page size SQLite would 
         INFO("page_size=" << bad);
         kf::sqlite::file_params fp;
         fp.page_size = bad;
-        refused(fp, "page_size must be 0 (SQLite's default) or a power of two from 512 to 65536, got " + std::to_string(bad));
+        refused(fp, "page_size must be 0 (SQLite's default) or a power of two from 512 to 65536, got " +
+                        std::to_string(bad));
     }
 }
 
@@ -140,10 +142,13 @@ TEST_CASE("sqlite storage takes a synchronous level in any case or as its number
         // the spelling must not turn that off (nor turn it on for the levels without a sync).
         auto w = kf::testing::detail::make_world((*s)->repo());
         std::vector<kf::transact_work> works;
-        for (int i = 0; i < 4; ++i) works.push_back(kf::testing::detail::create_endpoint_work(w.prod, "e" + std::to_string(i)));
+        for (int i = 0; i < 4; ++i)
+            works.push_back(kf::testing::detail::create_endpoint_work(w.prod, "e" + std::to_string(i)));
         for (const auto& o : kf::testing::detail::transact_all(**s, std::move(works), 4)) CHECK(!o.ec);
-        if (level >= 2) CHECK((*s)->group_commits().syncs >= 1);
-        else CHECK((*s)->group_commits().syncs == 0);
+        if (level >= 2)
+            CHECK((*s)->group_commits().syncs >= 1);
+        else
+            CHECK((*s)->group_commits().syncs == 0);
     }
 }
 
@@ -192,7 +197,8 @@ TEST_CASE("sqlite::store group-commits concurrent async_transact units", "[integ
     CHECK(n->totals.total() == 180);
 }
 
-TEST_CASE("sqlite::store async_transact: a failing unit reports the store's message", "[integration][storage][sqlite]") {
+TEST_CASE("sqlite::store async_transact: a failing unit reports the store's message",
+          "[integration][storage][sqlite]") {
     kf_test::temp_dir dir;
     auto s = kf::sqlite::store::open(dir.file("missing-env.db"));
     REQUIRE(s.has_value());
@@ -265,8 +271,8 @@ TEST_CASE("sqlite::store async_transact: a unit that wrote hundreds of pages rol
         if (!ep) return ep.error();
         const std::string blob(4000, 'x');
         for (int i = 0; i < 300; ++i) { // ~1.2 MB of job definitions
-            auto r = u.repo().upsert_job({ep->id, "job-" + std::to_string(i), "1",
-                                          boost::json::object{{"blob", blob}}, true, false, {}});
+            auto r = u.repo().upsert_job(
+                {ep->id, "job-" + std::to_string(i), "1", boost::json::object{{"blob", blob}}, true, false, {}});
             if (!r) return r.error();
         }
         return kf::make_error_code(kf::errc::invalid_argument); // then fail: all of it goes
@@ -344,7 +350,8 @@ TEST_CASE("sqlite::store async_transact: repeatable units run once without savep
 
     SECTION("all succeed: one run each, one transaction, no rerun") {
         std::vector<kf::transact_work> works;
-        for (int i = 0; i < n; ++i) works.push_back(counted(create_endpoint_work(w.prod, "ok-" + std::to_string(i)), runs[i]));
+        for (int i = 0; i < n; ++i)
+            works.push_back(counted(create_endpoint_work(w.prod, "ok-" + std::to_string(i)), runs[i]));
         const auto before = st.group_commits();
         auto out = transact_as_one_group(st, std::move(works), repeatable);
         const auto after = st.group_commits();

@@ -1,15 +1,15 @@
 // The EndpointApi client against the real Trigger.dev SDK app (tests/interop/sdk-app: 2.3.19, then 2.3.3),
 // started by the sdk_app CTest fixture on a free loopback port.
+#include "async_test_support.hpp"
+#include "catch.hpp"
+#include "sdk_app.hpp"
+
 #include <kongflow/endpoints/client/http_api_client.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
 #include <string>
-
-#include "async_test_support.hpp"
-#include "catch.hpp"
-#include "sdk_app.hpp"
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -28,7 +28,9 @@ struct sdk_fixture {
 
 json::value run_job_body(std::string job_id, std::string version) {
     return {{"event",
-             {{"id", "evt_1"}, {"name", "example.event"}, {"payload", {{"hello", "world"}}},
+             {{"id", "evt_1"},
+              {"name", "example.event"},
+              {"payload", {{"hello", "world"}}},
               {"timestamp", "2024-01-01T00:00:00.000Z"}}},
             {"job", {{"id", job_id}, {"version", version}}},
             {"run", {{"id", "run_1"}, {"isTest", false}, {"startedAt", "2024-01-01T00:00:00.000Z"}}},
@@ -57,7 +59,8 @@ TEST_CASE_METHOD(sdk_fixture, "redirects in front of the app are followed as Tri
     CHECK(pong.ok);
     CHECK(pong.trigger_sdk_version == kongflow_test::expected_sdk_version());
 
-    auto [ec2, run] = run_to_completion(ctx, client.async_execute_job(moved, run_job_body("example-job", "1.0.0"), diag));
+    auto [ec2, run] =
+        run_to_completion(ctx, client.async_execute_job(moved, run_job_body("example-job", "1.0.0"), diag));
     REQUIRE(!ec2);
     CHECK(run.kind == execute_job_result::outcome::success);
 
@@ -190,8 +193,9 @@ TEST_CASE_METHOD(sdk_fixture, "an integration's handlers answer: source events, 
     forwarded_http_request req{"https://example.com/push", "POST", {{"content-type", "text/plain"}}, "pushed"};
 
     SECTION("the source's handler: its events, its reply and its metadata") {
-        http_source_delivery d{source->key, "secret", source->params.value_or(json::object{}), nullptr, req,
-                               std::nullopt, std::nullopt, std::nullopt};
+        http_source_delivery d{source->key,  "secret",    source->params.value_or(json::object{}),
+                               nullptr,      req,         std::nullopt,
+                               std::nullopt, std::nullopt};
         auto [ec, r] = run_to_completion(ctx, client.async_deliver_http_source_request(t, d, diag));
         INFO(diag.client_message() << " " << diag.server_message());
         REQUIRE(!ec);
@@ -253,24 +257,26 @@ TEST_CASE_METHOD(sdk_fixture, "DELIVER_* requests with missing headers are rejec
 }
 
 TEST_CASE_METHOD(sdk_fixture, "RUN_NOTIFICATION", "[interop][client]") {
-    json::value notification = {
-        {"id", "run_1"},
-        {"ok", true},
-        {"status", "SUCCESS"},
-        {"output", {{"done", true}}},
-        {"startedAt", "2024-01-01T00:00:00.000Z"},
-        {"completedAt", "2024-01-01T00:00:01.000Z"},
-        {"createdAt", "2024-01-01T00:00:00.000Z"},
-        {"updatedAt", "2024-01-01T00:00:01.000Z"},
-        {"executionDuration", 1000},
-        {"executionCount", 1},
-        {"isTest", false},
-        {"job", {{"id", "example-job"}, {"version", "0.0.1"}}},
-        {"environment", {{"id", "env_1"}, {"slug", "dev"}, {"type", "DEVELOPMENT"}}},
-        {"organization", {{"id", "org_1"}, {"slug", "org"}, {"title", "Org"}}},
-        {"project", {{"id", "proj_1"}, {"slug", "proj"}, {"name", "Proj"}}},
-        {"invocation",
-         {{"id", "evt_1"}, {"context", json::object{}}, {"timestamp", "2024-01-01T00:00:00.000Z"}, {"payload", json::object{}}}}};
+    json::value notification = {{"id", "run_1"},
+                                {"ok", true},
+                                {"status", "SUCCESS"},
+                                {"output", {{"done", true}}},
+                                {"startedAt", "2024-01-01T00:00:00.000Z"},
+                                {"completedAt", "2024-01-01T00:00:01.000Z"},
+                                {"createdAt", "2024-01-01T00:00:00.000Z"},
+                                {"updatedAt", "2024-01-01T00:00:01.000Z"},
+                                {"executionDuration", 1000},
+                                {"executionCount", 1},
+                                {"isTest", false},
+                                {"job", {{"id", "example-job"}, {"version", "0.0.1"}}},
+                                {"environment", {{"id", "env_1"}, {"slug", "dev"}, {"type", "DEVELOPMENT"}}},
+                                {"organization", {{"id", "org_1"}, {"slug", "org"}, {"title", "Org"}}},
+                                {"project", {{"id", "proj_1"}, {"slug", "proj"}, {"name", "Proj"}}},
+                                {"invocation",
+                                 {{"id", "evt_1"},
+                                  {"context", json::object{}},
+                                  {"timestamp", "2024-01-01T00:00:00.000Z"},
+                                  {"payload", json::object{}}}}};
     auto [ec, reply] = run_to_completion(ctx, client.async_run_notification(target, notification, diag));
     INFO(reply.body);
     REQUIRE(!ec);
@@ -294,7 +300,9 @@ TEST_CASE_METHOD(sdk_fixture, "PREPROCESS_RUN with an invalid body", "[interop][
 }
 
 TEST_CASE_METHOD(sdk_fixture, "DELIVER_EVENT is gone from SDK 2.3 (405)", "[interop][client]") {
-    json::value event = {{"id", "evt_1"}, {"name", "example.event"}, {"payload", json::object{}},
+    json::value event = {{"id", "evt_1"},
+                         {"name", "example.event"},
+                         {"payload", json::object{}},
                          {"timestamp", "2024-01-01T00:00:00.000Z"}};
     auto [ec, r] = run_to_completion(ctx, client.async_deliver_event(target, event, diag));
     CHECK(ec == make_http_error(405));

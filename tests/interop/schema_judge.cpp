@@ -61,7 +61,7 @@ json::value judge(std::string_view schema, const json::value& body) {
         out["throws"] = f.reference_throws;
         return out;
     }
-#define KF_JUDGE(name, fn) \
+#define KF_JUDGE(name, fn)                                                                                             \
     if (schema == name) return verdict_of(kf::fn(body), &kf::fn);
     KF_JUDGE("job", parse_job_metadata)
     KF_JUDGE("pong", parse_pong_response)
@@ -83,7 +83,7 @@ json::value judge(std::string_view schema, const json::value& body) {
     return out;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
     if (argc != 2) {

@@ -6,13 +6,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <spawn.h>
 #include <stdexcept>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <thread>
 #include <vector>
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 extern char** environ;
 
@@ -51,8 +52,8 @@ public:
         std::string port_file = (dir_ / "port").string();
         std::filesystem::remove(port_file);
         std::string script = std::string(KONGFLOW_INTEROP_DIR) + "/sdk-app/server.js";
-        std::vector<std::string> args = {KONGFLOW_NODE, script, "--port", "0", "--port-file", port_file,
-                                         "--variant", variant, "--id", id, "--max-lifetime-ms", "300000"};
+        std::vector<std::string> args = {KONGFLOW_NODE, script,  "--port", "0", "--port-file",       port_file,
+                                         "--variant",   variant, "--id",   id,  "--max-lifetime-ms", "300000"};
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);

@@ -1,5 +1,9 @@
 // The services end to end: the real Trigger.dev SDK app (2.3.19, then 2.3.3) on loopback, the
 // SQLite store, a worker running perform-index. What Trigger.dev's server would record, we record.
+#include "async_test_support.hpp"
+#include "catch.hpp"
+#include "sdk_app.hpp"
+
 #include <kongflow/endpoints/client/http_api_client.hpp>
 #include <kongflow/endpoints/queue/worker.hpp>
 #include <kongflow/endpoints/services/endpoint_service.hpp>
@@ -12,10 +16,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-
-#include "async_test_support.hpp"
-#include "catch.hpp"
-#include "sdk_app.hpp"
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -105,8 +105,9 @@ TEST_CASE_METHOD(e2e, "create → the worker indexes the real app → SUCCESS wi
     auto index = wait_for(created.index.id);
     INFO(json::serialize(index.error));
     REQUIRE(index.status == index_status::success);
-    CHECK(json::serialize(index.stats) ==
-          R"({"jobs":6,"sources":0,"webhooks":0,"dynamicTriggers":0,"dynamicSchedules":1,"disabledJobs":0,"httpEndpoints":1})");
+    CHECK(
+        json::serialize(index.stats) ==
+        R"({"jobs":6,"sources":0,"webhooks":0,"dynamicTriggers":0,"dynamicSchedules":1,"disabledJobs":0,"httpEndpoints":1})");
     auto ep = st->repo().find_endpoint(created.value.id);
     CHECK(ep->sdk_version == kongflow_test::expected_sdk_version());
     CHECK(st->repo().list_jobs(created.value.id)->size() == 7);
@@ -129,7 +130,8 @@ TEST_CASE_METHOD(e2e, "create → the worker indexes the real app → SUCCESS wi
 
     SECTION("a hook-triggered index") {
         auto [ec, hooked] = run_to_completion(
-            ctx, indexes->async_hook_index({env.id, "my-app", *created.value.indexing_hook_identifier, std::nullopt}, err));
+            ctx,
+            indexes->async_hook_index({env.id, "my-app", *created.value.indexing_hook_identifier, std::nullopt}, err));
         REQUIRE(!ec);
         CHECK(hooked.source == index_source::hook);
         CHECK(wait_for(hooked.id).status == index_status::success);
@@ -146,8 +148,9 @@ TEST_CASE_METHOD(e2e, "an integration's triggers from the real SDK: source, dyna
     // What the SDK lists: 9 jobs; the external source; the dynamic trigger on it; the webhook and
     // the HTTP endpoint it adds next to "caller". Internal jobs (the registration jobs of the source,
     // the dynamic trigger and the webhook) are registered but not counted.
-    CHECK(json::serialize(index.stats) ==
-          R"({"jobs":9,"sources":1,"webhooks":1,"dynamicTriggers":1,"dynamicSchedules":1,"disabledJobs":0,"httpEndpoints":2})");
+    CHECK(
+        json::serialize(index.stats) ==
+        R"({"jobs":9,"sources":1,"webhooks":1,"dynamicTriggers":1,"dynamicSchedules":1,"disabledJobs":0,"httpEndpoints":2})");
     auto& data = index.data.as_object();
     auto count = [&](registration_kind kind) { return st->repo().list_registrations(created.value.id, kind)->size(); };
     CHECK(count(registration_kind::source) == data.at("sources").as_array().size());
@@ -166,8 +169,8 @@ TEST_CASE_METHOD(e2e, "an integration's triggers from the real SDK: source, dyna
     CHECK(dynamic.key == "dynamic-push");
 
     SECTION("indexed again: the same rows, updated, and the same stats") {
-        auto [ec, again] = run_to_completion(
-            ctx, indexes->async_index({created.value.id, index_source::api, {}, nullptr, true}, err));
+        auto [ec, again] =
+            run_to_completion(ctx, indexes->async_index({created.value.id, index_source::api, {}, nullptr, true}, err));
         INFO(err.message);
         REQUIRE(!ec);
         CHECK(again.status == index_status::success);
@@ -198,7 +201,8 @@ TEST_CASE_METHOD(e2e, "an app behind a permanent redirect: PING follows it, the 
     CHECK(st->repo().find_endpoint(created.value.id)->url == sdk_url);
 
     // A 301 turns fetch's POST into a GET, which the SDK refuses.
-    auto [ec, ignored] = run_to_completion(ctx, endpoints->async_create({env, origin + "/redirect/301" + app_path, "gone"}, err));
+    auto [ec, ignored] =
+        run_to_completion(ctx, endpoints->async_create({env, origin + "/redirect/301" + app_path, "gone"}, err));
     CHECK(ec == errc::failed_ping);
     CHECK(err.message == "Could not connect to endpoint " + origin + "/redirect/301" + app_path + ". Status code: 405");
     CHECK_FALSE(st->repo().find_endpoint_by_slug(env.id, "gone").has_value());
@@ -212,7 +216,8 @@ TEST_CASE_METHOD(e2e, "an endpoint that went away: FAILURE, Could not connect", 
     } // the app stops here; index it again
 
     auto ep = st->repo().find_endpoint_by_slug(env.id, "short-lived");
-    auto [ec, index] = run_to_completion(ctx, indexes->async_index({ep->id, index_source::api, {}, nullptr, false}, err));
+    auto [ec, index] =
+        run_to_completion(ctx, indexes->async_index({ep->id, index_source::api, {}, nullptr, false}, err));
     REQUIRE(!ec);
     auto failed = wait_for(index.id);
     CHECK(failed.status == index_status::failure);
@@ -234,8 +239,8 @@ TEST_CASE_METHOD(e2e, "concurrent index requests for one endpoint all finish", "
     wait_for(created.index.id);
     std::vector<std::string> ids;
     for (int i = 0; i < 10; ++i) {
-        auto [ec, index] =
-            run_to_completion(ctx, indexes->async_index({created.value.id, index_source::api, {}, nullptr, false}, err));
+        auto [ec, index] = run_to_completion(
+            ctx, indexes->async_index({created.value.id, index_source::api, {}, nullptr, false}, err));
         REQUIRE(!ec);
         ids.push_back(index.id);
     }

@@ -1,10 +1,10 @@
 // Redirects as Trigger.dev's fetch follows them: every action but INDEX_ENDPOINT, up to 20 hops,
 // 301/302/303 turning the POST into a bodiless GET, 307/308 resending as is.
+#include "catch.hpp"
+
 #include <kongflow/endpoints/testing/fake_api_client.hpp>
 
 #include <boost/asio/io_context.hpp>
-
-#include "catch.hpp"
 
 namespace asio = boost::asio;
 using namespace kongflow::endpoints;

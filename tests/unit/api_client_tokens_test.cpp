@@ -1,4 +1,6 @@
 // The api_client front end with every completion-token kind, through the fake client.
+#include "catch.hpp"
+
 #include <kongflow/endpoints/testing/fake_api_client.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -10,8 +12,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
-
-#include "catch.hpp"
 
 namespace asio = boost::asio;
 using namespace kongflow::endpoints;

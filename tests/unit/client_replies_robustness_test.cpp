@@ -1,16 +1,16 @@
 // Every reply reader against seeded hostile replies: mutated valid bodies, bytes that are not JSON,
 // deep nesting, odd statuses and headers. The readers must never throw, and every error they
 // report must carry a message a user can read (diagnostics' client message, or the outcome's).
+#include "catch.hpp"
+#include "json_mutator.hpp"
+#include "text_file.hpp"
+
 #include <kongflow/endpoints/client/replies.hpp>
 
 #include <boost/json.hpp>
 
 #include <functional>
 #include <random>
-
-#include "catch.hpp"
-#include "json_mutator.hpp"
-#include "text_file.hpp"
 
 namespace json = boost::json;
 using namespace kongflow::endpoints;
@@ -32,11 +32,13 @@ public:
 
     http_response next() {
         http_response r;
-        static const unsigned statuses[] = {200, 200, 200, 200, 201, 204, 301, 400, 401, 403, 404, 405, 422, 500, 502, 503, 504, 999};
+        static const unsigned statuses[] = {200, 200, 200, 200, 201, 204, 301, 400, 401,
+                                            403, 404, 405, 422, 500, 502, 503, 504, 999};
         r.status = statuses[pick(std::size(statuses))];
-        static const char* header_values[] = {"", "{}", "{", "null", "2023-09-29", "\x01\x02", "[1,2]", "9999999999999999999"};
-        for (const char* name : {"x-trigger-run-metadata", "trigger-version", "trigger-sdk-version", "content-type", "cf-ray",
-                                 "x-vercel-error", "location"})
+        static const char* header_values[] = {"",           "{}",       "{",     "null",
+                                              "2023-09-29", "\x01\x02", "[1,2]", "9999999999999999999"};
+        for (const char* name : {"x-trigger-run-metadata", "trigger-version", "trigger-sdk-version", "content-type",
+                                 "cf-ray", "x-vercel-error", "location"})
             if (pick(4) == 0) r.headers.push_back({name, header_values[pick(std::size(header_values))]});
         const auto which = pick(valid_.size());
         const auto& base = valid_[which];
@@ -66,7 +68,8 @@ constexpr int rounds = 1500;
 /// Runs `read` on `rounds` hostile replies (and a few "no response" errors); the reader fills the
 /// diagnostics and returns whether the reply counts as an error. Every error needs a message.
 void hammer(unsigned seed, std::vector<std::string> valid,
-            const std::function<error_code(error_code transport, const http_response&, diagnostics&, std::string& message)>& read) {
+            const std::function<error_code(error_code transport, const http_response&, diagnostics&,
+                                           std::string& message)>& read) {
     INFO("seed " << seed);
     reply_source source(seed, std::move(valid));
     int errors = 0, clean = 0;
@@ -102,42 +105,46 @@ TEST_CASE("hostile replies: PING, VALIDATE and INDEX_ENDPOINT readers", "[unit][
                if (ec) m = out.error;
                return ec;
            });
-    hammer(2, {fixture("validate-ok.body.json")}, [](error_code t, const http_response& r, diagnostics& d, std::string&) {
-        validate_result out;
-        return replies::read_validate(url, t, r, out, d);
-    });
-    hammer(3, {fixture("index-ok.body.json")}, [](error_code t, const http_response& r, diagnostics& d, std::string& m) {
-        index_result out;
-        auto ec = replies::read_index(url, t, r, out, d);
-        if (out.kind == index_result::outcome::failure) {
-            CHECK(ec);
-            m = out.error.message;
-        }
-        if (out.kind == index_result::outcome::success) CHECK(!ec);
-        return ec;
-    });
+    hammer(2, {fixture("validate-ok.body.json")},
+           [](error_code t, const http_response& r, diagnostics& d, std::string&) {
+               validate_result out;
+               return replies::read_validate(url, t, r, out, d);
+           });
+    hammer(3, {fixture("index-ok.body.json")},
+           [](error_code t, const http_response& r, diagnostics& d, std::string& m) {
+               index_result out;
+               auto ec = replies::read_index(url, t, r, out, d);
+               if (out.kind == index_result::outcome::failure) {
+                   CHECK(ec);
+                   m = out.error.message;
+               }
+               if (out.kind == index_result::outcome::success) CHECK(!ec);
+               return ec;
+           });
 }
 
 TEST_CASE("hostile replies: EXECUTE_JOB, PREPROCESS_RUN and INITIALIZE_TRIGGER readers", "[unit][client]") {
-    hammer(4,
-           {R"({"status":"SUCCESS","output":{"a":1}})", R"({"status":"ERROR","error":{"message":"m","stack":"s"}})",
-            R"({"status":"RESUME_WITH_TASK","task":{"id":"t","name":"n","status":"PENDING","noop":false,"idempotencyKey":"k"}})"},
-           [](error_code t, const http_response& r, diagnostics& d, std::string& m) {
-               execute_job_result out;
-               auto ec = replies::read_execute_job(url, t, r, out, d);
-               if (out.kind != execute_job_result::outcome::success) {
-                   CHECK(!out.message.empty());
-                   m = out.message;
-                   return ec ? ec : error_code(errc::invalid_response);
-               }
-               return ec;
-           });
+    hammer(
+        4,
+        {R"({"status":"SUCCESS","output":{"a":1}})", R"({"status":"ERROR","error":{"message":"m","stack":"s"}})",
+         R"({"status":"RESUME_WITH_TASK","task":{"id":"t","name":"n","status":"PENDING","noop":false,"idempotencyKey":"k"}})"},
+        [](error_code t, const http_response& r, diagnostics& d, std::string& m) {
+            execute_job_result out;
+            auto ec = replies::read_execute_job(url, t, r, out, d);
+            if (out.kind != execute_job_result::outcome::success) {
+                CHECK(!out.message.empty());
+                m = out.message;
+                return ec ? ec : error_code(errc::invalid_response);
+            }
+            return ec;
+        });
     hammer(5, {R"({"abort":false,"properties":[{"label":"a","text":"b"}]})", R"({"abort":true})"},
            [](error_code t, const http_response& r, diagnostics& d, std::string&) {
                preprocess_run_result out;
                return replies::read_preprocess_run(url, t, r, out, d);
            });
-    const std::string integration = R"("integration":{"id":"fake","metadata":{"id":"fake","name":"Fake"},"authSource":"LOCAL"})";
+    const std::string integration =
+        R"("integration":{"id":"fake","metadata":{"id":"fake","name":"Fake"},"authSource":"LOCAL"})";
     hammer(6,
            {R"({"rule":{"event":["push"],"source":"fake"},"source":{"version":"2","channel":"HTTP",)" + integration +
                 R"(,"key":"k2","params":{"repo":"a/b"},"options":{"event":["push"]}},"accountId":"acc"})",
@@ -149,13 +156,15 @@ TEST_CASE("hostile replies: EXECUTE_JOB, PREPROCESS_RUN and INITIALIZE_TRIGGER r
            });
 }
 
-TEST_CASE("hostile replies: HTTP source, webhook, HTTP endpoint, probe, notification and event readers", "[unit][client]") {
-    hammer(7,
-           {R"({"response":{"status":200,"body":"ok","headers":{"a":"b"}},"events":[{"id":"1","name":"x","payload":{}}],"metadata":{}})"},
-           [](error_code t, const http_response& r, diagnostics& d, std::string&) {
-               http_source_response out;
-               return replies::read_http_source(url, t, r, out, d);
-           });
+TEST_CASE("hostile replies: HTTP source, webhook, HTTP endpoint, probe, notification and event readers",
+          "[unit][client]") {
+    hammer(
+        7,
+        {R"({"response":{"status":200,"body":"ok","headers":{"a":"b"}},"events":[{"id":"1","name":"x","payload":{}}],"metadata":{}})"},
+        [](error_code t, const http_response& r, diagnostics& d, std::string&) {
+            http_source_response out;
+            return replies::read_http_source(url, t, r, out, d);
+        });
     hammer(8,
            {R"({"response":{"status":200,"body":"ok"},"verified":true})",
             R"({"response":{"status":401,"headers":{"a":"b"}},"verified":false,"error":"bad signature"})"},

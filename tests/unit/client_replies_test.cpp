@@ -1,11 +1,10 @@
 // Request building and reply reading for every action, without sockets (protocol.md §A, §C.4).
+#include "catch.hpp"
+#include "text_file.hpp"
+
 #include <kongflow/endpoints/client/replies.hpp>
 
 #include <boost/json.hpp>
-
-
-#include "catch.hpp"
-#include "text_file.hpp"
 
 namespace json = boost::json;
 using namespace kongflow::endpoints;
@@ -36,12 +35,10 @@ TEST_CASE("PING request carries exactly Trigger.dev's headers", "[unit][client]"
     CHECK(req.action == endpoint_action::ping);
     CHECK(req.url == url);
     CHECK(req.body.empty());
-    std::vector<http_header> want = {{"x-trigger-api-key", "tr_dev_key"},
-                                      {"x-trigger-endpoint-id", "my-app"},
-                                      {"x-trigger-action", "PING"},
-                                      {"user-agent", "kongflow-endpoints/" KONGFLOW_ENDPOINTS_VERSION_STRING},
-                                      {"x-trigger-version", "2023-09-29"},
-                                      {"accept", "application/json"}};
+    std::vector<http_header> want = {
+        {"x-trigger-api-key", "tr_dev_key"}, {"x-trigger-endpoint-id", "my-app"},
+        {"x-trigger-action", "PING"},        {"user-agent", "kongflow-endpoints/" KONGFLOW_ENDPOINTS_VERSION_STRING},
+        {"x-trigger-version", "2023-09-29"}, {"accept", "application/json"}};
     CHECK(req.headers == want);
 }
 
@@ -307,8 +304,9 @@ TEST_CASE("EXECUTE_JOB classification (§A.5)", "[unit][client]") {
 TEST_CASE("INITIALIZE_TRIGGER: EndpointApiError and strict parsing (§A.7)", "[unit][client]") {
     register_trigger_body out;
     diagnostics diag;
-    CHECK(replies::read_initialize_trigger(url, {}, reply(404, R"({"message":"Dynamic trigger not found","stack":"S"})"),
-                                           out, diag) == errc::endpoint_error);
+    CHECK(replies::read_initialize_trigger(url, {},
+                                           reply(404, R"({"message":"Dynamic trigger not found","stack":"S"})"), out,
+                                           diag) == errc::endpoint_error);
     CHECK(diag.client_message() == "EndpointApiError: Dynamic trigger not found");
     CHECK(diag.server_message() == "S");
     CHECK(replies::read_initialize_trigger(url, {}, reply(500, "html"), out, diag) == make_http_error(500));
@@ -319,7 +317,8 @@ TEST_CASE("INITIALIZE_TRIGGER: EndpointApiError and strict parsing (§A.7)", "[u
 
 TEST_CASE("INITIALIZE_TRIGGER: a version 2 source (SDK 2.3) is read as V2, anything else as V1", "[unit][client]") {
     const std::string rule = R"("rule":{"event":["push"],"source":"fake"})";
-    const std::string integration = R"("integration":{"id":"fake","metadata":{"id":"fake","name":"Fake"},"authSource":"LOCAL"})";
+    const std::string integration =
+        R"("integration":{"id":"fake","metadata":{"id":"fake","name":"Fake"},"authSource":"LOCAL"})";
     register_trigger_body out;
     diagnostics diag;
     auto v2 = "{" + rule + R"(,"source":{"version":"2","channel":"HTTP",)" + integration +
@@ -331,7 +330,8 @@ TEST_CASE("INITIALIZE_TRIGGER: a version 2 source (SDK 2.3) is read as V2, anyth
     CHECK(b2->source.options == json_record<std::vector<std::string>>{{"event", {"push"}}});
     CHECK(b2->account_id == "acc");
 
-    auto v1 = "{" + rule + R"(,"source":{"version":"1","channel":"HTTP",)" + integration + R"(,"key":"k1","events":["push"]}})";
+    auto v1 = "{" + rule + R"(,"source":{"version":"1","channel":"HTTP",)" + integration +
+              R"(,"key":"k1","events":["push"]}})";
     REQUIRE(!replies::read_initialize_trigger(url, {}, reply(200, v1), out, diag));
     REQUIRE(std::holds_alternative<register_trigger_body_v1>(out));
     CHECK(std::get<register_trigger_body_v1>(out).source.events == std::vector<std::string>{"push"});

@@ -1,6 +1,6 @@
-#include <kongflow/endpoints/queue/cron.hpp>
-
 #include "catch.hpp"
+
+#include <kongflow/endpoints/queue/cron.hpp>
 
 #include <chrono>
 
@@ -46,9 +46,9 @@ TEST_CASE("cron: names, Sunday as 0 or 7, and the day-field OR rule", "[unit][cr
 }
 
 TEST_CASE("cron: bad expressions give a clear error", "[unit][cron]") {
-    for (auto bad : {"", "* * * *", "* * * * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * 32 * *",
-                     "* * * 13 *", "* * * * 8", "*/0 * * * *", "5-1 * * * *", "a * * * *", "* * * foo *",
-                     "1,,2 * * * *", "@often", "*/x * * * *", "-1 * * * *"}) {
+    for (auto bad : {"", "* * * *", "* * * * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * 32 * *", "* * * 13 *",
+                     "* * * * 8", "*/0 * * * *", "5-1 * * * *", "a * * * *", "* * * foo *", "1,,2 * * * *", "@often",
+                     "*/x * * * *", "-1 * * * *"}) {
         diagnostics d;
         auto r = cron_schedule::parse(bad, d);
         INFO(bad);

@@ -1,7 +1,7 @@
+#include "catch.hpp"
+
 #include <kongflow/endpoints/diagnostics.hpp>
 #include <kongflow/endpoints/error.hpp>
-
-#include "catch.hpp"
 
 using namespace kongflow::endpoints;
 

@@ -1,11 +1,11 @@
 // The transport's sans-io part: URL validation and origins, header checks, request serialisation,
 // and response header lookup.
+#include "catch.hpp"
+
 #include <kongflow/endpoints/client/detail/http_wire.hpp>
 #include <kongflow/endpoints/client/http_transport.hpp>
 
 #include <string>
-
-#include "catch.hpp"
 
 using namespace kongflow::endpoints;
 using namespace kongflow::endpoints::detail;

@@ -1,4 +1,6 @@
 // The value model: timestamps, enum names, JSON field names, identifiers.
+#include "catch.hpp"
+
 #include <kongflow/endpoints/detail/ids.hpp>
 #include <kongflow/endpoints/model.hpp>
 
@@ -6,8 +8,6 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
-
-#include "catch.hpp"
 
 #include <algorithm>
 #include <array>
@@ -40,15 +40,15 @@ TEST_CASE("timestamps parse ISO-8601 / RFC 3339", "[unit][model]") {
     CHECK(kf::parse_timestamp("2024-01-01T22:04:05.678-05:00").value() == at(1704164645678));
     CHECK(kf::parse_timestamp("2024-01-02t03:04:05.678z").value() == at(1704164645678));
     CHECK(kf::parse_timestamp("1969-12-31T23:59:59.999Z").value() == at(-1));
-    for (std::int64_t ms : {std::int64_t{0}, std::int64_t{1704164645678}, std::int64_t{-86400001},
-                            std::int64_t{253402300799999}})
+    for (std::int64_t ms :
+         {std::int64_t{0}, std::int64_t{1704164645678}, std::int64_t{-86400001}, std::int64_t{253402300799999}})
         CHECK(kf::parse_timestamp(kf::format_timestamp(at(ms))).value() == at(ms));
 
-    for (const char* bad : {"", "2024", "2024-01-02", "2024-01-02T03:04:05", "2024-01-02T03:04:05.Z",
-                            "2024-13-02T03:04:05Z", "2024-02-30T03:04:05Z", "2023-02-29T00:00:00Z",
-                            "2024-01-02T24:00:00Z", "2024-01-02T03:60:00Z", "2024-01-02T03:04:60Z",
-                            "2024-01-02T03:04:05+0200", "2024-01-02T03:04:05Zjunk", "2024-01-02X03:04:05Z",
-                            "２０２４-01-02T03:04:05Z", "2024-01-02T03:04:05+24:00"}) {
+    for (const char* bad :
+         {"", "2024", "2024-01-02", "2024-01-02T03:04:05", "2024-01-02T03:04:05.Z", "2024-13-02T03:04:05Z",
+          "2024-02-30T03:04:05Z", "2023-02-29T00:00:00Z", "2024-01-02T24:00:00Z", "2024-01-02T03:60:00Z",
+          "2024-01-02T03:04:60Z", "2024-01-02T03:04:05+0200", "2024-01-02T03:04:05Zjunk", "2024-01-02X03:04:05Z",
+          "２０２４-01-02T03:04:05Z", "2024-01-02T03:04:05+24:00"}) {
         INFO(bad);
         auto r = kf::parse_timestamp(bad);
         REQUIRE_FALSE(r.has_value());
@@ -166,8 +166,9 @@ TEST_CASE("malformed model JSON is an error, not an exception", "[unit][model]")
         auto r = json::try_value_to<kf::environment>(json::parse(text));
         CHECK_FALSE(r.has_value());
     }
-    CHECK(json::try_value_to<kf::environment>(json::parse(
-                                                  R"({"id":"e","slug":"s","apiKey":"k","type":"PREVIEW","organizationId":"o","projectId":"p",
+    CHECK(json::try_value_to<kf::environment>(
+              json::parse(
+                  R"({"id":"e","slug":"s","apiKey":"k","type":"PREVIEW","organizationId":"o","projectId":"p",
                                  "createdAt":"1970-01-01T00:00:00.000Z","updatedAt":"1970-01-01T00:00:00.000Z"})"))
               .has_value());
 }
@@ -175,7 +176,9 @@ TEST_CASE("malformed model JSON is an error, not an exception", "[unit][model]")
 TEST_CASE("ids are 25 URL-safe characters: creation time, then 82 random bits; never repeated", "[unit][model]") {
     std::set<std::string> seen;
     std::set<std::string> tails;
-    auto before = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto before =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     std::string first;
     for (int i = 0; i < 2000; ++i) {
         auto id = kf::detail::new_id().value();
@@ -185,7 +188,9 @@ TEST_CASE("ids are 25 URL-safe characters: creation time, then 82 random bits; n
         tails.insert(id.substr(kf::detail::id_time_length));
         if (first.empty()) first = id;
     }
-    auto after = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto after =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     CHECK(seen.size() == 2000);
     CHECK(tails.size() == 2000); // uniqueness does not rest on the clock
     // The leading characters are the creation time in base-36 milliseconds.
@@ -220,7 +225,10 @@ TEST_CASE("take_random hands out each buffered byte once", "[unit][model]") {
     // 16-byte windows of CSPRNG output never repeat; a byte handed out twice would.
     std::set<std::string> windows;
     for (std::size_t i = 0; i + 16 <= all.size(); i += 16)
-        CHECK(windows.insert(std::string(all.begin() + static_cast<std::ptrdiff_t>(i), all.begin() + static_cast<std::ptrdiff_t>(i + 16))).second);
+        CHECK(windows
+                  .insert(std::string(all.begin() + static_cast<std::ptrdiff_t>(i),
+                                      all.begin() + static_cast<std::ptrdiff_t>(i + 16)))
+                  .second);
     // Not all zero (the buffer is wiped as it is used: a bug here would hand out the zeros).
     CHECK(std::count(all.begin(), all.end(), 0) < static_cast<std::ptrdiff_t>(all.size() / 64));
 }

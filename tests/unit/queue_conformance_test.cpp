@@ -1,7 +1,7 @@
+#include "catch.hpp"
+
 #include <kongflow/endpoints/memory/queue.hpp>
 #include <kongflow/endpoints/testing/queue_conformance.hpp>
-
-#include "catch.hpp"
 
 using namespace kongflow::endpoints;
 

@@ -1,8 +1,8 @@
 // The repository conformance suite on memory::repository, plus what is specific to it.
+#include "catch.hpp"
+
 #include <kongflow/endpoints/memory/repository.hpp>
 #include <kongflow/endpoints/testing/repository_conformance.hpp>
-
-#include "catch.hpp"
 
 #include <thread>
 
@@ -27,7 +27,7 @@ TEST_CASE("the conformance suite reports failures of a broken repository", "[uni
     // suite is only worth something if it can fail.
     struct broken final : kf::repository {
         kf::memory::repository inner;
-#define FWD(ret, name, params, args) \
+#define FWD(ret, name, params, args)                                                                                   \
     ret name params override { return inner.name args; }
         FWD(kf::result<kf::organization>, create_organization, (const kf::create_organization_params& p), (p))
         FWD(kf::result<kf::organization>, find_organization, (const std::string& id), (id))
@@ -90,8 +90,8 @@ TEST_CASE("memory::repository is safe to share between threads", "[unit][storage
     kf::memory::repository repo;
     auto org = repo.create_organization({"o", "O", std::nullopt}).value();
     auto proj = repo.create_project({org.id, "p", "P", std::nullopt}).value();
-    auto env = repo.create_environment({org.id, proj.id, "prod", kf::environment_type::production, "k", std::nullopt})
-                   .value();
+    auto env =
+        repo.create_environment({org.id, proj.id, "prod", kf::environment_type::production, "k", std::nullopt}).value();
     constexpr int threads = 4, per_thread = 50;
     std::vector<std::thread> pool;
     std::atomic<int> failures{0};

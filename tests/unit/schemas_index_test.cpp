@@ -1,5 +1,7 @@
 // INDEX_ENDPOINT replies: typed parsing, zod defaults, and the webapp's friendly error (protocol §B.1).
 // Expected texts were produced by @trigger.dev/core 2.3.19 + zod-validation-error 1.5.0 under Node 20.
+#include "catch.hpp"
+
 #include <kongflow/endpoints/client/schemas.hpp>
 
 #include <boost/json/monotonic_resource.hpp>
@@ -9,8 +11,6 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
-
-#include "catch.hpp"
 
 namespace json = boost::json;
 namespace kf = kongflow::endpoints;
@@ -37,7 +37,7 @@ kf::index_failure failure_of(const json::value& body) {
     return kf::index_failure_message(body, issues);
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("the SDK fixture index-ok parses to the expected typed value", "[unit][schemas]") {
     std::ifstream in(std::string(KONGFLOW_TEST_FIXTURES_DIR) + "/sdk-2.3.19/index-ok.body.json");
@@ -55,7 +55,7 @@ TEST_CASE("the SDK fixture index-ok parses to the expected typed value", "[unit]
     CHECK(example.name == "Example Job");
     CHECK(example.version == "0.0.1");
     CHECK(std::get<std::string>(example.event.name) == "example.event");
-    CHECK(example.internal == false);  // zod default
+    CHECK(example.internal == false); // zod default
     CHECK(example.enabled);
     CHECK(example.start_position == kf::start_position::latest);
     REQUIRE(std::holds_alternative<kf::static_trigger>(example.trigger));
@@ -115,10 +115,10 @@ TEST_CASE("typed index: defaults, stripped keys, sources, concurrency", "[unit][
     REQUIRE(j.concurrency_limit);
     CHECK(std::get<kf::concurrency_limit_options>(*j.concurrency_limit).limit == 2);
 
-    const auto& s1 = std::get<kf::source_metadata_v1>(r.value().sources.at(0));  // version defaulted to "1"
+    const auto& s1 = std::get<kf::source_metadata_v1>(r.value().sources.at(0)); // version defaulted to "1"
     CHECK(s1.channel == kf::source_channel::sqs);
     REQUIRE(s1.params);
-    CHECK(s1.params->is_null());  // z.any() keeps an explicit null
+    CHECK(s1.params->is_null()); // z.any() keeps an explicit null
     const auto& s2 = std::get<kf::source_metadata_v2>(r.value().sources.at(1));
     CHECK(s2.options.at(0).second == std::vector<std::string>{"push"});
     CHECK(s2.register_source_job->id == "r");
@@ -235,7 +235,8 @@ TEST_CASE("concurrencyLimit: a float gives the number option's issue, not a unio
     auto job = valid_job();
     job.as_object()["concurrencyLimit"] = 1.5;
     auto f = failure_of(body_with(job));
-    CHECK(f.message == "Your Jobs have issues:\n- Job \"j1\": Expected integer, received float at \"concurrencyLimit\".");
+    CHECK(f.message ==
+          "Your Jobs have issues:\n- Job \"j1\": Expected integer, received float at \"concurrencyLimit\".");
     job.as_object()["concurrencyLimit"] = 3;
     auto r = kf::parse_index_endpoint_response(body_with(job));
     REQUIRE(r.ok());
@@ -284,7 +285,7 @@ TEST_CASE("nulls: optional arrays and strings do not accept null", "[unit][schem
                        "Expected array, received null at \"httpEndpoints\"");
 
     auto job = valid_job();
-    job.as_object()["event"].as_object()["schema"] = nullptr;  // z.any().optional(): null is a value
+    job.as_object()["event"].as_object()["schema"] = nullptr; // z.any().optional(): null is a value
     job.as_object()["event"].as_object()["properties"] = nullptr;
     f = failure_of(body_with(job));
     CHECK(f.message == "Your Jobs have issues:\n- Job \"j1\": Expected array, received null at \"event.properties\".");
@@ -300,7 +301,7 @@ TEST_CASE("typed values do not refer to the input's memory resource", "[unit][sc
         auto r = kf::parse_index_endpoint_response(body);
         REQUIRE(r.ok());
         kept = std::move(r).value();
-    }  // the arena is gone; the typed value must not care
+    } // the arena is gone; the typed value must not care
     REQUIRE(kept->jobs.at(0).event.schema);
     CHECK(kept->jobs.at(0).event.schema->at("properties").at("a").as_object().empty());
     CHECK(kept->jobs.at(0).event.schema->storage() == json::storage_ptr());

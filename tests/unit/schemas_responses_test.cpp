@@ -1,12 +1,12 @@
 // PING / VALIDATE and the other endpoint replies (protocol §A, §B, §E.4).
+#include "catch.hpp"
+
 #include <kongflow/endpoints/client/schemas.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value_from.hpp>
 
 #include <stdexcept>
-
-#include "catch.hpp"
 
 namespace json = boost::json;
 namespace kf = kongflow::endpoints;
@@ -17,7 +17,8 @@ TEST_CASE("pong: ok, error, versions, extra keys", "[unit][schemas]") {
     CHECK(r.value().ok);
     CHECK(json::value_from(r.value()) == json::parse(R"({"ok":true})"));
 
-    r = kf::parse_pong_response(json::parse(R"({"ok":false,"error":"Endpoint ID mismatch error. Expected my-app, got other","triggerVersion":"2023-09-29"})"));
+    r = kf::parse_pong_response(json::parse(
+        R"({"ok":false,"error":"Endpoint ID mismatch error. Expected my-app, got other","triggerVersion":"2023-09-29"})"));
     REQUIRE(r.ok());
     CHECK_FALSE(r.value().ok);
     CHECK(r.value().error == "Endpoint ID mismatch error. Expected my-app, got other");
@@ -65,14 +66,16 @@ TEST_CASE("error with stack, endpoint headers, stats defaults", "[unit][schemas]
     CHECK(kf::headers_failure_message(bad.issues()) ==
           "Your headers are invalid: Expected string, received number at \"trigger-version\"");
 
-    auto s = kf::parse_index_endpoint_stats(json::parse(R"({"jobs":3,"sources":0,"dynamicTriggers":1,"dynamicSchedules":0})"));
+    auto s = kf::parse_index_endpoint_stats(
+        json::parse(R"({"jobs":3,"sources":0,"dynamicTriggers":1,"dynamicSchedules":0})"));
     REQUIRE(s.ok());
     CHECK(s.value().jobs == 3);
     CHECK(s.value().disabled_jobs == 0);
     CHECK(s.value().http_endpoints == 0);
     CHECK_FALSE(s.value().webhooks);
     CHECK(json::value_from(s.value()) ==
-          json::parse(R"({"jobs":3,"sources":0,"dynamicTriggers":1,"dynamicSchedules":0,"disabledJobs":0,"httpEndpoints":0})"));
+          json::parse(
+              R"({"jobs":3,"sources":0,"dynamicTriggers":1,"dynamicSchedules":0,"disabledJobs":0,"httpEndpoints":0})"));
 }
 
 TEST_CASE("deliver event: deliveredAt is zod's datetime", "[unit][schemas]") {
@@ -94,18 +97,20 @@ TEST_CASE("http source and webhook delivery responses", "[unit][schemas]") {
     const auto& v = r.value();
     CHECK(v.response.status == 200);
     CHECK(v.response.headers->at(0).second == "y");
-    CHECK(v.events.at(0).id.size() == 26);  // a fresh ULID, as zod's default
+    CHECK(v.events.at(0).id.size() == 26); // a fresh ULID, as zod's default
     CHECK(v.events.at(1).id == "given");
     CHECK(v.events.at(1).timestamp_ms == 1704067200000.0);
     CHECK(v.metadata->at("cursor") == 5);
 
-    auto bad = kf::parse_http_source_response(json::parse(R"({"response":{"status":"200"},"events":[{"timestamp":"nope"}]})"));
+    auto bad =
+        kf::parse_http_source_response(json::parse(R"({"response":{"status":"200"},"events":[{"timestamp":"nope"}]})"));
     REQUIRE_FALSE(bad.ok());
     CHECK(kf::from_zod_error(bad.issues()) ==
           "Validation error: Expected number, received string at \"response.status\"; Required at \"events[0].name\"; "
           "Invalid date at \"events[0].timestamp\"");
 
-    auto w = kf::parse_webhook_delivery_response(json::parse(R"({"response":{"status":202},"verified":false,"error":"bad sig"})"));
+    auto w = kf::parse_webhook_delivery_response(
+        json::parse(R"({"response":{"status":202},"verified":false,"error":"bad sig"})"));
     REQUIRE(w.ok());
     CHECK_FALSE(w.value().verified);
     CHECK(w.value().error == "bad sig");
@@ -121,7 +126,8 @@ TEST_CASE("initialize trigger, preprocess and run job responses", "[unit][schema
     CHECK(t.value().source.key == "repo");
     CHECK(t.value().rule.payload->at("ref").at(0).at("$startsWith") == "refs/heads");
 
-    auto p = kf::parse_preprocess_run_response(json::parse(R"({"abort":true,"properties":[{"label":"a","text":"b"}]})"));
+    auto p =
+        kf::parse_preprocess_run_response(json::parse(R"({"abort":true,"properties":[{"label":"a","text":"b"}]})"));
     REQUIRE(p.ok());
     CHECK(p.value().abort);
 
@@ -159,7 +165,8 @@ TEST_CASE("execute job headers: run metadata is JSON in a header", "[unit][schem
 
     auto bad = kf::parse_execute_job_headers(json::parse(R"({"x-trigger-run-metadata":"null"})"));
     REQUIRE_FALSE(bad.ok());
-    CHECK(kf::from_zod_error(bad.issues()) == "Validation error: Expected object, received null at \"x-trigger-run-metadata\"");
+    CHECK(kf::from_zod_error(bad.issues()) ==
+          "Validation error: Expected object, received null at \"x-trigger-run-metadata\"");
     bad = kf::parse_execute_job_headers(json::parse(R"({"x-trigger-run-metadata":"{oops"})"));
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.issues().at(0).code == "custom");

@@ -1,11 +1,11 @@
 // The zod issue model and the texts built from issues (ZodError.message, zod-validation-error).
 // Expected strings were produced by zod 3.22.3 / zod-validation-error 1.5.0 under Node 20.
+#include "catch.hpp"
+
 #include <kongflow/endpoints/client/schemas.hpp>
 #include <kongflow/endpoints/client/zod.hpp>
 
 #include <boost/json/parse.hpp>
-
-#include "catch.hpp"
 
 namespace json = boost::json;
 namespace kf = kongflow::endpoints;
@@ -43,8 +43,9 @@ TEST_CASE("zod_join_path quotes keys as zod-validation-error does", "[unit][sche
     CHECK(kf::zod_join_path(P{std::string("a"), std::string("my-key"), std::string("with space")}) ==
           "a.my-key.with space");
     CHECK(kf::zod_join_path(P{std::string("a"), std::string("")}) == "a[\"\"]");
-    CHECK(kf::zod_join_path(P{std::string("a"), std::string("\xE6\x97\xA5")}) == "a.\xE6\x97\xA5");        // 日: ID_Start
-    CHECK(kf::zod_join_path(P{std::string("a"), std::string("\xF0\x9F\x98\x80")}) == "a[\"\xF0\x9F\x98\x80\"]");  // emoji
+    CHECK(kf::zod_join_path(P{std::string("a"), std::string("\xE6\x97\xA5")}) == "a.\xE6\x97\xA5"); // 日: ID_Start
+    CHECK(kf::zod_join_path(P{std::string("a"), std::string("\xF0\x9F\x98\x80")}) ==
+          "a[\"\xF0\x9F\x98\x80\"]"); // emoji
     CHECK(kf::zod_join_path(P{std::size_t{0}, std::string("$x")}) == "[0].$x");
 }
 
@@ -63,11 +64,12 @@ TEST_CASE("issue key order follows where zod built the issue", "[unit][schemas]"
             "trigger":{"type":"scheduled","schedule":{"type":"interval","options":{"seconds":-1.5}}},
             "integrations":{},"enabled":true,"startPosition":"sideways","preprocessRuns":false})"));
     REQUIRE_FALSE(r.ok());
-    CHECK(kf::js_json_stringify(kf::zod_issues_to_json(r.issues())) ==
-          R"([{"code":"invalid_type","expected":"integer","received":"float","message":"Expected integer, received float","path":["trigger","schedule","options","seconds"]},)"
-          R"({"code":"too_small","minimum":0,"type":"number","inclusive":false,"exact":false,"message":"Number must be greater than 0","path":["trigger","schedule","options","seconds"]},)"
-          R"({"code":"too_small","minimum":20,"type":"number","inclusive":true,"exact":false,"message":"Number must be greater than or equal to 20","path":["trigger","schedule","options","seconds"]},)"
-          R"({"received":"sideways","code":"invalid_enum_value","options":["initial","latest"],"path":["startPosition"],"message":"Invalid enum value. Expected 'initial' | 'latest', received 'sideways'"}])");
+    CHECK(
+        kf::js_json_stringify(kf::zod_issues_to_json(r.issues())) ==
+        R"([{"code":"invalid_type","expected":"integer","received":"float","message":"Expected integer, received float","path":["trigger","schedule","options","seconds"]},)"
+        R"({"code":"too_small","minimum":0,"type":"number","inclusive":false,"exact":false,"message":"Number must be greater than 0","path":["trigger","schedule","options","seconds"]},)"
+        R"({"code":"too_small","minimum":20,"type":"number","inclusive":true,"exact":false,"message":"Number must be greater than or equal to 20","path":["trigger","schedule","options","seconds"]},)"
+        R"({"received":"sideways","code":"invalid_enum_value","options":["initial","latest"],"path":["startPosition"],"message":"Invalid enum value. Expected 'initial' | 'latest', received 'sideways'"}])");
 }
 
 TEST_CASE("from_zod_error flattens unions and dedupes alternatives", "[unit][schemas]") {
@@ -81,8 +83,8 @@ TEST_CASE("from_zod_error flattens unions and dedupes alternatives", "[unit][sch
     CHECK(kf::from_zod_error(r.issues()) ==
           "Validation error: Expected string, received boolean at \"event.name\", or Expected array, received "
           "boolean at \"event.name\"");
-    CHECK(kf::from_zod_error(r.issues(), "P") ==
-          "P: Expected string, received boolean at \"event.name\", or Expected array, received boolean at \"event.name\"");
+    CHECK(kf::from_zod_error(r.issues(), "P") == "P: Expected string, received boolean at \"event.name\", or Expected "
+                                                 "array, received boolean at \"event.name\"");
 }
 
 TEST_CASE("from_zod_error stops after 99 issues and writes `at index N`", "[unit][schemas]") {
@@ -95,9 +97,9 @@ TEST_CASE("from_zod_error stops after 99 issues and writes `at index N`", "[unit
     auto text = kf::from_zod_error(issues);
     CHECK(text.rfind("Validation error: m at index 0; m at index 1; ", 0) == 0);
     CHECK(text.size() == std::string("Validation error: ").size() + [] {
-              std::size_t n = 0;
-              for (std::size_t i = 0; i < 99; ++i) n += std::string("m at index " + std::to_string(i)).size() + (i ? 2 : 0);
-              return n;
-          }());
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < 99; ++i) n += std::string("m at index " + std::to_string(i)).size() + (i ? 2 : 0);
+        return n;
+    }());
     CHECK(kf::from_zod_error({}, "Only prefix") == "Only prefix");
 }

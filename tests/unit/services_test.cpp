@@ -1,18 +1,18 @@
 // EndpointService and IndexEndpointService on the in-memory store with a scripted client:
 // every branch of protocol.md §C and the cases of §E (except the HTTP routes).
+#include "async_test_support.hpp"
+#include "catch.hpp"
+#include "text_file.hpp"
+
+#include <kongflow/endpoints/memory/store.hpp>
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
-#include <kongflow/endpoints/memory/store.hpp>
 #include <kongflow/endpoints/testing/fake_api_client.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
 #include <regex>
-
-#include "async_test_support.hpp"
-#include "catch.hpp"
-#include "text_file.hpp"
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -119,8 +119,9 @@ TEST_CASE_METHOD(services_fixture, "create: FAILED_PING writes nothing (§E.1-E.
     CHECK(err.code == errc::failed_ping);
     CHECK(err.message == "Endpoint ID mismatch error. Expected my-app, got other-app");
     CHECK(err.cause == errc::endpoint_error);
-    CHECK(json::serialize(json::value_from(err)) ==
-          R"({"code":"FAILED_PING","message":"Endpoint ID mismatch error. Expected my-app, got other-app","details":{}})");
+    CHECK(
+        json::serialize(json::value_from(err)) ==
+        R"({"code":"FAILED_PING","message":"Endpoint ID mismatch error. Expected my-app, got other-app","details":{}})");
     CHECK(st.repo().list_endpoints(env.id)->empty());
     CHECK(pending_jobs().empty());
 
@@ -229,8 +230,9 @@ TEST_CASE_METHOD(services_fixture, "perform-index: SUCCESS with stats and data f
     auto created = create();
     auto index = perform(created.index.id);
     CHECK(index.status == index_status::success);
-    CHECK(json::serialize(index.stats) ==
-          R"({"jobs":2,"sources":0,"webhooks":0,"dynamicTriggers":0,"dynamicSchedules":0,"disabledJobs":0,"httpEndpoints":0})");
+    CHECK(
+        json::serialize(index.stats) ==
+        R"({"jobs":2,"sources":0,"webhooks":0,"dynamicTriggers":0,"dynamicSchedules":0,"disabledJobs":0,"httpEndpoints":0})");
     REQUIRE(index.data.is_object());
     CHECK(index.data.at("jobs").as_array().size() == 3);
     CHECK(index.error.is_null());
@@ -273,15 +275,18 @@ TEST_CASE_METHOD(services_fixture, "perform-index: jobs that disappeared from th
 TEST_CASE_METHOD(services_fixture, "perform-index counts webhooks and the other registrations", "[unit][services]") {
     auto body = json::parse(fixture("index-ok.body.json"));
     auto& o = body.as_object();
-    json::value webhook = {{"key", "wh1"},
-                           {"params", json::object{}},
-                           {"config", json::object{}},
-                           {"integration", {{"id", "github"}, {"metadata", {{"id", "github"}, {"name", "GitHub"}}}, {"authSource", "HOSTED"}}},
-                           {"httpEndpoint", {{"id", "ep1"}}}};
+    json::value webhook = {
+        {"key", "wh1"},
+        {"params", json::object{}},
+        {"config", json::object{}},
+        {"integration",
+         {{"id", "github"}, {"metadata", {{"id", "github"}, {"name", "GitHub"}}}, {"authSource", "HOSTED"}}},
+        {"httpEndpoint", {{"id", "ep1"}}}};
     json::value webhook2 = webhook;
     webhook2.as_object()["key"] = "wh2";
     o["webhooks"] = json::array{webhook, webhook2};
-    o["dynamicSchedules"] = json::array{{{"id", "ds"}, {"jobs", json::array{{{"id", "example-job"}, {"version", "0.0.1"}}}}}};
+    o["dynamicSchedules"] =
+        json::array{{{"id", "ds"}, {"jobs", json::array{{{"id", "example-job"}, {"version", "0.0.1"}}}}}};
     client.reply(endpoint_action::index_endpoint, 200, json::serialize(body), sdk_headers);
     auto created = create();
     auto index = perform(created.index.id);
@@ -297,7 +302,9 @@ namespace {
 struct order_registrar final : registrar {
     repository_registrar inner;
     std::vector<std::string> calls;
-    result<std::vector<registered_job>> enabled_jobs(repository& r, const endpoint& e) override { return inner.enabled_jobs(r, e); }
+    result<std::vector<registered_job>> enabled_jobs(repository& r, const endpoint& e) override {
+        return inner.enabled_jobs(r, e);
+    }
     result<void> register_job(repository& r, const endpoint& e, indexed_item<job_metadata> j) override {
         return inner.register_job(r, e, std::move(j));
     }
@@ -309,11 +316,13 @@ struct order_registrar final : registrar {
         calls.push_back("source");
         return inner.register_source(r, e, std::move(s));
     }
-    result<void> register_dynamic_trigger(repository& r, const endpoint& e, indexed_item<dynamic_trigger_endpoint_metadata> t) override {
+    result<void> register_dynamic_trigger(repository& r, const endpoint& e,
+                                          indexed_item<dynamic_trigger_endpoint_metadata> t) override {
         calls.push_back("dynamicTrigger");
         return inner.register_dynamic_trigger(r, e, std::move(t));
     }
-    result<void> register_dynamic_schedule(repository& r, const endpoint& e, indexed_item<register_dynamic_schedule_payload> s) override {
+    result<void> register_dynamic_schedule(repository& r, const endpoint& e,
+                                           indexed_item<register_dynamic_schedule_payload> s) override {
         calls.push_back("dynamicSchedule");
         return inner.register_dynamic_schedule(r, e, std::move(s));
     }
@@ -321,7 +330,8 @@ struct order_registrar final : registrar {
         calls.push_back("webhook");
         return inner.register_webhook(r, e, std::move(w));
     }
-    result<void> register_http_endpoint(repository& r, const endpoint& e, indexed_item<http_endpoint_metadata> h) override {
+    result<void> register_http_endpoint(repository& r, const endpoint& e,
+                                        indexed_item<http_endpoint_metadata> h) override {
         calls.push_back("httpEndpoint");
         return inner.register_http_endpoint(r, e, std::move(h));
     }
@@ -334,19 +344,28 @@ TEST_CASE_METHOD(services_fixture, "perform-index registers in Trigger.dev's ord
     index_endpoint_service svc{ctx.get_executor(), st, client, rec};
     auto body = json::parse(fixture("index-ok.body.json"));
     auto& o = body.as_object();
-    o["webhooks"] = json::array{{{"key", "wh1"},
-                                 {"params", json::object{}},
-                                 {"config", json::object{}},
-                                 {"integration", {{"id", "github"}, {"metadata", {{"id", "github"}, {"name", "GitHub"}}}, {"authSource", "HOSTED"}}},
-                                 {"httpEndpoint", {{"id", "ep1"}}}}};
-    o["httpEndpoints"] = json::array{{{"id", "ep1"}, {"version", "1"}, {"enabled", true},
+    o["webhooks"] = json::array{
+        {{"key", "wh1"},
+         {"params", json::object{}},
+         {"config", json::object{}},
+         {"integration",
+          {{"id", "github"}, {"metadata", {{"id", "github"}, {"name", "GitHub"}}}, {"authSource", "HOSTED"}}},
+         {"httpEndpoint", {{"id", "ep1"}}}}};
+    o["httpEndpoints"] = json::array{{{"id", "ep1"},
+                                      {"version", "1"},
+                                      {"enabled", true},
                                       {"event", {{"name", "e"}, {"title", "E"}, {"source", "s"}, {"icon", "i"}}},
                                       {"source", "example.com"}}};
     o["dynamicSchedules"] = json::array{{{"id", "ds"}, {"jobs", json::array{}}}};
     o["dynamicTriggers"] = json::array{{{"id", "dt"}, {"jobs", json::array{}}}};
-    o["sources"] = json::array{{{"version", "2"}, {"channel", "HTTP"}, {"key", "src"}, {"params", json::object{}},
-                                {"options", json::object{}},
-                                {"integration", {{"id", "github"}, {"metadata", {{"id", "github"}, {"name", "GitHub"}}}, {"authSource", "HOSTED"}}}}};
+    o["sources"] = json::array{
+        {{"version", "2"},
+         {"channel", "HTTP"},
+         {"key", "src"},
+         {"params", json::object{}},
+         {"options", json::object{}},
+         {"integration",
+          {{"id", "github"}, {"metadata", {{"id", "github"}, {"name", "GitHub"}}}, {"authSource", "HOSTED"}}}}};
     client.reply(endpoint_action::index_endpoint, 200, json::serialize(body), sdk_headers);
     auto created = create();
     auto [ec, index] = run_to_completion(ctx, svc.async_perform_index(created.index.id, err));
@@ -354,10 +373,12 @@ TEST_CASE_METHOD(services_fixture, "perform-index registers in Trigger.dev's ord
     REQUIRE(!ec);
     REQUIRE(index.status == index_status::success);
     // A webhook refers to an HTTP endpoint: Trigger.dev registers endpoints before webhooks.
-    CHECK(rec.calls == std::vector<std::string>{"source", "dynamicTrigger", "dynamicSchedule", "httpEndpoint", "webhook"});
+    CHECK(rec.calls ==
+          std::vector<std::string>{"source", "dynamicTrigger", "dynamicSchedule", "httpEndpoint", "webhook"});
     std::vector<std::string> keys;
     for (const auto& kv : index.data.as_object()) keys.emplace_back(kv.key());
-    CHECK(keys == std::vector<std::string>{"jobs", "sources", "webhooks", "dynamicTriggers", "dynamicSchedules", "httpEndpoints"});
+    CHECK(keys == std::vector<std::string>{"jobs", "sources", "webhooks", "dynamicTriggers", "dynamicSchedules",
+                                           "httpEndpoints"});
     CHECK(index.stats.at("httpEndpoints").as_int64() == 1);
     CHECK(index.stats.at("sources").as_int64() == 1);
 
@@ -419,7 +440,8 @@ TEST_CASE_METHOD(services_fixture, "perform-index follows redirects and stores t
     });
     auto looping = perform(create().index.id);
     CHECK(hops == 7);
-    CHECK(looping.error.at("message").as_string() == "Endpoint http://127.0.0.1:3000/hop6 is redirecting too many times");
+    CHECK(looping.error.at("message").as_string() ==
+          "Endpoint http://127.0.0.1:3000/hop6 is redirecting too many times");
 
     client.on(endpoint_action::index_endpoint, [&](const action_request& req) -> testing::fake_api_client::outcome {
         http_response r;
@@ -445,7 +467,8 @@ TEST_CASE_METHOD(services_fixture, "perform-index follows redirects and stores t
             r.body = fixture("index-ok.body.json");
         } else {
             r.status = 308;
-            r.headers = {{"location", req.url == "http://127.0.0.1:3000/final" ? "../api/trigger/#frag" : "/api/trigger/"}};
+            r.headers = {
+                {"location", req.url == "http://127.0.0.1:3000/final" ? "../api/trigger/#frag" : "/api/trigger/"}};
         }
         return r;
     });
@@ -480,7 +503,8 @@ TEST_CASE_METHOD(production_fixture, "auto-disable after N consecutive failures 
                  "[unit][services]") {
     auto created = create(); // its index (SUCCESS below) is the oldest of the history
     const std::size_t n = indexes.params().auto_disable_after_failures;
-    st.repo().update_index({created.index.id, index_status::success, json::object{}, json::object{}, nullptr, std::nullopt});
+    st.repo().update_index(
+        {created.index.id, index_status::success, json::object{}, json::object{}, nullptr, std::nullopt});
     const auto base = now_ms() + std::chrono::seconds(1);
     std::size_t dated = 0;
     auto add_failures = [&](std::size_t count) {
@@ -530,7 +554,8 @@ TEST_CASE_METHOD(services_fixture, "hook index: PENDING HOOK +5 s, or NOT_FOUND 
     auto hook = *created.value.indexing_hook_identifier;
     auto before = st.repo().list_indexes(created.value.id, 100)->size();
 
-    auto [bad, none] = run_to_completion(ctx, indexes.async_hook_index({env.id, "my-app", "0000000000", std::nullopt}, err));
+    auto [bad, none] =
+        run_to_completion(ctx, indexes.async_hook_index({env.id, "my-app", "0000000000", std::nullopt}, err));
     CHECK(bad == errc::endpoint_not_found);
     CHECK(err.message == "Index hook identifier is invalid");
     auto [missing, none2] = run_to_completion(ctx, indexes.async_hook_index({env.id, "nope", hook, std::nullopt}, err));
@@ -595,10 +620,13 @@ TEST_CASE_METHOD(production_fixture, "recurring index: endpoints quiet for 60 mi
     index_endpoint_service svc(ctx.get_executor(), st2, client2, reg2);
     auto org = st2.repo().create_organization({"o", "O", std::nullopt});
     auto proj = st2.repo().create_project({org->id, "p", "P", std::nullopt});
-    auto prod = st2.repo().create_environment({org->id, proj->id, "prod", environment_type::production, "tr_prod_k", std::nullopt});
-    auto dev = st2.repo().create_environment({org->id, proj->id, "dev", environment_type::development, "tr_dev_k", std::nullopt});
+    auto prod = st2.repo().create_environment(
+        {org->id, proj->id, "prod", environment_type::production, "tr_prod_k", std::nullopt});
+    auto dev = st2.repo().create_environment(
+        {org->id, proj->id, "dev", environment_type::development, "tr_dev_k", std::nullopt});
     auto make = [&](const environment& e, std::string slug, std::chrono::minutes last) {
-        auto ep = st2.repo().upsert_endpoint({e.id, e.organization_id, e.project_id, slug, url, std::nullopt, "abcdefghij", std::nullopt});
+        auto ep = st2.repo().upsert_endpoint(
+            {e.id, e.organization_id, e.project_id, slug, url, std::nullopt, "abcdefghij", std::nullopt});
         create_index_params p;
         p.endpoint_id = ep->value.id;
         p.now = now_ms() - last;
@@ -627,11 +655,13 @@ TEST_CASE_METHOD(services_fixture, "index: API source queued, or performed now (
     CHECK(queued.status == index_status::pending);
     CHECK(queued.reason == "deploy");
     CHECK(pending_jobs().size() == 1);
-    auto [ec2, now] = run_to_completion(ctx, indexes.async_index({created.value.id, index_source::manual, {}, nullptr, true}, err));
+    auto [ec2, now] =
+        run_to_completion(ctx, indexes.async_index({created.value.id, index_source::manual, {}, nullptr, true}, err));
     REQUIRE(!ec2);
     CHECK(now.status == index_status::success);
     CHECK(pending_jobs().empty());
-    auto [ec3, none] = run_to_completion(ctx, indexes.async_index({"nope", index_source::api, {}, nullptr, false}, err));
+    auto [ec3, none] =
+        run_to_completion(ctx, indexes.async_index({"nope", index_source::api, {}, nullptr, false}, err));
     CHECK(ec3 == errc::endpoint_not_found);
 }
 

@@ -1,8 +1,8 @@
 // Units of work on the in-memory store: the store conformance suite plus memory specifics.
+#include "catch.hpp"
+
 #include <kongflow/endpoints/memory/store.hpp>
 #include <kongflow/endpoints/testing/store_conformance.hpp>
-
-#include "catch.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -77,7 +77,8 @@ TEST_CASE("docs/storage.md: the unit of work snippet compiles and works", "[unit
         if (!ep) return ep.error();
         auto ix = repo.create_index({ep->value.id, index_source::internal});
         if (!ix) return ix.error();
-        if (auto r = (*uow)->enqueue(make_job_request("performEndpointIndexing", {{"id", ix->id}})); !r) return r.error();
+        if (auto r = (*uow)->enqueue(make_job_request("performEndpointIndexing", {{"id", ix->id}})); !r)
+            return r.error();
         return (*uow)->commit(); // rows and job together, or neither
     };
     auto ids = run();

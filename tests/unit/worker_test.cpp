@@ -1,3 +1,5 @@
+#include "catch.hpp"
+
 #include <kongflow/endpoints/memory/queue.hpp>
 #include <kongflow/endpoints/queue/worker.hpp>
 
@@ -8,8 +10,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/describe/class.hpp>
 #include <boost/json.hpp>
-
-#include "catch.hpp"
 
 #include <chrono>
 #include <functional>
@@ -169,8 +169,9 @@ TEST_CASE_METHOD(fixture, "worker: cancel, discard, exceptions and dropped compl
     auto d = w.enqueue("discard_me", boost::json::object{}).value();
     auto t = w.enqueue("throws", boost::json::object{}).value();
     auto dr = w.enqueue("drops", boost::json::object{}).value();
-    REQUIRE(run_until(io, [&] { return count(job_state::completed) == 2 && count(job_state::cancelled) == 1 &&
-                                       count(job_state::discarded) == 1; }));
+    REQUIRE(run_until(io, [&] {
+        return count(job_state::completed) == 2 && count(job_state::cancelled) == 1 && count(job_state::discarded) == 1;
+    }));
     CHECK(q.get(c).value().state == job_state::cancelled);
     CHECK(q.get(d).value().attempt == 1);
     auto tj = q.get(t).value();
@@ -239,7 +240,8 @@ TEST_CASE_METHOD(fixture, "worker: an in-process enqueue wakes an idle worker at
     io.run_for(50ms); // idle
     auto t0 = std::chrono::steady_clock::now();
     REQUIRE(w.enqueue("ping", boost::json::object{}).has_value());
-    REQUIRE(run_until(io, [&] { return ran != std::chrono::steady_clock::time_point{}; }, 2s));
+    REQUIRE(run_until(
+        io, [&] { return ran != std::chrono::steady_clock::time_point{}; }, 2s));
     CHECK(ran - t0 < 500ms);
     CHECK(shutdown(w));
 }
@@ -257,8 +259,10 @@ TEST_CASE_METHOD(fixture, "worker: cancelling a running job signals its handler"
     auto id = w.enqueue("long", boost::json::object{}).value();
     REQUIRE(run_until(io, [&] { return started; }));
     REQUIRE(q.cancel(id).has_value());
-    REQUIRE(run_until(io, [&] { return aborted; }, 3s));
-    REQUIRE(run_until(io, [&] { return w.counters().lost == 1; }, 3s));
+    REQUIRE(run_until(
+        io, [&] { return aborted; }, 3s));
+    REQUIRE(run_until(
+        io, [&] { return w.counters().lost == 1; }, 3s));
     CHECK(q.get(id).value().state == job_state::cancelled);
     CHECK(shutdown(w));
 }
@@ -306,7 +310,8 @@ TEST_CASE_METHOD(fixture, "worker: rescues expired leases of a dead worker witho
         return {};
     });
     REQUIRE(w.start().has_value());
-    REQUIRE(run_until(io, [&] { return count(job_state::completed) == 1; }, 3s));
+    REQUIRE(run_until(
+        io, [&] { return count(job_state::completed) == 1; }, 3s));
     CHECK(attempt_seen == 1);
     auto j = q.get(id).value();
     CHECK(j.rescue_count == 1);

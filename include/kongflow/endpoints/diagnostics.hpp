@@ -13,7 +13,7 @@ class diagnostics {
 public:
     diagnostics() = default;
     diagnostics(std::string client_message, std::string server_message = {})
-        : client_message_(std::move(client_message)), server_message_(std::move(server_message)) {}
+            : client_message_(std::move(client_message)), server_message_(std::move(server_message)) {}
 
     /// A message written by this library, safe to show and log.
     std::string_view client_message() const noexcept { return client_message_; }

@@ -69,18 +69,18 @@ enum class errc : int {
     // Storage (storage/).
     not_found = 100,
     already_exists,
-    conflict,                  ///< a concurrent writer won, or a state transition is not allowed
-    schema_too_new,            ///< the database was written by a newer version of this library
-    storage_failure,           ///< the store failed; the diagnostics say how
+    conflict,        ///< a concurrent writer won, or a state transition is not allowed
+    schema_too_new,  ///< the database was written by a newer version of this library
+    storage_failure, ///< the store failed; the diagnostics say how
 
     // Queue (queue/).
     unknown_job_kind = 200,
-    invalid_payload,           ///< a job payload must be a JSON object
-    queue_stopped,             ///< the queue or worker is shutting down
-    job_not_cancellable,       ///< the job already finished
-    job_cancel,                ///< returned by a job handler: cancel the job, do not retry (River's JobCancel)
-    job_discard,               ///< returned by a job handler: fail the job for good, do not retry
-    job_failed,                ///< a job handler threw or dropped its completion handler
+    invalid_payload,     ///< a job payload must be a JSON object
+    queue_stopped,       ///< the queue or worker is shutting down
+    job_not_cancellable, ///< the job already finished
+    job_cancel,          ///< returned by a job handler: cancel the job, do not retry (River's JobCancel)
+    job_discard,         ///< returned by a job handler: fail the job for good, do not retry
+    job_failed,          ///< a job handler threw or dropped its completion handler
 
     // Services (services/): the typed error codes of Trigger.dev's services.
     failed_ping = 300,
@@ -91,7 +91,7 @@ enum class errc : int {
 
     // General.
     invalid_argument = 900,
-    not_supported,             ///< an optional capability this implementation does not offer
+    not_supported, ///< an optional capability this implementation does not offer
 };
 
 KONGFLOW_ENDPOINTS_DECL const boost::system::error_category& get_errc_category() noexcept;
@@ -101,15 +101,13 @@ KONGFLOW_ENDPOINTS_DECL const boost::system::error_category& get_http_category()
 
 inline error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), get_errc_category()}; }
 
-inline error_code make_http_error(unsigned status) noexcept {
-    return {static_cast<int>(status), get_http_category()};
-}
+inline error_code make_http_error(unsigned status) noexcept { return {static_cast<int>(status), get_http_category()}; }
 
 /// The exception thrown by throwing overloads: a system_error that keeps the diagnostics.
 class error_with_diagnostics : public boost::system::system_error {
 public:
     error_with_diagnostics(error_code ec, diagnostics diag)
-        : boost::system::system_error(ec, std::string(diag.client_message())), diag_(std::move(diag)) {}
+            : boost::system::system_error(ec, std::string(diag.client_message())), diag_(std::move(diag)) {}
 
     const diagnostics& get_diagnostics() const noexcept { return diag_; }
 

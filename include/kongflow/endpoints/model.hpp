@@ -92,8 +92,8 @@ struct endpoint {
     std::string organization_id{};
     std::string project_id{};
     std::optional<std::string> indexing_hook_identifier{};
-    std::string version{unknown_version};     ///< the endpoint's `trigger-version`
-    std::string sdk_version{unknown_version}; ///< the endpoint's `trigger-sdk-version`
+    std::string version{unknown_version};           ///< the endpoint's `trigger-version`
+    std::string sdk_version{unknown_version};       ///< the endpoint's `trigger-sdk-version`
     std::int64_t run_chunk_execution_limit = 60000; ///< ms; set by the probe (protocol.md C.8)
     timestamp created_at{};
     timestamp updated_at{};
@@ -145,10 +145,9 @@ struct registration {
 
 // JSON: value_from / value_to / try_value_to. Optional strings and JSON columns are written as
 // null; when reading, absent and null are the same.
-#define KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(T)                                                    \
-    KONGFLOW_ENDPOINTS_DECL void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,  \
-                                            const T& v);                                          \
-    KONGFLOW_ENDPOINTS_DECL boost::system::result<T> tag_invoke(boost::json::try_value_to_tag<T>, \
+#define KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(T)                                                                         \
+    KONGFLOW_ENDPOINTS_DECL void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const T& v);          \
+    KONGFLOW_ENDPOINTS_DECL boost::system::result<T> tag_invoke(boost::json::try_value_to_tag<T>,                      \
                                                                 const boost::json::value& jv);
 
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(organization)

@@ -11,18 +11,18 @@
 #define KONGFLOW_ENDPOINTS_VERSION_PATCH 0
 
 /// The version as one number, for `#if` checks: major * 10000 + minor * 100 + patch.
-#define KONGFLOW_ENDPOINTS_VERSION                                                                 \
-    (KONGFLOW_ENDPOINTS_VERSION_MAJOR * 10000 + KONGFLOW_ENDPOINTS_VERSION_MINOR * 100 +            \
+#define KONGFLOW_ENDPOINTS_VERSION                                                                                     \
+    (KONGFLOW_ENDPOINTS_VERSION_MAJOR * 10000 + KONGFLOW_ENDPOINTS_VERSION_MINOR * 100 +                               \
      KONGFLOW_ENDPOINTS_VERSION_PATCH)
 
 #define KONGFLOW_ENDPOINTS_DETAIL_STRINGIZE2(x) #x
 #define KONGFLOW_ENDPOINTS_DETAIL_STRINGIZE(x) KONGFLOW_ENDPOINTS_DETAIL_STRINGIZE2(x)
 
 /// The version as "major.minor.patch".
-#define KONGFLOW_ENDPOINTS_VERSION_STRING                                                          \
-    KONGFLOW_ENDPOINTS_DETAIL_STRINGIZE(KONGFLOW_ENDPOINTS_VERSION_MAJOR)                           \
-    "." KONGFLOW_ENDPOINTS_DETAIL_STRINGIZE(KONGFLOW_ENDPOINTS_VERSION_MINOR) "."                   \
-        KONGFLOW_ENDPOINTS_DETAIL_STRINGIZE(KONGFLOW_ENDPOINTS_VERSION_PATCH)
+#define KONGFLOW_ENDPOINTS_VERSION_STRING                                                                              \
+    KONGFLOW_ENDPOINTS_DETAIL_STRINGIZE(KONGFLOW_ENDPOINTS_VERSION_MAJOR)                                              \
+    "." KONGFLOW_ENDPOINTS_DETAIL_STRINGIZE(KONGFLOW_ENDPOINTS_VERSION_MINOR) "." KONGFLOW_ENDPOINTS_DETAIL_STRINGIZE( \
+        KONGFLOW_ENDPOINTS_VERSION_PATCH)
 
 // After the macros: detail/config.hpp includes this header, so every header sees the version.
 #include <kongflow/endpoints/detail/config.hpp>

@@ -2,14 +2,14 @@
 #ifndef KONGFLOW_ENDPOINTS_TESTS_SUPPORT_TEST_CERTS_HPP
 #define KONGFLOW_ENDPOINTS_TESTS_SUPPORT_TEST_CERTS_HPP
 
+#include <memory>
+#include <stdexcept>
+#include <string>
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-
-#include <memory>
-#include <stdexcept>
-#include <string>
 
 namespace kongflow::test {
 
@@ -60,7 +60,8 @@ inline pem_pair make_self_signed_cert(const std::string& common_name, const std:
     };
     pem_pair out;
     out.cert = to_pem([&](BIO* b) { return PEM_write_bio_X509(b, x.get()); });
-    out.key = to_pem([&](BIO* b) { return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
+    out.key =
+        to_pem([&](BIO* b) { return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
     return out;
 }
 

@@ -21,8 +21,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
@@ -64,8 +64,8 @@ struct scripted_response {
     std::string body;
     framing frame = framing::content_length;
     std::chrono::milliseconds delay{0}; ///< wait this long before answering
-    bool close_after = false;     ///< close after answering, without announcing `connection: close`
-    bool announce_close = false;  ///< send `connection: close` and close after answering
+    bool close_after = false;           ///< close after answering, without announcing `connection: close`
+    bool announce_close = false;        ///< send `connection: close` and close after answering
     std::size_t truncate_body_to = static_cast<std::size_t>(-1); ///< send only this many body bytes, then close
 
     static scripted_response json(unsigned status, std::string body) {
@@ -362,14 +362,16 @@ private:
             boost::beast::http::request_parser<boost::beast::http::string_body> p;
             p.body_limit(256 * 1024 * 1024);
             p.header_limit(1024 * 1024);
-            auto [ec, n] = co_await boost::beast::http::async_read(*s, buf, p, test_net::as_tuple(test_net::use_awaitable));
+            auto [ec, n] =
+                co_await boost::beast::http::async_read(*s, buf, p, test_net::as_tuple(test_net::use_awaitable));
             (void)n;
             if (ec) break;
             recorded_request rec;
             auto& msg = p.get();
             rec.method = std::string(msg.method_string());
             rec.target = std::string(msg.target());
-            for (const auto& f : msg.base()) rec.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+            for (const auto& f : msg.base())
+                rec.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
             rec.body = std::move(msg.body());
             rec.connection = id;
             const bool head = rec.method == "HEAD";
@@ -390,14 +392,16 @@ private:
                 // Never answer, but notice when the client gives up and closes.
                 char sink[512];
                 for (;;) {
-                    auto [rec_ec, rn] = co_await s->async_read_some(test_net::buffer(sink), test_net::as_tuple(test_net::use_awaitable));
+                    auto [rec_ec, rn] = co_await s->async_read_some(test_net::buffer(sink),
+                                                                    test_net::as_tuple(test_net::use_awaitable));
                     (void)rn;
                     if (rec_ec) break;
                 }
                 break;
             }
             std::string wire = serialize(reply, head);
-            auto [wec, wn] = co_await test_net::async_write(*s, test_net::buffer(wire), test_net::as_tuple(test_net::use_awaitable));
+            auto [wec, wn] =
+                co_await test_net::async_write(*s, test_net::buffer(wire), test_net::as_tuple(test_net::use_awaitable));
             (void)wn;
             if (wec) break;
             if (reply.close_after || reply.announce_close || reply.truncate_body_to < reply.body.size() ||

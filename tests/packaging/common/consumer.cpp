@@ -29,8 +29,8 @@ int main(int argc, char** argv) {
     const kf::error_code ec = kf::errc::not_found;
     const std::string message = ec.message();
     std::printf("kongflow-endpoints %.*s (%.*s): %s:%d %s\n", static_cast<int>(kf::version().size()),
-                kf::version().data(), static_cast<int>(mode.size()), mode.data(), ec.category().name(),
-                ec.value(), message.c_str());
+                kf::version().data(), static_cast<int>(mode.size()), mode.data(), ec.category().name(), ec.value(),
+                message.c_str());
 
     int failures = 0;
     auto check = [&](bool ok, const char* what) {

@@ -24,8 +24,8 @@ int main(int argc, char** argv) {
     const std::string_view mode = "compiled";
 #endif
     if (mode != argv[1]) {
-        std::fprintf(stderr, "FAILED: built in %.*s mode, expected %s\n", static_cast<int>(mode.size()),
-                     mode.data(), argv[1]);
+        std::fprintf(stderr, "FAILED: built in %.*s mode, expected %s\n", static_cast<int>(mode.size()), mode.data(),
+                     argv[1]);
         return 1;
     }
 
@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
         } else {
             std::printf("kongflow-endpoints %.*s sqlite (%.*s): duplicate insert -> %s (%s)\n",
                         static_cast<int>(kf::version().size()), kf::version().data(), static_cast<int>(mode.size()),
-                        mode.data(), dup.error().message().c_str(), std::string(dup.error().diag().server_message()).c_str());
+                        mode.data(), dup.error().message().c_str(),
+                        std::string(dup.error().diag().server_message()).c_str());
         }
     }
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());

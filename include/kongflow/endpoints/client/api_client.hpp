@@ -95,8 +95,8 @@ public:
 
     /// EXECUTE_JOB (§A.5) with a RunJobBody; classified as success, fail, retry or resume.
     template <class CompletionToken = boost::asio::deferred_t>
-    auto async_execute_job(const endpoint_target& target, const boost::json::value& run_job_body,
-                           diagnostics& diag, CompletionToken&& token = {}) {
+    auto async_execute_job(const endpoint_target& target, const boost::json::value& run_job_body, diagnostics& diag,
+                           CompletionToken&& token = {}) {
         return run<execute_job_result>(
             replies::make_json_action(endpoint_action::execute_job, target, run_job_body, identity_),
             &replies::read_execute_job, diag, std::forward<CompletionToken>(token));
@@ -116,9 +116,8 @@ public:
     /// ErrorWithStack reply completes with errc::endpoint_error; endpoint_api_error::throw_if turns
     /// it into the typed exception.
     template <class CompletionToken = boost::asio::deferred_t>
-    auto async_initialize_trigger(const endpoint_target& target, std::string_view id,
-                                  const boost::json::value& params, diagnostics& diag,
-                                  CompletionToken&& token = {}) {
+    auto async_initialize_trigger(const endpoint_target& target, std::string_view id, const boost::json::value& params,
+                                  diagnostics& diag, CompletionToken&& token = {}) {
         boost::json::value body = {{"id", id}, {"params", params}};
         return run<register_trigger_body>(
             replies::make_json_action(endpoint_action::initialize_trigger, target, body, identity_),
@@ -129,16 +128,16 @@ public:
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_deliver_http_source_request(const endpoint_target& target, const http_source_delivery& d,
                                            diagnostics& diag, CompletionToken&& token = {}) {
-        return run<http_source_response>(replies::make_http_source(target, d, identity_),
-                                         &replies::read_http_source, diag, std::forward<CompletionToken>(token));
+        return run<http_source_response>(replies::make_http_source(target, d, identity_), &replies::read_http_source,
+                                         diag, std::forward<CompletionToken>(token));
     }
 
     /// DELIVER_WEBHOOK_REQUEST (§A.9).
     template <class CompletionToken = boost::asio::deferred_t>
-    auto async_deliver_webhook_request(const endpoint_target& target, const webhook_delivery& d,
-                                       diagnostics& diag, CompletionToken&& token = {}) {
-        return run<webhook_delivery_response>(replies::make_webhook(target, d, identity_), &replies::read_webhook,
-                                              diag, std::forward<CompletionToken>(token));
+    auto async_deliver_webhook_request(const endpoint_target& target, const webhook_delivery& d, diagnostics& diag,
+                                       CompletionToken&& token = {}) {
+        return run<webhook_delivery_response>(replies::make_webhook(target, d, identity_), &replies::read_webhook, diag,
+                                              std::forward<CompletionToken>(token));
     }
 
     /// DELIVER_HTTP_ENDPOINT_REQUEST_FOR_RESPONSE (§A.10).
@@ -204,13 +203,13 @@ private:
         Handler handler;
         Reader reader;
         diagnostics* diag;
-        std::string url;                   ///< the stored endpoint URL, for Trigger.dev's messages
+        std::string url;                    ///< the stored endpoint URL, for Trigger.dev's messages
         std::optional<action_request> sent; ///< kept only while redirects may follow
         unsigned followed = 0;
         std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
         exchange(api_client* c, Handler h, Reader r, diagnostics* d, std::string u)
-            : self(c), handler(std::move(h)), reader(std::move(r)), diag(d), url(std::move(u)) {}
+                : self(c), handler(std::move(h)), reader(std::move(r)), diag(d), url(std::move(u)) {}
 
         void send(action_request req) {
             if (replies::follows_redirects(req.action)) sent = req;
@@ -219,7 +218,9 @@ private:
             auto ex = boost::asio::get_associated_executor(handler, io_ex);
             api_client* client = self;
             diagnostics& d = *diag;
-            client->do_send(std::move(req), d, boost::asio::bind_cancellation_slot(slot, boost::asio::bind_executor(ex, std::move(*this))));
+            client->do_send(
+                std::move(req), d,
+                boost::asio::bind_cancellation_slot(slot, boost::asio::bind_executor(ex, std::move(*this))));
         }
 
         void operator()(error_code ec, http_response reply) {
@@ -229,7 +230,7 @@ private:
                     // The action's timeout covers the whole chain, as fetch's abort signal does.
                     if (step.next.total_timeout.count() > 0) {
                         auto left = step.next.total_timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                            std::chrono::steady_clock::now() - started);
+                                                                  std::chrono::steady_clock::now() - started);
                         if (left.count() <= 0) return finish(errc::timeout, {}, "timed out following redirects");
                         step.next.total_timeout = left;
                     }
@@ -263,12 +264,13 @@ private:
             if (auto ec = replies::check_headers(req, *diag)) {
                 // Refused before sending; still never complete inline. post() delivers to the
                 // handler's associated executor.
-                boost::asio::post(self->get_executor(), boost::asio::append(std::forward<Handler>(handler), ec, Result{}));
+                boost::asio::post(self->get_executor(),
+                                  boost::asio::append(std::forward<Handler>(handler), ec, Result{}));
                 return;
             }
             std::string url = req.url;
-            exchange<Result, std::decay_t<Handler>, Reader>(self, std::forward<Handler>(handler), std::move(reader), diag,
-                                                            std::move(url))
+            exchange<Result, std::decay_t<Handler>, Reader>(self, std::forward<Handler>(handler), std::move(reader),
+                                                            diag, std::move(url))
                 .send(std::move(req));
         }
     };

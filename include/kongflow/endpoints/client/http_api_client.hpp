@@ -15,11 +15,11 @@
 namespace kongflow::endpoints {
 
 struct http_api_client_params {
-    client_identity identity;                             ///< user-agent, x-trigger-version
-    std::chrono::milliseconds connect_timeout{10'000};    ///< resolve + connect + TLS handshake
-    std::size_t max_body_size = 10 * 1024 * 1024;        ///< larger replies fail with errc::body_too_large
-    std::size_t max_header_size = 64 * 1024;             ///< larger headers fail with errc::header_too_large
-    http_transport_params transport;                      ///< pool sizes, idle timeout
+    client_identity identity;                          ///< user-agent, x-trigger-version
+    std::chrono::milliseconds connect_timeout{10'000}; ///< resolve + connect + TLS handshake
+    std::size_t max_body_size = 10 * 1024 * 1024;      ///< larger replies fail with errc::body_too_large
+    std::size_t max_header_size = 64 * 1024;           ///< larger headers fail with errc::header_too_large
+    http_transport_params transport;                   ///< pool sizes, idle timeout
 };
 
 /// Thread safety: distinct objects safe; a shared object is safe when its executor is one thread
@@ -28,13 +28,13 @@ class http_api_client final : public api_client {
 public:
     /// Plain http:// only; https URLs fail with errc::not_supported.
     explicit http_api_client(boost::asio::any_io_executor ex, http_api_client_params params = {})
-        : ex_(ex), params_(std::move(params)), transport_(ex, params_.transport) {
+            : ex_(ex), params_(std::move(params)), transport_(ex, params_.transport) {
         set_identity(params_.identity);
     }
 
     /// http:// and https://, TLS through the caller's context (which must outlive the client).
     http_api_client(boost::asio::any_io_executor ex, boost::asio::ssl::context& tls, http_api_client_params params = {})
-        : ex_(ex), params_(std::move(params)), transport_(ex, tls, params_.transport) {
+            : ex_(ex), params_(std::move(params)), transport_(ex, tls, params_.transport) {
         set_identity(params_.identity);
     }
 

@@ -26,13 +26,13 @@ struct http_header {
 /// every other header is sent in the given order and case.
 struct http_request {
     std::string method = "POST";
-    std::string url;               ///< absolute http(s) URL, no user-info; a fragment is dropped
+    std::string url; ///< absolute http(s) URL, no user-info; a fragment is dropped
     std::vector<http_header> headers;
     std::string body;
     std::chrono::milliseconds connect_timeout{10'000}; ///< resolve + connect + TLS handshake; 0 = none
     std::chrono::milliseconds total_timeout{30'000};   ///< whole exchange, pool wait included; 0 = none
-    std::size_t max_body_size = 10 * 1024 * 1024;     ///< response body limit
-    std::size_t max_header_size = 64 * 1024;          ///< response status line + headers limit
+    std::size_t max_body_size = 10 * 1024 * 1024;      ///< response body limit
+    std::size_t max_header_size = 64 * 1024;           ///< response status line + headers limit
 };
 
 /// One response, whatever its status (3xx included: redirects are never followed).

@@ -44,11 +44,11 @@ struct http_transport_params {
 
 namespace detail {
 class http_transport_impl;
-KONGFLOW_ENDPOINTS_DECL std::shared_ptr<http_transport_impl> make_http_transport_impl(
-    boost::asio::any_io_executor ex, boost::asio::ssl::context* tls, http_transport_params params);
-KONGFLOW_ENDPOINTS_DECL void http_transport_send(
-    const std::shared_ptr<http_transport_impl>& impl, http_request req, diagnostics* diag,
-    boost::asio::any_completion_handler<void(error_code, http_response)> handler);
+KONGFLOW_ENDPOINTS_DECL std::shared_ptr<http_transport_impl>
+make_http_transport_impl(boost::asio::any_io_executor ex, boost::asio::ssl::context* tls, http_transport_params params);
+KONGFLOW_ENDPOINTS_DECL void
+http_transport_send(const std::shared_ptr<http_transport_impl>& impl, http_request req, diagnostics* diag,
+                    boost::asio::any_completion_handler<void(error_code, http_response)> handler);
 KONGFLOW_ENDPOINTS_DECL void http_transport_close(http_transport_impl& impl);
 } // namespace detail
 
@@ -67,23 +67,23 @@ public:
 
     /// Plain http only: an https URL fails with errc::not_supported.
     explicit http_transport(boost::asio::any_io_executor ex, http_transport_params params = {})
-        : impl_(detail::make_http_transport_impl(std::move(ex), nullptr, std::move(params))) {}
+            : impl_(detail::make_http_transport_impl(std::move(ex), nullptr, std::move(params))) {}
 
     /// http and https. `tls` (the caller's: CA store, client certificate, protocol versions) must
     /// outlive the transport. Peer and host-name verification are switched on per connection
     /// whatever the context's own verify mode (see http_transport_params::verify_tls_peer).
     http_transport(boost::asio::any_io_executor ex, boost::asio::ssl::context& tls, http_transport_params params = {})
-        : impl_(detail::make_http_transport_impl(std::move(ex), &tls, std::move(params))) {}
+            : impl_(detail::make_http_transport_impl(std::move(ex), &tls, std::move(params))) {}
 
     template <class ExecutionContext,
               class = std::enable_if_t<std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>>>
     explicit http_transport(ExecutionContext& ctx, http_transport_params params = {})
-        : http_transport(boost::asio::any_io_executor(ctx.get_executor()), std::move(params)) {}
+            : http_transport(boost::asio::any_io_executor(ctx.get_executor()), std::move(params)) {}
 
     template <class ExecutionContext,
               class = std::enable_if_t<std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>>>
     http_transport(ExecutionContext& ctx, boost::asio::ssl::context& tls, http_transport_params params = {})
-        : http_transport(boost::asio::any_io_executor(ctx.get_executor()), tls, std::move(params)) {}
+            : http_transport(boost::asio::any_io_executor(ctx.get_executor()), tls, std::move(params)) {}
 
     http_transport(const http_transport&) = delete;
     http_transport& operator=(const http_transport&) = delete;
@@ -122,8 +122,8 @@ public:
     /// response arrived (the server had closed it) is sent once more on a new connection.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_send(http_request req, diagnostics& diag, CompletionToken&& token = {}) {
-        return boost::asio::async_initiate<CompletionToken, void(error_code, http_response)>(
-            initiation{this}, token, std::move(req), &diag);
+        return boost::asio::async_initiate<CompletionToken, void(error_code, http_response)>(initiation{this}, token,
+                                                                                             std::move(req), &diag);
     }
 
     /// Closes idle connections and aborts every pending request (operation_aborted). The
@@ -140,9 +140,9 @@ private:
 
         template <class Handler>
         void operator()(Handler&& handler, http_request req, diagnostics* diag) const {
-            detail::http_transport_send(self->impl_, std::move(req), diag,
-                                        boost::asio::any_completion_handler<void(error_code, http_response)>(
-                                            std::forward<Handler>(handler)));
+            detail::http_transport_send(
+                self->impl_, std::move(req), diag,
+                boost::asio::any_completion_handler<void(error_code, http_response)>(std::forward<Handler>(handler)));
         }
     };
 

@@ -36,18 +36,18 @@ struct forwarded_http_request {
     std::string url;
     std::string method;
     std::vector<http_header> headers; ///< sent as a JSON record in x-ts-http-headers
-    std::string raw_body;              ///< sent as the body, application/octet-stream
+    std::string raw_body;             ///< sent as the body, application/octet-stream
 };
 
 struct http_source_delivery {
     std::string key;
     std::string secret;
-    boost::json::value params;                 ///< null → {}
-    boost::json::value data;                   ///< null → {}
+    boost::json::value params; ///< null → {}
+    boost::json::value data;   ///< null → {}
     forwarded_http_request request;
-    std::optional<boost::json::value> auth;    ///< x-ts-auth (ConnectionAuth)
-    std::optional<std::string> dynamic_id;     ///< x-ts-dynamic-id
-    std::optional<boost::json::value> metadata;///< x-ts-metadata
+    std::optional<boost::json::value> auth;     ///< x-ts-auth (ConnectionAuth)
+    std::optional<std::string> dynamic_id;      ///< x-ts-dynamic-id
+    std::optional<boost::json::value> metadata; ///< x-ts-metadata
 };
 
 struct webhook_delivery {
@@ -87,10 +87,10 @@ struct index_result {
     outcome kind = outcome::failure;
     unsigned status = 0;
     std::chrono::milliseconds duration{};
-    std::string location;                     ///< redirect: the Location header, verbatim
-    endpoint_index_error error;               ///< failure: {message, raw?} as it is stored
-    index_endpoint_response response;         ///< success: the validated index
-    boost::json::value body;                  ///< success: the body as received (for storage)
+    std::string location;                           ///< redirect: the Location header, verbatim
+    endpoint_index_error error;                     ///< failure: {message, raw?} as it is stored
+    index_endpoint_response response;               ///< success: the validated index
+    boost::json::value body;                        ///< success: the body as received (for storage)
     std::optional<std::string> trigger_version;     ///< from the reply headers
     std::optional<std::string> trigger_sdk_version; ///< from the reply headers
 };
@@ -101,9 +101,9 @@ struct execute_job_result {
     outcome kind = outcome::fail;
     unsigned status = 0;
     std::chrono::milliseconds duration{};
-    std::string message;                       ///< for fail/retry/resume
+    std::string message;                            ///< for fail/retry/resume
     std::optional<error_with_stack> endpoint_error; ///< an ErrorWithStack body, when there was one
-    run_job_response response;                 ///< success: the validated RunJobResponse
+    run_job_response response;                      ///< success: the validated RunJobResponse
     std::optional<std::string> trigger_version;
     std::optional<boost::json::value> run_metadata; ///< x-trigger-run-metadata, parsed
 };
@@ -118,7 +118,7 @@ struct probe_result {
 
 struct http_endpoint_response_result {
     http_response reply;          ///< the raw reply
-    normalized_response response;  ///< validated NormalizedResponse
+    normalized_response response; ///< validated NormalizedResponse
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -133,8 +133,7 @@ KONGFLOW_ENDPOINTS_DECL action_request make_index(const endpoint_target&, const 
 /// EXECUTE_JOB, PREPROCESS_RUN, PROBE_EXECUTION_TIMEOUT, RUN_NOTIFICATION, DELIVER_EVENT and
 /// INITIALIZE_TRIGGER: a JSON body. `content_type_name` keeps Trigger.dev's header spelling.
 KONGFLOW_ENDPOINTS_DECL action_request make_json_action(endpoint_action, const endpoint_target&,
-                                                        const boost::json::value& body,
-                                                        const client_identity&);
+                                                        const boost::json::value& body, const client_identity&);
 KONGFLOW_ENDPOINTS_DECL action_request make_http_source(const endpoint_target&, const http_source_delivery&,
                                                         const client_identity&);
 KONGFLOW_ENDPOINTS_DECL action_request make_webhook(const endpoint_target&, const webhook_delivery&,
@@ -152,37 +151,31 @@ KONGFLOW_ENDPOINTS_DECL error_code check_headers(const action_request&, diagnost
 // ---------------------------------------------------------------------------------------------
 KONGFLOW_ENDPOINTS_DECL error_code read_ping(std::string_view url, error_code transport, const http_response&,
                                              ping_result& out, diagnostics& diag);
-KONGFLOW_ENDPOINTS_DECL error_code read_validate(std::string_view url, error_code transport,
-                                                 const http_response&, validate_result& out,
-                                                 diagnostics& diag);
+KONGFLOW_ENDPOINTS_DECL error_code read_validate(std::string_view url, error_code transport, const http_response&,
+                                                 validate_result& out, diagnostics& diag);
 /// Never an error for endpoint-side failures: those are `index_result::outcome::failure`
 /// (they are stored on the index). The error_code is set to the failure's class all the same.
 KONGFLOW_ENDPOINTS_DECL error_code read_index(std::string_view url, error_code transport, const http_response&,
                                               index_result& out, diagnostics& diag);
-KONGFLOW_ENDPOINTS_DECL error_code read_execute_job(std::string_view url, error_code transport,
-                                                    const http_response&, execute_job_result& out,
-                                                    diagnostics& diag);
-KONGFLOW_ENDPOINTS_DECL error_code read_preprocess_run(std::string_view url, error_code transport,
-                                                       const http_response&, preprocess_run_result& out,
-                                                       diagnostics& diag);
+KONGFLOW_ENDPOINTS_DECL error_code read_execute_job(std::string_view url, error_code transport, const http_response&,
+                                                    execute_job_result& out, diagnostics& diag);
+KONGFLOW_ENDPOINTS_DECL error_code read_preprocess_run(std::string_view url, error_code transport, const http_response&,
+                                                       preprocess_run_result& out, diagnostics& diag);
 KONGFLOW_ENDPOINTS_DECL error_code read_initialize_trigger(std::string_view url, error_code transport,
                                                            const http_response&, register_trigger_body& out,
                                                            diagnostics& diag);
-KONGFLOW_ENDPOINTS_DECL error_code read_http_source(std::string_view url, error_code transport,
-                                                    const http_response&, http_source_response& out,
-                                                    diagnostics& diag);
+KONGFLOW_ENDPOINTS_DECL error_code read_http_source(std::string_view url, error_code transport, const http_response&,
+                                                    http_source_response& out, diagnostics& diag);
 KONGFLOW_ENDPOINTS_DECL error_code read_webhook(std::string_view url, error_code transport, const http_response&,
                                                 webhook_delivery_response& out, diagnostics& diag);
-KONGFLOW_ENDPOINTS_DECL error_code read_http_endpoint(std::string_view url, error_code transport,
-                                                      const http_response&, http_endpoint_response_result& out,
-                                                      diagnostics& diag);
+KONGFLOW_ENDPOINTS_DECL error_code read_http_endpoint(std::string_view url, error_code transport, const http_response&,
+                                                      http_endpoint_response_result& out, diagnostics& diag);
 KONGFLOW_ENDPOINTS_DECL error_code read_probe(error_code transport, const http_response&, probe_result& out,
                                               diagnostics& diag);
 KONGFLOW_ENDPOINTS_DECL error_code read_run_notification(std::string_view url, error_code transport,
                                                          const http_response&, diagnostics& diag);
-KONGFLOW_ENDPOINTS_DECL error_code read_deliver_event(std::string_view url, error_code transport,
-                                                      const http_response&, deliver_event_response& out,
-                                                      diagnostics& diag);
+KONGFLOW_ENDPOINTS_DECL error_code read_deliver_event(std::string_view url, error_code transport, const http_response&,
+                                                      deliver_event_response& out, diagnostics& diag);
 
 /// True for the platform timeouts of protocol.md §A.5 (Vercel, CloudFront, Deno, Cloudflare).
 KONGFLOW_ENDPOINTS_DECL bool is_platform_timeout(const http_response&);

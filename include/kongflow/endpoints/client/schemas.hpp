@@ -107,7 +107,7 @@ struct display_property {
     std::string label;
     std::string text;
     std::optional<std::string> url;
-    std::optional<std::vector<std::string>> image_url;  // "imageUrl"
+    std::optional<std::vector<std::string>> image_url; // "imageUrl"
 };
 
 struct event_example {
@@ -122,7 +122,7 @@ struct event_specification {
     std::string title;
     std::string source;
     std::string icon;
-    std::optional<boost::json::value> filter;  // EventFilter: recursive, kept as JSON
+    std::optional<boost::json::value> filter; // EventFilter: recursive, kept as JSON
     std::optional<std::vector<display_property>> properties;
     std::optional<boost::json::value> schema;
     std::optional<std::vector<event_example>> examples;
@@ -131,8 +131,8 @@ struct event_specification {
 struct event_rule {
     string_or_strings event;
     std::string source;
-    std::optional<boost::json::value> payload;  // EventFilter
-    std::optional<boost::json::value> context;  // EventFilter
+    std::optional<boost::json::value> payload; // EventFilter
+    std::optional<boost::json::value> context; // EventFilter
 };
 
 struct trigger_help {
@@ -140,7 +140,7 @@ struct trigger_help {
         std::string text;
         std::optional<std::string> link;
     };
-    std::optional<no_runs_help> no_runs;  // "noRuns"
+    std::optional<no_runs_help> no_runs; // "noRuns"
 };
 
 struct static_trigger {
@@ -152,8 +152,8 @@ struct static_trigger {
 };
 
 struct interval_schedule_metadata {
-    std::int64_t seconds = 0;  // integer in [20, 2592000]
-    std::optional<std::string> account_id;        // "accountId"
+    std::int64_t seconds = 0;              // integer in [20, 2592000]
+    std::optional<std::string> account_id; // "accountId"
     std::optional<boost::json::value> metadata;
 };
 
@@ -188,7 +188,7 @@ struct integration_metadata {
 struct integration_config {
     std::string id;
     integration_metadata metadata;
-    endpoints::auth_source auth_source = endpoints::auth_source::hosted;  // "authSource"
+    endpoints::auth_source auth_source = endpoints::auth_source::hosted; // "authSource"
 };
 
 struct concurrency_limit_options {
@@ -208,7 +208,7 @@ struct job_metadata {
     event_specification event;
     trigger_metadata trigger;
     json_record<integration_config> integrations;
-    bool internal = false;  // zod default; written only when true, as the SDK omits it
+    bool internal = false; // zod default; written only when true, as the SDK omits it
     bool enabled = true;
     endpoints::start_position start_position = endpoints::start_position::latest;
     bool preprocess_runs = false;
@@ -228,7 +228,7 @@ struct source_metadata_v1 {
     std::string key;
     std::optional<boost::json::value> params;
     std::vector<std::string> events;
-    std::optional<job_version_ref> register_source_job;  // "registerSourceJob"
+    std::optional<job_version_ref> register_source_job; // "registerSourceJob"
 };
 
 struct source_metadata_v2 {
@@ -248,7 +248,7 @@ struct webhook_metadata {
     std::optional<boost::json::value> params;
     json_record<std::vector<std::string>> config;
     integration_config integration;
-    std::string http_endpoint_id;  // "httpEndpoint": {"id"}
+    std::string http_endpoint_id; // "httpEndpoint": {"id"}
 };
 
 struct dynamic_trigger_endpoint_metadata {
@@ -263,10 +263,10 @@ struct register_dynamic_schedule_payload {
 };
 
 struct request_filter {
-    std::optional<std::vector<std::string>> method;  // HTTP verbs
-    std::optional<boost::json::value> headers;       // record of StringMatch
-    std::optional<boost::json::value> query;         // record of StringMatch
-    std::optional<boost::json::value> body;          // EventFilter
+    std::optional<std::vector<std::string>> method; // HTTP verbs
+    std::optional<boost::json::value> headers;      // record of StringMatch
+    std::optional<boost::json::value> query;        // record of StringMatch
+    std::optional<boost::json::value> body;         // EventFilter
 };
 
 struct http_endpoint_metadata {
@@ -277,8 +277,8 @@ struct http_endpoint_metadata {
     std::optional<std::string> icon;
     std::optional<std::vector<display_property>> properties;
     event_specification event;
-    std::optional<request_filter> immediate_response_filter;  // "immediateResponseFilter"
-    std::optional<bool> skip_triggering_runs;                  // "skipTriggeringRuns"
+    std::optional<request_filter> immediate_response_filter; // "immediateResponseFilter"
+    std::optional<bool> skip_triggering_runs;                // "skipTriggeringRuns"
     std::string source;
 };
 
@@ -286,7 +286,7 @@ struct index_endpoint_response {
     std::vector<job_metadata> jobs;
     std::vector<source_metadata> sources;
     std::optional<std::vector<webhook_metadata>> webhooks;
-    std::vector<dynamic_trigger_endpoint_metadata> dynamic_triggers;    // "dynamicTriggers"
+    std::vector<dynamic_trigger_endpoint_metadata> dynamic_triggers;   // "dynamicTriggers"
     std::vector<register_dynamic_schedule_payload> dynamic_schedules;  // "dynamicSchedules"
     std::optional<std::vector<http_endpoint_metadata>> http_endpoints; // "httpEndpoints"
 };
@@ -297,8 +297,8 @@ struct index_endpoint_stats {
     std::optional<double> webhooks;
     double dynamic_triggers = 0;
     double dynamic_schedules = 0;
-    double disabled_jobs = 0;   // default 0
-    double http_endpoints = 0;  // default 0
+    double disabled_jobs = 0;  // default 0
+    double http_endpoints = 0; // default 0
 };
 
 struct endpoint_index_error {
@@ -311,15 +311,15 @@ struct endpoint_index_error {
 // ---------------------------------------------------------------------------------------------
 struct pong_response {
     bool ok = true;
-    std::optional<std::string> error;  // present iff !ok
-    std::optional<std::string> trigger_version;      // "triggerVersion"
-    std::optional<std::string> trigger_sdk_version;  // "triggerSdkVersion"
+    std::optional<std::string> error;               // present iff !ok
+    std::optional<std::string> trigger_version;     // "triggerVersion"
+    std::optional<std::string> trigger_sdk_version; // "triggerSdkVersion"
 };
 
 struct validate_response {
     bool ok = true;
-    std::optional<std::string> endpoint_id;  // "endpointId", present iff ok
-    std::optional<std::string> error;        // present iff !ok
+    std::optional<std::string> endpoint_id; // "endpointId", present iff ok
+    std::optional<std::string> error;       // present iff !ok
     std::optional<std::string> trigger_version;
 };
 
@@ -330,21 +330,21 @@ struct error_with_stack {
 };
 
 struct endpoint_headers {
-    std::optional<std::string> trigger_version;      // "trigger-version"
-    std::optional<std::string> trigger_sdk_version;  // "trigger-sdk-version"
+    std::optional<std::string> trigger_version;     // "trigger-version"
+    std::optional<std::string> trigger_sdk_version; // "trigger-sdk-version"
 };
 
 /// The JSON carried by an EXECUTE_JOB reply's `x-trigger-run-metadata` header.
 struct execute_job_run_metadata {
-    std::optional<bool> success_subscription;  // "successSubscription"
-    std::optional<bool> failed_subscription;   // "failedSubscription"
+    std::optional<bool> success_subscription; // "successSubscription"
+    std::optional<bool> failed_subscription;  // "failedSubscription"
 };
 
 /// EXECUTE_JOB reply headers: EndpointHeaders plus `x-trigger-run-metadata` (a JSON string).
 struct execute_job_headers {
     std::optional<std::string> trigger_version;
     std::optional<std::string> trigger_sdk_version;
-    std::optional<execute_job_run_metadata> run_metadata;  // absent when the header is absent
+    std::optional<execute_job_run_metadata> run_metadata; // absent when the header is absent
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -358,7 +358,7 @@ struct register_trigger_body_v1 {
 struct register_trigger_body_v2 {
     event_rule rule;
     source_metadata_v2 source;
-    std::optional<std::string> account_id;  // "accountId"
+    std::optional<std::string> account_id; // "accountId"
 };
 
 /// What INITIALIZE_TRIGGER answers: SDK 2.3 sends version "2" sources, older SDKs version "1".
@@ -374,10 +374,10 @@ struct raw_event {
     std::string name;
     std::optional<boost::json::value> payload;
     std::optional<boost::json::value> context;
-    std::string id;                       // default: a new ULID
-    std::optional<double> timestamp_ms;   // z.coerce.date(), ms since the epoch
+    std::string id;                     // default: a new ULID
+    std::optional<double> timestamp_ms; // z.coerce.date(), ms since the epoch
     std::optional<std::string> source;
-    std::optional<std::string> payload_type;  // "payloadType": "JSON" | "REQUEST"
+    std::optional<std::string> payload_type; // "payloadType": "JSON" | "REQUEST"
 };
 
 struct http_source_response {
@@ -398,7 +398,7 @@ struct preprocess_run_response {
 };
 
 struct deliver_event_response {
-    std::string delivered_at;  // "deliveredAt", an ISO datetime (zod's string().datetime())
+    std::string delivered_at; // "deliveredAt", an ISO datetime (zod's string().datetime())
 };
 
 /// RunJobResponse, validated in full but kept as its status and the original JSON.
@@ -411,20 +411,25 @@ struct run_job_response {
 // Parsing and validation
 // ---------------------------------------------------------------------------------------------
 KONGFLOW_ENDPOINTS_DECL std::vector<zod_issue> validate_index_endpoint_response(const boost::json::value& body);
-KONGFLOW_ENDPOINTS_DECL validated<index_endpoint_response> parse_index_endpoint_response(const boost::json::value& body);
+KONGFLOW_ENDPOINTS_DECL validated<index_endpoint_response>
+parse_index_endpoint_response(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<job_metadata> parse_job_metadata(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<pong_response> parse_pong_response(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<validate_response> parse_validate_response(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<error_with_stack> parse_error_with_stack(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<endpoint_index_error> parse_endpoint_index_error(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<index_endpoint_stats> parse_index_endpoint_stats(const boost::json::value& body);
-KONGFLOW_ENDPOINTS_DECL validated<register_trigger_body_v1> parse_register_trigger_body_v1(const boost::json::value& body);
-KONGFLOW_ENDPOINTS_DECL validated<register_trigger_body_v2> parse_register_trigger_body_v2(const boost::json::value& body);
+KONGFLOW_ENDPOINTS_DECL validated<register_trigger_body_v1>
+parse_register_trigger_body_v1(const boost::json::value& body);
+KONGFLOW_ENDPOINTS_DECL validated<register_trigger_body_v2>
+parse_register_trigger_body_v2(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<register_trigger_body> parse_register_trigger_body(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<http_source_response> parse_http_source_response(const boost::json::value& body);
-KONGFLOW_ENDPOINTS_DECL validated<webhook_delivery_response> parse_webhook_delivery_response(const boost::json::value& body);
+KONGFLOW_ENDPOINTS_DECL validated<webhook_delivery_response>
+parse_webhook_delivery_response(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<normalized_response> parse_normalized_response(const boost::json::value& body);
-KONGFLOW_ENDPOINTS_DECL validated<preprocess_run_response> parse_preprocess_run_response(const boost::json::value& body);
+KONGFLOW_ENDPOINTS_DECL validated<preprocess_run_response>
+parse_preprocess_run_response(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<deliver_event_response> parse_deliver_event_response(const boost::json::value& body);
 KONGFLOW_ENDPOINTS_DECL validated<run_job_response> parse_run_job_response(const boost::json::value& body);
 /// `headers` is a JSON object of lower-case header names to string values.
@@ -435,8 +440,9 @@ KONGFLOW_ENDPOINTS_DECL validated<execute_job_headers> parse_execute_job_headers
 
 /// The FAILURE text the webapp stores for a rejected index reply (protocol §B.1).
 struct index_failure {
-    std::string message;  ///< "Your Jobs have issues:\n- Job ..." or "There's an issue with the format of your Jobs: ..."
-    std::string raw;      ///< fromZodError(err).message ("Validation error: ...")
+    std::string
+        message;     ///< "Your Jobs have issues:\n- Job ..." or "There's an issue with the format of your Jobs: ..."
+    std::string raw; ///< fromZodError(err).message ("Validation error: ...")
     /// True when Trigger.dev's own code throws on this body (`{}` or `"jobs": null`: it reads
     /// `body.jobs[i]`); we then leave the job out, so `message` is the "format" text.
     bool reference_throws = false;
@@ -456,9 +462,8 @@ KONGFLOW_ENDPOINTS_DECL std::string js_to_string(const boost::json::value& v);
 // Boost.JSON conversions. value_to expects a value that validated (it throws
 // boost::system::system_error on a shape it cannot read); value_from writes what the SDK sends.
 // ---------------------------------------------------------------------------------------------
-#define KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(T)                                                            \
-    KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,  \
-                                            const T& v);                                                 \
+#define KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(T)                                                                         \
+    KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const T& v);   \
     KONGFLOW_ENDPOINTS_DECL T tag_invoke(const boost::json::value_to_tag<T>&, const boost::json::value& jv);
 
 KONGFLOW_ENDPOINTS_JSON_CONVERSIONS(display_property)
@@ -510,7 +515,7 @@ KONGFLOW_ENDPOINTS_DECL trigger_metadata trigger_from_json(const boost::json::va
 KONGFLOW_ENDPOINTS_DECL boost::json::value source_to_json(const source_metadata& s);
 KONGFLOW_ENDPOINTS_DECL source_metadata source_from_json(const boost::json::value& jv);
 
-}  // namespace kongflow::endpoints
+} // namespace kongflow::endpoints
 
 #ifdef KONGFLOW_ENDPOINTS_HEADER_ONLY
 #include <kongflow/endpoints/client/impl/schemas.ipp>

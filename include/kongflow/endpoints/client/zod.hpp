@@ -27,30 +27,30 @@ using zod_path_element = std::variant<std::string, std::size_t>;
 
 /// Key order of the JS issue object, which depends on where zod created the issue.
 enum class zod_issue_layout : unsigned char {
-    standard,         ///< code, `<extras>`, path, message (invalid_type, invalid_union, discriminator, ...)
-    message_first,    ///< code, `<extras>`, message, path (checks with a `message` slot: int, min, max, datetime)
-    received_first,   ///< received, code, `<extras>`, path, message (invalid_literal, invalid_enum_value)
-    enum_type,        ///< expected, received, code, path, message (z.enum given a non-string)
-    tuple_size,       ///< code, minimum|maximum, inclusive, exact, type, path, message (z.tuple length)
+    standard,       ///< code, `<extras>`, path, message (invalid_type, invalid_union, discriminator, ...)
+    message_first,  ///< code, `<extras>`, message, path (checks with a `message` slot: int, min, max, datetime)
+    received_first, ///< received, code, `<extras>`, path, message (invalid_literal, invalid_enum_value)
+    enum_type,      ///< expected, received, code, path, message (z.enum given a non-string)
+    tuple_size,     ///< code, minimum|maximum, inclusive, exact, type, path, message (z.tuple length)
 };
 
 /// A zod issue with every field zod may print. Unused optional fields are absent from the JSON.
 struct zod_issue {
-    std::string code;  ///< "invalid_type", "too_small", "invalid_union", ...
+    std::string code; ///< "invalid_type", "too_small", "invalid_union", ...
     std::vector<zod_path_element> path;
     std::string message;
 
-    std::optional<boost::json::value> expected;  ///< invalid_type: type name; invalid_literal: the literal
-    std::optional<boost::json::value> received;  ///< absent for invalid_literal when the input was undefined
-    std::optional<boost::json::array> options;   ///< invalid_enum_value, invalid_union_discriminator
-    std::optional<double> minimum;               ///< too_small
-    std::optional<double> maximum;               ///< too_big
-    std::optional<std::string> type;             ///< too_small/too_big: "number", "array", "string"
+    std::optional<boost::json::value> expected; ///< invalid_type: type name; invalid_literal: the literal
+    std::optional<boost::json::value> received; ///< absent for invalid_literal when the input was undefined
+    std::optional<boost::json::array> options;  ///< invalid_enum_value, invalid_union_discriminator
+    std::optional<double> minimum;              ///< too_small
+    std::optional<double> maximum;              ///< too_big
+    std::optional<std::string> type;            ///< too_small/too_big: "number", "array", "string"
     std::optional<bool> inclusive;
     std::optional<bool> exact;
-    std::optional<std::string> validation;       ///< invalid_string: "datetime", "url", ...
-    std::optional<std::vector<std::string>> keys;  ///< unrecognized_keys
-    std::vector<std::vector<zod_issue>> union_errors;  ///< invalid_union: the issues of each option
+    std::optional<std::string> validation;            ///< invalid_string: "datetime", "url", ...
+    std::optional<std::vector<std::string>> keys;     ///< unrecognized_keys
+    std::vector<std::vector<zod_issue>> union_errors; ///< invalid_union: the issues of each option
 
     zod_issue_layout layout = zod_issue_layout::standard;
 };
@@ -86,7 +86,7 @@ KONGFLOW_ENDPOINTS_DECL std::string js_number_to_string(double value);
 /// indent 0 = compact).
 KONGFLOW_ENDPOINTS_DECL std::string js_json_stringify(const boost::json::value& value, int indent = 0);
 
-}  // namespace kongflow::endpoints
+} // namespace kongflow::endpoints
 
 #ifdef KONGFLOW_ENDPOINTS_HEADER_ONLY
 #include <kongflow/endpoints/client/impl/zod.ipp>

@@ -14,13 +14,13 @@
 #include <string_view>
 
 #if defined(_WIN32)
-#include <windows.h>
 #include <bcrypt.h>
+#include <windows.h>
 #pragma comment(lib, "bcrypt")
 #else
 #include <fcntl.h>
-#include <unistd.h>
 #include <pthread.h>
+#include <unistd.h>
 #if defined(__linux__) && __has_include(<sys/random.h>)
 #include <sys/random.h>
 #define KONGFLOW_ENDPOINTS_HAS_GETRANDOM 1
@@ -169,7 +169,8 @@ inline constexpr std::size_t hook_identifier_length = 10;
 /// are, instead of on a random page of it: a commit of many rows writes a few pages, not one per
 /// row and index (the WAL bytes per created endpoint fell about 3x).
 inline result<std::string> new_id() {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
     auto t = static_cast<unsigned long long>(ms < 0 ? 0 : ms);
     auto tail = random_string(id_alphabet, id_length - id_time_length);
     if (!tail) return tail.error();

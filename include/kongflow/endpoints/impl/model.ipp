@@ -91,12 +91,11 @@ result<E> parse_enum(std::string_view s, const std::array<std::string_view, N>& 
     return make_error_code(errc::invalid_argument);
 }
 inline constexpr std::array<std::string_view, 4> environment_type_names{"DEVELOPMENT", "PRODUCTION", "STAGING",
-                                                                         "PREVIEW"};
+                                                                        "PREVIEW"};
 inline constexpr std::array<std::string_view, 4> index_source_names{"MANUAL", "API", "INTERNAL", "HOOK"};
 inline constexpr std::array<std::string_view, 4> index_status_names{"PENDING", "STARTED", "SUCCESS", "FAILURE"};
-inline constexpr std::array<std::string_view, 5> registration_kind_names{"SOURCE", "DYNAMIC_TRIGGER",
-                                                                          "DYNAMIC_SCHEDULE", "WEBHOOK",
-                                                                          "HTTP_ENDPOINT"};
+inline constexpr std::array<std::string_view, 5> registration_kind_names{
+    "SOURCE", "DYNAMIC_TRIGGER", "DYNAMIC_SCHEDULE", "WEBHOOK", "HTTP_ENDPOINT"};
 template <std::size_t N>
 std::string_view enum_name(const std::array<std::string_view, N>& names, int v) noexcept {
     return v >= 0 && static_cast<std::size_t>(v) < N ? names[static_cast<std::size_t>(v)] : std::string_view("?");
@@ -146,14 +145,19 @@ public:
     }
     void get(std::string_view key, std::string& out) {
         auto v = find(key);
-        if (v && v->is_string()) out = std::string(v->get_string());
-        else fail();
+        if (v && v->is_string())
+            out = std::string(v->get_string());
+        else
+            fail();
     }
     void get(std::string_view key, std::optional<std::string>& out) {
         auto v = find(key);
-        if (!v || v->is_null()) out.reset();
-        else if (v->is_string()) out = std::string(v->get_string());
-        else fail();
+        if (!v || v->is_null())
+            out.reset();
+        else if (v->is_string())
+            out = std::string(v->get_string());
+        else
+            fail();
     }
     void get(std::string_view key, boost::json::value& out) {
         auto v = find(key);
@@ -161,8 +165,10 @@ public:
     }
     void get(std::string_view key, bool& out) {
         auto v = find(key);
-        if (v && v->is_bool()) out = v->get_bool();
-        else fail();
+        if (v && v->is_bool())
+            out = v->get_bool();
+        else
+            fail();
     }
     void get(std::string_view key, std::int64_t& out) {
         auto v = find(key);
@@ -174,16 +180,20 @@ public:
         auto v = find(key);
         if (!v || !v->is_string()) return fail();
         auto t = parse_timestamp(v->get_string());
-        if (t) out = *t;
-        else fail();
+        if (t)
+            out = *t;
+        else
+            fail();
     }
     template <class E, class Parse>
     void get_enum(std::string_view key, E& out, Parse parse) {
         auto v = find(key);
         if (!v || !v->is_string()) return fail();
         auto e = parse(v->get_string());
-        if (e) out = *e;
-        else fail();
+        if (e)
+            out = *e;
+        else
+            fail();
     }
 
 private:
@@ -208,7 +218,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(boost::json::value_from_tag, boost::json
           {"updatedAt", format_timestamp(v.updated_at)}};
 }
 KONGFLOW_ENDPOINTS_DECL boost::system::result<organization> tag_invoke(boost::json::try_value_to_tag<organization>,
-                                                                        const boost::json::value& jv) {
+                                                                       const boost::json::value& jv) {
     organization v;
     detail::json_reader r(jv);
     r.get("id", v.id);
@@ -229,7 +239,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(boost::json::value_from_tag, boost::json
           {"updatedAt", format_timestamp(v.updated_at)}};
 }
 KONGFLOW_ENDPOINTS_DECL boost::system::result<project> tag_invoke(boost::json::try_value_to_tag<project>,
-                                                                   const boost::json::value& jv) {
+                                                                  const boost::json::value& jv) {
     project v;
     detail::json_reader r(jv);
     r.get("id", v.id);
@@ -253,7 +263,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(boost::json::value_from_tag, boost::json
           {"updatedAt", format_timestamp(v.updated_at)}};
 }
 KONGFLOW_ENDPOINTS_DECL boost::system::result<environment> tag_invoke(boost::json::try_value_to_tag<environment>,
-                                                                       const boost::json::value& jv) {
+                                                                      const boost::json::value& jv) {
     environment v;
     detail::json_reader r(jv);
     r.get("id", v.id);
@@ -283,7 +293,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(boost::json::value_from_tag, boost::json
           {"runChunkExecutionLimit", v.run_chunk_execution_limit}};
 }
 KONGFLOW_ENDPOINTS_DECL boost::system::result<endpoint> tag_invoke(boost::json::try_value_to_tag<endpoint>,
-                                                                    const boost::json::value& jv) {
+                                                                   const boost::json::value& jv) {
     endpoint v;
     detail::json_reader r(jv);
     r.get("id", v.id);
@@ -302,8 +312,7 @@ KONGFLOW_ENDPOINTS_DECL boost::system::result<endpoint> tag_invoke(boost::json::
     return v;
 }
 
-KONGFLOW_ENDPOINTS_DECL void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                                        const endpoint_index& v) {
+KONGFLOW_ENDPOINTS_DECL void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const endpoint_index& v) {
     jv = {{"id", v.id},
           {"endpointId", v.endpoint_id},
           {"createdAt", format_timestamp(v.created_at)},
@@ -316,8 +325,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(boost::json::value_from_tag, boost::json
           {"stats", v.stats},
           {"error", v.error}};
 }
-KONGFLOW_ENDPOINTS_DECL boost::system::result<endpoint_index> tag_invoke(
-    boost::json::try_value_to_tag<endpoint_index>, const boost::json::value& jv) {
+KONGFLOW_ENDPOINTS_DECL boost::system::result<endpoint_index> tag_invoke(boost::json::try_value_to_tag<endpoint_index>,
+                                                                         const boost::json::value& jv) {
     endpoint_index v;
     detail::json_reader r(jv);
     r.get("id", v.id);
@@ -335,8 +344,7 @@ KONGFLOW_ENDPOINTS_DECL boost::system::result<endpoint_index> tag_invoke(
     return v;
 }
 
-KONGFLOW_ENDPOINTS_DECL void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                                        const registered_job& v) {
+KONGFLOW_ENDPOINTS_DECL void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const registered_job& v) {
     jv = {{"id", v.id},
           {"endpointId", v.endpoint_id},
           {"slug", v.slug},
@@ -347,8 +355,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(boost::json::value_from_tag, boost::json
           {"createdAt", format_timestamp(v.created_at)},
           {"updatedAt", format_timestamp(v.updated_at)}};
 }
-KONGFLOW_ENDPOINTS_DECL boost::system::result<registered_job> tag_invoke(
-    boost::json::try_value_to_tag<registered_job>, const boost::json::value& jv) {
+KONGFLOW_ENDPOINTS_DECL boost::system::result<registered_job> tag_invoke(boost::json::try_value_to_tag<registered_job>,
+                                                                         const boost::json::value& jv) {
     registered_job v;
     detail::json_reader r(jv);
     r.get("id", v.id);
@@ -375,7 +383,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(boost::json::value_from_tag, boost::json
           {"updatedAt", format_timestamp(v.updated_at)}};
 }
 KONGFLOW_ENDPOINTS_DECL boost::system::result<registration> tag_invoke(boost::json::try_value_to_tag<registration>,
-                                                                        const boost::json::value& jv) {
+                                                                       const boost::json::value& jv) {
     registration v;
     detail::json_reader r(jv);
     r.get("id", v.id);

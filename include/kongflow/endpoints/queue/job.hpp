@@ -67,11 +67,11 @@ inline constexpr int default_max_attempts = 25;
 
 /// A job to enqueue.
 struct job_request {
-    std::string kind;               ///< selects the handler; must not be empty
-    boost::json::object payload;    ///< handler input (always a JSON object)
-    std::string queue = "default";  ///< named queue; workers set a concurrency limit per queue
-    int priority = 0;               ///< lower runs first (as River and graphile-worker)
-    std::optional<timestamp> run_at;///< not before this time; unset = now
+    std::string kind;                        ///< selects the handler; must not be empty
+    boost::json::object payload;             ///< handler input (always a JSON object)
+    std::string queue = "default";           ///< named queue; workers set a concurrency limit per queue
+    int priority = 0;                        ///< lower runs first (as River and graphile-worker)
+    std::optional<timestamp> run_at;         ///< not before this time; unset = now
     int max_attempts = default_max_attempts; ///< >= 1; after this many failures the job is discarded
     std::optional<std::string> job_key;      ///< deduplication key, see job_key_mode
     job_key_mode key_mode = job_key_mode::replace;
@@ -88,8 +88,8 @@ struct enqueue_options {
 };
 
 inline job_request make_job_request(std::string kind, boost::json::object payload, enqueue_options o = {}) {
-    return job_request{std::move(kind), std::move(payload), std::move(o.queue), o.priority, o.run_at,
-                       o.max_attempts,  std::move(o.job_key), o.key_mode};
+    return job_request{std::move(kind), std::move(payload), std::move(o.queue),   o.priority,
+                       o.run_at,        o.max_attempts,     std::move(o.job_key), o.key_mode};
 }
 
 /// One entry of a job's error history.
@@ -108,9 +108,9 @@ struct job_row {
     std::string queue;
     int priority = 0;
     job_state state = job_state::available;
-    int attempt = 0;       ///< attempts started (a claim counts one; a rescued lease gives it back)
+    int attempt = 0; ///< attempts started (a claim counts one; a rescued lease gives it back)
     int max_attempts = default_max_attempts;
-    int rescue_count = 0;  ///< times a lease expired with the job running (worker crashed or stalled)
+    int rescue_count = 0; ///< times a lease expired with the job running (worker crashed or stalled)
     timestamp run_at;
     timestamp created_at;
     std::optional<timestamp> attempted_at;

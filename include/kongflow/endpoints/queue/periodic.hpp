@@ -15,9 +15,9 @@
 namespace kongflow::endpoints {
 
 struct periodic_job {
-    std::string name;        ///< unique among periodic jobs; part of the job key
-    cron_schedule schedule;  ///< UTC
-    job_request request;     ///< enqueued at each fire; its job_key, key_mode and run_at are set for you
+    std::string name;       ///< unique among periodic jobs; part of the job key
+    cron_schedule schedule; ///< UTC
+    job_request request;    ///< enqueued at each fire; its job_key, key_mode and run_at are set for you
 };
 
 /// The job key of fire `at` of periodic job `name`.

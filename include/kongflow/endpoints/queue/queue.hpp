@@ -44,8 +44,8 @@ enum class job_outcome_kind {
 struct job_outcome {
     job_id id = 0;
     job_outcome_kind kind = job_outcome_kind::completed;
-    timestamp retry_at{};   ///< for retry
-    std::string error;      ///< for retry/discard/cancel: appended to the error history
+    timestamp retry_at{}; ///< for retry
+    std::string error;    ///< for retry/discard/cancel: appended to the error history
 };
 
 /// Records finished attempts in one batch. Only jobs still running under `owner` change: a job

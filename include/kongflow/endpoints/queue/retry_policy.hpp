@@ -37,7 +37,7 @@ struct exponential_backoff_params {
 class exponential_backoff final : public retry_policy {
 public:
     explicit exponential_backoff(exponential_backoff_params p = {}, std::uint64_t seed = std::random_device{}())
-        : p_(p), rng_(seed) {
+            : p_(p), rng_(seed) {
         p_.jitter = std::clamp(p_.jitter, 0.0, 1.0);
         p_.multiplier = std::max(p_.multiplier, 1.0);
     }

@@ -98,8 +98,8 @@ struct worker_counters {
     std::uint64_t retried = 0;
     std::uint64_t discarded = 0;
     std::uint64_t cancelled = 0;
-    std::uint64_t lost = 0;      ///< finished after their lease was lost (outcome ignored)
-    std::uint64_t rescued = 0;   ///< expired leases this worker's rescuer gave back
+    std::uint64_t lost = 0;    ///< finished after their lease was lost (outcome ignored)
+    std::uint64_t rescued = 0; ///< expired leases this worker's rescuer gave back
     std::uint64_t store_errors = 0;
 };
 
@@ -114,7 +114,7 @@ struct running_job {
     boost::asio::cancellation_signal signal; // emitted on `executor` only
     std::atomic<bool> cancel_requested{false};
     std::atomic<bool> reported{false};
-    bool lost = false; // store thread only
+    bool lost = false;        // store thread only
     bool in_dispatch = false; // handler's executor only
     bool dropped = false;     // handler's executor only
     std::string error_detail;
@@ -183,11 +183,12 @@ void invoke_job_handler(F& f, job_context ctx, job_completion_handler done, Pre&
                          std::is_same_v<std::invoke_result_t<F&, Pre..., job_context>, boost::asio::awaitable<void>>) {
         auto ex = ctx.get_executor();
         auto slot = ctx.cancellation_slot();
-        boost::asio::co_spawn(ex, f(std::forward<Pre>(pre)..., ctx),
-                       boost::asio::bind_cancellation_slot(slot, [done = std::move(done), ctx](std::exception_ptr e) mutable {
-                           auto ec = error_from_exception(e, ctx);
-                           std::move(done)(ec);
-                       }));
+        boost::asio::co_spawn(
+            ex, f(std::forward<Pre>(pre)..., ctx),
+            boost::asio::bind_cancellation_slot(slot, [done = std::move(done), ctx](std::exception_ptr e) mutable {
+                auto ec = error_from_exception(e, ctx);
+                std::move(done)(ec);
+            }));
     } else if constexpr (std::is_invocable_r_v<error_code, F&, Pre..., job_context>) {
         error_code ec = f(std::forward<Pre>(pre)..., ctx);
         std::move(done)(ec);
@@ -277,11 +278,10 @@ public:
     }
     /// Typed enqueue: Args as for register_worker; errc::invalid_payload unless it converts to an object.
     template <class Args>
-    result<job_id> enqueue(const Args& args, enqueue_options o = {})
-        requires requires { Args::kind(); }
-    {
-        return enqueue(std::string(Args::kind()), boost::json::value_from(args), std::move(o));
+    result<job_id> enqueue(const Args& args, enqueue_options o = {}) requires requires {
+        Args::kind();
     }
+    { return enqueue(std::string(Args::kind()), boost::json::value_from(args), std::move(o)); }
 
     /// Enqueues on the store thread (the calling thread never blocks on the store).
     /// Handler signature: void(error_code, job_id). Executor: the handler's associated executor,
@@ -289,7 +289,7 @@ public:
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_enqueue(job_request r, CompletionToken&& token = {}) {
         return boost::asio::async_initiate<CompletionToken, void(error_code, job_id)>(enqueue_initiation{this}, token,
-                                                                              std::move(r));
+                                                                                      std::move(r));
     }
 
     /// Graceful shutdown: stops claiming and periodic jobs, waits up to `deadline` for running
@@ -299,7 +299,8 @@ public:
     /// run again elsewhere). Executor: as async_enqueue. Call it once.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_shutdown(std::chrono::milliseconds deadline, CompletionToken&& token = {}) {
-        return boost::asio::async_initiate<CompletionToken, void(error_code)>(shutdown_initiation{this}, token, deadline);
+        return boost::asio::async_initiate<CompletionToken, void(error_code)>(shutdown_initiation{this}, token,
+                                                                              deadline);
     }
 
     KONGFLOW_ENDPOINTS_DECL worker_counters counters() const noexcept;
@@ -311,8 +312,8 @@ private:
         executor_type get_executor() const noexcept { return self->ex_; }
         template <class Handler>
         void operator()(Handler&& h, job_request r) const {
-            self->async_enqueue_impl(std::move(r),
-                                     boost::asio::any_completion_handler<void(error_code, job_id)>(std::forward<Handler>(h)));
+            self->async_enqueue_impl(
+                std::move(r), boost::asio::any_completion_handler<void(error_code, job_id)>(std::forward<Handler>(h)));
         }
     };
     struct shutdown_initiation {
@@ -321,7 +322,8 @@ private:
         executor_type get_executor() const noexcept { return self->ex_; }
         template <class Handler>
         void operator()(Handler&& h, std::chrono::milliseconds d) const {
-            self->async_shutdown_impl(d, boost::asio::any_completion_handler<void(error_code)>(std::forward<Handler>(h)));
+            self->async_shutdown_impl(d,
+                                      boost::asio::any_completion_handler<void(error_code)>(std::forward<Handler>(h)));
         }
     };
 

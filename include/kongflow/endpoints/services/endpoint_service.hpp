@@ -38,14 +38,14 @@ struct endpoint_service_params {
 };
 
 struct create_endpoint_request {
-    environment env;  ///< the authenticated environment (its API key is sent to the endpoint)
+    environment env; ///< the authenticated environment (its API key is sent to the endpoint)
     std::string url;
-    std::string id;   ///< the endpoint's slug (the SDK client's id)
+    std::string id; ///< the endpoint's slug (the SDK client's id)
 };
 
 struct validate_create_endpoint_request {
     environment env;
-    std::string url;  ///< the slug comes from the VALIDATE reply
+    std::string url; ///< the slug comes from the VALIDATE reply
 };
 
 /// What create returns: the endpoint, its environment and the PENDING index just recorded.
@@ -63,8 +63,9 @@ class endpoint_service {
 public:
     using executor_type = boost::asio::any_io_executor;
 
-    endpoint_service(boost::asio::any_io_executor ex, store& st, api_client& client, endpoint_service_params params = {})
-        : ex_(std::move(ex)), store_(st), client_(client), params_(std::move(params)) {}
+    endpoint_service(boost::asio::any_io_executor ex, store& st, api_client& client,
+                     endpoint_service_params params = {})
+            : ex_(std::move(ex)), store_(st), client_(client), params_(std::move(params)) {}
 
     executor_type get_executor() const noexcept { return ex_; }
     const endpoint_service_params& params() const noexcept { return params_; }
@@ -75,16 +76,14 @@ public:
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_create(create_endpoint_request req, service_error& err, CompletionToken&& token = {}) {
         return boost::asio::async_initiate<CompletionToken, void(error_code, created_endpoint)>(
-            initiation{this}, token, [this, req = std::move(req), e = &err](auto h) mutable {
-                create_impl(std::move(req), *e, std::move(h));
-            });
+            initiation{this}, token,
+            [this, req = std::move(req), e = &err](auto h) mutable { create_impl(std::move(req), *e, std::move(h)); });
     }
 
     /// As async_create, but sends VALIDATE and takes the slug from the reply. A VALIDATE failure
     /// is INVALID_REQUEST-free plain error (Trigger.dev throws Error(msg)): code FAILED_PING.
     template <class CompletionToken = boost::asio::deferred_t>
-    auto async_validate_create(validate_create_endpoint_request req, service_error& err,
-                               CompletionToken&& token = {}) {
+    auto async_validate_create(validate_create_endpoint_request req, service_error& err, CompletionToken&& token = {}) {
         return boost::asio::async_initiate<CompletionToken, void(error_code, created_endpoint)>(
             initiation{this}, token, [this, req = std::move(req), e = &err](auto h) mutable {
                 validate_create_impl(std::move(req), *e, std::move(h));
@@ -144,12 +143,14 @@ private:
 
     KONGFLOW_ENDPOINTS_DECL void create_impl(create_endpoint_request, service_error&,
                                              boost::asio::any_completion_handler<void(error_code, created_endpoint)>);
-    KONGFLOW_ENDPOINTS_DECL void validate_create_impl(validate_create_endpoint_request, service_error&,
-                                                      boost::asio::any_completion_handler<void(error_code, created_endpoint)>);
+    KONGFLOW_ENDPOINTS_DECL void
+    validate_create_impl(validate_create_endpoint_request, service_error&,
+                         boost::asio::any_completion_handler<void(error_code, created_endpoint)>);
     KONGFLOW_ENDPOINTS_DECL void get_impl(std::string, std::string, service_error&,
                                           boost::asio::any_completion_handler<void(error_code, endpoint)>);
-    KONGFLOW_ENDPOINTS_DECL void list_impl(std::string, service_error&,
-                                           boost::asio::any_completion_handler<void(error_code, std::vector<endpoint>)>);
+    KONGFLOW_ENDPOINTS_DECL void
+    list_impl(std::string, service_error&,
+              boost::asio::any_completion_handler<void(error_code, std::vector<endpoint>)>);
     KONGFLOW_ENDPOINTS_DECL void delete_impl(std::string, std::string, service_error&,
                                              boost::asio::any_completion_handler<void(error_code, endpoint)>);
 

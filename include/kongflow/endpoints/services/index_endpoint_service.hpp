@@ -81,7 +81,7 @@ public:
 
     index_endpoint_service(boost::asio::any_io_executor ex, store& st, api_client& client, registrar& reg,
                            index_endpoint_service_params params = {})
-        : ex_(std::move(ex)), store_(st), client_(client), registrar_(reg), params_(std::move(params)) {}
+            : ex_(std::move(ex)), store_(st), client_(client), registrar_(reg), params_(std::move(params)) {}
 
     executor_type get_executor() const noexcept { return ex_; }
     const index_endpoint_service_params& params() const noexcept { return params_; }
@@ -91,9 +91,8 @@ public:
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_index(index_request req, service_error& err, CompletionToken&& token = {}) {
         return boost::asio::async_initiate<CompletionToken, void(error_code, endpoint_index)>(
-            initiation{this}, token, [this, req = std::move(req), e = &err](auto h) mutable {
-                index_impl(std::move(req), *e, std::move(h));
-            });
+            initiation{this}, token,
+            [this, req = std::move(req), e = &err](auto h) mutable { index_impl(std::move(req), *e, std::move(h)); });
     }
 
     /// PerformEndpointIndexService.call: STARTED → INDEX_ENDPOINT → redirects → validate →
@@ -162,13 +161,15 @@ private:
 
     KONGFLOW_ENDPOINTS_DECL void index_impl(index_request, service_error&,
                                             boost::asio::any_completion_handler<void(error_code, endpoint_index)>);
-    KONGFLOW_ENDPOINTS_DECL void perform_index_impl(std::string, service_error&,
-                                                    boost::asio::any_completion_handler<void(error_code, endpoint_index)>);
+    KONGFLOW_ENDPOINTS_DECL void
+    perform_index_impl(std::string, service_error&,
+                       boost::asio::any_completion_handler<void(error_code, endpoint_index)>);
     KONGFLOW_ENDPOINTS_DECL void hook_index_impl(hook_index_request, service_error&,
                                                  boost::asio::any_completion_handler<void(error_code, endpoint_index)>);
     KONGFLOW_ENDPOINTS_DECL void recurring_impl(service_error&,
                                                 boost::asio::any_completion_handler<void(error_code, std::size_t)>);
-    KONGFLOW_ENDPOINTS_DECL void purge_impl(service_error&, boost::asio::any_completion_handler<void(error_code, std::size_t)>);
+    KONGFLOW_ENDPOINTS_DECL void purge_impl(service_error&,
+                                            boost::asio::any_completion_handler<void(error_code, std::size_t)>);
 
     boost::asio::any_io_executor ex_;
     store& store_;

@@ -36,14 +36,16 @@ public:
     virtual result<void> register_job(repository& repo, const endpoint& ep, indexed_item<job_metadata> job) = 0;
     /// Disables the job at `version` (any version when empty). true = it was enabled at that
     /// version and is now disabled (counted as disabledJobs); false = nothing to disable.
-    virtual result<bool> disable_job(repository& repo, const endpoint& ep, const std::string& slug, const std::string& version,
-                                     const boost::json::value* definition) = 0;
-    virtual result<void> register_source(repository& repo, const endpoint& ep, indexed_item<source_metadata> source) = 0;
+    virtual result<bool> disable_job(repository& repo, const endpoint& ep, const std::string& slug,
+                                     const std::string& version, const boost::json::value* definition) = 0;
+    virtual result<void> register_source(repository& repo, const endpoint& ep,
+                                         indexed_item<source_metadata> source) = 0;
     virtual result<void> register_dynamic_trigger(repository& repo, const endpoint& ep,
                                                   indexed_item<dynamic_trigger_endpoint_metadata> trigger) = 0;
     virtual result<void> register_dynamic_schedule(repository& repo, const endpoint& ep,
                                                    indexed_item<register_dynamic_schedule_payload> schedule) = 0;
-    virtual result<void> register_webhook(repository& repo, const endpoint& ep, indexed_item<webhook_metadata> webhook) = 0;
+    virtual result<void> register_webhook(repository& repo, const endpoint& ep,
+                                          indexed_item<webhook_metadata> webhook) = 0;
     virtual result<void> register_http_endpoint(repository& repo, const endpoint& ep,
                                                 indexed_item<http_endpoint_metadata> http_endpoint) = 0;
 };
@@ -52,22 +54,26 @@ public:
 /// dynamic trigger, dynamic schedule, webhook and HTTP endpoint), keyed per endpoint.
 class repository_registrar final : public registrar {
 public:
-
-    KONGFLOW_ENDPOINTS_DECL result<std::vector<registered_job>> enabled_jobs(repository& repo, const endpoint& ep) override;
-    KONGFLOW_ENDPOINTS_DECL result<void> register_job(repository& repo, const endpoint& ep, indexed_item<job_metadata> job) override;
+    KONGFLOW_ENDPOINTS_DECL result<std::vector<registered_job>> enabled_jobs(repository& repo,
+                                                                             const endpoint& ep) override;
+    KONGFLOW_ENDPOINTS_DECL result<void> register_job(repository& repo, const endpoint& ep,
+                                                      indexed_item<job_metadata> job) override;
     KONGFLOW_ENDPOINTS_DECL result<bool> disable_job(repository& repo, const endpoint& ep, const std::string& slug,
                                                      const std::string& version,
                                                      const boost::json::value* definition) override;
     KONGFLOW_ENDPOINTS_DECL result<void> register_source(repository& repo, const endpoint& ep,
                                                          indexed_item<source_metadata> source) override;
-    KONGFLOW_ENDPOINTS_DECL result<void> register_dynamic_trigger(
-        repository& repo, const endpoint& ep, indexed_item<dynamic_trigger_endpoint_metadata> trigger) override;
-    KONGFLOW_ENDPOINTS_DECL result<void> register_dynamic_schedule(
-        repository& repo, const endpoint& ep, indexed_item<register_dynamic_schedule_payload> schedule) override;
+    KONGFLOW_ENDPOINTS_DECL result<void>
+    register_dynamic_trigger(repository& repo, const endpoint& ep,
+                             indexed_item<dynamic_trigger_endpoint_metadata> trigger) override;
+    KONGFLOW_ENDPOINTS_DECL result<void>
+    register_dynamic_schedule(repository& repo, const endpoint& ep,
+                              indexed_item<register_dynamic_schedule_payload> schedule) override;
     KONGFLOW_ENDPOINTS_DECL result<void> register_webhook(repository& repo, const endpoint& ep,
                                                           indexed_item<webhook_metadata> webhook) override;
-    KONGFLOW_ENDPOINTS_DECL result<void> register_http_endpoint(
-        repository& repo, const endpoint& ep, indexed_item<http_endpoint_metadata> http_endpoint) override;
+    KONGFLOW_ENDPOINTS_DECL result<void>
+    register_http_endpoint(repository& repo, const endpoint& ep,
+                           indexed_item<http_endpoint_metadata> http_endpoint) override;
 };
 
 } // namespace kongflow::endpoints

@@ -42,9 +42,7 @@ struct service_error {
 
 /// "FAILED_PING", "FAILED_UPSERT", "FAILED_INDEX", "INVALID_REQUEST", "NOT_FOUND" (or the
 /// error_code's message for anything else).
-inline std::string code_name(const service_error& e) {
-    return e.code ? e.code.message() : std::string();
-}
+inline std::string code_name(const service_error& e) { return e.code ? e.code.message() : std::string(); }
 
 /// {"code": "FAILED_PING", "message": "…", "details": {…}}
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const service_error& e) {
@@ -55,7 +53,7 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, cons
 class service_exception : public error_with_diagnostics {
 public:
     explicit service_exception(service_error e)
-        : error_with_diagnostics(e.code, diagnostics(e.message)), error_(std::move(e)) {}
+            : error_with_diagnostics(e.code, diagnostics(e.message)), error_(std::move(e)) {}
     const service_error& error() const noexcept { return error_; }
 
 private:

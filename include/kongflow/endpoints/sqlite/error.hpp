@@ -6,9 +6,9 @@
 
 #include <boost/system/error_category.hpp>
 
-#include <sqlite3.h>
-
 #include <string>
+
+#include <sqlite3.h>
 
 namespace kongflow::endpoints::sqlite {
 

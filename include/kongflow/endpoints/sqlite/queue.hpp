@@ -32,9 +32,8 @@ public:
     /// read-only one, SQLITE_CANTOPEN ...), errc::schema_too_new, or errc::invalid_argument for a
     /// `synchronous` that is not a level (SQLite would read it as NORMAL) or a `page_size` SQLite
     /// would ignore; the error's diagnostics say which, with SQLite's own text.
-    static KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<queue>> open(const std::string& path,
-                                                                       const file_params& file = {},
-                                                                       const queue_params& p = {});
+    static KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<queue>>
+    open(const std::string& path, const file_params& file = {}, const queue_params& p = {});
 
     using endpoints::queue::enqueue;
     /// Group commit: concurrent callers share one write transaction. Blocks until durable.
@@ -58,7 +57,7 @@ private:
 
     /// full: commit_sync_pragma of the file's setting (null below FULL); soft: leases skip the fsync.
     queue(detail::connection c, const char* full, bool soft)
-        : conn_(std::move(c)), full_sync_(full), soft_leases_(full && soft) {}
+            : conn_(std::move(c)), full_sync_(full), soft_leases_(full && soft) {}
     void start_checkpointer(detail::connection c, int pages, int inline_pages);
     static int on_wal_commit(void* self, sqlite3*, const char*, int pages);
     /// Hands the WAL checkpoints of another connection to this file (a repository's, in a store)
@@ -70,7 +69,6 @@ public:
     KONGFLOW_ENDPOINTS_DECL ~queue() override;
 
 private:
-
     struct pending_enqueue {
         const job_request* request;
         job_id id = 0;

@@ -29,7 +29,7 @@ public:
     /// (errc::invalid_argument) are refused with a clear error: the error's diagnostics say what
     /// happened, with SQLite's own text.
     KONGFLOW_ENDPOINTS_DECL static result<repository> open(const std::string& path, const file_params& file = {},
-                                                            const repository_params& p = {});
+                                                           const repository_params& p = {});
 
     /// The storage schema version this library writes.
     KONGFLOW_ENDPOINTS_DECL static int schema_version() noexcept;

@@ -7,8 +7,8 @@
 #error "define KONGFLOW_ENDPOINTS_SEPARATE_COMPILATION to build the compiled library"
 #endif
 
-#include <kongflow/endpoints/sqlite/impl/repository.ipp>
 #include <kongflow/endpoints/sqlite/impl/queue.ipp>
+#include <kongflow/endpoints/sqlite/impl/repository.ipp>
 #include <kongflow/endpoints/sqlite/impl/store.ipp>
 
 #endif

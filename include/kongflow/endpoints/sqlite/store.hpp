@@ -77,13 +77,13 @@ private:
         boost::asio::any_completion_handler<transact_signature> handler;
         error_code ec{};
         std::vector<job_id> ids{};
-        bool enqueued = false; ///< committed jobs: wake this process's workers once durable
+        bool enqueued = false;   ///< committed jobs: wake this process's workers once durable
         bool repeatable = false; ///< transact_mode::repeatable
     };
     enum class group_run { done, unit_failed, aborted };
 
     store(repository repo, std::unique_ptr<queue> q, std::size_t max_group)
-        : queue_(std::move(q)), repo_(std::move(repo)), max_group_(max_group == 0 ? 1 : max_group) {}
+            : queue_(std::move(q)), repo_(std::move(repo)), max_group_(max_group == 0 ? 1 : max_group) {}
 
     void lead();
     /// true: the group committed and waits for a WAL sync (pipelined_sync), so the leader does

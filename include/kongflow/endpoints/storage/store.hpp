@@ -71,8 +71,8 @@ public:
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_transact(boost::asio::any_io_executor ex, transact_mode mode, transact_work work, diagnostics& diag,
                         CompletionToken&& token = {}) {
-        return boost::asio::async_initiate<CompletionToken, transact_signature>(
-            initiate_transact{this, std::move(ex)}, token, std::move(work), mode, &diag);
+        return boost::asio::async_initiate<CompletionToken, transact_signature>(initiate_transact{this, std::move(ex)},
+                                                                                token, std::move(work), mode, &diag);
     }
 
 protected:

@@ -35,8 +35,8 @@ public:
     /// Convenience: a fixed JSON reply with the SDK's standard headers.
     void reply(endpoint_action action, unsigned status, std::string body,
                std::vector<http_header> headers = {{"content-type", "application/json"},
-                                                    {"trigger-version", "2023-09-29"},
-                                                    {"trigger-sdk-version", "2.3.19"}}) {
+                                                   {"trigger-version", "2023-09-29"},
+                                                   {"trigger-sdk-version", "2.3.19"}}) {
         http_response r;
         r.status = status;
         r.body = std::move(body);

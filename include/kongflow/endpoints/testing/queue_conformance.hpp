@@ -47,9 +47,9 @@ namespace detail::conformance {
 
 #define KF_QCHECK(expr) ck.check(static_cast<bool>(expr), #expr, __LINE__)
 // Stops the case when a precondition fails (later checks would only add noise or crash).
-#define KF_QREQUIRE(expr)                                                                                     \
-    do {                                                                                                      \
-        if (!ck.check(static_cast<bool>(expr), #expr, __LINE__)) return;                                     \
+#define KF_QREQUIRE(expr)                                                                                              \
+    do {                                                                                                               \
+        if (!ck.check(static_cast<bool>(expr), #expr, __LINE__)) return;                                               \
     } while (0)
 
 using namespace std::chrono_literals;
@@ -483,7 +483,8 @@ inline std::vector<conformance_failure> run_queue_conformance_case(const queue_c
 }
 
 /// Runs every case, each on a fresh queue from `make_queue`.
-inline std::vector<conformance_failure> run_queue_conformance(const std::function<std::unique_ptr<queue>()>& make_queue) {
+inline std::vector<conformance_failure>
+run_queue_conformance(const std::function<std::unique_ptr<queue>()>& make_queue) {
     std::vector<conformance_failure> all;
     for (const auto& c : queue_conformance_cases()) {
         auto q = make_queue();

@@ -73,21 +73,23 @@ inline void conformance_value(result<void> r, const char* expr, const char* file
 
 template <class T>
 void conformance_error_is(const result<T>& r, errc expected, const char* expr, const char* file, int line) {
-    if (r) conformance_fail(file, line, std::string(expr) + " succeeded; expected " + make_error_code(expected).message());
+    if (r)
+        conformance_fail(file, line, std::string(expr) + " succeeded; expected " + make_error_code(expected).message());
     if (r.error() != make_error_code(expected))
-        conformance_fail(file, line, std::string(expr) + " gave '" + r.error().message() + "'; expected '" +
-                                         make_error_code(expected).message() + "'");
+        conformance_fail(file, line,
+                         std::string(expr) + " gave '" + r.error().message() + "'; expected '" +
+                             make_error_code(expected).message() + "'");
 }
 
 } // namespace detail
 
-#define KF_CONF_CHECK(cond)                                                                                     \
-    do {                                                                                                        \
+#define KF_CONF_CHECK(cond)                                                                                            \
+    do {                                                                                                               \
         if (!(cond)) ::kongflow::endpoints::testing::detail::conformance_fail(__FILE__, __LINE__, "CHECK(" #cond ")"); \
     } while (0)
 #define KF_CONF_OK(expr) ::kongflow::endpoints::testing::detail::conformance_value((expr), #expr, __FILE__, __LINE__)
-#define KF_CONF_ERR(expr, code)                                                                                 \
-    ::kongflow::endpoints::testing::detail::conformance_error_is((expr), ::kongflow::endpoints::errc::code, #expr, \
+#define KF_CONF_ERR(expr, code)                                                                                        \
+    ::kongflow::endpoints::testing::detail::conformance_error_is((expr), ::kongflow::endpoints::errc::code, #expr,     \
                                                                  __FILE__, __LINE__)
 
 namespace detail {
@@ -104,8 +106,8 @@ inline conformance_world make_world(repository& repo, const std::string& tag = "
     w.org = KF_CONF_OK(repo.create_organization({"org" + tag, "Org " + tag, std::nullopt}));
     w.proj = KF_CONF_OK(repo.create_project({w.org.id, "proj" + tag, "Project " + tag, std::nullopt}));
     auto env = [&](const char* slug, environment_type t) {
-        return KF_CONF_OK(repo.create_environment(
-            {w.org.id, w.proj.id, slug, t, std::string("key_") + slug + tag, std::nullopt}));
+        return KF_CONF_OK(
+            repo.create_environment({w.org.id, w.proj.id, slug, t, std::string("key_") + slug + tag, std::nullopt}));
     };
     w.dev = env("dev", environment_type::development);
     w.prod = env("prod", environment_type::production);
@@ -186,9 +188,9 @@ inline void check_organizations_projects_environments(repository& repo) {
     KF_CONF_ERR(repo.find_environment_by_api_key(""), not_found);
     KF_CONF_ERR(repo.find_environment("missing"), not_found);
     // The API key is unique across the whole store, even in another project.
-    KF_CONF_ERR(repo.create_environment({org.id, p0.id, "prod", environment_type::production, "tr_prod_secret",
-                                         std::nullopt}),
-                already_exists);
+    KF_CONF_ERR(
+        repo.create_environment({org.id, p0.id, "prod", environment_type::production, "tr_prod_secret", std::nullopt}),
+        already_exists);
     KF_CONF_ERR(repo.create_environment({org.id, p1.id, "prod", environment_type::staging, "tr_other", std::nullopt}),
                 already_exists);
     KF_CONF_ERR(repo.create_environment({org.id, p1.id, "x", environment_type::staging, "", std::nullopt}),
@@ -217,8 +219,11 @@ inline void check_ids_are_distinct_and_url_safe(repository& repo) {
 
 inline void check_upsert_creates(repository& repo) {
     auto w = make_world(repo);
-    auto r = KF_CONF_OK(repo.upsert_endpoint(
-        [&] { auto p = endpoint_params(w.prod, "my-app", "https://example.com/api/trigger"); p.now = at(t0); return p; }()));
+    auto r = KF_CONF_OK(repo.upsert_endpoint([&] {
+        auto p = endpoint_params(w.prod, "my-app", "https://example.com/api/trigger");
+        p.now = at(t0);
+        return p;
+    }()));
     KF_CONF_CHECK(r.created);
     const auto& e = r.value;
     KF_CONF_CHECK(url_safe(e.id));
@@ -235,8 +240,8 @@ inline void check_upsert_creates(repository& repo) {
     KF_CONF_ERR(repo.find_endpoint_by_slug(w.dev.id, "my-app"), not_found);
     KF_CONF_ERR(repo.find_endpoint("missing"), not_found);
 
-    auto v = KF_CONF_OK(repo.upsert_endpoint(endpoint_params(w.dev, "my-app", "http://localhost:3000/api/trigger",
-                                                             std::string("2023-09-29"))));
+    auto v = KF_CONF_OK(repo.upsert_endpoint(
+        endpoint_params(w.dev, "my-app", "http://localhost:3000/api/trigger", std::string("2023-09-29"))));
     KF_CONF_CHECK(v.created && v.value.id != e.id); // unique per (environment, slug), not per slug
     KF_CONF_CHECK(v.value.version == "2023-09-29");
 }
@@ -271,9 +276,8 @@ inline void check_upsert_generates_hook_identifier(repository& repo) {
     KF_CONF_CHECK(e.indexing_hook_identifier.has_value());
     const auto& h = *e.indexing_hook_identifier;
     KF_CONF_CHECK(h.size() == 10);
-    KF_CONF_CHECK(std::all_of(h.begin(), h.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z' && c != 'w');
-    }));
+    KF_CONF_CHECK(std::all_of(h.begin(), h.end(),
+                              [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z' && c != 'w'); }));
 }
 
 inline void check_upsert_rejects_bad_input(repository& repo) {
@@ -288,13 +292,14 @@ inline void check_upsert_rejects_bad_input(repository& repo) {
 
 inline void check_soft_delete_and_revive(repository& repo) {
     auto w = make_world(repo);
-    auto e = KF_CONF_OK(repo.upsert_endpoint(endpoint_params(w.prod, "a", "http://one/", std::string("v1"), "hookhookho")))
-                 .value;
+    auto e =
+        KF_CONF_OK(repo.upsert_endpoint(endpoint_params(w.prod, "a", "http://one/", std::string("v1"), "hookhookho")))
+            .value;
     auto ix = KF_CONF_OK(repo.create_index({e.id, index_source::internal, {}, nullptr, {}, {}}));
     auto d = KF_CONF_OK(repo.delete_endpoint(e.id));
     KF_CONF_CHECK(!d.url.has_value());
     KF_CONF_CHECK(d.id == e.id && d.indexing_hook_identifier == e.indexing_hook_identifier);
-    KF_CONF_CHECK(KF_CONF_OK(repo.find_endpoint(e.id)) == d);                    // the row stays
+    KF_CONF_CHECK(KF_CONF_OK(repo.find_endpoint(e.id)) == d);                   // the row stays
     KF_CONF_CHECK(KF_CONF_OK(repo.find_endpoint_by_slug(w.prod.id, "a")) == d); // found by slug too
     KF_CONF_CHECK(KF_CONF_OK(repo.list_endpoints(w.prod.id)).size() == 1);
     KF_CONF_CHECK(KF_CONF_OK(repo.find_index(ix.id)) == ix); // indexes stay
@@ -348,7 +353,8 @@ inline void check_update_endpoint(repository& repo) {
 
 inline void check_list_endpoints(repository& repo) {
     auto w = make_world(repo);
-    for (auto slug : {"charlie", "alpha", "bravo"}) (void)KF_CONF_OK(repo.upsert_endpoint(endpoint_params(w.prod, slug, "http://h/")));
+    for (auto slug : {"charlie", "alpha", "bravo"})
+        (void)KF_CONF_OK(repo.upsert_endpoint(endpoint_params(w.prod, slug, "http://h/")));
     (void)KF_CONF_OK(repo.upsert_endpoint(endpoint_params(w.dev, "delta", "http://h/")));
     auto prod = KF_CONF_OK(repo.list_endpoints(w.prod.id));
     KF_CONF_CHECK(prod.size() == 3);
@@ -455,9 +461,13 @@ inline void check_purge_indexes(repository& repo) {
     auto b = KF_CONF_OK(repo.upsert_endpoint(endpoint_params(w.dev, "b", "http://h/"))).value;
     const std::int64_t day = 24LL * 3600 * 1000;
     std::vector<std::string> old, young;
-    for (int i = 0; i < 3; ++i) old.push_back(KF_CONF_OK(repo.create_index({a.id, index_source::internal, {}, nullptr, {}, at(t0 - 8 * day + i)})).id);
-    old.push_back(KF_CONF_OK(repo.create_index({b.id, index_source::internal, {}, nullptr, {}, at(t0 - 7 * day - 1)})).id);
-    young.push_back(KF_CONF_OK(repo.create_index({a.id, index_source::internal, {}, nullptr, {}, at(t0 - 7 * day)})).id);
+    for (int i = 0; i < 3; ++i)
+        old.push_back(
+            KF_CONF_OK(repo.create_index({a.id, index_source::internal, {}, nullptr, {}, at(t0 - 8 * day + i)})).id);
+    old.push_back(
+        KF_CONF_OK(repo.create_index({b.id, index_source::internal, {}, nullptr, {}, at(t0 - 7 * day - 1)})).id);
+    young.push_back(
+        KF_CONF_OK(repo.create_index({a.id, index_source::internal, {}, nullptr, {}, at(t0 - 7 * day)})).id);
     young.push_back(KF_CONF_OK(repo.create_index({b.id, index_source::internal, {}, nullptr, {}, at(t0)})).id);
 
     KF_CONF_CHECK(KF_CONF_OK(repo.purge_indexes_older_than(at(t0 - 7 * day))) == 4);
@@ -477,15 +487,16 @@ inline void check_recurring_index_selection(repository& repo) {
     auto mk = [&](const environment& env, const char* slug) {
         return KF_CONF_OK(repo.upsert_endpoint(endpoint_params(env, slug, "http://h/"))).value;
     };
-    auto recent = mk(w.prod, "recent");     // last index T-59 min: skipped
-    auto stale = mk(w.prod, "stale");       // last index T-61 min: selected
-    auto never = mk(w.prod, "never");       // no index at all: selected
+    auto recent = mk(w.prod, "recent");      // last index T-59 min: skipped
+    auto stale = mk(w.prod, "stale");        // last index T-61 min: selected
+    auto never = mk(w.prod, "never");        // no index at all: selected
     auto staging = mk(w.staging, "staging"); // STAGING, stale: selected
     auto dev = mk(w.dev, "dev");             // DEVELOPMENT: never
     auto preview = mk(w.preview, "preview"); // PREVIEW: not by default
     auto deleted = mk(w.prod, "deleted");    // url null: never
     auto idx = [&](const endpoint& e, std::int64_t ago) {
-        (void)KF_CONF_OK(repo.create_index({e.id, index_source::internal, {}, nullptr, {}, now - std::chrono::milliseconds(ago)}));
+        (void)KF_CONF_OK(
+            repo.create_index({e.id, index_source::internal, {}, nullptr, {}, now - std::chrono::milliseconds(ago)}));
     };
     idx(recent, 120 * minute);
     idx(recent, 59 * minute);
@@ -531,7 +542,8 @@ inline void check_jobs(repository& repo) {
     auto jobs = KF_CONF_OK(repo.list_jobs(e.id));
     KF_CONF_CHECK(jobs.size() == 2 && jobs[0] == other && jobs[1] == j2);
 
-    KF_CONF_CHECK(!KF_CONF_OK(repo.disable_job({e.id, "send-email", std::string("1.0.0"), std::nullopt}))); // old version
+    KF_CONF_CHECK(
+        !KF_CONF_OK(repo.disable_job({e.id, "send-email", std::string("1.0.0"), std::nullopt}))); // old version
     KF_CONF_CHECK(KF_CONF_OK(repo.disable_job({e.id, "send-email", std::string("1.1.0"), at(t0 + 2)})));
     KF_CONF_CHECK(!KF_CONF_OK(repo.disable_job({e.id, "send-email", std::nullopt, std::nullopt}))); // already
     auto disabled = KF_CONF_OK(repo.find_job(e.id, "send-email"));
@@ -575,7 +587,8 @@ inline void check_registrations(repository& repo) {
     auto first = all[0];
     auto replaced = KF_CONF_OK(
         repo.upsert_registration({e.id, first.kind, first.key, boost::json::parse(R"({"v":2})"), false, at(t0 + 9)}));
-    KF_CONF_CHECK(replaced.id == first.id && !replaced.enabled && replaced.definition == boost::json::parse(R"({"v":2})"));
+    KF_CONF_CHECK(replaced.id == first.id && !replaced.enabled &&
+                  replaced.definition == boost::json::parse(R"({"v":2})"));
     KF_CONF_CHECK(replaced.created_at == at(t0) && replaced.updated_at == at(t0 + 9));
 
     KF_CONF_OK(repo.delete_registration(e.id, registration_kind::webhook, "alpha"));
@@ -662,8 +675,9 @@ inline conformance_result run_conformance_check(const conformance_check& check, 
 
 /// Runs every check, each on a fresh repository from `factory`; `report` (optional) sees each
 /// result as it completes.
-inline std::vector<conformance_result> run_repository_conformance(
-    const repository_factory& factory, const std::function<void(const conformance_result&)>& report = {}) {
+inline std::vector<conformance_result>
+run_repository_conformance(const repository_factory& factory,
+                           const std::function<void(const conformance_result&)>& report = {}) {
     std::vector<conformance_result> out;
     for (const auto& check : repository_conformance_checks()) {
         out.push_back(run_conformance_check(check, factory));

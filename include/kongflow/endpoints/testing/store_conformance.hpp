@@ -204,7 +204,6 @@ inline void check_units_in_sequence(store& s) {
     KF_CONF_CHECK(total_jobs(s) == static_cast<std::int64_t>(committed));
 }
 
-
 // ---- async_transact ----
 
 struct transact_outcome {
@@ -222,7 +221,8 @@ inline transact_work create_endpoint_work(const environment& env, std::string sl
         auto ix = uow.repo().create_index({e->value.id, index_source::internal, {}, nullptr, {}, {}});
         if (!ix) return ix.error();
         if (auto r = uow.enqueue(index_job(ix->id)); !r) return r.error();
-        if (fail_after_enqueue) return uow.repo().create_index({"missing", index_source::internal, {}, nullptr, {}, {}}).error();
+        if (fail_after_enqueue)
+            return uow.repo().create_index({"missing", index_source::internal, {}, nullptr, {}, {}}).error();
         return {};
     };
 }
@@ -375,8 +375,8 @@ inline conformance_result run_store_conformance_check(const store_conformance_ch
     return r;
 }
 
-inline std::vector<conformance_result> run_store_conformance(
-    const store_factory& factory, const std::function<void(const conformance_result&)>& report = {}) {
+inline std::vector<conformance_result>
+run_store_conformance(const store_factory& factory, const std::function<void(const conformance_result&)>& report = {}) {
     std::vector<conformance_result> out;
     for (const auto& check : store_conformance_checks()) {
         out.push_back(run_store_conformance_check(check, factory));

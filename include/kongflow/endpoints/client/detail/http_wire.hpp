@@ -17,7 +17,7 @@ namespace kongflow::endpoints::detail {
 /// What the transport needs from a request URL.
 struct http_target {
     bool tls = false;
-    std::string host;        ///< lower-case name or IP literal (IPv6 without brackets)
+    std::string host; ///< lower-case name or IP literal (IPv6 without brackets)
     std::uint16_t port = 0;
     bool ip_literal = false; ///< no DNS, no SNI
     std::string host_header; ///< `host[:port]`, IPv6 in brackets, default port omitted

@@ -95,9 +95,10 @@ inline std::optional<double> parse_iso_date_ms(std::string_view s) {
     if (i != s.size()) return std::nullopt;
     if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 59) return std::nullopt;
     if (hour == 24 && (minute || second || millis)) return std::nullopt;
-    const double days = static_cast<double>(days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)));
-    const double ms = days * 86400000.0 + hour * 3600000.0 + minute * 60000.0 + second * 1000.0 + millis -
-                      offset_minutes * 60000.0;
+    const double days =
+        static_cast<double>(days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)));
+    const double ms =
+        days * 86400000.0 + hour * 3600000.0 + minute * 60000.0 + second * 1000.0 + millis - offset_minutes * 60000.0;
     if (std::fabs(ms) > 8.64e15) return std::nullopt;
     return ms;
 }
@@ -111,7 +112,7 @@ inline std::optional<double> js_date_from_value(const boost::json::value* v) {
     case boost::json::kind::int64:
     case boost::json::kind::uint64:
     case boost::json::kind::double_: {
-        double d = v->is_double() ? v->get_double()
+        double d = v->is_double()  ? v->get_double()
                    : v->is_int64() ? static_cast<double>(v->get_int64())
                                    : static_cast<double>(v->get_uint64());
         if (!std::isfinite(d) || std::fabs(d) > 8.64e15) return std::nullopt;
@@ -128,6 +129,6 @@ inline std::optional<double> js_date_from_value(const boost::json::value* v) {
     }
 }
 
-}  // namespace kongflow::endpoints::detail
+} // namespace kongflow::endpoints::detail
 
 #endif

@@ -22,27 +22,27 @@
 namespace kongflow::endpoints::detail::zs {
 
 enum class kind : unsigned char {
-    string,               // z.string() (optionally .datetime())
-    number,               // z.number() with int/min/max checks
+    string, // z.string() (optionally .datetime())
+    number, // z.number() with int/min/max checks
     boolean,
     null,
-    any,                  // z.any(): accepts everything, even a missing key
-    literal,              // z.literal(x)
-    enumeration,          // z.enum([...])
+    any,         // z.any(): accepts everything, even a missing key
+    literal,     // z.literal(x)
+    enumeration, // z.enum([...])
     array,
-    object,               // z.object({...}) (unknown keys stripped)
-    record,               // z.record(value)
+    object, // z.object({...}) (unknown keys stripped)
+    record, // z.record(value)
     tuple,
-    union_,               // z.union([...]) / a.or(b)
-    discriminated_union,  // z.discriminatedUnion(key, [...])
+    union_,              // z.union([...]) / a.or(b)
+    discriminated_union, // z.discriminatedUnion(key, [...])
     optional,
     nullable,
-    default_,             // .default(v)
-    lazy,                 // z.lazy(() => ...), for recursion
-    add_missing_version,  // core's z.preprocess(addMissingVersionField, ...)
-    coerce_date,          // z.coerce.date()
-    coerce_number,        // z.coerce.number()
-    parse_json_string,    // z.preprocess((v) => typeof v === "string" && JSON.parse(v), ...)
+    default_,            // .default(v)
+    lazy,                // z.lazy(() => ...), for recursion
+    add_missing_version, // core's z.preprocess(addMissingVersionField, ...)
+    coerce_date,         // z.coerce.date()
+    coerce_number,       // z.coerce.number()
+    parse_json_string,   // z.preprocess((v) => typeof v === "string" && JSON.parse(v), ...)
 };
 
 struct number_check {
@@ -53,15 +53,15 @@ struct number_check {
 
 struct node {
     kind k = kind::any;
-    std::vector<number_check> checks;  // number
-    bool datetime = false;             // string().datetime()
-    boost::json::value literal;        // literal value, default value
-    std::vector<std::string> values;   // enum values
-    const node* inner = nullptr;       // array/record element, optional/nullable/default/lazy/preprocess target
-    std::vector<std::pair<std::string, const node*>> shape;  // object keys in declaration order
-    std::vector<const node*> items;    // tuple items, union options, discriminated union options
+    std::vector<number_check> checks; // number
+    bool datetime = false;            // string().datetime()
+    boost::json::value literal;       // literal value, default value
+    std::vector<std::string> values;  // enum values
+    const node* inner = nullptr;      // array/record element, optional/nullable/default/lazy/preprocess target
+    std::vector<std::pair<std::string, const node*>> shape; // object keys in declaration order
+    std::vector<const node*> items;                         // tuple items, union options, discriminated union options
     std::string discriminator;
-    std::vector<std::pair<boost::json::value, const node*>> disc_map;  // discriminator value → option
+    std::vector<std::pair<boost::json::value, const node*>> disc_map; // discriminator value → option
 };
 
 /// Owns the nodes of a family of schemas; pointers stay valid (deque) for its whole life.
@@ -87,7 +87,7 @@ public:
     const node* optional(const node* inner);
     const node* nullable(const node* inner);
     const node* default_(const node* inner, boost::json::value v);
-    node* lazy();  // set ->inner once the target exists
+    node* lazy(); // set ->inner once the target exists
     const node* add_missing_version(const node* inner);
     const node* coerce_date();
     const node* coerce_number();
@@ -111,7 +111,7 @@ KONGFLOW_ENDPOINTS_DECL std::vector<zod_issue> validate(const node& root, const 
 /// 32 levels unless told otherwise, so real input does not get here.)
 inline constexpr std::size_t max_depth = 256;
 
-}  // namespace kongflow::endpoints::detail::zs
+} // namespace kongflow::endpoints::detail::zs
 
 #ifdef KONGFLOW_ENDPOINTS_HEADER_ONLY
 #include <kongflow/endpoints/client/impl/zod_schema.ipp>

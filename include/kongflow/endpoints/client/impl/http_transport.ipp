@@ -36,6 +36,7 @@
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <cerrno>
+
 #include <sys/socket.h>
 #define KONGFLOW_ENDPOINTS_HTTP_PEEK_IDLE 1
 #endif
@@ -55,7 +56,7 @@ struct http_origin_pool;
 class http_connection {
 public:
     http_connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* tls, http_origin_pool* pool)
-        : plain_(ex), pool_(pool) {
+            : plain_(ex), pool_(pool) {
         if (tls) tls_ = std::make_unique<boost::asio::ssl::stream<http_tcp::socket>>(ex, *tls);
     }
 
@@ -64,8 +65,10 @@ public:
 
     template <class F>
     void with_stream(F&& f) {
-        if (tls_) f(*tls_);
-        else f(plain_);
+        if (tls_)
+            f(*tls_);
+        else
+            f(plain_);
     }
 
     void close() noexcept {
@@ -107,7 +110,7 @@ struct http_origin_pool {
 class http_transport_impl : public std::enable_shared_from_this<http_transport_impl> {
 public:
     http_transport_impl(boost::asio::any_io_executor ex, boost::asio::ssl::context* tls, http_transport_params params)
-        : ex_(std::move(ex)), tls_(tls), params_(std::move(params)), reap_timer_(ex_) {
+            : ex_(std::move(ex)), tls_(tls), params_(std::move(params)), reap_timer_(ex_) {
         params_.max_connections_per_origin = std::max<std::size_t>(params_.max_connections_per_origin, 1);
     }
 
@@ -148,8 +151,8 @@ public:
     enum class abort_reason { none, timeout, connect_timeout, cancelled, closed };
 
     http_send_op(std::shared_ptr<http_transport_impl> t, http_request req, diagnostics* diag, handler_type h)
-        : t_(std::move(t)), req_(std::move(req)), diag_(diag), handler_(std::move(h)),
-          total_timer_(t_->ex_), connect_timer_(t_->ex_) {}
+            : t_(std::move(t)), req_(std::move(req)), diag_(diag), handler_(std::move(h)), total_timer_(t_->ex_),
+              connect_timer_(t_->ex_) {}
 
     void start();
     void abort(abort_reason r);
@@ -258,8 +261,10 @@ inline void http_send_op::resume(std::unique_ptr<http_connection> c) {
     auto keep = std::move(self_);
     if (reason_ != abort_reason::none) {
         // Aborted after the pool handed us a connection or a slot: give it back untouched.
-        if (c) t_->release(std::move(c), true);
-        else t_->drop_slot(*pool_);
+        if (c)
+            t_->release(std::move(c), true);
+        else
+            t_->drop_slot(*pool_);
         return finish_aborted();
     }
     if (c) {
@@ -288,20 +293,18 @@ inline void http_send_op::connect_new() {
                                       [self = shared_from_this()](error_code ec) { self->on_connect(ec); });
     } else {
         resolver_.emplace(t_->ex_);
-        resolver_->async_resolve(
-            target_.host, std::to_string(target_.port),
-            [self = shared_from_this()](error_code ec, http_tcp::resolver::results_type results) {
-                self->on_resolve(ec, results);
-            });
+        resolver_->async_resolve(target_.host, std::to_string(target_.port),
+                                 [self = shared_from_this()](error_code ec, http_tcp::resolver::results_type results) {
+                                     self->on_resolve(ec, results);
+                                 });
     }
 }
 
 inline void http_send_op::on_resolve(error_code ec, const http_tcp::resolver::results_type& results) {
     if (ec || reason_ != abort_reason::none) return connect_error(ec, "could not resolve");
-    boost::asio::async_connect(conn_->socket(), results,
-                        [self = shared_from_this()](error_code ec, const http_tcp::endpoint&) {
-                            self->on_connect(ec);
-                        });
+    boost::asio::async_connect(
+        conn_->socket(), results,
+        [self = shared_from_this()](error_code ec, const http_tcp::endpoint&) { self->on_connect(ec); });
 }
 
 inline void http_send_op::on_connect(error_code ec) {
@@ -336,7 +339,8 @@ inline void http_send_op::exchange() {
     serialize_request_head(req_, target_, t_->params_.user_agent, conn_->head_);
     std::array<boost::asio::const_buffer, 2> bufs{boost::asio::buffer(conn_->head_), boost::asio::buffer(req_.body)};
     conn_->with_stream([&](auto& s) {
-        boost::asio::async_write(s, bufs, [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
+        boost::asio::async_write(s, bufs,
+                                 [self = shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
     });
 }
 
@@ -375,8 +379,7 @@ inline void http_send_op::on_read(error_code ec) {
     resp.reason.assign(msg.reason().data(), msg.reason().size());
     const auto& fields = msg.base();
     resp.headers.reserve(static_cast<std::size_t>(std::distance(fields.begin(), fields.end())));
-    for (const auto& f : fields)
-        resp.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+    for (const auto& f : fields) resp.headers.push_back({std::string(f.name_string()), std::string(f.value())});
     resp.body = std::move(msg.body());
     const bool keep_alive = parser_->keep_alive() && status != 101;
     parser_.reset();
@@ -484,8 +487,10 @@ inline void http_send_op::finish(error_code ec, http_response resp, bool post) {
     total_timer_.cancel();
     connect_timer_.cancel();
     if (slot_.is_connected()) slot_.clear();
-    if (prev_) prev_->next_ = next_;
-    else if (t_->active_ == this) t_->active_ = next_;
+    if (prev_)
+        prev_->next_ = next_;
+    else if (t_->active_ == this)
+        t_->active_ = next_;
     if (next_) next_->prev_ = prev_;
     prev_ = next_ = nullptr;
     if (!ec && diag_) diag_->clear();
@@ -599,14 +604,15 @@ inline void http_transport_impl::close_all() {
 // Entry points
 // ---------------------------------------------------------------------------------------------
 
-KONGFLOW_ENDPOINTS_DECL std::shared_ptr<http_transport_impl> make_http_transport_impl(
-    boost::asio::any_io_executor ex, boost::asio::ssl::context* tls, http_transport_params params) {
+KONGFLOW_ENDPOINTS_DECL std::shared_ptr<http_transport_impl> make_http_transport_impl(boost::asio::any_io_executor ex,
+                                                                                      boost::asio::ssl::context* tls,
+                                                                                      http_transport_params params) {
     return std::make_shared<http_transport_impl>(std::move(ex), tls, std::move(params));
 }
 
-KONGFLOW_ENDPOINTS_DECL void http_transport_send(const std::shared_ptr<http_transport_impl>& impl,
-                                                 http_request req, diagnostics* diag,
-                                                 boost::asio::any_completion_handler<void(error_code, http_response)> handler) {
+KONGFLOW_ENDPOINTS_DECL void
+http_transport_send(const std::shared_ptr<http_transport_impl>& impl, http_request req, diagnostics* diag,
+                    boost::asio::any_completion_handler<void(error_code, http_response)> handler) {
     auto op = std::make_shared<http_send_op>(impl, std::move(req), diag, std::move(handler));
     // Runs inline when called from the transport's executor; otherwise it hops onto it.
     boost::asio::dispatch(impl->ex_, [op = std::move(op)] { op->start(); });

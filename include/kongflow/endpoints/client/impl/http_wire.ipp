@@ -91,9 +91,12 @@ KONGFLOW_ENDPOINTS_DECL result<http_target> parse_http_url(std::string_view url,
 
     auto path = u.encoded_path();
     auto query = u.encoded_query();
-    if (path.empty()) t.target = "/";
-    else if (path.front() != '/') return wire::url_error(diag, url, "the path must be absolute");
-    else t.target.assign(path.data(), path.size());
+    if (path.empty())
+        t.target = "/";
+    else if (path.front() != '/')
+        return wire::url_error(diag, url, "the path must be absolute");
+    else
+        t.target.assign(path.data(), path.size());
     if (u.has_query()) {
         t.target += '?';
         t.target.append(query.data(), query.size());
@@ -108,8 +111,21 @@ KONGFLOW_ENDPOINTS_DECL bool is_http_token(std::string_view s) noexcept {
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         if (!ok) {
             switch (c) {
-            case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-            case '.': case '^': case '_': case '`': case '|': case '~': ok = true; break;
+            case '!':
+            case '#':
+            case '$':
+            case '%':
+            case '&':
+            case '\'':
+            case '*':
+            case '+':
+            case '-':
+            case '.':
+            case '^':
+            case '_':
+            case '`':
+            case '|':
+            case '~': ok = true; break;
             default: break;
             }
         }

@@ -40,9 +40,7 @@ inline std::string zod_generate_error_message(const std::vector<zod_issue>& issu
 // Endpoint text kept in diagnostics is capped: it is for humans, and it is untrusted.
 constexpr std::size_t server_text_cap = 4096;
 
-inline std::string cap(std::string_view s) {
-    return std::string(s.substr(0, std::min(s.size(), server_text_cap)));
-}
+inline std::string cap(std::string_view s) { return std::string(s.substr(0, std::min(s.size(), server_text_cap))); }
 
 inline std::string could_not_connect(std::string_view url) {
     return "Could not connect to endpoint " + std::string(url);
@@ -193,8 +191,7 @@ KONGFLOW_ENDPOINTS_DECL action_request make_index(const endpoint_target& t, cons
 }
 
 KONGFLOW_ENDPOINTS_DECL action_request make_json_action(endpoint_action a, const endpoint_target& t,
-                                                        const boost::json::value& body,
-                                                        const client_identity& id) {
+                                                        const boost::json::value& body, const client_identity& id) {
     std::chrono::milliseconds timeout = std::chrono::seconds(30);
     if (a == endpoint_action::execute_job) timeout = std::chrono::minutes(15);
     if (a == endpoint_action::probe_execution_timeout) {
@@ -255,11 +252,9 @@ KONGFLOW_ENDPOINTS_DECL action_request make_webhook(const endpoint_target& t, co
     return req;
 }
 
-KONGFLOW_ENDPOINTS_DECL action_request make_http_endpoint(const endpoint_target& t,
-                                                          const http_endpoint_delivery& d,
+KONGFLOW_ENDPOINTS_DECL action_request make_http_endpoint(const endpoint_target& t, const http_endpoint_delivery& d,
                                                           const client_identity& id) {
-    auto req =
-        detail::start(endpoint_action::deliver_http_endpoint_request_for_response, t, std::chrono::seconds(30));
+    auto req = detail::start(endpoint_action::deliver_http_endpoint_request_for_response, t, std::chrono::seconds(30));
     req.headers = {{"Content-Type", "application/octet-stream"},
                    {"x-trigger-api-key", t.api_key},
                    {"x-trigger-action", "DELIVER_HTTP_ENDPOINT_REQUEST_FOR_RESPONSE"},
@@ -320,8 +315,8 @@ inline std::optional<boost::json::value> ping_like_preamble(std::string_view url
 
 } // namespace detail
 
-KONGFLOW_ENDPOINTS_DECL error_code read_ping(std::string_view url, error_code transport,
-                                             const http_response& reply, ping_result& out, diagnostics& diag) {
+KONGFLOW_ENDPOINTS_DECL error_code read_ping(std::string_view url, error_code transport, const http_response& reply,
+                                             ping_result& out, diagnostics& diag) {
     out = {};
     error_code ec;
     auto json = detail::ping_like_preamble(url, transport, reply, out.error, ec, diag);
@@ -349,17 +344,15 @@ KONGFLOW_ENDPOINTS_DECL error_code read_ping(std::string_view url, error_code tr
     return {};
 }
 
-KONGFLOW_ENDPOINTS_DECL error_code read_validate(std::string_view url, error_code transport,
-                                                 const http_response& reply, validate_result& out,
-                                                 diagnostics& diag) {
+KONGFLOW_ENDPOINTS_DECL error_code read_validate(std::string_view url, error_code transport, const http_response& reply,
+                                                 validate_result& out, diagnostics& diag) {
     out = {};
     error_code ec;
     auto json = detail::ping_like_preamble(url, transport, reply, out.error, ec, diag);
     if (!json) return ec;
     auto parsed = parse_validate_response(*json);
     if (!parsed.ok()) {
-        out.error =
-            "Endpoint " + std::string(url) + " responded with error: " + zod_error_message(parsed.issues());
+        out.error = "Endpoint " + std::string(url) + " responded with error: " + zod_error_message(parsed.issues());
         detail::fail(diag, out.error, &reply);
         return errc::invalid_response;
     }
@@ -376,9 +369,8 @@ KONGFLOW_ENDPOINTS_DECL error_code read_validate(std::string_view url, error_cod
     return {};
 }
 
-KONGFLOW_ENDPOINTS_DECL error_code read_index(std::string_view url, error_code transport,
-                                              const http_response& reply, index_result& out,
-                                              diagnostics& diag) {
+KONGFLOW_ENDPOINTS_DECL error_code read_index(std::string_view url, error_code transport, const http_response& reply,
+                                              index_result& out, diagnostics& diag) {
     out = {};
     out.kind = index_result::outcome::failure;
     out.status = reply.status;
@@ -448,8 +440,8 @@ KONGFLOW_ENDPOINTS_DECL error_code read_execute_job(std::string_view url, error_
         return ec;
     };
     if (transport)
-        return finish(outcome::retry,
-                      "Connection could not be established to the endpoint (" + std::string(url) + ")", transport);
+        return finish(outcome::retry, "Connection could not be established to the endpoint (" + std::string(url) + ")",
+                      transport);
 
     out.trigger_version = detail::header_string(reply, "trigger-version");
     if (auto meta = reply.header("x-trigger-run-metadata")) {
@@ -509,8 +501,8 @@ KONGFLOW_ENDPOINTS_DECL error_code read_preprocess_run(std::string_view, error_c
 }
 
 KONGFLOW_ENDPOINTS_DECL error_code read_initialize_trigger(std::string_view url, error_code transport,
-                                                           const http_response& reply,
-                                                           register_trigger_body& out, diagnostics& diag) {
+                                                           const http_response& reply, register_trigger_body& out,
+                                                           diagnostics& diag) {
     if (transport) {
         detail::fail(diag, detail::could_not_connect(url));
         return transport;
@@ -525,26 +517,28 @@ KONGFLOW_ENDPOINTS_DECL error_code read_initialize_trigger(std::string_view url,
         detail::fail(diag, detail::could_not_connect_status(url, reply.status), &reply);
         return make_http_error(reply.status);
     }
-    return detail::strict_parse(reply, [](const auto& j) { return parse_register_trigger_body(j); }, out, diag);
+    return detail::strict_parse(
+        reply, [](const auto& j) { return parse_register_trigger_body(j); }, out, diag);
 }
 
 KONGFLOW_ENDPOINTS_DECL error_code read_http_source(std::string_view url, error_code transport,
                                                     const http_response& reply, http_source_response& out,
                                                     diagnostics& diag) {
     if (auto ec = detail::standard_throws(url, transport, reply, diag)) return ec;
-    return detail::strict_parse(reply, [](const auto& j) { return parse_http_source_response(j); }, out, diag);
+    return detail::strict_parse(
+        reply, [](const auto& j) { return parse_http_source_response(j); }, out, diag);
 }
 
-KONGFLOW_ENDPOINTS_DECL error_code read_webhook(std::string_view url, error_code transport,
-                                                const http_response& reply, webhook_delivery_response& out,
-                                                diagnostics& diag) {
+KONGFLOW_ENDPOINTS_DECL error_code read_webhook(std::string_view url, error_code transport, const http_response& reply,
+                                                webhook_delivery_response& out, diagnostics& diag) {
     if (auto ec = detail::standard_throws(url, transport, reply, diag)) return ec;
-    return detail::strict_parse(reply, [](const auto& j) { return parse_webhook_delivery_response(j); }, out, diag);
+    return detail::strict_parse(
+        reply, [](const auto& j) { return parse_webhook_delivery_response(j); }, out, diag);
 }
 
 KONGFLOW_ENDPOINTS_DECL error_code read_http_endpoint(std::string_view url, error_code transport,
-                                                      const http_response& reply,
-                                                      http_endpoint_response_result& out, diagnostics& diag) {
+                                                      const http_response& reply, http_endpoint_response_result& out,
+                                                      diagnostics& diag) {
     if (auto ec = detail::standard_throws(url, transport, reply, diag)) return ec;
     out.reply = reply;
     // On failure the caller answers the original HTTP request with 500 and this message.
@@ -595,7 +589,8 @@ KONGFLOW_ENDPOINTS_DECL error_code read_deliver_event(std::string_view url, erro
                                                       const http_response& reply, deliver_event_response& out,
                                                       diagnostics& diag) {
     if (auto ec = detail::standard_throws(url, transport, reply, diag)) return ec;
-    return detail::strict_parse(reply, [](const auto& j) { return parse_deliver_event_response(j); }, out, diag);
+    return detail::strict_parse(
+        reply, [](const auto& j) { return parse_deliver_event_response(j); }, out, diag);
 }
 
 KONGFLOW_ENDPOINTS_DECL std::optional<std::string> resolve_location(std::string_view base_url,
@@ -643,7 +638,8 @@ KONGFLOW_ENDPOINTS_DECL redirect_step next_hop(const action_request& sent, const
         step.next.method = "GET";
         step.next.body.clear();
         std::erase_if(step.next.headers, [](const http_header& h) {
-            for (std::string_view body_header : {"content-encoding", "content-language", "content-location", "content-type"})
+            for (std::string_view body_header :
+                 {"content-encoding", "content-language", "content-location", "content-type"})
                 if (iequals_ascii(h.name, body_header)) return true;
             return false;
         });

@@ -65,7 +65,9 @@ struct protocol_schemas {
         const auto* ignore_case = b.object({{"$ignoreCaseEquals", S}});
         const auto* snb = b.union_({S, N, Bo});
         const auto* matcher_objects = b.union_({
-            ends_with, starts_with, ignore_case,
+            ends_with,
+            starts_with,
+            ignore_case,
             b.object({{"$exists", Bo}}),
             b.object({{"$isNull", Bo}}),
             b.object({{"$anythingBut", snb}}),
@@ -85,13 +87,13 @@ struct protocol_schemas {
 
         const auto* event_rule = b.object({{"event", str_or_strs}, {"source", S}, {"payload", oef}, {"context", oef}});
         const auto* integration_metadata = b.object({{"id", S}, {"name", S}, {"instructions", ostr}});
-        const auto* integration_config = b.object(
-            {{"id", S}, {"metadata", integration_metadata}, {"authSource", b.enumeration({"HOSTED", "LOCAL", "RESOLVER"})}});
+        const auto* integration_config = b.object({{"id", S},
+                                                   {"metadata", integration_metadata},
+                                                   {"authSource", b.enumeration({"HOSTED", "LOCAL", "RESOLVER"})}});
 
         const auto* literal_schema = b.union_({S, N, Bo, b.null()});
         auto* deserialized_json = b.lazy();
-        deserialized_json->inner =
-            b.union_({literal_schema, b.array(deserialized_json), b.record(deserialized_json)});
+        deserialized_json->inner = b.union_({literal_schema, b.array(deserialized_json), b.record(deserialized_json)});
 
         const auto* display_property =
             b.object({{"label", S}, {"text", S}, {"url", ostr}, {"imageUrl", b.optional(b.array(S))}});
@@ -101,39 +103,60 @@ struct protocol_schemas {
         const auto* interval_options =
             b.object({{"seconds", b.number({B::integer(), B::positive(), B::min(20), B::max(2592e3)})}});
         const auto* cron_options = b.object({{"cron", S}});
-        const auto* cron_metadata = b.object(
-            {{"type", b.literal("cron")}, {"options", cron_options}, {"accountId", ostr}, {"metadata", any}});
+        const auto* cron_metadata =
+            b.object({{"type", b.literal("cron")}, {"options", cron_options}, {"accountId", ostr}, {"metadata", any}});
         const auto* interval_metadata = b.object(
             {{"type", b.literal("interval")}, {"options", interval_options}, {"accountId", ostr}, {"metadata", any}});
         const auto* schedule_metadata = b.discriminated_union("type", {interval_metadata, cron_metadata});
         const auto* job_ref = b.object({{"id", S}, {"version", S}});
         const auto* register_dynamic_schedule = b.object({{"id", S}, {"jobs", b.array(job_ref)}});
 
-        const auto* task_status =
-            b.enumeration({"PENDING", "WAITING", "RUNNING", "COMPLETED", "ERRORED", "CANCELED"});
-        auto on = [&](const zs::node* n) { return b.nullable(b.optional(n)); };  // .optional().nullable()
+        const auto* task_status = b.enumeration({"PENDING", "WAITING", "RUNNING", "COMPLETED", "ERRORED", "CANCELED"});
+        auto on = [&](const zs::node* n) { return b.nullable(b.optional(n)); }; // .optional().nullable()
         const auto* date = b.coerce_date();
         const auto* task = b.object({
-            {"id", S}, {"name", S}, {"icon", on(S)}, {"noop", Bo},
-            {"startedAt", on(date)}, {"completedAt", on(date)}, {"delayUntil", on(date)},
-            {"status", task_status}, {"description", on(S)},
-            {"properties", on(b.array(display_property))}, {"outputProperties", on(b.array(display_property))},
-            {"params", on(deserialized_json)}, {"output", on(deserialized_json)}, {"context", on(deserialized_json)},
-            {"error", on(S)}, {"parentId", on(S)}, {"style", on(style)}, {"operation", on(S)},
-            {"callbackUrl", on(S)}, {"childExecutionMode", on(b.enumeration({"SEQUENTIAL", "PARALLEL"}))},
+            {"id", S},
+            {"name", S},
+            {"icon", on(S)},
+            {"noop", Bo},
+            {"startedAt", on(date)},
+            {"completedAt", on(date)},
+            {"delayUntil", on(date)},
+            {"status", task_status},
+            {"description", on(S)},
+            {"properties", on(b.array(display_property))},
+            {"outputProperties", on(b.array(display_property))},
+            {"params", on(deserialized_json)},
+            {"output", on(deserialized_json)},
+            {"context", on(deserialized_json)},
+            {"error", on(S)},
+            {"parentId", on(S)},
+            {"style", on(style)},
+            {"operation", on(S)},
+            {"callbackUrl", on(S)},
+            {"childExecutionMode", on(b.enumeration({"SEQUENTIAL", "PARALLEL"}))},
         });
 
         const auto* event_example = b.object({{"id", S}, {"icon", ostr}, {"name", S}, {"payload", any}});
         const auto* event_specification = b.object({
-            {"name", str_or_strs}, {"title", S}, {"source", S}, {"icon", S}, {"filter", oef},
-            {"properties", display_properties}, {"schema", b.optional(any)},
+            {"name", str_or_strs},
+            {"title", S},
+            {"source", S},
+            {"icon", S},
+            {"filter", oef},
+            {"properties", display_properties},
+            {"schema", b.optional(any)},
             {"examples", b.optional(b.array(event_example))},
         });
         const auto* dynamic_trigger = b.object({{"type", b.literal("dynamic")}, {"id", S}});
         const auto* trigger_help = b.object({{"noRuns", b.optional(b.object({{"text", S}, {"link", ostr}}))}});
         const auto* static_trigger = b.object({
-            {"type", b.literal("static")}, {"title", str_or_strs}, {"properties", display_properties},
-            {"rule", event_rule}, {"link", ostr}, {"help", b.optional(trigger_help)},
+            {"type", b.literal("static")},
+            {"title", str_or_strs},
+            {"properties", display_properties},
+            {"rule", event_rule},
+            {"link", ostr},
+            {"help", b.optional(trigger_help)},
         });
         const auto* invoke_trigger = b.object({{"type", b.literal("invoke")}});
         const auto* scheduled_trigger = b.object({{"type", b.literal("scheduled")}, {"schedule", schedule_metadata}});
@@ -144,93 +167,138 @@ struct protocol_schemas {
         const auto* http_method = b.union_({b.literal("GET"), b.literal("POST"), b.literal("PUT"), b.literal("PATCH"),
                                             b.literal("DELETE"), b.literal("HEAD"), b.literal("OPTIONS")});
         const auto* request_filter = b.object({
-            {"method", b.optional(b.array(http_method))}, {"headers", b.optional(b.record(string_match))},
-            {"query", b.optional(b.record(string_match))}, {"body", oef},
+            {"method", b.optional(b.array(http_method))},
+            {"headers", b.optional(b.record(string_match))},
+            {"query", b.optional(b.record(string_match))},
+            {"body", oef},
         });
 
         pong = b.discriminated_union(
-            "ok", {b.object({{"ok", b.literal(true)}, {"triggerVersion", ostr}, {"triggerSdkVersion", ostr}}),
-                   b.object({{"ok", b.literal(false)}, {"error", S}, {"triggerVersion", ostr},
-                             {"triggerSdkVersion", ostr}})});
+            "ok",
+            {b.object({{"ok", b.literal(true)}, {"triggerVersion", ostr}, {"triggerSdkVersion", ostr}}),
+             b.object(
+                 {{"ok", b.literal(false)}, {"error", S}, {"triggerVersion", ostr}, {"triggerSdkVersion", ostr}})});
         validate = b.discriminated_union(
             "ok", {b.object({{"ok", b.literal(true)}, {"endpointId", S}, {"triggerVersion", ostr}}),
                    b.object({{"ok", b.literal(false)}, {"error", S}, {"triggerVersion", ostr}})});
 
         const auto* concurrency_limit_options = b.object({{"id", S}, {"limit", N}});
         job_metadata = b.object({
-            {"id", S}, {"name", S}, {"version", S}, {"event", event_specification}, {"trigger", trigger_metadata},
-            {"integrations", b.record(integration_config)}, {"internal", b.default_(Bo, false)}, {"enabled", Bo},
-            {"startPosition", b.enumeration({"initial", "latest"})}, {"preprocessRuns", Bo},
+            {"id", S},
+            {"name", S},
+            {"version", S},
+            {"event", event_specification},
+            {"trigger", trigger_metadata},
+            {"integrations", b.record(integration_config)},
+            {"internal", b.default_(Bo, false)},
+            {"enabled", Bo},
+            {"startPosition", b.enumeration({"initial", "latest"})},
+            {"preprocessRuns", Bo},
             {"concurrencyLimit",
              b.optional(b.union_({concurrency_limit_options, b.number({B::integer(), B::positive()})}))},
         });
         const auto* channel = b.enumeration({"HTTP", "SQS", "SMTP"});
         const auto* source_v1 = b.object({
-            {"version", b.literal("1")}, {"channel", channel}, {"integration", integration_config}, {"key", S},
-            {"params", any}, {"events", b.array(S)}, {"registerSourceJob", b.optional(job_ref)},
+            {"version", b.literal("1")},
+            {"channel", channel},
+            {"integration", integration_config},
+            {"key", S},
+            {"params", any},
+            {"events", b.array(S)},
+            {"registerSourceJob", b.optional(job_ref)},
         });
         const auto* source_v2 = b.object({
-            {"version", b.literal("2")}, {"channel", channel}, {"integration", integration_config}, {"key", S},
-            {"params", any}, {"options", b.record(b.array(S))}, {"registerSourceJob", b.optional(job_ref)},
+            {"version", b.literal("2")},
+            {"channel", channel},
+            {"integration", integration_config},
+            {"key", S},
+            {"params", any},
+            {"options", b.record(b.array(S))},
+            {"registerSourceJob", b.optional(job_ref)},
         });
         const auto* source_metadata = b.add_missing_version(b.discriminated_union("version", {source_v1, source_v2}));
         const auto* webhook_metadata = b.object({
-            {"key", S}, {"params", any}, {"config", b.record(b.array(S))}, {"integration", integration_config},
+            {"key", S},
+            {"params", any},
+            {"config", b.record(b.array(S))},
+            {"integration", integration_config},
             {"httpEndpoint", b.object({{"id", S}})},
         });
         const auto* dynamic_trigger_endpoint = b.object({
-            {"id", S}, {"jobs", b.array(b.pick(job_metadata, {"id", "version"}))},
+            {"id", S},
+            {"jobs", b.array(b.pick(job_metadata, {"id", "version"}))},
             {"registerSourceJob", b.optional(job_ref)},
         });
         const auto* http_endpoint = b.object({
-            {"id", S}, {"version", S}, {"enabled", Bo}, {"title", ostr}, {"icon", ostr},
-            {"properties", display_properties}, {"event", event_specification},
-            {"immediateResponseFilter", b.optional(request_filter)}, {"skipTriggeringRuns", b.optional(Bo)},
+            {"id", S},
+            {"version", S},
+            {"enabled", Bo},
+            {"title", ostr},
+            {"icon", ostr},
+            {"properties", display_properties},
+            {"event", event_specification},
+            {"immediateResponseFilter", b.optional(request_filter)},
+            {"skipTriggeringRuns", b.optional(Bo)},
             {"source", S},
         });
         index_endpoint_response = b.object({
-            {"jobs", b.array(job_metadata)}, {"sources", b.array(source_metadata)},
-            {"webhooks", b.optional(b.array(webhook_metadata))}, {"dynamicTriggers", b.array(dynamic_trigger_endpoint)},
+            {"jobs", b.array(job_metadata)},
+            {"sources", b.array(source_metadata)},
+            {"webhooks", b.optional(b.array(webhook_metadata))},
+            {"dynamicTriggers", b.array(dynamic_trigger_endpoint)},
             {"dynamicSchedules", b.array(register_dynamic_schedule)},
             {"httpEndpoints", b.optional(b.array(http_endpoint))},
         });
         endpoint_index_error = b.object({{"message", S}, {"raw", b.optional(any)}});
         index_endpoint_stats = b.object({
-            {"jobs", N}, {"sources", N}, {"webhooks", b.optional(N)}, {"dynamicTriggers", N},
-            {"dynamicSchedules", N}, {"disabledJobs", b.default_(N, 0)}, {"httpEndpoints", b.default_(N, 0)},
+            {"jobs", N},
+            {"sources", N},
+            {"webhooks", b.optional(N)},
+            {"dynamicTriggers", N},
+            {"dynamicSchedules", N},
+            {"disabledJobs", b.default_(N, 0)},
+            {"httpEndpoints", b.default_(N, 0)},
         });
         endpoint_headers = b.object({{"trigger-version", ostr}, {"trigger-sdk-version", ostr}});
         const auto* run_metadata =
             b.object({{"successSubscription", b.optional(Bo)}, {"failedSubscription", b.optional(Bo)}});
-        execute_job_headers = b.extend(endpoint_headers,
-                                       {{"x-trigger-run-metadata", b.optional(b.parse_json_string(run_metadata))}});
+        execute_job_headers =
+            b.extend(endpoint_headers, {{"x-trigger-run-metadata", b.optional(b.parse_json_string(run_metadata))}});
         register_trigger_body_v1 = b.object({{"rule", event_rule}, {"source", source_v1}});
         register_trigger_body_v2 = b.object({{"rule", event_rule}, {"source", source_v2}, {"accountId", ostr}});
 
         normalized_response = b.object({{"status", N}, {"body", any}, {"headers", b.optional(b.record(S))}});
         // The id default is a fresh ULID; any string passes validation, so "" stands in here.
         const auto* raw_event = b.object({
-            {"name", S}, {"payload", any}, {"context", b.optional(any)}, {"id", b.default_(S, "")},
-            {"timestamp", b.optional(date)}, {"source", ostr},
+            {"name", S},
+            {"payload", any},
+            {"context", b.optional(any)},
+            {"id", b.default_(S, "")},
+            {"timestamp", b.optional(date)},
+            {"source", ostr},
             {"payloadType", b.optional(b.union_({b.literal("JSON"), b.literal("REQUEST")}))},
         });
-        http_source_response = b.object({{"response", normalized_response}, {"events", b.array(raw_event)},
+        http_source_response = b.object({{"response", normalized_response},
+                                         {"events", b.array(raw_event)},
                                          {"metadata", b.optional(deserialized_json)}});
-        webhook_delivery_response =
-            b.object({{"response", normalized_response}, {"verified", Bo}, {"error", ostr}});
+        webhook_delivery_response = b.object({{"response", normalized_response}, {"verified", Bo}, {"error", ostr}});
         preprocess_run_response = b.object({{"abort", Bo}, {"properties", display_properties}});
         deliver_event_response = b.object({{"deliveredAt", b.datetime()}});
 
         // RunJobResponse
-        const auto* run_error = b.object({{"status", b.literal("ERROR")}, {"error", error_with_stack}, {"task", b.optional(task)}});
+        const auto* run_error =
+            b.object({{"status", b.literal("ERROR")}, {"error", error_with_stack}, {"task", b.optional(task)}});
         const auto* yield_execution = b.object({{"status", b.literal("YIELD_EXECUTION")}, {"key", S}});
-        const auto* auto_yield_metadata = b.object(
-            {{"location", S}, {"timeRemaining", N}, {"timeElapsed", N}, {"limit", b.optional(N)}});
+        const auto* auto_yield_metadata =
+            b.object({{"location", S}, {"timeRemaining", N}, {"timeElapsed", N}, {"limit", b.optional(N)}});
         const auto* auto_yield_execution =
             b.extend(auto_yield_metadata, {{"status", b.literal("AUTO_YIELD_EXECUTION")}});
         const auto* auto_yield_completed = b.object({
-            {"status", b.literal("AUTO_YIELD_EXECUTION_WITH_COMPLETED_TASK")}, {"id", S},
-            {"properties", display_properties}, {"output", ostr}, {"data", auto_yield_metadata},
+            {"status", b.literal("AUTO_YIELD_EXECUTION_WITH_COMPLETED_TASK")},
+            {"id", S},
+            {"properties", display_properties},
+            {"output", ostr},
+            {"data", auto_yield_metadata},
         });
         const auto* auto_yield_rate_limit =
             b.object({{"status", b.literal("AUTO_YIELD_RATE_LIMIT")}, {"reset", b.coerce_number()}});
@@ -239,19 +307,20 @@ struct protocol_schemas {
         const auto* unresolved_auth = b.object({{"status", b.literal("UNRESOLVED_AUTH_ERROR")},
                                                 {"issues", b.record(b.object({{"id", S}, {"error", S}}))}});
         const auto* resume_with_task = b.object({{"status", b.literal("RESUME_WITH_TASK")}, {"task", task}});
-        const auto* retry_with_task = b.object({{"status", b.literal("RETRY_WITH_TASK")}, {"task", task},
-                                                {"error", error_with_stack}, {"retryAt", date}});
+        const auto* retry_with_task = b.object(
+            {{"status", b.literal("RETRY_WITH_TASK")}, {"task", task}, {"error", error_with_stack}, {"retryAt", date}});
         const auto* canceled_with_task = b.object({{"status", b.literal("CANCELED")}, {"task", task}});
         const auto* success = b.object({{"status", b.literal("SUCCESS")}, {"output", b.optional(deserialized_json)}});
-        const auto* error_response = b.union_({auto_yield_execution, auto_yield_completed, yield_execution,
-                                               auto_yield_rate_limit, run_error, unresolved_auth, invalid_payload,
-                                               resume_with_task, retry_with_task, canceled_with_task});
+        const auto* error_response =
+            b.union_({auto_yield_execution, auto_yield_completed, yield_execution, auto_yield_rate_limit, run_error,
+                      unresolved_auth, invalid_payload, resume_with_task, retry_with_task, canceled_with_task});
         const auto* resume_with_parallel = b.object({{"status", b.literal("RESUME_WITH_PARALLEL_TASK")},
-                                                     {"task", task}, {"childErrors", b.array(error_response)}});
-        run_job_response = b.discriminated_union(
-            "status", {auto_yield_execution, auto_yield_completed, yield_execution, auto_yield_rate_limit, run_error,
-                       unresolved_auth, invalid_payload, resume_with_task, resume_with_parallel, retry_with_task,
-                       canceled_with_task, success});
+                                                     {"task", task},
+                                                     {"childErrors", b.array(error_response)}});
+        run_job_response = b.discriminated_union("status", {auto_yield_execution, auto_yield_completed, yield_execution,
+                                                            auto_yield_rate_limit, run_error, unresolved_auth,
+                                                            invalid_payload, resume_with_task, resume_with_parallel,
+                                                            retry_with_task, canceled_with_task, success});
     }
 };
 
@@ -389,7 +458,7 @@ inline std::string make_ulid() {
     return out;
 }
 
-}  // namespace detail
+} // namespace detail
 
 // ---------------------------------------------------------------------------------------------
 // Conversions
@@ -424,7 +493,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 KONGFLOW_ENDPOINTS_DECL event_example tag_invoke(const boost::json::value_to_tag<event_example>&,
                                                  const boost::json::value& jv) {
     const auto& o = detail::obj(jv);
-    return {detail::str_at(o, "id"), detail::opt_str(o, "icon"), detail::str_at(o, "name"), detail::opt_val(o, "payload")};
+    return {detail::str_at(o, "id"), detail::opt_str(o, "icon"), detail::str_at(o, "name"),
+            detail::opt_val(o, "payload")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -456,7 +526,8 @@ KONGFLOW_ENDPOINTS_DECL event_specification tag_invoke(const boost::json::value_
     return e;
 }
 
-KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const event_rule& v) {
+KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
+                                        const event_rule& v) {
     boost::json::object o;
     o["event"] = detail::from_sos(v.event);
     o["source"] = v.source;
@@ -464,9 +535,11 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     detail::put_opt(o, "context", v.context);
     jv = std::move(o);
 }
-KONGFLOW_ENDPOINTS_DECL event_rule tag_invoke(const boost::json::value_to_tag<event_rule>&, const boost::json::value& jv) {
+KONGFLOW_ENDPOINTS_DECL event_rule tag_invoke(const boost::json::value_to_tag<event_rule>&,
+                                              const boost::json::value& jv) {
     const auto& o = detail::obj(jv);
-    return {detail::to_sos(o.at("event")), detail::str_at(o, "source"), detail::opt_val(o, "payload"), detail::opt_val(o, "context")};
+    return {detail::to_sos(o.at("event")), detail::str_at(o, "source"), detail::opt_val(o, "payload"),
+            detail::opt_val(o, "context")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -484,7 +557,9 @@ KONGFLOW_ENDPOINTS_DECL trigger_help tag_invoke(const boost::json::value_to_tag<
                                                 const boost::json::value& jv) {
     const auto& o = detail::obj(jv);
     trigger_help h;
-    if (const auto* n = o.if_contains("noRuns")) h.no_runs = trigger_help::no_runs_help{detail::str_at(detail::obj(*n), "text"), detail::opt_str(detail::obj(*n), "link")};
+    if (const auto* n = o.if_contains("noRuns"))
+        h.no_runs = trigger_help::no_runs_help{detail::str_at(detail::obj(*n), "text"),
+                                               detail::opt_str(detail::obj(*n), "link")};
     return h;
 }
 
@@ -520,11 +595,11 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     detail::put_opt(o, "metadata", v.metadata);
     jv = std::move(o);
 }
-KONGFLOW_ENDPOINTS_DECL interval_schedule_metadata tag_invoke(const boost::json::value_to_tag<interval_schedule_metadata>&,
-                                                     const boost::json::value& jv) {
+KONGFLOW_ENDPOINTS_DECL interval_schedule_metadata
+tag_invoke(const boost::json::value_to_tag<interval_schedule_metadata>&, const boost::json::value& jv) {
     const auto& o = detail::obj(jv);
-    return {static_cast<std::int64_t>(detail::num(detail::obj(o.at("options")).at("seconds"))), detail::opt_str(o, "accountId"),
-            detail::opt_val(o, "metadata")};
+    return {static_cast<std::int64_t>(detail::num(detail::obj(o.at("options")).at("seconds"))),
+            detail::opt_str(o, "accountId"), detail::opt_val(o, "metadata")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -537,9 +612,10 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     jv = std::move(o);
 }
 KONGFLOW_ENDPOINTS_DECL cron_schedule_metadata tag_invoke(const boost::json::value_to_tag<cron_schedule_metadata>&,
-                                                 const boost::json::value& jv) {
+                                                          const boost::json::value& jv) {
     const auto& o = detail::obj(jv);
-    return {detail::str_at(detail::obj(o.at("options")), "cron"), detail::opt_str(o, "accountId"), detail::opt_val(o, "metadata")};
+    return {detail::str_at(detail::obj(o.at("options")), "cron"), detail::opt_str(o, "accountId"),
+            detail::opt_val(o, "metadata")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -552,7 +628,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 KONGFLOW_ENDPOINTS_DECL scheduled_trigger tag_invoke(const boost::json::value_to_tag<scheduled_trigger>&,
                                                      const boost::json::value& jv) {
     const auto& s = detail::obj(jv).at("schedule");
-    if (detail::obj(s).at("type").as_string() == "interval") return {boost::json::value_to<interval_schedule_metadata>(s)};
+    if (detail::obj(s).at("type").as_string() == "interval")
+        return {boost::json::value_to<interval_schedule_metadata>(s)};
     return {boost::json::value_to<cron_schedule_metadata>(s)};
 }
 
@@ -565,7 +642,8 @@ KONGFLOW_ENDPOINTS_DECL dynamic_trigger tag_invoke(const boost::json::value_to_t
     return {detail::str_at(detail::obj(jv), "id")};
 }
 
-KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const invoke_trigger&) {
+KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
+                                        const invoke_trigger&) {
     jv = boost::json::object{{"type", "invoke"}};
 }
 KONGFLOW_ENDPOINTS_DECL invoke_trigger tag_invoke(const boost::json::value_to_tag<invoke_trigger>&,
@@ -615,7 +693,7 @@ inline source_channel channel_from(std::string_view s) {
     if (s == "SMTP") return source_channel::smtp;
     throw std::invalid_argument("unknown channel");
 }
-}  // namespace detail
+} // namespace detail
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
                                         const integration_metadata& v) {
@@ -648,8 +726,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
                                         const concurrency_limit_options& v) {
     jv = boost::json::object{{"id", v.id}, {"limit", detail::js_number(v.limit)}};
 }
-KONGFLOW_ENDPOINTS_DECL concurrency_limit_options tag_invoke(const boost::json::value_to_tag<concurrency_limit_options>&,
-                                                             const boost::json::value& jv) {
+KONGFLOW_ENDPOINTS_DECL concurrency_limit_options
+tag_invoke(const boost::json::value_to_tag<concurrency_limit_options>&, const boost::json::value& jv) {
     const auto& o = detail::obj(jv);
     return {detail::str_at(o, "id"), detail::num(o.at("limit"))};
 }
@@ -688,7 +766,8 @@ KONGFLOW_ENDPOINTS_DECL job_metadata tag_invoke(const boost::json::value_to_tag<
     j.integrations = detail::to_record<integration_config>(o.at("integrations"));
     j.internal = detail::get_bool(o, "internal", false);
     j.enabled = o.at("enabled").as_bool();
-    j.start_position = o.at("startPosition").as_string() == "initial" ? start_position::initial : start_position::latest;
+    j.start_position =
+        o.at("startPosition").as_string() == "initial" ? start_position::initial : start_position::latest;
     j.preprocess_runs = o.at("preprocessRuns").as_bool();
     if (const auto* c = o.if_contains("concurrencyLimit")) {
         if (c->is_object())
@@ -765,7 +844,7 @@ KONGFLOW_ENDPOINTS_DECL boost::json::value source_to_json(const source_metadata&
 KONGFLOW_ENDPOINTS_DECL source_metadata source_from_json(const boost::json::value& jv) {
     const auto* version = detail::obj(jv).if_contains("version");
     if (version && version->as_string() == "2") return boost::json::value_to<source_metadata_v2>(jv);
-    return boost::json::value_to<source_metadata_v1>(jv);  // missing version means "1"
+    return boost::json::value_to<source_metadata_v1>(jv); // missing version means "1"
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -781,8 +860,10 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 KONGFLOW_ENDPOINTS_DECL webhook_metadata tag_invoke(const boost::json::value_to_tag<webhook_metadata>&,
                                                     const boost::json::value& jv) {
     const auto& o = detail::obj(jv);
-    return {detail::str_at(o, "key"), detail::opt_val(o, "params"), detail::to_record<std::vector<std::string>>(o.at("config")),
-            boost::json::value_to<integration_config>(o.at("integration")), detail::str_at(detail::obj(o.at("httpEndpoint")), "id")};
+    return {detail::str_at(o, "key"), detail::opt_val(o, "params"),
+            detail::to_record<std::vector<std::string>>(o.at("config")),
+            boost::json::value_to<integration_config>(o.at("integration")),
+            detail::str_at(detail::obj(o.at("httpEndpoint")), "id")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -793,8 +874,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     detail::put_opt(o, "registerSourceJob", v.register_source_job);
     jv = std::move(o);
 }
-KONGFLOW_ENDPOINTS_DECL dynamic_trigger_endpoint_metadata tag_invoke(
-    const boost::json::value_to_tag<dynamic_trigger_endpoint_metadata>&, const boost::json::value& jv) {
+KONGFLOW_ENDPOINTS_DECL dynamic_trigger_endpoint_metadata
+tag_invoke(const boost::json::value_to_tag<dynamic_trigger_endpoint_metadata>&, const boost::json::value& jv) {
     const auto& o = detail::obj(jv);
     return {detail::str_at(o, "id"), boost::json::value_to<std::vector<job_version_ref>>(o.at("jobs")),
             detail::opt_to<job_version_ref>(o, "registerSourceJob")};
@@ -804,8 +885,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
                                         const register_dynamic_schedule_payload& v) {
     jv = boost::json::object{{"id", v.id}, {"jobs", boost::json::value_from(v.jobs)}};
 }
-KONGFLOW_ENDPOINTS_DECL register_dynamic_schedule_payload tag_invoke(
-    const boost::json::value_to_tag<register_dynamic_schedule_payload>&, const boost::json::value& jv) {
+KONGFLOW_ENDPOINTS_DECL register_dynamic_schedule_payload
+tag_invoke(const boost::json::value_to_tag<register_dynamic_schedule_payload>&, const boost::json::value& jv) {
     const auto& o = detail::obj(jv);
     return {detail::str_at(o, "id"), boost::json::value_to<std::vector<job_version_ref>>(o.at("jobs"))};
 }
@@ -822,8 +903,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
 KONGFLOW_ENDPOINTS_DECL request_filter tag_invoke(const boost::json::value_to_tag<request_filter>&,
                                                   const boost::json::value& jv) {
     const auto& o = detail::obj(jv);
-    return {detail::opt_to<std::vector<std::string>>(o, "method"), detail::opt_val(o, "headers"), detail::opt_val(o, "query"),
-            detail::opt_val(o, "body")};
+    return {detail::opt_to<std::vector<std::string>>(o, "method"), detail::opt_val(o, "headers"),
+            detail::opt_val(o, "query"), detail::opt_val(o, "body")};
 }
 
 KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
@@ -1007,7 +1088,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
         boost::json::object m;
         if (v.run_metadata->success_subscription) m["successSubscription"] = *v.run_metadata->success_subscription;
         if (v.run_metadata->failed_subscription) m["failedSubscription"] = *v.run_metadata->failed_subscription;
-        o["x-trigger-run-metadata"] = boost::json::serialize(m);  // a header carries JSON text
+        o["x-trigger-run-metadata"] = boost::json::serialize(m); // a header carries JSON text
     }
     jv = std::move(o);
 }
@@ -1071,7 +1152,8 @@ KONGFLOW_ENDPOINTS_DECL normalized_response tag_invoke(const boost::json::value_
     return r;
 }
 
-KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const raw_event& v) {
+KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
+                                        const raw_event& v) {
     boost::json::object o;
     o["name"] = v.name;
     detail::put_opt(o, "payload", v.payload);
@@ -1082,7 +1164,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     detail::put_opt(o, "payloadType", v.payload_type);
     jv = std::move(o);
 }
-KONGFLOW_ENDPOINTS_DECL raw_event tag_invoke(const boost::json::value_to_tag<raw_event>&, const boost::json::value& jv) {
+KONGFLOW_ENDPOINTS_DECL raw_event tag_invoke(const boost::json::value_to_tag<raw_event>&,
+                                             const boost::json::value& jv) {
     const auto& o = detail::obj(jv);
     raw_event e;
     e.name = detail::str_at(o, "name");
@@ -1123,8 +1206,8 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
     detail::put_opt(o, "error", v.error);
     jv = std::move(o);
 }
-KONGFLOW_ENDPOINTS_DECL webhook_delivery_response tag_invoke(const boost::json::value_to_tag<webhook_delivery_response>&,
-                                                             const boost::json::value& jv) {
+KONGFLOW_ENDPOINTS_DECL webhook_delivery_response
+tag_invoke(const boost::json::value_to_tag<webhook_delivery_response>&, const boost::json::value& jv) {
     const auto& o = detail::obj(jv);
     return {boost::json::value_to<normalized_response>(o.at("response")), o.at("verified").as_bool(),
             detail::opt_str(o, "error")};
@@ -1164,10 +1247,10 @@ KONGFLOW_ENDPOINTS_DECL run_job_response tag_invoke(const boost::json::value_to_
 // ---------------------------------------------------------------------------------------------
 // Parsing
 // ---------------------------------------------------------------------------------------------
-#define KONGFLOW_ENDPOINTS_PARSE_FN(fn, T, member)                                                       \
-    KONGFLOW_ENDPOINTS_DECL validated<T> fn(const boost::json::value& body) {                            \
-        return detail::run<T>(detail::protocol().member, body,                                           \
-                              [](const boost::json::value& v) { return boost::json::value_to<T>(v); }); \
+#define KONGFLOW_ENDPOINTS_PARSE_FN(fn, T, member)                                                                     \
+    KONGFLOW_ENDPOINTS_DECL validated<T> fn(const boost::json::value& body) {                                          \
+        return detail::run<T>(detail::protocol().member, body,                                                         \
+                              [](const boost::json::value& v) { return boost::json::value_to<T>(v); });                \
     }
 
 KONGFLOW_ENDPOINTS_PARSE_FN(parse_index_endpoint_response, index_endpoint_response, index_endpoint_response)
@@ -1249,7 +1332,7 @@ inline bool js_truthy(const boost::json::value& v) {
     default: return true;
     }
 }
-}  // namespace detail
+} // namespace detail
 
 KONGFLOW_ENDPOINTS_DECL index_failure index_failure_message(const boost::json::value& body,
                                                             const std::vector<zod_issue>& issues) {
@@ -1262,7 +1345,7 @@ KONGFLOW_ENDPOINTS_DECL index_failure index_failure_message(const boost::json::v
         // JS: `const job = anyBody.jobs[issue.path.at(1)]` — property access on whatever `jobs` is.
         const boost::json::value* jobs = body.is_object() ? body.get_object().if_contains("jobs") : nullptr;
         if (!jobs || jobs->is_null()) {
-            out.reference_throws = true;  // TypeError: cannot read properties of undefined/null
+            out.reference_throws = true; // TypeError: cannot read properties of undefined/null
             continue;
         }
         const boost::json::value* job = nullptr;
@@ -1277,7 +1360,7 @@ KONGFLOW_ENDPOINTS_DECL index_failure index_failure_message(const boost::json::v
                 job = jobs->get_object().if_contains(std::get<std::string>(key));
             }
         } else if (jobs->is_object()) {
-            job = jobs->get_object().if_contains("undefined");  // jobs[undefined]
+            job = jobs->get_object().if_contains("undefined"); // jobs[undefined]
         }
         if (!job || !detail::js_truthy(*job)) continue;
         std::string id = "undefined";
@@ -1307,6 +1390,6 @@ KONGFLOW_ENDPOINTS_DECL std::string headers_failure_message(const std::vector<zo
     return from_zod_error(issues, "Your headers are invalid");
 }
 
-}  // namespace kongflow::endpoints
+} // namespace kongflow::endpoints
 
 #endif

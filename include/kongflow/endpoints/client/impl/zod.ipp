@@ -128,18 +128,16 @@ inline std::uint32_t next_code_point(std::string_view s, std::size_t& i) {
         extra = 1;
     }
     ++i;
-    for (int k = 0; k < extra && i < s.size(); ++k, ++i)
-        cp = (cp << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
+    for (int k = 0; k < extra && i < s.size(); ++k, ++i) cp = (cp << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
     return cp;
 }
 
 inline bool is_id_start_or_dollar_underscore(std::uint32_t cp) {
-    if (cp < 0x80)
-        return cp == '$' || cp == '_' || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+    if (cp < 0x80) return cp == '$' || cp == '_' || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
     const auto* first = std::begin(id_start_ranges);
     const auto* last = std::end(id_start_ranges);
-    const auto* it = std::upper_bound(first, last, cp,
-                                      [](std::uint32_t c, const code_point_range& r) { return c < r.first; });
+    const auto* it =
+        std::upper_bound(first, last, cp, [](std::uint32_t c, const code_point_range& r) { return c < r.first; });
     return it != first && cp <= (it - 1)->last;
 }
 
@@ -178,12 +176,12 @@ inline std::string issue_message_for_zod_validation_error(const zod_issue& issue
     return issue.message;
 }
 
-}  // namespace detail
+} // namespace detail
 
 KONGFLOW_ENDPOINTS_DECL std::string js_number_to_string(double value) {
     if (std::isnan(value)) return "NaN";
     if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
-    if (value == 0) return "0";  // also -0
+    if (value == 0) return "0"; // also -0
     std::string out;
     if (value < 0) {
         out.push_back('-');
@@ -387,6 +385,6 @@ KONGFLOW_ENDPOINTS_DECL std::string from_zod_error(const std::vector<zod_issue>&
     return out;
 }
 
-}  // namespace kongflow::endpoints
+} // namespace kongflow::endpoints
 
 #endif

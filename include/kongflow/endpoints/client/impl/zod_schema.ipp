@@ -66,7 +66,7 @@ KONGFLOW_ENDPOINTS_DECL const node* builder::extend(const node* base,
     for (const auto& [k, v] : shape) {
         auto it = std::find_if(n->shape.begin(), n->shape.end(), [&](const auto& p) { return p.first == k; });
         if (it != n->shape.end())
-            it->second = v;  // zod's extend keeps the key's position when it overrides it
+            it->second = v; // zod's extend keeps the key's position when it overrides it
         else
             n->shape.emplace_back(k, v);
     }
@@ -250,7 +250,7 @@ inline bool strictly_equal(const boost::json::value& a, const boost::json::value
     case boost::json::kind::null: return true;
     case boost::json::kind::bool_: return a.get_bool() == b.get_bool();
     case boost::json::kind::string: return a.get_string() == b.get_string();
-    default: return false;  // objects/arrays: distinct identities in JS
+    default: return false; // objects/arrays: distinct identities in JS
     }
 }
 
@@ -292,11 +292,15 @@ inline double js_string_to_number(std::string_view s) {
     while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
     if (s.empty()) return 0;
     const double nan = std::nan("");
-    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X' || s[1] == 'o' || s[1] == 'O' || s[1] == 'b' || s[1] == 'B')) {
+    if (s.size() > 2 && s[0] == '0' &&
+        (s[1] == 'x' || s[1] == 'X' || s[1] == 'o' || s[1] == 'O' || s[1] == 'b' || s[1] == 'B')) {
         const int base = (s[1] == 'x' || s[1] == 'X') ? 16 : (s[1] == 'o' || s[1] == 'O') ? 8 : 2;
         double r = 0;
         for (char c : s.substr(2)) {
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 99;
+            int d = c >= '0' && c <= '9'   ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                           : 99;
             if (d >= base) return nan;
             r = r * base + d;
         }
@@ -308,8 +312,10 @@ inline double js_string_to_number(std::string_view s) {
     // Only the StrDecimalLiteral alphabet; strtod would also take "inf", "nan" and hex floats.
     bool digit = false;
     for (char c : body) {
-        if (is_digit(c)) digit = true;
-        else if (c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-') return nan;
+        if (is_digit(c))
+            digit = true;
+        else if (c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-')
+            return nan;
     }
     if (!digit) return nan;
     std::string copy(s);
@@ -333,7 +339,7 @@ inline double js_number_from_value(const boost::json::value* v) {
         if (a.empty()) return 0;
         if (a.size() > 1) return std::nan("");
         if (a[0].is_null()) return 0;
-        if (a[0].is_bool() || a[0].is_object()) return std::nan("");  // "true", "[object Object]"
+        if (a[0].is_bool() || a[0].is_object()) return std::nan(""); // "true", "[object Object]"
         if (a[0].is_array()) return js_number_from_value(&a[0]);     // [[5]] is "5"
         return js_number_from_value(&a[0]);
     }
@@ -457,18 +463,15 @@ BOOST_NOINLINE inline status parse_leaf(const node& n, const boost::json::value*
         }
         return st;
     }
-    case kind::boolean:
-        return v && v->is_bool() ? status::valid : invalid_type(s, "boolean", v);
-    case kind::null:
-        return v && v->is_null() ? status::valid : invalid_type(s, "null", v);
-    case kind::any:
-        return status::valid;
+    case kind::boolean: return v && v->is_bool() ? status::valid : invalid_type(s, "boolean", v);
+    case kind::null: return v && v->is_null() ? status::valid : invalid_type(s, "null", v);
+    case kind::any: return status::valid;
     case kind::literal: {
         if (v && strictly_equal(*v, n.literal)) return status::valid;
         if (count_only(s)) return status::aborted;
         zod_issue i;
         i.layout = zod_issue_layout::received_first;
-        if (v) i.received = *v;  // JSON.stringify drops an undefined `received`
+        if (v) i.received = *v; // JSON.stringify drops an undefined `received`
         i.code = "invalid_literal";
         i.expected = n.literal;
         i.message = "Invalid literal value, expected " + js_json_stringify(n.literal);
@@ -528,8 +531,7 @@ BOOST_NOINLINE inline status parse_leaf(const node& n, const boost::json::value*
         add_issue(s, std::move(i));
         return status::aborted;
     }
-    default:
-        return status::aborted;
+    default: return status::aborted;
     }
 }
 
@@ -587,8 +589,7 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
     case kind::literal:
     case kind::enumeration:
     case kind::coerce_number:
-    case kind::coerce_date:
-        return parse_leaf(n, v, s);
+    case kind::coerce_date: return parse_leaf(n, v, s);
     case kind::array: {
         if (!v || !v->is_array()) return invalid_type(s, "array", v);
         status st = status::valid;
@@ -652,8 +653,7 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
         }
         return st;
     }
-    case kind::union_:
-        return parse_union(n, v, s, depth);
+    case kind::union_: return parse_union(n, v, s, depth);
     case kind::discriminated_union: {
         if (!v || !v->is_object()) return invalid_type(s, "object", v);
         const auto* d = v->get_object().if_contains(n.discriminator);
@@ -663,14 +663,10 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
         }
         return report_discriminator(s, n);
     }
-    case kind::optional:
-        return v ? parse(*n.inner, v, s, depth) : status::valid;
-    case kind::nullable:
-        return v && v->is_null() ? status::valid : parse(*n.inner, v, s, depth);
-    case kind::default_:
-        return parse(*n.inner, v ? v : &n.literal, s, depth);
-    case kind::lazy:
-        return parse(*n.inner, v, s, depth);
+    case kind::optional: return v ? parse(*n.inner, v, s, depth) : status::valid;
+    case kind::nullable: return v && v->is_null() ? status::valid : parse(*n.inner, v, s, depth);
+    case kind::default_: return parse(*n.inner, v ? v : &n.literal, s, depth);
+    case kind::lazy: return parse(*n.inner, v, s, depth);
     case kind::add_missing_version: {
         // zod 3.22 returns "dirty" from a preprocess without running the inner schema whenever the
         // current issue scope already holds an issue (it checks ctx.common.issues.length). So a
@@ -701,14 +697,14 @@ inline status parse(const node& n, const boost::json::value* v, scope& s, std::s
             parsed = boost::json::parse(v->get_string(), ec);
             if (ec) return report_custom(s, "Invalid JSON");
         }
-        if (s.count > 0) return status::dirty;  // the same preprocess quirk as add_missing_version
+        if (s.count > 0) return status::dirty; // the same preprocess quirk as add_missing_version
         return parse(*n.inner, &parsed, s, depth);
     }
     }
     return status::aborted;
 }
 
-}  // namespace engine
+} // namespace engine
 
 KONGFLOW_ENDPOINTS_DECL std::vector<zod_issue> validate(const node& root, const boost::json::value& value) {
     std::vector<zod_issue> issues;
@@ -726,6 +722,6 @@ KONGFLOW_ENDPOINTS_DECL std::vector<zod_issue> validate(const node& root, const 
     return issues;
 }
 
-}  // namespace kongflow::endpoints::detail::zs
+} // namespace kongflow::endpoints::detail::zs
 
 #endif

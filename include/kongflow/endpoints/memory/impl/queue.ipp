@@ -249,9 +249,9 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> queue::cleanup(const cleanup_params&
     std::size_t n = 0;
     for (auto it = final_.begin(); it != final_.end() && n < p.limit;) {
         auto& j = jobs_.at(it->second);
-        const std::optional<timestamp>& before = j.state == job_state::completed ? p.completed_before
+        const std::optional<timestamp>& before = j.state == job_state::completed   ? p.completed_before
                                                  : j.state == job_state::cancelled ? p.cancelled_before
-                                                                                    : p.discarded_before;
+                                                                                   : p.discarded_before;
         if (before && *j.finalized_at < *before) {
             drop_key(j);
             jobs_.erase(j.id);
@@ -272,7 +272,8 @@ KONGFLOW_ENDPOINTS_DECL result<queue_stats> queue::stats(timestamp now) {
         if (is_pending(st)) {
             if (j.run_at <= now) {
                 st = job_state::available;
-                if (!s.oldest_available_run_at || j.run_at < *s.oldest_available_run_at) s.oldest_available_run_at = j.run_at;
+                if (!s.oldest_available_run_at || j.run_at < *s.oldest_available_run_at)
+                    s.oldest_available_run_at = j.run_at;
             } else if (st == job_state::available) {
                 st = job_state::scheduled;
             }

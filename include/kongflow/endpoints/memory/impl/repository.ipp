@@ -9,9 +9,7 @@
 namespace kongflow::endpoints::memory {
 namespace detail {
 
-inline error fail(errc e, std::string message) {
-    return error(make_error_code(e), diagnostics(std::move(message)));
-}
+inline error fail(errc e, std::string message) { return error(make_error_code(e), diagnostics(std::move(message))); }
 
 // ---- primitives: the only places that change the tables ----
 
@@ -121,8 +119,8 @@ KONGFLOW_ENDPOINTS_DECL void core::put_registration(registration v) {
     registrations_[key] = std::move(v);
 }
 
-KONGFLOW_ENDPOINTS_DECL void core::erase_registration(
-    const std::tuple<std::string, registration_kind, std::string>& key) {
+KONGFLOW_ENDPOINTS_DECL void
+core::erase_registration(const std::tuple<std::string, registration_kind, std::string>& key) {
     auto it = registrations_.find(key);
     if (it == registrations_.end()) return;
     record([this, key, old = it->second] { registrations_[key] = old; });
@@ -158,8 +156,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<organization>> core::list_organizatio
 
 KONGFLOW_ENDPOINTS_DECL result<project> core::create_project(const create_project_params& p) {
     if (p.slug.empty()) return fail(errc::invalid_argument, "a project needs a slug");
-    if (!organizations_.count(p.organization_id))
-        return fail(errc::not_found, "no organization " + p.organization_id);
+    if (!organizations_.count(p.organization_id)) return fail(errc::not_found, "no organization " + p.organization_id);
     for (const auto& [id, pr] : projects_)
         if (pr.organization_id == p.organization_id && pr.slug == p.slug)
             return fail(errc::already_exists, "project slug already exists: " + p.slug);
@@ -188,8 +185,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<project>> core::list_projects(const s
 KONGFLOW_ENDPOINTS_DECL result<environment> core::create_environment(const create_environment_params& p) {
     if (p.slug.empty()) return fail(errc::invalid_argument, "an environment needs a slug");
     if (p.api_key.empty()) return fail(errc::invalid_argument, "an environment needs an API key");
-    if (!organizations_.count(p.organization_id))
-        return fail(errc::not_found, "no organization " + p.organization_id);
+    if (!organizations_.count(p.organization_id)) return fail(errc::not_found, "no organization " + p.organization_id);
     if (!projects_.count(p.project_id)) return fail(errc::not_found, "no project " + p.project_id);
     if (api_keys_.count(p.api_key)) return fail(errc::already_exists, "the API key is already in use");
     for (const auto& [id, e] : environments_)
@@ -215,8 +211,7 @@ KONGFLOW_ENDPOINTS_DECL result<environment> core::find_environment_by_api_key(co
     return environments_.at(it->second);
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<environment>> core::list_environments(
-    const std::string& project_id) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<environment>> core::list_environments(const std::string& project_id) {
     std::vector<environment> out;
     for (const auto& [id, e] : environments_)
         if (e.project_id == project_id) out.push_back(e);
@@ -233,7 +228,7 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint> core::find_endpoint(const std::string& 
 }
 
 KONGFLOW_ENDPOINTS_DECL result<endpoint> core::find_endpoint_by_slug(const std::string& environment_id,
-                                                                           const std::string& slug) {
+                                                                     const std::string& slug) {
     auto it = endpoint_slugs_.find({environment_id, slug});
     if (it == endpoint_slugs_.end()) return fail(errc::not_found, "no endpoint " + slug + " in this environment");
     return endpoints_.at(it->second);
@@ -253,8 +248,7 @@ KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> core::upsert_endpoint(con
         return upsert_endpoint_result{std::move(e), false};
     }
     if (!environments_.count(p.environment_id)) return fail(errc::not_found, "no environment " + p.environment_id);
-    if (!organizations_.count(p.organization_id))
-        return fail(errc::not_found, "no organization " + p.organization_id);
+    if (!organizations_.count(p.organization_id)) return fail(errc::not_found, "no organization " + p.organization_id);
     if (!projects_.count(p.project_id)) return fail(errc::not_found, "no project " + p.project_id);
     auto id = endpoints::detail::new_id();
     if (!id) return id.error();
@@ -309,8 +303,8 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint> core::delete_endpoint(const std::string
     return e;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> core::find_endpoints_for_recurring_index(
-    const recurring_index_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>>
+core::find_endpoints_for_recurring_index(const recurring_index_params& p) {
     std::vector<endpoint> out;
     for (const auto& [id, e] : endpoints_) {
         if (!e.url) continue;
@@ -318,8 +312,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> core::find_endpoints_for_r
         if (env == environments_.end()) continue;
         if (std::find(p.types.begin(), p.types.end(), env->second.type) == p.types.end()) continue;
         auto set = indexes_by_endpoint_.find(id);
-        if (set != indexes_by_endpoint_.end() && !set->second.empty() &&
-            std::get<0>(*set->second.rbegin()) > p.since)
+        if (set != indexes_by_endpoint_.end() && !set->second.empty() && std::get<0>(*set->second.rbegin()) > p.since)
             continue;
         out.push_back(e);
     }
@@ -365,7 +358,7 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint_index> core::find_index(const std::strin
 }
 
 KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> core::list_indexes(const std::string& endpoint_id,
-                                                                                     std::size_t limit) {
+                                                                               std::size_t limit) {
     return last_indexes(last_indexes_params{endpoint_id, limit, std::nullopt});
 }
 
@@ -430,8 +423,7 @@ KONGFLOW_ENDPOINTS_DECL result<bool> core::disable_job(const disable_job_params&
     return true;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<registered_job> core::find_job(const std::string& endpoint_id,
-                                                                    const std::string& slug) {
+KONGFLOW_ENDPOINTS_DECL result<registered_job> core::find_job(const std::string& endpoint_id, const std::string& slug) {
     auto it = jobs_.find({endpoint_id, slug});
     if (it == jobs_.end()) return fail(errc::not_found, "no job " + slug);
     return it->second;
@@ -469,8 +461,8 @@ KONGFLOW_ENDPOINTS_DECL result<registration> core::upsert_registration(const ups
     return r;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<registration>> core::list_registrations(
-    const std::string& endpoint_id, std::optional<registration_kind> kind) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<registration>>
+core::list_registrations(const std::string& endpoint_id, std::optional<registration_kind> kind) {
     std::vector<registration> out;
     for (auto it = registrations_.lower_bound({endpoint_id, registration_kind::source, std::string()});
          it != registrations_.end() && std::get<0>(it->first) == endpoint_id; ++it)
@@ -478,8 +470,8 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<registration>> core::list_registratio
     return out;
 }
 
-KONGFLOW_ENDPOINTS_DECL result<void> core::delete_registration(const std::string& endpoint_id,
-                                                                     registration_kind kind, const std::string& key) {
+KONGFLOW_ENDPOINTS_DECL result<void> core::delete_registration(const std::string& endpoint_id, registration_kind kind,
+                                                               const std::string& key) {
     auto k = std::make_tuple(endpoint_id, kind, key);
     if (!registrations_.count(k)) return fail(errc::not_found, "no registration " + key);
     erase_registration(k);
@@ -494,16 +486,16 @@ template <class F>
 auto repository::locked(F&& f) -> decltype(f(std::declval<detail::core&>())) {
     using R = decltype(f(std::declval<detail::core&>()));
     if (owner_.load(std::memory_order_acquire) == std::this_thread::get_id())
-        return R(boost::system::in_place_error,
-                 detail::fail(errc::conflict,
-                                     "this thread holds a unit of work on this store: use the unit's repository"));
+        return R(
+            boost::system::in_place_error,
+            detail::fail(errc::conflict, "this thread holds a unit of work on this store: use the unit's repository"));
     std::lock_guard<std::mutex> lock(mu_);
     return f(core_);
 }
 
-#define KONGFLOW_ENDPOINTS_MEMORY_FORWARD(ret, name, params, args)                                 \
-    KONGFLOW_ENDPOINTS_DECL ret repository::name params {                                   \
-        return locked([&](detail::core& c) -> ret { return c.name args; });                 \
+#define KONGFLOW_ENDPOINTS_MEMORY_FORWARD(ret, name, params, args)                                                     \
+    KONGFLOW_ENDPOINTS_DECL ret repository::name params {                                                              \
+        return locked([&](detail::core& c) -> ret { return c.name args; });                                            \
     }
 
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<organization>, create_organization, (const create_organization_params& p), (p))
@@ -531,15 +523,15 @@ KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<endpoint_index>, update_index, (const u
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<endpoint_index>, find_index, (const std::string& id), (id))
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<std::vector<endpoint_index>>, list_indexes,
                                   (const std::string& id, std::size_t limit), (id, limit))
-KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<std::vector<endpoint_index>>, last_indexes, (const last_indexes_params& p), (p))
+KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<std::vector<endpoint_index>>, last_indexes, (const last_indexes_params& p),
+                                  (p))
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<std::size_t>, purge_indexes_older_than, (timestamp cutoff), (cutoff))
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<registered_job>, upsert_job, (const upsert_job_params& p), (p))
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<bool>, disable_job, (const disable_job_params& p), (p))
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<registered_job>, find_job, (const std::string& id, const std::string& slug),
                                   (id, slug))
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<std::vector<registered_job>>, list_jobs, (const std::string& id), (id))
-KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<registration>, upsert_registration, (const upsert_registration_params& p),
-                                  (p))
+KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<registration>, upsert_registration, (const upsert_registration_params& p), (p))
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<std::vector<registration>>, list_registrations,
                                   (const std::string& id, std::optional<registration_kind> kind), (id, kind))
 KONGFLOW_ENDPOINTS_MEMORY_FORWARD(result<void>, delete_registration,

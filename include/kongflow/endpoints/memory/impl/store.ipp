@@ -12,9 +12,8 @@ namespace detail {
 
 class unit final : public endpoints::unit_of_work {
 public:
-    unit(std::unique_lock<std::mutex> lock, std::atomic<std::thread::id>& owner, core& core,
-                        queue& jobs)
-        : lock_(std::move(lock)), owner_(owner), core_(core), jobs_(jobs) {
+    unit(std::unique_lock<std::mutex> lock, std::atomic<std::thread::id>& owner, core& core, queue& jobs)
+            : lock_(std::move(lock)), owner_(owner), core_(core), jobs_(jobs) {
         owner_.store(std::this_thread::get_id(), std::memory_order_release);
         core_.begin_undo();
     }

@@ -23,10 +23,8 @@ inline constexpr const char* month_names[] = {"jan", "feb", "mar", "apr", "may",
 inline constexpr const char* weekday_names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 
 inline constexpr field_spec fields[] = {
-    {"minute", 0, 59, nullptr},
-    {"hour", 0, 23, nullptr},
-    {"day of month", 1, 31, nullptr},
-    {"month", 1, 12, month_names},
+    {"minute", 0, 59, nullptr},           {"hour", 0, 23, nullptr},
+    {"day of month", 1, 31, nullptr},     {"month", 1, 12, month_names},
     {"day of week", 0, 7, weekday_names}, // 7 is Sunday too
 };
 
@@ -96,9 +94,8 @@ KONGFLOW_ENDPOINTS_DECL result<cron_schedule> cron_schedule::parse(std::string_v
     while (!e.empty() && std::isspace(static_cast<unsigned char>(e.front()))) e.remove_prefix(1);
     while (!e.empty() && std::isspace(static_cast<unsigned char>(e.back()))) e.remove_suffix(1);
     static constexpr std::pair<std::string_view, std::string_view> macros[] = {
-        {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"},
-        {"@weekly", "0 0 * * 0"}, {"@daily", "0 0 * * *"},    {"@midnight", "0 0 * * *"},
-        {"@hourly", "0 * * * *"}};
+        {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"}, {"@weekly", "0 0 * * 0"},
+        {"@daily", "0 0 * * *"},  {"@midnight", "0 0 * * *"}, {"@hourly", "0 * * * *"}};
     if (!e.empty() && e.front() == '@') {
         bool found = false;
         for (auto [m, v] : macros)

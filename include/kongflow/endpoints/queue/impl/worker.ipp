@@ -49,9 +49,9 @@ public:
     };
 
     worker_impl(boost::asio::any_io_executor ex, queue& q, worker_params p)
-        : p_(std::move(p)), ex_(std::move(ex)), q_(q), poll_timer_(store_ctx_), heartbeat_timer_(store_ctx_),
-          rescue_timer_(store_ctx_), cleanup_timer_(store_ctx_), flush_timer_(store_ctx_),
-          shutdown_timer_(store_ctx_) {
+            : p_(std::move(p)), ex_(std::move(ex)), q_(q), poll_timer_(store_ctx_), heartbeat_timer_(store_ctx_),
+              rescue_timer_(store_ctx_), cleanup_timer_(store_ctx_), flush_timer_(store_ctx_),
+              shutdown_timer_(store_ctx_) {
         if (p_.id.empty()) p_.id = default_worker_id();
         if (!p_.retry) p_.retry = std::make_shared<exponential_backoff>();
         for (auto& c : p_.queues) {
@@ -118,9 +118,8 @@ public:
     }
 
     bool flush_due() const {
-        return !outcomes_.empty() &&
-               (stopping_ || p_.completion_delay.count() == 0 || outcomes_.size() >= p_.completion_batch_size ||
-                flush_timer_fired_);
+        return !outcomes_.empty() && (stopping_ || p_.completion_delay.count() == 0 ||
+                                      outcomes_.size() >= p_.completion_batch_size || flush_timer_fired_);
     }
 
     void tick() {
@@ -144,8 +143,10 @@ public:
                 if (flush) {
                     complete_params done{p_.id, outcomes_, now};
                     r = q_.complete_and_claim(done, cp);
-                    if (r) mark_flushed();
-                    else flush = false; // retried later by the flush timer
+                    if (r)
+                        mark_flushed();
+                    else
+                        flush = false; // retried later by the flush timer
                 } else {
                     r = q_.claim(cp);
                 }
@@ -290,7 +291,8 @@ public:
     struct completion {
         std::weak_ptr<worker_impl> w;
         std::shared_ptr<running_job> rj;
-        completion(std::weak_ptr<worker_impl> w, std::shared_ptr<running_job> rj) : w(std::move(w)), rj(std::move(rj)) {}
+        completion(std::weak_ptr<worker_impl> w, std::shared_ptr<running_job> rj)
+                : w(std::move(w)), rj(std::move(rj)) {}
         completion(completion&& o) noexcept = default;
         completion& operator=(completion&&) = delete;
         ~completion() {
@@ -320,8 +322,10 @@ public:
             auto it = running_.find(rj->row.id);
             if (it == running_.end() || it->second != rj) continue; // released at shutdown
             running_.erase(it);
-            if (rj->lost) ++lost_;
-            else outcomes_.push_back(decide(*rj, ec));
+            if (rj->lost)
+                ++lost_;
+            else
+                outcomes_.push_back(decide(*rj, ec));
         }
         tick();
     }
@@ -384,7 +388,8 @@ public:
     void rescue_tick() {
         if (stopping_) return;
         auto n = q_.rescue({now_ms(), p_.max_rescues});
-        if (!n) report(n.error(), "rescue");
+        if (!n)
+            report(n.error(), "rescue");
         else if (*n) {
             rescued_ += *n;
             for (auto& q : queues_) q.wanted = true;
@@ -444,8 +449,7 @@ public:
         if (p_.on_error) {
             try {
                 p_.on_error(ec, what);
-            } catch (...) {
-            }
+            } catch (...) {}
         }
     }
 
@@ -557,7 +561,8 @@ public:
     bool drain_posted_ = false;
     bool draining_ = false;
     std::vector<job_outcome> outcomes_;
-    boost::asio::steady_timer poll_timer_, heartbeat_timer_, rescue_timer_, cleanup_timer_, flush_timer_, shutdown_timer_;
+    boost::asio::steady_timer poll_timer_, heartbeat_timer_, rescue_timer_, cleanup_timer_, flush_timer_,
+        shutdown_timer_;
     std::optional<boost::asio::any_completion_handler<void(error_code)>> shutdown_handler_;
     std::uint64_t listener_ = 0;
     bool listening_ = false;
@@ -576,7 +581,7 @@ public:
 } // namespace detail
 
 KONGFLOW_ENDPOINTS_DECL worker::worker(executor_type ex, queue& q, worker_params p)
-    : ex_(ex), impl_(std::make_shared<detail::worker_impl>(std::move(ex), q, std::move(p))) {}
+        : ex_(ex), impl_(std::make_shared<detail::worker_impl>(std::move(ex), q, std::move(p))) {}
 
 KONGFLOW_ENDPOINTS_DECL worker::~worker() { impl_->stop_now(); }
 
@@ -603,8 +608,8 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> worker::enqueue_batch(std::s
     return impl_->q_.enqueue_batch(jobs);
 }
 
-KONGFLOW_ENDPOINTS_DECL void worker::async_enqueue_impl(job_request r,
-                                                        boost::asio::any_completion_handler<void(error_code, job_id)> h) {
+KONGFLOW_ENDPOINTS_DECL void
+worker::async_enqueue_impl(job_request r, boost::asio::any_completion_handler<void(error_code, job_id)> h) {
     if (!impl_->handlers_.count(r.kind)) {
         boost::asio::post(ex_, boost::asio::append(std::move(h), make_error_code(errc::unknown_job_kind), job_id(0)));
         return;
@@ -625,7 +630,7 @@ KONGFLOW_ENDPOINTS_DECL void worker::async_shutdown_impl(std::chrono::millisecon
     }
     auto* p = impl_.get();
     boost::asio::post(p->store_ctx_,
-               [p, deadline, h = std::move(h)]() mutable { p->begin_shutdown(deadline, std::move(h)); });
+                      [p, deadline, h = std::move(h)]() mutable { p->begin_shutdown(deadline, std::move(h)); });
 }
 
 KONGFLOW_ENDPOINTS_DECL worker_counters worker::counters() const noexcept {

@@ -34,23 +34,23 @@ template <class T>
 void spawn_task(const boost::asio::any_io_executor& ex, task<T> t, service_error& err,
                 boost::asio::any_completion_handler<void(error_code, T)> h) {
     boost::asio::co_spawn(ex, std::move(t),
-                   [h = std::move(h), e = &err](std::exception_ptr ex_ptr, std::pair<error_code, T> r) mutable {
-                       if (ex_ptr) {
-                           r.first = make_error_code(boost::system::errc::state_not_recoverable);
-                           try {
-                               std::rethrow_exception(ex_ptr);
-                           } catch (const boost::system::system_error& se) {
-                               r.first = se.code();
-                               e->message = se.what();
-                           } catch (const std::exception& x) {
-                               e->message = std::string("unexpected exception: ") + x.what();
-                           } catch (...) {
-                               e->message = "unexpected exception";
-                           }
-                           e->code = r.first;
-                       }
-                       std::move(h)(r.first, std::move(r.second));
-                   });
+                          [h = std::move(h), e = &err](std::exception_ptr ex_ptr, std::pair<error_code, T> r) mutable {
+                              if (ex_ptr) {
+                                  r.first = make_error_code(boost::system::errc::state_not_recoverable);
+                                  try {
+                                      std::rethrow_exception(ex_ptr);
+                                  } catch (const boost::system::system_error& se) {
+                                      r.first = se.code();
+                                      e->message = se.what();
+                                  } catch (const std::exception& x) {
+                                      e->message = std::string("unexpected exception: ") + x.what();
+                                  } catch (...) {
+                                      e->message = "unexpected exception";
+                                  }
+                                  e->code = r.first;
+                              }
+                              std::move(h)(r.first, std::move(r.second));
+                          });
 }
 
 /// Calls `f()` on `blocking` and resumes the awaiting coroutine on its own executor with the

@@ -29,8 +29,7 @@ inline std::string_view url_problem(std::string_view url, std::size_t max_length
     auto parsed = boost::urls::parse_absolute_uri(url);
     if (!parsed) return "is not an absolute URL";
     auto scheme = parsed->scheme_id();
-    if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https)
-        return "must use http or https";
+    if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) return "must use http or https";
     if (!parsed->has_authority() || parsed->encoded_host().empty()) return "must have a host";
     if (parsed->has_userinfo()) return "must not contain user information";
     return {};
@@ -126,9 +125,9 @@ KONGFLOW_ENDPOINTS_DECL std::string endpoint_service::effective_url(std::string_
     return std::string(u.buffer());
 }
 
-KONGFLOW_ENDPOINTS_DECL void endpoint_service::create_impl(
-    create_endpoint_request req, service_error& err,
-    boost::asio::any_completion_handler<void(error_code, created_endpoint)> handler) {
+KONGFLOW_ENDPOINTS_DECL void
+endpoint_service::create_impl(create_endpoint_request req, service_error& err,
+                              boost::asio::any_completion_handler<void(error_code, created_endpoint)> handler) {
     err.clear();
     auto run = [](endpoint_service* self, create_endpoint_request req,
                   service_error& err) -> detail::task<created_endpoint> {
@@ -186,8 +185,8 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
     auto run = [](endpoint_service* self, validate_create_endpoint_request req,
                   service_error& err) -> detail::task<created_endpoint> {
         if (auto problem = detail::url_problem(req.url, self->params_.max_url_length); !problem.empty())
-            co_return detail::fail<created_endpoint>(err, errc::invalid_request, "Invalid request: url " + std::string(problem),
-                                                     {}, {{"url", problem}});
+            co_return detail::fail<created_endpoint>(
+                err, errc::invalid_request, "Invalid request: url " + std::string(problem), {}, {{"url", problem}});
         std::string url = self->effective_url(req.url);
         diagnostics diag;
         auto t0 = std::chrono::steady_clock::now();
@@ -222,14 +221,14 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::validate_create_impl(
     detail::spawn_task(ex_, run(this, std::move(req), err), err, std::move(handler));
 }
 
-KONGFLOW_ENDPOINTS_DECL void endpoint_service::get_impl(std::string environment_id, std::string slug,
-                                                        service_error& err,
-                                                        boost::asio::any_completion_handler<void(error_code, endpoint)> h) {
+KONGFLOW_ENDPOINTS_DECL void
+endpoint_service::get_impl(std::string environment_id, std::string slug, service_error& err,
+                           boost::asio::any_completion_handler<void(error_code, endpoint)> h) {
     err.clear();
     auto run = [](endpoint_service* self, std::string env_id, std::string slug,
                   service_error& err) -> detail::task<endpoint> {
-        auto found = co_await detail::on_blocking(self->blocking_executor(),
-                                                  [&] { return self->store_.repo().find_endpoint_by_slug(env_id, slug); });
+        auto found = co_await detail::on_blocking(
+            self->blocking_executor(), [&] { return self->store_.repo().find_endpoint_by_slug(env_id, slug); });
         if (!found) {
             if (found.error() == errc::not_found)
                 co_return detail::fail<endpoint>(err, errc::endpoint_not_found, "Endpoint not found");
@@ -240,31 +239,34 @@ KONGFLOW_ENDPOINTS_DECL void endpoint_service::get_impl(std::string environment_
     detail::spawn_task(ex_, run(this, std::move(environment_id), std::move(slug), err), err, std::move(h));
 }
 
-KONGFLOW_ENDPOINTS_DECL void endpoint_service::list_impl(
-    std::string environment_id, service_error& err,
-    boost::asio::any_completion_handler<void(error_code, std::vector<endpoint>)> h) {
+KONGFLOW_ENDPOINTS_DECL void
+endpoint_service::list_impl(std::string environment_id, service_error& err,
+                            boost::asio::any_completion_handler<void(error_code, std::vector<endpoint>)> h) {
     err.clear();
-    auto run = [](endpoint_service* self, std::string env_id, service_error& err) -> detail::task<std::vector<endpoint>> {
+    auto run = [](endpoint_service* self, std::string env_id,
+                  service_error& err) -> detail::task<std::vector<endpoint>> {
         auto list = co_await detail::on_blocking(self->blocking_executor(),
                                                  [&] { return self->store_.repo().list_endpoints(env_id); });
-        if (!list) co_return detail::fail<std::vector<endpoint>>(err, errc::storage_failure, list.error().what(), list.error());
+        if (!list)
+            co_return detail::fail<std::vector<endpoint>>(err, errc::storage_failure, list.error().what(),
+                                                          list.error());
         co_return std::pair{error_code{}, std::move(*list)};
     };
     detail::spawn_task(ex_, run(this, std::move(environment_id), err), err, std::move(h));
 }
 
-KONGFLOW_ENDPOINTS_DECL void endpoint_service::delete_impl(std::string environment_id, std::string slug,
-                                                           service_error& err,
-                                                           boost::asio::any_completion_handler<void(error_code, endpoint)> h) {
+KONGFLOW_ENDPOINTS_DECL void
+endpoint_service::delete_impl(std::string environment_id, std::string slug, service_error& err,
+                              boost::asio::any_completion_handler<void(error_code, endpoint)> h) {
     err.clear();
     auto run = [](endpoint_service* self, std::string env_id, std::string slug,
                   service_error& err) -> detail::task<endpoint> {
         auto deleted = co_await detail::on_blocking(self->blocking_executor(), [&]() -> result<endpoint> {
-                auto& repo = self->store_.repo();
-                auto found = repo.find_endpoint_by_slug(env_id, slug);
-                if (!found) return found.error();
-                return repo.delete_endpoint(found->id);
-            });
+            auto& repo = self->store_.repo();
+            auto found = repo.find_endpoint_by_slug(env_id, slug);
+            if (!found) return found.error();
+            return repo.delete_endpoint(found->id);
+        });
         if (!deleted) {
             if (deleted.error() == errc::not_found)
                 co_return detail::fail<endpoint>(err, errc::endpoint_not_found, "Endpoint not found");

@@ -49,8 +49,8 @@ inline bool all_strings(const boost::json::value& v, std::initializer_list<std::
 
 /// The counts perform-index records (IndexEndpointStats), as JSON.
 struct index_stats {
-    std::int64_t jobs = 0, sources = 0, webhooks = 0, dynamic_triggers = 0, dynamic_schedules = 0,
-                 disabled_jobs = 0, http_endpoints = 0;
+    std::int64_t jobs = 0, sources = 0, webhooks = 0, dynamic_triggers = 0, dynamic_schedules = 0, disabled_jobs = 0,
+                 http_endpoints = 0;
     boost::json::value to_json() const {
         return {{"jobs", jobs},
                 {"sources", sources},
@@ -121,8 +121,9 @@ KONGFLOW_ENDPOINTS_DECL std::optional<std::string> index_endpoint_service::hook_
            std::string(path(*meta, {"githubCommitRef"})->get_string()) + " (" + sha.substr(0, 7) + ") to " + name;
 }
 
-KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::index_impl(
-    index_request req, service_error& err, boost::asio::any_completion_handler<void(error_code, endpoint_index)> h) {
+KONGFLOW_ENDPOINTS_DECL void
+index_endpoint_service::index_impl(index_request req, service_error& err,
+                                   boost::asio::any_completion_handler<void(error_code, endpoint_index)> h) {
     err.clear();
     auto run = [](index_endpoint_service* self, index_request req, service_error& err) -> detail::task<endpoint_index> {
         auto blocking = self->params_.blocking_executor.value_or(self->ex_);
@@ -150,8 +151,8 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::index_impl(
                 enqueue_options o;
                 o.max_attempts = detail::attempts_for(env->type, self->params_.index_attempts_development,
                                                       self->params_.index_attempts_other);
-                if (auto r = (*uow)->enqueue(
-                        make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, o));
+                if (auto r =
+                        (*uow)->enqueue(make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, o));
                     !r)
                     return r.error();
             }
@@ -164,15 +165,17 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::index_impl(
             co_return detail::fail<endpoint_index>(err, errc::failed_index, created.error().message(), created.error());
         }
         if (!req.perform_now) co_return std::pair{error_code{}, std::move(*created)};
-        auto perform_op = self->async_perform_index(created->id, err, boost::asio::deferred); // no temporaries in co_await (GCC 12)
+        auto perform_op =
+            self->async_perform_index(created->id, err, boost::asio::deferred); // no temporaries in co_await (GCC 12)
         auto [ec, done] = co_await std::move(perform_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
         co_return std::pair{ec, std::move(done)};
     };
     detail::spawn_task(ex_, run(this, std::move(req), err), err, std::move(h));
 }
 
-KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
-    std::string index_id, service_error& err, boost::asio::any_completion_handler<void(error_code, endpoint_index)> h) {
+KONGFLOW_ENDPOINTS_DECL void
+index_endpoint_service::perform_index_impl(std::string index_id, service_error& err,
+                                           boost::asio::any_completion_handler<void(error_code, endpoint_index)> h) {
     err.clear();
     auto run = [](index_endpoint_service* self, std::string index_id,
                   service_error& err) -> detail::task<endpoint_index> {
@@ -220,40 +223,42 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
 
         // Ends the index in FAILURE (and maybe auto-disables the endpoint).
         // Takes an lvalue: a by-value argument of a coroutine is a temporary GCC 12 mishandles.
-        auto finish_failure = [&](endpoint_index_error& e, bool check_disable) -> boost::asio::awaitable<std::pair<error_code, endpoint_index>> {
+        auto finish_failure = [&](endpoint_index_error& e,
+                                  bool check_disable) -> boost::asio::awaitable<std::pair<error_code, endpoint_index>> {
             log.log(log_level::warn, "index failed", {{"index", index_id}, {"endpoint", ep.id}, {"error", e.message}});
             std::optional<endpoint_index> failed;
             diagnostics fail_diag;
             auto fail_op = self->store_.async_transact(
                 blocking,
                 [&](unit_of_work& uow) -> result<void> {
-                auto& repo = uow.repo();
-                update_index_params up;
-                up.id = index_id;
-                up.status = index_status::failure;
-                up.error = detail::index_error_json(e);
-                auto updated = repo.update_index(up);
-                if (!updated) return updated.error();
-                std::size_t n = self->params_.auto_disable_after_failures;
-                if (check_disable && n > 0 && env.type != environment_type::development) {
-                    // N consecutive failures: this one and the N-1 newest before it.
-                    last_indexes_params lp{ep.id, n - 1, index_id};
-                    auto previous = repo.last_indexes(lp);
-                    if (previous && previous->size() == n - 1 &&
-                        std::all_of(previous->begin(), previous->end(),
-                                    [](const endpoint_index& i) { return i.status == index_status::failure; })) {
-                        // Disabling is the soft delete: url = null, the row and history stay.
-                        if (repo.delete_endpoint(ep.id))
-                            log.log(log_level::warn, "endpoint disabled after consecutive index failures",
-                                    {{"endpoint", ep.id}, {"failures", std::to_string(n)}});
+                    auto& repo = uow.repo();
+                    update_index_params up;
+                    up.id = index_id;
+                    up.status = index_status::failure;
+                    up.error = detail::index_error_json(e);
+                    auto updated = repo.update_index(up);
+                    if (!updated) return updated.error();
+                    std::size_t n = self->params_.auto_disable_after_failures;
+                    if (check_disable && n > 0 && env.type != environment_type::development) {
+                        // N consecutive failures: this one and the N-1 newest before it.
+                        last_indexes_params lp{ep.id, n - 1, index_id};
+                        auto previous = repo.last_indexes(lp);
+                        if (previous && previous->size() == n - 1 &&
+                            std::all_of(previous->begin(), previous->end(),
+                                        [](const endpoint_index& i) { return i.status == index_status::failure; })) {
+                            // Disabling is the soft delete: url = null, the row and history stay.
+                            if (repo.delete_endpoint(ep.id))
+                                log.log(log_level::warn, "endpoint disabled after consecutive index failures",
+                                        {{"endpoint", ep.id}, {"failures", std::to_string(n)}});
+                        }
                     }
-                }
-                failed = std::move(*updated);
-                return {};
+                    failed = std::move(*updated);
+                    return {};
                 },
                 fail_diag, boost::asio::deferred);
             auto [fail_ec, fail_jobs] = co_await std::move(fail_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
-            if (self->params_.metrics.index_finished) self->params_.metrics.index_finished("failure", detail::since(t0));
+            if (self->params_.metrics.index_finished)
+                self->params_.metrics.index_finished("failure", detail::since(t0));
             if (fail_ec || !failed) co_return store_failed(fail_ec, fail_diag);
             co_return std::pair{error_code{}, std::move(*failed)};
         };
@@ -302,109 +307,127 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
         auto done_op = self->store_.async_transact(
             blocking,
             [&](unit_of_work& uow) -> result<void> {
-            auto& repo = uow.repo();
-            const bool version_changed = reply.trigger_version && *reply.trigger_version != ep.version;
-            const bool sdk_changed = reply.trigger_sdk_version && *reply.trigger_sdk_version != ep.sdk_version;
-            if (version_changed || sdk_changed) {
-                update_endpoint_params up;
-                up.id = ep.id;
-                up.version = reply.trigger_version;
-                up.sdk_version = reply.trigger_sdk_version;
-                auto updated = repo.update_endpoint(up);
-                if (!updated) return updated.error();
-                ep = std::move(*updated);
-            }
-
-            auto& reg = self->registrar_;
-            auto note = [&](std::string_view what, std::string_view key, error_code ec) {
-                log.log(log_level::warn, "registration failed",
-                        {{"endpoint", ep.id}, {"what", std::string(what)}, {"key", std::string(key)}, {"error", ec.message()}});
-            };
-            detail::index_stats stats;
-            const auto& body = reply.response;
-            boost::json::object data;
-
-            // Jobs: register enabled ones, disable disabled ones, then the ones that disappeared.
-            boost::json::array jobs_json;
-            std::set<std::string, std::less<>> seen;
-            auto existing = reg.enabled_jobs(repo, ep);
-            if (!existing) note("jobs", "", existing.error());
-            for (const auto& job : body.jobs) {
-                boost::json::value json = boost::json::value_from(job);
-                seen.insert(job.id);
-                if (!job.enabled) {
-                    auto disabled = reg.disable_job(repo, ep, job.id, job.version, &json);
-                    if (!disabled) note("job", job.id, disabled.error());
-                    else if (*disabled) ++stats.disabled_jobs;
-                } else if (auto r = reg.register_job(repo, ep, {job, json}); !r) {
-                    note("job", job.id, r.error());
-                } else if (!job.internal) {
-                    ++stats.jobs;
+                auto& repo = uow.repo();
+                const bool version_changed = reply.trigger_version && *reply.trigger_version != ep.version;
+                const bool sdk_changed = reply.trigger_sdk_version && *reply.trigger_sdk_version != ep.sdk_version;
+                if (version_changed || sdk_changed) {
+                    update_endpoint_params up;
+                    up.id = ep.id;
+                    up.version = reply.trigger_version;
+                    up.sdk_version = reply.trigger_sdk_version;
+                    auto updated = repo.update_endpoint(up);
+                    if (!updated) return updated.error();
+                    ep = std::move(*updated);
                 }
-                jobs_json.push_back(std::move(json));
-            }
-            if (existing) {
-                for (const auto& old : *existing) {
-                    if (seen.count(old.slug)) continue;
-                    auto disabled = reg.disable_job(repo, ep, old.slug, old.version, nullptr);
-                    if (!disabled) note("missing job", old.slug, disabled.error());
-                    else if (*disabled) ++stats.disabled_jobs;
-                }
-            }
-            data["jobs"] = std::move(jobs_json);
 
-            // `data` keeps Trigger.dev's key order and, as there, omits the optional lists the
-            // reply left out; registration runs in Trigger.dev's order (a webhook refers to an
-            // HTTP endpoint registered before it).
-            data["sources"] = nullptr;
-            if (body.webhooks) data["webhooks"] = nullptr;
-            data["dynamicTriggers"] = nullptr;
-            data["dynamicSchedules"] = nullptr;
-            if (body.http_endpoints) data["httpEndpoints"] = nullptr;
-            auto each = [&](const char* key, const auto& items, auto register_one, std::int64_t& counter) {
-                boost::json::array arr;
-                for (const auto& item : items) {
-                    boost::json::value json = boost::json::value_from(item);
-                    if (auto r = register_one(item, json); !r) note(key, "", r.error());
-                    else ++counter;
-                    arr.push_back(std::move(json));
-                }
-                data[key] = std::move(arr);
-            };
-            each("sources", body.sources,
-                 [&](const source_metadata& s, const boost::json::value& j) { return reg.register_source(repo, ep, {s, j}); },
-                 stats.sources);
-            each("dynamicTriggers", body.dynamic_triggers,
-                 [&](const dynamic_trigger_endpoint_metadata& t, const boost::json::value& j) {
-                     return reg.register_dynamic_trigger(repo, ep, {t, j});
-                 },
-                 stats.dynamic_triggers);
-            each("dynamicSchedules", body.dynamic_schedules,
-                 [&](const register_dynamic_schedule_payload& s, const boost::json::value& j) {
-                     return reg.register_dynamic_schedule(repo, ep, {s, j});
-                 },
-                 stats.dynamic_schedules);
-            if (body.http_endpoints)
-                each("httpEndpoints", *body.http_endpoints,
-                     [&](const http_endpoint_metadata& e, const boost::json::value& j) {
-                         return reg.register_http_endpoint(repo, ep, {e, j});
-                     },
-                     stats.http_endpoints);
-            if (body.webhooks)
-                each("webhooks", *body.webhooks,
-                     [&](const webhook_metadata& w, const boost::json::value& j) { return reg.register_webhook(repo, ep, {w, j}); },
-                     stats.webhooks);
+                auto& reg = self->registrar_;
+                auto note = [&](std::string_view what, std::string_view key, error_code ec) {
+                    log.log(log_level::warn, "registration failed",
+                            {{"endpoint", ep.id},
+                             {"what", std::string(what)},
+                             {"key", std::string(key)},
+                             {"error", ec.message()}});
+                };
+                detail::index_stats stats;
+                const auto& body = reply.response;
+                boost::json::object data;
 
-            update_index_params up;
-            up.id = index_id;
-            up.status = index_status::success;
-            up.stats = stats.to_json();
-            up.data = boost::json::value(std::move(data));
-            up.error = boost::json::value(nullptr);
-            auto finished = repo.update_index(up);
-            if (!finished) return finished.error();
-            done = std::move(*finished);
-            return {};
+                // Jobs: register enabled ones, disable disabled ones, then the ones that disappeared.
+                boost::json::array jobs_json;
+                std::set<std::string, std::less<>> seen;
+                auto existing = reg.enabled_jobs(repo, ep);
+                if (!existing) note("jobs", "", existing.error());
+                for (const auto& job : body.jobs) {
+                    boost::json::value json = boost::json::value_from(job);
+                    seen.insert(job.id);
+                    if (!job.enabled) {
+                        auto disabled = reg.disable_job(repo, ep, job.id, job.version, &json);
+                        if (!disabled)
+                            note("job", job.id, disabled.error());
+                        else if (*disabled)
+                            ++stats.disabled_jobs;
+                    } else if (auto r = reg.register_job(repo, ep, {job, json}); !r) {
+                        note("job", job.id, r.error());
+                    } else if (!job.internal) {
+                        ++stats.jobs;
+                    }
+                    jobs_json.push_back(std::move(json));
+                }
+                if (existing) {
+                    for (const auto& old : *existing) {
+                        if (seen.count(old.slug)) continue;
+                        auto disabled = reg.disable_job(repo, ep, old.slug, old.version, nullptr);
+                        if (!disabled)
+                            note("missing job", old.slug, disabled.error());
+                        else if (*disabled)
+                            ++stats.disabled_jobs;
+                    }
+                }
+                data["jobs"] = std::move(jobs_json);
+
+                // `data` keeps Trigger.dev's key order and, as there, omits the optional lists the
+                // reply left out; registration runs in Trigger.dev's order (a webhook refers to an
+                // HTTP endpoint registered before it).
+                data["sources"] = nullptr;
+                if (body.webhooks) data["webhooks"] = nullptr;
+                data["dynamicTriggers"] = nullptr;
+                data["dynamicSchedules"] = nullptr;
+                if (body.http_endpoints) data["httpEndpoints"] = nullptr;
+                auto each = [&](const char* key, const auto& items, auto register_one, std::int64_t& counter) {
+                    boost::json::array arr;
+                    for (const auto& item : items) {
+                        boost::json::value json = boost::json::value_from(item);
+                        if (auto r = register_one(item, json); !r)
+                            note(key, "", r.error());
+                        else
+                            ++counter;
+                        arr.push_back(std::move(json));
+                    }
+                    data[key] = std::move(arr);
+                };
+                each(
+                    "sources", body.sources,
+                    [&](const source_metadata& s, const boost::json::value& j) {
+                        return reg.register_source(repo, ep, {s, j});
+                    },
+                    stats.sources);
+                each(
+                    "dynamicTriggers", body.dynamic_triggers,
+                    [&](const dynamic_trigger_endpoint_metadata& t, const boost::json::value& j) {
+                        return reg.register_dynamic_trigger(repo, ep, {t, j});
+                    },
+                    stats.dynamic_triggers);
+                each(
+                    "dynamicSchedules", body.dynamic_schedules,
+                    [&](const register_dynamic_schedule_payload& s, const boost::json::value& j) {
+                        return reg.register_dynamic_schedule(repo, ep, {s, j});
+                    },
+                    stats.dynamic_schedules);
+                if (body.http_endpoints)
+                    each(
+                        "httpEndpoints", *body.http_endpoints,
+                        [&](const http_endpoint_metadata& e, const boost::json::value& j) {
+                            return reg.register_http_endpoint(repo, ep, {e, j});
+                        },
+                        stats.http_endpoints);
+                if (body.webhooks)
+                    each(
+                        "webhooks", *body.webhooks,
+                        [&](const webhook_metadata& w, const boost::json::value& j) {
+                            return reg.register_webhook(repo, ep, {w, j});
+                        },
+                        stats.webhooks);
+
+                update_index_params up;
+                up.id = index_id;
+                up.status = index_status::success;
+                up.stats = stats.to_json();
+                up.data = boost::json::value(std::move(data));
+                up.error = boost::json::value(nullptr);
+                auto finished = repo.update_index(up);
+                if (!finished) return finished.error();
+                done = std::move(*finished);
+                return {};
             },
             store_diag, boost::asio::deferred);
         auto [done_ec, done_jobs] = co_await std::move(done_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
@@ -416,46 +439,47 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::perform_index_impl(
     detail::spawn_task(ex_, run(this, std::move(index_id), err), err, std::move(h));
 }
 
-KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::hook_index_impl(
-    hook_index_request req, service_error& err, boost::asio::any_completion_handler<void(error_code, endpoint_index)> h) {
+KONGFLOW_ENDPOINTS_DECL void
+index_endpoint_service::hook_index_impl(hook_index_request req, service_error& err,
+                                        boost::asio::any_completion_handler<void(error_code, endpoint_index)> h) {
     err.clear();
     auto run = [](index_endpoint_service* self, hook_index_request req,
                   service_error& err) -> detail::task<endpoint_index> {
         std::string refusal;
         auto created = co_await detail::on_blocking(self->blocking_executor(), [&]() -> result<endpoint_index> {
-                auto uow = self->store_.begin();
-                if (!uow) return uow.error();
-                auto& repo = (*uow)->repo();
-                auto ep = repo.find_endpoint_by_slug(req.environment_id, req.endpoint_slug);
-                if (!ep || !ep->url) {
-                    refusal = "Endpoint not found";
-                    return make_error_code(errc::endpoint_not_found);
-                }
-                if (!ep->indexing_hook_identifier ||
-                    !detail::constant_time_equals(*ep->indexing_hook_identifier, req.hook_identifier)) {
-                    refusal = "Index hook identifier is invalid";
-                    return make_error_code(errc::endpoint_not_found);
-                }
-                auto env = repo.find_environment(ep->environment_id);
-                if (!env) return env.error();
-                create_index_params ip;
-                ip.endpoint_id = ep->id;
-                ip.source = index_source::hook;
-                ip.source_data = req.body.value_or(boost::json::value(nullptr));
-                if (req.body) ip.reason = hook_reason(*req.body);
-                ip.status = index_status::pending;
-                auto index = repo.create_index(ip);
-                if (!index) return index.error();
-                enqueue_options o;
-                o.max_attempts = detail::attempts_for(env->type, self->params_.index_attempts_development,
-                                                      self->params_.index_attempts_other);
-                o.run_at = now_ms() + self->params_.hook_delay;
-                if (auto r = (*uow)->enqueue(make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, o));
-                    !r)
-                    return r.error();
-                if (auto r = (*uow)->commit(); !r) return r.error();
-                return std::move(*index);
-            });
+            auto uow = self->store_.begin();
+            if (!uow) return uow.error();
+            auto& repo = (*uow)->repo();
+            auto ep = repo.find_endpoint_by_slug(req.environment_id, req.endpoint_slug);
+            if (!ep || !ep->url) {
+                refusal = "Endpoint not found";
+                return make_error_code(errc::endpoint_not_found);
+            }
+            if (!ep->indexing_hook_identifier ||
+                !detail::constant_time_equals(*ep->indexing_hook_identifier, req.hook_identifier)) {
+                refusal = "Index hook identifier is invalid";
+                return make_error_code(errc::endpoint_not_found);
+            }
+            auto env = repo.find_environment(ep->environment_id);
+            if (!env) return env.error();
+            create_index_params ip;
+            ip.endpoint_id = ep->id;
+            ip.source = index_source::hook;
+            ip.source_data = req.body.value_or(boost::json::value(nullptr));
+            if (req.body) ip.reason = hook_reason(*req.body);
+            ip.status = index_status::pending;
+            auto index = repo.create_index(ip);
+            if (!index) return index.error();
+            enqueue_options o;
+            o.max_attempts = detail::attempts_for(env->type, self->params_.index_attempts_development,
+                                                  self->params_.index_attempts_other);
+            o.run_at = now_ms() + self->params_.hook_delay;
+            if (auto r = (*uow)->enqueue(make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, o));
+                !r)
+                return r.error();
+            if (auto r = (*uow)->commit(); !r) return r.error();
+            return std::move(*index);
+        });
         if (!created) {
             if (!refusal.empty()) co_return detail::fail<endpoint_index>(err, errc::endpoint_not_found, refusal);
             co_return detail::fail<endpoint_index>(err, errc::failed_index, created.error().message(), created.error());
@@ -465,46 +489,49 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::hook_index_impl(
     detail::spawn_task(ex_, run(this, std::move(req), err), err, std::move(h));
 }
 
-KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::recurring_impl(
-    service_error& err, boost::asio::any_completion_handler<void(error_code, std::size_t)> h) {
+KONGFLOW_ENDPOINTS_DECL void
+index_endpoint_service::recurring_impl(service_error& err,
+                                       boost::asio::any_completion_handler<void(error_code, std::size_t)> h) {
     err.clear();
     auto run = [](index_endpoint_service* self, service_error& err) -> detail::task<std::size_t> {
         auto count = co_await detail::on_blocking(self->blocking_executor(), [&]() -> result<std::size_t> {
-                auto& repo = self->store_.repo();
-                recurring_index_params p;
-                p.types = self->params_.recurring_environments;
-                p.since = now_ms() - self->params_.recurring_quiet_period;
-                auto due = repo.find_endpoints_for_recurring_index(p);
-                if (!due) return due.error();
-                std::size_t n = 0;
-                for (const auto& ep : *due) {
-                    // One unit per endpoint: a failure skips that endpoint, not the rest.
-                    auto uow = self->store_.begin();
-                    if (!uow) return uow.error();
-                    auto env = (*uow)->repo().find_environment(ep.environment_id);
-                    if (!env) continue;
-                    create_index_params ip;
-                    ip.endpoint_id = ep.id;
-                    ip.source = index_source::internal;
-                    auto index = (*uow)->repo().create_index(ip);
-                    if (!index) continue;
-                    enqueue_options o;
-                    o.max_attempts = detail::attempts_for(env->type, self->params_.index_attempts_development,
-                                                          self->params_.index_attempts_other);
-                    if (!(*uow)->enqueue(make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, o)))
-                        continue;
-                    if ((*uow)->commit()) ++n;
-                }
-                return n;
-            });
-        if (!count) co_return detail::fail<std::size_t>(err, errc::failed_index, count.error().message(), count.error());
+            auto& repo = self->store_.repo();
+            recurring_index_params p;
+            p.types = self->params_.recurring_environments;
+            p.since = now_ms() - self->params_.recurring_quiet_period;
+            auto due = repo.find_endpoints_for_recurring_index(p);
+            if (!due) return due.error();
+            std::size_t n = 0;
+            for (const auto& ep : *due) {
+                // One unit per endpoint: a failure skips that endpoint, not the rest.
+                auto uow = self->store_.begin();
+                if (!uow) return uow.error();
+                auto env = (*uow)->repo().find_environment(ep.environment_id);
+                if (!env) continue;
+                create_index_params ip;
+                ip.endpoint_id = ep.id;
+                ip.source = index_source::internal;
+                auto index = (*uow)->repo().create_index(ip);
+                if (!index) continue;
+                enqueue_options o;
+                o.max_attempts = detail::attempts_for(env->type, self->params_.index_attempts_development,
+                                                      self->params_.index_attempts_other);
+                if (!(*uow)->enqueue(make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, o)))
+                    continue;
+                if ((*uow)->commit()) ++n;
+            }
+            return n;
+        });
+        if (!count)
+            co_return detail::fail<std::size_t>(err, errc::failed_index, count.error().message(), count.error());
         co_return std::pair{error_code{}, *count};
     };
     detail::spawn_task(ex_, run(this, err), err, std::move(h));
 }
 
-KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::purge_impl(
-    service_error& err, boost::asio::any_completion_handler<void(error_code, std::size_t)> h) {
+KONGFLOW_ENDPOINTS_DECL void
+index_endpoint_service::purge_impl(service_error& err,
+                                   boost::asio::any_completion_handler<void(error_code, std::size_t)> h) {
     err.clear();
     auto run = [](index_endpoint_service* self, service_error& err) -> detail::task<std::size_t> {
         auto n = co_await detail::on_blocking(self->blocking_executor(), [&] {
@@ -524,7 +551,8 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::register_jobs(worker& w) {
         if (!id || !id->is_string())
             throw boost::system::system_error(make_error_code(errc::job_discard), "payload has no index id");
         service_error err;
-        auto perform_op = async_perform_index(std::string(id->get_string()), err, boost::asio::deferred); // GCC 12: see create
+        auto perform_op =
+            async_perform_index(std::string(id->get_string()), err, boost::asio::deferred); // GCC 12: see create
         auto [ec, index] = co_await std::move(perform_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (ec == errc::endpoint_not_found)
             throw boost::system::system_error(make_error_code(errc::job_discard), err.message);
@@ -547,8 +575,8 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::register_jobs(worker& w) {
         if (!schedule) throw boost::system::system_error(schedule.error(), "invalid cron expression: " + cron);
         enqueue_options o;
         o.max_attempts = 1;
-        w.add_periodic(periodic_job{std::string(name), std::move(*schedule),
-                                    make_job_request(std::string(kind), {}, o)});
+        w.add_periodic(
+            periodic_job{std::string(name), std::move(*schedule), make_job_request(std::string(kind), {}, o)});
     };
     periodic("recurring-endpoint-index", params_.recurring_cron, recurring_index_job_kind);
     periodic("purge-old-indexings", params_.purge_cron, purge_indexes_job_kind);

@@ -23,7 +23,8 @@ inline result<void> upsert_item(repository& repo, const endpoint& ep, registrati
 
 } // namespace detail
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<registered_job>> repository_registrar::enabled_jobs(repository& repo, const endpoint& ep) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<registered_job>> repository_registrar::enabled_jobs(repository& repo,
+                                                                                               const endpoint& ep) {
     auto jobs = repo.list_jobs(ep.id);
     if (!jobs) return jobs.error();
     std::erase_if(*jobs, [](const registered_job& j) { return !j.enabled; });
@@ -44,7 +45,8 @@ KONGFLOW_ENDPOINTS_DECL result<void> repository_registrar::register_job(reposito
     return {};
 }
 
-KONGFLOW_ENDPOINTS_DECL result<bool> repository_registrar::disable_job(repository& repo, const endpoint& ep, const std::string& slug,
+KONGFLOW_ENDPOINTS_DECL result<bool> repository_registrar::disable_job(repository& repo, const endpoint& ep,
+                                                                       const std::string& slug,
                                                                        const std::string& version,
                                                                        const boost::json::value* definition) {
     disable_job_params p;
@@ -80,13 +82,15 @@ KONGFLOW_ENDPOINTS_DECL result<void> repository_registrar::register_source(repos
     return detail::upsert_item(repo, ep, registration_kind::source, std::move(key), source.json);
 }
 
-KONGFLOW_ENDPOINTS_DECL result<void> repository_registrar::register_dynamic_trigger(
-    repository& repo, const endpoint& ep, indexed_item<dynamic_trigger_endpoint_metadata> trigger) {
+KONGFLOW_ENDPOINTS_DECL result<void>
+repository_registrar::register_dynamic_trigger(repository& repo, const endpoint& ep,
+                                               indexed_item<dynamic_trigger_endpoint_metadata> trigger) {
     return detail::upsert_item(repo, ep, registration_kind::dynamic_trigger, trigger.value.id, trigger.json);
 }
 
-KONGFLOW_ENDPOINTS_DECL result<void> repository_registrar::register_dynamic_schedule(
-    repository& repo, const endpoint& ep, indexed_item<register_dynamic_schedule_payload> schedule) {
+KONGFLOW_ENDPOINTS_DECL result<void>
+repository_registrar::register_dynamic_schedule(repository& repo, const endpoint& ep,
+                                                indexed_item<register_dynamic_schedule_payload> schedule) {
     return detail::upsert_item(repo, ep, registration_kind::dynamic_schedule, schedule.value.id, schedule.json);
 }
 
@@ -95,10 +99,10 @@ KONGFLOW_ENDPOINTS_DECL result<void> repository_registrar::register_webhook(repo
     return detail::upsert_item(repo, ep, registration_kind::webhook, webhook.value.key, webhook.json);
 }
 
-KONGFLOW_ENDPOINTS_DECL result<void> repository_registrar::register_http_endpoint(
-    repository& repo, const endpoint& ep, indexed_item<http_endpoint_metadata> http_endpoint) {
-    return detail::upsert_item(repo, ep, registration_kind::http_endpoint, http_endpoint.value.id,
-                               http_endpoint.json);
+KONGFLOW_ENDPOINTS_DECL result<void>
+repository_registrar::register_http_endpoint(repository& repo, const endpoint& ep,
+                                             indexed_item<http_endpoint_metadata> http_endpoint) {
+    return detail::upsert_item(repo, ep, registration_kind::http_endpoint, http_endpoint.value.id, http_endpoint.json);
 }
 
 } // namespace kongflow::endpoints

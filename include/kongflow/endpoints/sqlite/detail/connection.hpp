@@ -9,8 +9,6 @@
 #include <kongflow/endpoints/sqlite/error.hpp>
 #include <kongflow/endpoints/sqlite/params.hpp>
 
-#include <sqlite3.h>
-
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -26,6 +24,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include <sqlite3.h>
+
 #if !defined(_WIN32)
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -33,7 +33,6 @@
 #endif
 
 namespace kongflow::endpoints::sqlite::detail {
-
 
 /// A failure of `db` with SQLite's own text (sqlite3_errmsg, untrusted) as the server message.
 inline error failure(sqlite3* db, int rc) {
@@ -125,8 +124,7 @@ public:
     double get_double(int col) const noexcept { return sqlite3_column_double(stmt_, col); }
     std::string_view get_text(int col) const noexcept {
         auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-        return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
-                 : std::string_view{};
+        return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string_view{};
     }
     std::optional<std::string> get_optional_text(int col) const {
         if (is_null(col)) return std::nullopt;
@@ -178,8 +176,7 @@ public:
             slot = g;
         }
         // Forget the files nobody has open any more, so the map does not grow with every file.
-        if (gates.size() > 64)
-            std::erase_if(gates, [](const auto& kv) { return kv.second.expired(); });
+        if (gates.size() > 64) std::erase_if(gates, [](const auto& kv) { return kv.second.expired(); });
         return g;
     }
 
@@ -359,8 +356,8 @@ public:
 
     result<statement> prepare(std::string_view sql) {
         sqlite3_stmt* stmt = nullptr;
-        int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
-                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+        int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                    &stmt, nullptr);
         if (rc != SQLITE_OK) return failure(db_.get(), sqlite3_extended_errcode(db_.get()));
         return statement(db_.get(), stmt);
     }
@@ -558,8 +555,9 @@ enum class tx_mode { deferred, immediate, exclusive };
 class transaction {
 public:
     static result<transaction> begin(connection& c, tx_mode m = tx_mode::immediate) {
-        const char* sql = m == tx_mode::deferred ? "BEGIN DEFERRED" : m == tx_mode::immediate ? "BEGIN IMMEDIATE"
-                                                                                             : "BEGIN EXCLUSIVE";
+        const char* sql = m == tx_mode::deferred    ? "BEGIN DEFERRED"
+                          : m == tx_mode::immediate ? "BEGIN IMMEDIATE"
+                                                    : "BEGIN EXCLUSIVE";
         if (m != tx_mode::deferred) c.yield_to_checkpoint();
         if (auto r = c.exec(sql); !r) return r.error();
         return transaction(c);

@@ -22,7 +22,7 @@ namespace kongflow::endpoints::sqlite::detail {
 class pool {
 public:
     pool(std::string path, file_params params, std::size_t max_idle)
-        : path_(std::move(path)), params_(std::move(params)), max_idle_(max_idle) {}
+            : path_(std::move(path)), params_(std::move(params)), max_idle_(max_idle) {}
 
     class lease {
     public:

@@ -15,12 +15,12 @@
 #ifndef KONGFLOW_ENDPOINTS_SQLITE_DETAIL_WAL_BUFFER_HPP
 #define KONGFLOW_ENDPOINTS_SQLITE_DETAIL_WAL_BUFFER_HPP
 
-#include <sqlite3.h>
-
 #include <cstddef>
 #include <cstring>
 #include <new>
 #include <vector>
+
+#include <sqlite3.h>
 
 namespace kongflow::endpoints::sqlite::detail {
 
@@ -54,7 +54,8 @@ private:
     };
 
     static std::size_t real_offset() noexcept {
-        return (sizeof(wal_file) + alignof(std::max_align_t) - 1) / alignof(std::max_align_t) * alignof(std::max_align_t);
+        return (sizeof(wal_file) + alignof(std::max_align_t) - 1) / alignof(std::max_align_t) *
+               alignof(std::max_align_t);
     }
     static sqlite3_vfs* real_vfs(sqlite3_vfs* v) noexcept { return static_cast<sqlite3_vfs*>(v->pAppData); }
     static wal_file* self(sqlite3_file* f) noexcept { return reinterpret_cast<wal_file*>(f); }
@@ -143,11 +144,25 @@ private:
         // Version 1: SQLite maps shared memory through the database file, never the WAL, and
         // memory-maps only the database file (xFetch); a WAL file needs none of those methods.
         static const sqlite3_io_methods m = {
-            1,           x_close, x_read,   x_write,               x_truncate,     x_sync,
-            x_file_size, x_lock,  x_unlock, x_check_reserved_lock, x_file_control, x_sector_size,
+            1,
+            x_close,
+            x_read,
+            x_write,
+            x_truncate,
+            x_sync,
+            x_file_size,
+            x_lock,
+            x_unlock,
+            x_check_reserved_lock,
+            x_file_control,
+            x_sector_size,
             x_device_characteristics,
-            nullptr, nullptr, nullptr, nullptr, // xShmMap, xShmLock, xShmBarrier, xShmUnmap
-            nullptr, nullptr,                   // xFetch, xUnfetch
+            nullptr,
+            nullptr,
+            nullptr,
+            nullptr, // xShmMap, xShmLock, xShmBarrier, xShmUnmap
+            nullptr,
+            nullptr, // xFetch, xUnfetch
         };
         return &m;
     }
@@ -170,7 +185,9 @@ private:
         w->base.pMethods = wal_methods();
         return SQLITE_OK;
     }
-    static int x_delete(sqlite3_vfs* v, const char* z, int sync_dir) { return real_vfs(v)->xDelete(real_vfs(v), z, sync_dir); }
+    static int x_delete(sqlite3_vfs* v, const char* z, int sync_dir) {
+        return real_vfs(v)->xDelete(real_vfs(v), z, sync_dir);
+    }
     static int x_access(sqlite3_vfs* v, const char* z, int flags, int* out) {
         return real_vfs(v)->xAccess(real_vfs(v), z, flags, out);
     }
@@ -179,7 +196,9 @@ private:
     }
     static void* x_dl_open(sqlite3_vfs* v, const char* z) { return real_vfs(v)->xDlOpen(real_vfs(v), z); }
     static void x_dl_error(sqlite3_vfs* v, int n, char* out) { real_vfs(v)->xDlError(real_vfs(v), n, out); }
-    static void (*x_dl_sym(sqlite3_vfs* v, void* h, const char* z))(void) { return real_vfs(v)->xDlSym(real_vfs(v), h, z); }
+    static void (*x_dl_sym(sqlite3_vfs* v, void* h, const char* z))(void) {
+        return real_vfs(v)->xDlSym(real_vfs(v), h, z);
+    }
     static void x_dl_close(sqlite3_vfs* v, void* h) { real_vfs(v)->xDlClose(real_vfs(v), h); }
     static int x_randomness(sqlite3_vfs* v, int n, char* out) { return real_vfs(v)->xRandomness(real_vfs(v), n, out); }
     static int x_sleep(sqlite3_vfs* v, int us) { return real_vfs(v)->xSleep(real_vfs(v), us); }

@@ -62,8 +62,10 @@ inline job_row read_row(const statement& st) {
     j.kind = std::string(st.get_text(1));
     boost::system::error_code ec;
     auto v = boost::json::parse(st.get_text(2), ec);
-    if (!ec && v.is_object()) j.payload = std::move(v.get_object());
-    else j.errors.push_back({now_ms(), 0, "stored payload is not a JSON object"});
+    if (!ec && v.is_object())
+        j.payload = std::move(v.get_object());
+    else
+        j.errors.push_back({now_ms(), 0, "stored payload is not a JSON object"});
     j.queue = std::string(st.get_text(3));
     j.priority = static_cast<int>(st.get_int64(4));
     auto s = st.get_int64(5);
@@ -130,8 +132,8 @@ inline result<std::vector<job_id>> enqueue_rows(connection& conn, std::span<cons
                 if (is_pending(existing_state)) {
                     auto up = conn.cached(sql_replace);
                     if (!up) return up.error();
-                    (*up)->bind_all(r.kind, payload, r.queue, r.priority, state, endpoints::detail::to_millis(run_at), r.max_attempts,
-                                    existing);
+                    (*up)->bind_all(r.kind, payload, r.queue, r.priority, state, endpoints::detail::to_millis(run_at),
+                                    r.max_attempts, existing);
                     if (auto x = (*up)->run(); !x) return x.error();
                     ids.push_back(existing);
                     continue;
@@ -144,8 +146,8 @@ inline result<std::vector<job_id>> enqueue_rows(connection& conn, std::span<cons
         }
         auto ins = conn.cached(sql_insert);
         if (!ins) return ins.error();
-        (*ins)->bind_all(r.kind, payload, r.queue, r.priority, state, endpoints::detail::to_millis(run_at), r.max_attempts,
-                         endpoints::detail::to_millis(now), r.job_key);
+        (*ins)->bind_all(r.kind, payload, r.queue, r.priority, state, endpoints::detail::to_millis(run_at),
+                         r.max_attempts, endpoints::detail::to_millis(now), r.job_key);
         if (auto x = (*ins)->run(); !x) return x.error();
         ids.push_back(sqlite3_last_insert_rowid(conn.native()));
     }
@@ -174,13 +176,14 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> enqueue_in(connection& conn,
 } // namespace detail
 
 KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<queue>> queue::open(const std::string& path, const file_params& file,
-                                                                  const queue_params& p) {
+                                                                   const queue_params& p) {
     if (auto bad = detail::settings_error(file.synchronous, file.page_size); !bad.empty())
         return error(errc::invalid_argument, diagnostics(path + ": " + bad));
     const file_params& op = file;
     auto c = detail::connection::open(path, op);
-    if (!c) return error(c.error().code(), diagnostics(path + ": cannot open the job queue: " + c.error().message(),
-                                                       std::string(c.error().diag().server_message())));
+    if (!c)
+        return error(c.error().code(), diagnostics(path + ": cannot open the job queue: " + c.error().message(),
+                                                   std::string(c.error().diag().server_message())));
     if (auto r = detail::migrate_queue(*c); !r) return r.error();
     const char* full = detail::commit_sync_pragma(file.synchronous);
     std::unique_ptr<queue> q(new queue(std::move(*c), full, !p.durable_leases));
@@ -201,8 +204,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<queue>> queue::open(const std::st
     return q;
 }
 
-KONGFLOW_ENDPOINTS_DECL void queue::start_checkpointer(detail::connection c, int pages,
-                                                             int inline_pages) {
+KONGFLOW_ENDPOINTS_DECL void queue::start_checkpointer(detail::connection c, int pages, int inline_pages) {
     ckpt_conn_ = std::move(c);
     ckpt_pages_ = pages;
     // Copying starts at a quarter of the restart size: each pass then writes and syncs less at a
@@ -295,7 +297,6 @@ KONGFLOW_ENDPOINTS_DECL queue::~queue() {
         ckpt_thread_.join();
     }
 }
-
 
 // One IMMEDIATE transaction running `body` under conn_mtx_ (rolled back when it fails), durable
 // when this returns. With pipelined sync it commits under NORMAL and syncs the WAL after letting
@@ -421,7 +422,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> queue::claim(const claim_pa
 }
 
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> queue::complete_and_claim(const complete_params& done,
-                                                                                      const claim_params& next) {
+                                                                               const claim_params& next) {
     return durable_write([&]() -> result<std::vector<job_row>> {
         if (auto n = complete_tx(done); !n) return n.error();
         return claim_tx(next);
@@ -456,27 +457,29 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> queue::complete_tx(const complete_pa
     for (const auto& o : p.outcomes) {
         if (o.kind == job_outcome_kind::completed) continue;
         // ?5 = new state, ?6 = run_at for a retry (NULL keeps it), ?7 = finalized_at (NULL for retry)
-        auto st = conn_.cached(
-            "UPDATE kongflow_job SET state = ?5, run_at = coalesce(?6, run_at), finalized_at = ?7, "
-            "lease_owner = NULL, lease_expires_at = NULL, errors = CASE WHEN ?3 IS NULL THEN errors ELSE "
-            "json_insert(errors, '$[#]', json_object('at', ?4, 'attempt', attempt, 'error', ?3)) END "
-            "WHERE id = ?1 AND state = 3 AND lease_owner = ?2");
+        auto st =
+            conn_.cached("UPDATE kongflow_job SET state = ?5, run_at = coalesce(?6, run_at), finalized_at = ?7, "
+                         "lease_owner = NULL, lease_expires_at = NULL, errors = CASE WHEN ?3 IS NULL THEN errors ELSE "
+                         "json_insert(errors, '$[#]', json_object('at', ?4, 'attempt', attempt, 'error', ?3)) END "
+                         "WHERE id = ?1 AND state = 3 AND lease_owner = ?2");
         if (!st) return st.error();
         auto& s = **st;
         s.bind(1, o.id).bind(2, p.owner).bind(4, now);
         bool skip_error = o.kind == job_outcome_kind::cancel && o.error.empty();
-        if (skip_error) s.bind_null(3);
-        else s.bind(3, o.error);
+        if (skip_error)
+            s.bind_null(3);
+        else
+            s.bind(3, o.error);
         switch (o.kind) {
         case job_outcome_kind::retry:
-            s.bind(5, static_cast<int>(job_state::retryable)).bind(6, endpoints::detail::to_millis(o.retry_at)).bind_null(7);
+            s.bind(5, static_cast<int>(job_state::retryable))
+                .bind(6, endpoints::detail::to_millis(o.retry_at))
+                .bind_null(7);
             break;
         case job_outcome_kind::discard:
             s.bind(5, static_cast<int>(job_state::discarded)).bind_null(6).bind(7, now);
             break;
-        default:
-            s.bind(5, static_cast<int>(job_state::cancelled)).bind_null(6).bind(7, now);
-            break;
+        default: s.bind(5, static_cast<int>(job_state::cancelled)).bind_null(6).bind(7, now); break;
         }
         if (auto r = s.run(); !r) return r.error();
         n += static_cast<std::size_t>(conn_.changes());
@@ -511,15 +514,14 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> queue::rescue(const rescue_params& p
     detail::normal_sync_scope soft(conn_, soft_leases_ ? full_sync_ : nullptr);
     auto tx = detail::transaction::begin(conn_, detail::tx_mode::immediate);
     if (!tx) return tx.error();
-    auto st = conn_.cached(
-        "UPDATE kongflow_job SET rescue_count = rescue_count + 1, "
-        "state = CASE WHEN rescue_count + 1 > ?2 THEN 6 ELSE 0 END, "
-        "attempt = CASE WHEN rescue_count + 1 > ?2 THEN attempt ELSE attempt - 1 END, "
-        "finalized_at = CASE WHEN rescue_count + 1 > ?2 THEN ?1 ELSE NULL END, "
-        "errors = json_insert(errors, '$[#]', json_object('at', ?1, 'attempt', attempt, 'error', "
-        "CASE WHEN rescue_count + 1 > ?2 THEN 'worker lost: lease expired too many times' "
-        "ELSE 'worker lost: lease expired; attempt not charged' END)), "
-        "lease_owner = NULL, lease_expires_at = NULL WHERE state = 3 AND lease_expires_at < ?1");
+    auto st = conn_.cached("UPDATE kongflow_job SET rescue_count = rescue_count + 1, "
+                           "state = CASE WHEN rescue_count + 1 > ?2 THEN 6 ELSE 0 END, "
+                           "attempt = CASE WHEN rescue_count + 1 > ?2 THEN attempt ELSE attempt - 1 END, "
+                           "finalized_at = CASE WHEN rescue_count + 1 > ?2 THEN ?1 ELSE NULL END, "
+                           "errors = json_insert(errors, '$[#]', json_object('at', ?1, 'attempt', attempt, 'error', "
+                           "CASE WHEN rescue_count + 1 > ?2 THEN 'worker lost: lease expired too many times' "
+                           "ELSE 'worker lost: lease expired; attempt not charged' END)), "
+                           "lease_owner = NULL, lease_expires_at = NULL WHERE state = 3 AND lease_expires_at < ?1");
     if (!st) return st.error();
     (*st)->bind_all(endpoints::detail::to_millis(p.now), p.max_rescues);
     if (auto r = (*st)->run(); !r) return r.error();
@@ -583,11 +585,13 @@ KONGFLOW_ENDPOINTS_DECL result<void> queue::retry(job_id id) {
             auto row = (*st)->step();
             if (!row) return row.error();
             if (!*row) return make_error_code(errc::not_found);
-            if (static_cast<job_state>((*st)->get_int64(0)) == job_state::running) return make_error_code(errc::conflict);
+            if (static_cast<job_state>((*st)->get_int64(0)) == job_state::running)
+                return make_error_code(errc::conflict);
         }
-        auto st = conn_.cached("UPDATE kongflow_job SET state = 0, run_at = ?2, finalized_at = NULL, "
-                               "max_attempts = CASE WHEN attempt >= max_attempts THEN attempt + 1 ELSE max_attempts END "
-                               "WHERE id = ?1");
+        auto st =
+            conn_.cached("UPDATE kongflow_job SET state = 0, run_at = ?2, finalized_at = NULL, "
+                         "max_attempts = CASE WHEN attempt >= max_attempts THEN attempt + 1 ELSE max_attempts END "
+                         "WHERE id = ?1");
         if (!st) return st.error();
         (*st)->bind_all(id, endpoints::detail::to_millis(now_ms()));
         if (auto r = (*st)->run(); !r) return r.error();
@@ -614,16 +618,16 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> queue::cleanup(const cleanup_params&
     std::lock_guard lk(conn_mtx_);
     auto tx = detail::transaction::begin(conn_, detail::tx_mode::immediate);
     if (!tx) return tx.error();
-    const std::pair<job_state, const std::optional<timestamp>*> rules[] = {
-        {job_state::completed, &p.completed_before},
-        {job_state::cancelled, &p.cancelled_before},
-        {job_state::discarded, &p.discarded_before}};
+    const std::pair<job_state, const std::optional<timestamp>*> rules[] = {{job_state::completed, &p.completed_before},
+                                                                           {job_state::cancelled, &p.cancelled_before},
+                                                                           {job_state::discarded, &p.discarded_before}};
     for (auto [state, before] : rules) {
         if (!*before || n >= p.limit) continue;
         auto st = conn_.cached("DELETE FROM kongflow_job WHERE id IN (SELECT id FROM kongflow_job WHERE state >= 4 "
                                "AND state = ?1 AND finalized_at < ?2 LIMIT ?3)");
         if (!st) return st.error();
-        (*st)->bind_all(static_cast<int>(state), endpoints::detail::to_millis(**before), static_cast<std::int64_t>(p.limit - n));
+        (*st)->bind_all(static_cast<int>(state), endpoints::detail::to_millis(**before),
+                        static_cast<std::int64_t>(p.limit - n));
         if (auto r = (*st)->run(); !r) return r.error();
         n += static_cast<std::size_t>(conn_.changes());
     }

@@ -32,8 +32,8 @@ inline error sqlite_fail(detail::connection& c, const error& ec, std::string_vie
     if (ec.category() != get_category()) {
         c.set_failure_rc(0);
         if (!ec.diag().client_message().empty()) return ec;
-        return error(ec.code(), diagnostics(std::string(what) + ": " + ec.message(),
-                                            std::string(ec.diag().server_message())));
+        return error(ec.code(),
+                     diagnostics(std::string(what) + ": " + ec.message(), std::string(ec.diag().server_message())));
     }
     const int rc = ec.value();
     c.set_failure_rc(rc);
@@ -41,8 +41,10 @@ inline error sqlite_fail(detail::connection& c, const error& ec, std::string_vie
     if (server.empty()) server = c ? sqlite3_errmsg(c.native()) : sqlite3_errstr(rc);
     std::string msg = std::string(what) + ": " + sqlite3_errstr(rc) + " (SQLite code " + std::to_string(rc) + ")";
     errc mapped = errc::storage_failure;
-    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) mapped = errc::already_exists;
-    else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) mapped = errc::not_found;
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        mapped = errc::already_exists;
+    else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        mapped = errc::not_found;
     return sqlite_set_failure(mapped, std::move(msg), std::move(server));
 }
 
@@ -55,8 +57,7 @@ inline void sqlite_backoff(int attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1 + static_cast<int>(rng() % static_cast<unsigned>(cap))));
 }
 
-KONGFLOW_ENDPOINTS_DECL result<void> begin_immediate(detail::connection& c,
-                                                            std::chrono::milliseconds budget) {
+KONGFLOW_ENDPOINTS_DECL result<void> begin_immediate(detail::connection& c, std::chrono::milliseconds budget) {
     const auto deadline = std::chrono::steady_clock::now() + budget;
     c.yield_to_checkpoint();
     for (int attempt = 0;; ++attempt) {
@@ -124,8 +125,8 @@ private:
 #define KF_ORG_COLS "id, slug, title, created_at, updated_at"
 #define KF_PROJECT_COLS "id, organization_id, slug, name, created_at, updated_at"
 #define KF_ENV_COLS "id, organization_id, project_id, slug, type, api_key, created_at, updated_at"
-#define KF_ENDPOINT_COLS                                                                                    \
-    "id, slug, url, environment_id, organization_id, project_id, indexing_hook_identifier, version, "       \
+#define KF_ENDPOINT_COLS                                                                                               \
+    "id, slug, url, environment_id, organization_id, project_id, indexing_hook_identifier, version, "                  \
     "sdk_version, run_chunk_execution_limit, created_at, updated_at"
 #define KF_INDEX_COLS "id, endpoint_id, source, source_data, reason, status, stats, data, error, created_at, updated_at"
 #define KF_JOB_COLS "id, endpoint_id, slug, version, definition, enabled, internal, created_at, updated_at"
@@ -251,8 +252,8 @@ result<std::optional<T>> sql_one(detail::connection& c, result<T> (*read)(const 
 }
 
 template <class T, class... Args>
-result<std::vector<T>> sql_all(detail::connection& c, result<T> (*read)(const detail::statement&),
-                               std::string_view sql, const Args&... args) {
+result<std::vector<T>> sql_all(detail::connection& c, result<T> (*read)(const detail::statement&), std::string_view sql,
+                               const Args&... args) {
     auto st = c.cached(sql);
     if (!st) return sqlite_fail(c, st.error(), "preparing a statement");
     (*st)->bind_all(args...);
@@ -283,7 +284,8 @@ result<upserted_row> kept_after_upsert(detail::connection& c, const result<std::
                                        const std::string& endpoint_id, std::string_view what,
                                        std::string_view select_sql, const Keys&... keys) {
     if (!written) {
-        if (written.error() == errc::not_found) return sqlite_set_failure(errc::not_found, "no endpoint " + endpoint_id);
+        if (written.error() == errc::not_found)
+            return sqlite_set_failure(errc::not_found, "no endpoint " + endpoint_id);
         return written.error();
     }
     return required(sql_one(c, &read_upserted_row, select_sql, keys...),
@@ -310,15 +312,16 @@ KONGFLOW_ENDPOINTS_DECL result<int> migrate_storage(connection& c) {
     if (!current) return current;
     const int latest = storage_migrations.back().version;
     if (*current > latest)
-        return sqlite_set_failure(errc::schema_too_new,
-                                  "the database has storage schema version " + std::to_string(*current) +
-                                      "; this library supports up to " + std::to_string(latest) +
-                                      ": upgrade the library or use another file");
+        return sqlite_set_failure(errc::schema_too_new, "the database has storage schema version " +
+                                                            std::to_string(*current) +
+                                                            "; this library supports up to " + std::to_string(latest) +
+                                                            ": upgrade the library or use another file");
     if (*current == latest) return latest; // nothing to write: read-only files open too
     auto r = migrate(c, "storage", storage_migrations);
     if (!r) {
         if (r.error() == errc::schema_too_new) // another process upgraded it meanwhile
-            return sqlite_set_failure(errc::schema_too_new, "the database storage schema is newer than this library supports");
+            return sqlite_set_failure(errc::schema_too_new,
+                                      "the database storage schema is newer than this library supports");
         // A read-only file lands here too: say what needed writing.
         return sqlite_fail(c, r.error(),
                            "upgrading the storage schema from version " + std::to_string(*current) + " to " +
@@ -357,15 +360,15 @@ auto repository::read(F&& f) -> decltype(f(std::declval<detail::connection&>()))
     if (bound_) return f(*bound_);
     diagnostics d;
     auto c = pool_->acquire(d);
-    if (!c) return R(boost::system::in_place_error, detail::sqlite_set_failure(errc::storage_failure,
-                                                                               std::string(d.client_message()),
-                                                                               std::string(d.server_message())));
+    if (!c)
+        return R(boost::system::in_place_error,
+                 detail::sqlite_set_failure(errc::storage_failure, std::string(d.client_message()),
+                                            std::string(d.server_message())));
     const auto deadline = std::chrono::steady_clock::now() + pool_->params().busy_timeout;
     for (int attempt = 0;; ++attempt) {
         (*c)->set_failure_rc(0);
         auto r = f(**c);
-        if (r || !detail::sqlite_is_busy((*c)->failure_rc()) || std::chrono::steady_clock::now() >= deadline)
-            return r;
+        if (r || !detail::sqlite_is_busy((*c)->failure_rc()) || std::chrono::steady_clock::now() >= deadline) return r;
         detail::sqlite_backoff(attempt);
     }
 }
@@ -376,9 +379,10 @@ auto repository::write(F&& f) -> decltype(f(std::declval<detail::connection&>())
     if (bound_) return f(*bound_);
     diagnostics d;
     auto c = pool_->acquire(d);
-    if (!c) return R(boost::system::in_place_error, detail::sqlite_set_failure(errc::storage_failure,
-                                                                               std::string(d.client_message()),
-                                                                               std::string(d.server_message())));
+    if (!c)
+        return R(boost::system::in_place_error,
+                 detail::sqlite_set_failure(errc::storage_failure, std::string(d.client_message()),
+                                            std::string(d.server_message())));
     const auto budget = pool_->params().busy_timeout;
     if (auto b = detail::begin_immediate(**c, budget); !b)
         return R(boost::system::in_place_error, detail::sqlite_fail(**c, b.error(), "starting a write transaction"));
@@ -397,8 +401,7 @@ auto repository::write(F&& f) -> decltype(f(std::declval<detail::connection&>())
 
 // ---- organizations, projects, environments ----
 
-KONGFLOW_ENDPOINTS_DECL result<organization> repository::create_organization(
-    const create_organization_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<organization> repository::create_organization(const create_organization_params& p) {
     if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an organization needs a slug");
     auto id = endpoints::detail::new_id();
     if (!id) return id.error();
@@ -422,7 +425,8 @@ KONGFLOW_ENDPOINTS_DECL result<organization> repository::find_organization(const
 
 KONGFLOW_ENDPOINTS_DECL result<std::vector<organization>> repository::list_organizations() {
     return read([&](detail::connection& c) {
-        return detail::sql_all(c, &detail::read_organization, "SELECT " KF_ORG_COLS " FROM kf_organizations ORDER BY slug");
+        return detail::sql_all(c, &detail::read_organization,
+                               "SELECT " KF_ORG_COLS " FROM kf_organizations ORDER BY slug");
     });
 }
 
@@ -443,14 +447,13 @@ KONGFLOW_ENDPOINTS_DECL result<project> repository::create_project(const create_
 
 KONGFLOW_ENDPOINTS_DECL result<project> repository::find_project(const std::string& id) {
     return read([&](detail::connection& c) {
-        return detail::required(detail::sql_one(c, &detail::read_project,
-                                                "SELECT " KF_PROJECT_COLS " FROM kf_projects WHERE id = ?1", id),
-                                "no project " + id);
+        return detail::required(
+            detail::sql_one(c, &detail::read_project, "SELECT " KF_PROJECT_COLS " FROM kf_projects WHERE id = ?1", id),
+            "no project " + id);
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<project>> repository::list_projects(
-    const std::string& organization_id) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<project>> repository::list_projects(const std::string& organization_id) {
     return read([&](detail::connection& c) {
         return detail::sql_all(c, &detail::read_project,
                                "SELECT " KF_PROJECT_COLS " FROM kf_projects WHERE organization_id = ?1 ORDER BY slug",
@@ -458,8 +461,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<project>> repository::list_projects(
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<environment> repository::create_environment(
-    const create_environment_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<environment> repository::create_environment(const create_environment_params& p) {
     if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an environment needs a slug");
     if (p.api_key.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an environment needs an API key");
     auto id = endpoints::detail::new_id();
@@ -467,10 +469,10 @@ KONGFLOW_ENDPOINTS_DECL result<environment> repository::create_environment(
     environment e{*id, p.organization_id, p.project_id, p.slug, p.type, p.api_key, p.now.value_or(now_ms()), {}};
     e.updated_at = e.created_at;
     return write([&](detail::connection& c) -> result<environment> {
-        auto r = detail::sql_exec(
-            c, "INSERT INTO kf_environments(" KF_ENV_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", e.id,
-            e.organization_id, e.project_id, e.slug, to_string(e.type), e.api_key, detail::to_db(e.created_at),
-            detail::to_db(e.updated_at));
+        auto r =
+            detail::sql_exec(c, "INSERT INTO kf_environments(" KF_ENV_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                             e.id, e.organization_id, e.project_id, e.slug, to_string(e.type), e.api_key,
+                             detail::to_db(e.created_at), detail::to_db(e.updated_at));
         if (!r) {
             if (r.error() == errc::already_exists) {
                 // Say which constraint, without echoing the key.
@@ -504,8 +506,7 @@ KONGFLOW_ENDPOINTS_DECL result<environment> repository::find_environment_by_api_
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<environment>> repository::list_environments(
-    const std::string& project_id) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<environment>> repository::list_environments(const std::string& project_id) {
     return read([&](detail::connection& c) {
         return detail::sql_all(c, &detail::read_environment,
                                "SELECT " KF_ENV_COLS " FROM kf_environments WHERE project_id = ?1 ORDER BY slug",
@@ -524,18 +525,17 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint> repository::find_endpoint(const std::st
 }
 
 KONGFLOW_ENDPOINTS_DECL result<endpoint> repository::find_endpoint_by_slug(const std::string& environment_id,
-                                                                                 const std::string& slug) {
+                                                                           const std::string& slug) {
     return read([&](detail::connection& c) {
-        return detail::required(
-            detail::sql_one(c, &detail::read_endpoint,
-                            "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE environment_id = ?1 AND slug = ?2",
-                            environment_id, slug),
-            "no endpoint " + slug + " in this environment");
+        return detail::required(detail::sql_one(c, &detail::read_endpoint,
+                                                "SELECT " KF_ENDPOINT_COLS
+                                                " FROM kf_endpoints WHERE environment_id = ?1 AND slug = ?2",
+                                                environment_id, slug),
+                                "no endpoint " + slug + " in this environment");
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> repository::upsert_endpoint(
-    const upsert_endpoint_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> repository::upsert_endpoint(const upsert_endpoint_params& p) {
     if (p.slug.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an endpoint needs a slug");
     if (p.url.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "an endpoint needs a url");
     const timestamp now = p.now.value_or(now_ms());
@@ -552,24 +552,26 @@ KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> repository::upsert_endpoi
         // stored one); the id and hook identifier of an existing row stay. The row read back tells
         // which happened: only an insert takes the new id. Two statements rather than RETURNING,
         // which SQLite runs through a temporary b-tree: the read through the unique index costs less.
-        auto w = detail::sql_exec(c,
-                                  "INSERT INTO kf_endpoints(id, slug, url, environment_id, organization_id, project_id, "
-                                  "indexing_hook_identifier, version, created_at, updated_at) "
-                                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, ?10), ?9, ?9) "
-                                  "ON CONFLICT(environment_id, slug) DO UPDATE SET url = excluded.url, "
-                                  "version = COALESCE(?8, version), updated_at = excluded.updated_at",
-                                  *id, p.slug, p.url, p.environment_id, p.organization_id, p.project_id, hook, p.version,
-                                  detail::to_db(now), unknown_version);
+        auto w =
+            detail::sql_exec(c,
+                             "INSERT INTO kf_endpoints(id, slug, url, environment_id, organization_id, project_id, "
+                             "indexing_hook_identifier, version, created_at, updated_at) "
+                             "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(?8, ?10), ?9, ?9) "
+                             "ON CONFLICT(environment_id, slug) DO UPDATE SET url = excluded.url, "
+                             "version = COALESCE(?8, version), updated_at = excluded.updated_at",
+                             *id, p.slug, p.url, p.environment_id, p.organization_id, p.project_id, hook, p.version,
+                             detail::to_db(now), unknown_version);
         if (!w) {
             if (w.error() == errc::not_found)
                 return detail::sqlite_set_failure(errc::not_found, "no such environment, organization or project");
             return w.error();
         }
-        auto row = detail::required(detail::sql_one(c, &detail::read_endpoint,
-                                                    "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE environment_id = ?1 "
-                                                    "AND slug = ?2",
-                                                    p.environment_id, p.slug),
-                                    "the endpoint upsert left no row");
+        auto row =
+            detail::required(detail::sql_one(c, &detail::read_endpoint,
+                                             "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE environment_id = ?1 "
+                                             "AND slug = ?2",
+                                             p.environment_id, p.slug),
+                             "the endpoint upsert left no row");
         if (!row) return row.error();
         const bool created = row->id == *id;
         return upsert_endpoint_result{std::move(*row), created};
@@ -579,12 +581,12 @@ KONGFLOW_ENDPOINTS_DECL result<upsert_endpoint_result> repository::upsert_endpoi
 KONGFLOW_ENDPOINTS_DECL result<endpoint> repository::update_endpoint(const update_endpoint_params& p) {
     const timestamp now = p.now.value_or(now_ms());
     return write([&](detail::connection& c) -> result<endpoint> {
-        auto r = detail::sql_exec(c,
-                                  "UPDATE kf_endpoints SET url = COALESCE(?2, url), version = COALESCE(?3, version), "
-                                  "sdk_version = COALESCE(?4, sdk_version), run_chunk_execution_limit = "
-                                  "COALESCE(?5, run_chunk_execution_limit), updated_at = ?6 WHERE id = ?1",
-                                  p.id, p.url, p.version, p.sdk_version, p.run_chunk_execution_limit,
-                                  detail::to_db(now));
+        auto r =
+            detail::sql_exec(c,
+                             "UPDATE kf_endpoints SET url = COALESCE(?2, url), version = COALESCE(?3, version), "
+                             "sdk_version = COALESCE(?4, sdk_version), run_chunk_execution_limit = "
+                             "COALESCE(?5, run_chunk_execution_limit), updated_at = ?6 WHERE id = ?1",
+                             p.id, p.url, p.version, p.sdk_version, p.run_chunk_execution_limit, detail::to_db(now));
         if (!r) return r.error();
         if (*r == 0) return detail::sqlite_set_failure(errc::not_found, "no endpoint " + p.id);
         return detail::required(detail::sql_one(c, &detail::read_endpoint,
@@ -593,8 +595,7 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint> repository::update_endpoint(const updat
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> repository::list_endpoints(
-    const std::string& environment_id) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> repository::list_endpoints(const std::string& environment_id) {
     return read([&](detail::connection& c) {
         return detail::sql_all(c, &detail::read_endpoint,
                                "SELECT " KF_ENDPOINT_COLS " FROM kf_endpoints WHERE environment_id = ?1 ORDER BY slug",
@@ -615,8 +616,8 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint> repository::delete_endpoint(const std::
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>> repository::find_endpoints_for_recurring_index(
-    const recurring_index_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint>>
+repository::find_endpoints_for_recurring_index(const recurring_index_params& p) {
     auto has = [&](environment_type t) { return std::find(p.types.begin(), p.types.end(), t) != p.types.end(); };
     return read([&](detail::connection& c) {
         return detail::sql_all(
@@ -674,12 +675,12 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint_index> repository::update_index(const up
                                   "data = CASE WHEN ?5 THEN ?6 ELSE data END, "
                                   "error = CASE WHEN ?7 THEN ?8 ELSE error END, updated_at = ?9 WHERE id = ?1",
                                   p.id, status, p.stats.has_value(), json_or_null(p.stats), p.data.has_value(),
-                                  json_or_null(p.data), p.error.has_value(), json_or_null(p.error),
-                                  detail::to_db(now));
+                                  json_or_null(p.data), p.error.has_value(), json_or_null(p.error), detail::to_db(now));
         if (!r) return r.error();
         if (*r == 0) return detail::sqlite_set_failure(errc::not_found, "no endpoint index " + p.id);
         return detail::required(detail::sql_one(c, &detail::read_index,
-                                                "SELECT " KF_INDEX_COLS " FROM kf_endpoint_indexes WHERE id = ?1", p.id),
+                                                "SELECT " KF_INDEX_COLS " FROM kf_endpoint_indexes WHERE id = ?1",
+                                                p.id),
                                 "no endpoint index " + p.id);
     });
 }
@@ -692,13 +693,12 @@ KONGFLOW_ENDPOINTS_DECL result<endpoint_index> repository::find_index(const std:
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> repository::list_indexes(
-    const std::string& endpoint_id, std::size_t limit) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> repository::list_indexes(const std::string& endpoint_id,
+                                                                                     std::size_t limit) {
     return last_indexes(last_indexes_params{endpoint_id, limit, std::nullopt});
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> repository::last_indexes(
-    const last_indexes_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<endpoint_index>> repository::last_indexes(const last_indexes_params& p) {
     // SQLite's LIMIT is signed; anything above INT64_MAX means "all".
     const auto limit = static_cast<std::int64_t>(std::min<std::size_t>(p.n, INT64_MAX));
     return read([&](detail::connection& c) {
@@ -736,19 +736,27 @@ KONGFLOW_ENDPOINTS_DECL result<registered_job> repository::upsert_job(const upse
             detail::to_db(now));
         auto written = detail::kept_after_upsert(
             c, w, p.endpoint_id, "job",
-            "SELECT id, created_at FROM kf_registered_jobs WHERE endpoint_id = ?1 AND slug = ?2", p.endpoint_id, p.slug);
+            "SELECT id, created_at FROM kf_registered_jobs WHERE endpoint_id = ?1 AND slug = ?2", p.endpoint_id,
+            p.slug);
         if (!written) return written.error();
-        return registered_job{std::move(written->id), p.endpoint_id, p.slug, p.version, p.definition, p.enabled,
-                              p.internal, written->created_at, now};
+        return registered_job{std::move(written->id),
+                              p.endpoint_id,
+                              p.slug,
+                              p.version,
+                              p.definition,
+                              p.enabled,
+                              p.internal,
+                              written->created_at,
+                              now};
     });
 }
 
 KONGFLOW_ENDPOINTS_DECL result<bool> repository::disable_job(const disable_job_params& p) {
     const timestamp now = p.now.value_or(now_ms());
     return write([&](detail::connection& c) -> result<bool> {
-        auto job = detail::sql_one(c, &detail::read_job,
-                                   "SELECT " KF_JOB_COLS " FROM kf_registered_jobs WHERE endpoint_id = ?1 AND slug = ?2",
-                                   p.endpoint_id, p.slug);
+        auto job = detail::sql_one(
+            c, &detail::read_job, "SELECT " KF_JOB_COLS " FROM kf_registered_jobs WHERE endpoint_id = ?1 AND slug = ?2",
+            p.endpoint_id, p.slug);
         if (!job) return {boost::system::in_place_error, job.error()};
         if (!*job)
             return {boost::system::in_place_error, detail::sqlite_set_failure(errc::not_found, "no job " + p.slug)};
@@ -761,18 +769,17 @@ KONGFLOW_ENDPOINTS_DECL result<bool> repository::disable_job(const disable_job_p
 }
 
 KONGFLOW_ENDPOINTS_DECL result<registered_job> repository::find_job(const std::string& endpoint_id,
-                                                                          const std::string& slug) {
+                                                                    const std::string& slug) {
     return read([&](detail::connection& c) {
-        return detail::required(
-            detail::sql_one(c, &detail::read_job,
-                            "SELECT " KF_JOB_COLS " FROM kf_registered_jobs WHERE endpoint_id = ?1 AND slug = ?2",
-                            endpoint_id, slug),
-            "no job " + slug);
+        return detail::required(detail::sql_one(c, &detail::read_job,
+                                                "SELECT " KF_JOB_COLS
+                                                " FROM kf_registered_jobs WHERE endpoint_id = ?1 AND slug = ?2",
+                                                endpoint_id, slug),
+                                "no job " + slug);
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<registered_job>> repository::list_jobs(
-    const std::string& endpoint_id) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<registered_job>> repository::list_jobs(const std::string& endpoint_id) {
     return read([&](detail::connection& c) {
         return detail::sql_all(c, &detail::read_job,
                                "SELECT " KF_JOB_COLS " FROM kf_registered_jobs WHERE endpoint_id = ?1 ORDER BY slug",
@@ -780,8 +787,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<registered_job>> repository::list_job
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<registration> repository::upsert_registration(
-    const upsert_registration_params& p) {
+KONGFLOW_ENDPOINTS_DECL result<registration> repository::upsert_registration(const upsert_registration_params& p) {
     if (p.key.empty()) return detail::sqlite_set_failure(errc::invalid_argument, "a registration needs a key");
     auto id = endpoints::detail::new_id();
     if (!id) return id.error();
@@ -799,13 +805,13 @@ KONGFLOW_ENDPOINTS_DECL result<registration> repository::upsert_registration(
                                                  "AND kind = ?2 AND key = ?3",
                                                  p.endpoint_id, to_string(p.kind), p.key);
         if (!written) return written.error();
-        return registration{std::move(written->id), p.endpoint_id, p.kind, p.key, p.definition, p.enabled,
-                            written->created_at, now};
+        return registration{
+            std::move(written->id), p.endpoint_id, p.kind, p.key, p.definition, p.enabled, written->created_at, now};
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<registration>> repository::list_registrations(
-    const std::string& endpoint_id, std::optional<registration_kind> kind) {
+KONGFLOW_ENDPOINTS_DECL result<std::vector<registration>>
+repository::list_registrations(const std::string& endpoint_id, std::optional<registration_kind> kind) {
     std::optional<std::string> k;
     if (kind) k = std::string(to_string(*kind));
     auto r = read([&](detail::connection& c) {
@@ -822,8 +828,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<registration>> repository::list_regis
 }
 
 KONGFLOW_ENDPOINTS_DECL result<void> repository::delete_registration(const std::string& endpoint_id,
-                                                                           registration_kind kind,
-                                                                           const std::string& key) {
+                                                                     registration_kind kind, const std::string& key) {
     return write([&](detail::connection& c) -> result<void> {
         auto r = detail::sql_exec(c, "DELETE FROM kf_registrations WHERE endpoint_id = ?1 AND kind = ?2 AND key = ?3",
                                   endpoint_id, to_string(kind), key);

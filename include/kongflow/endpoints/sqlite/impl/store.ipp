@@ -7,8 +7,8 @@
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/prefer.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 
 #include <algorithm>
 #include <exception>
@@ -20,7 +20,7 @@ namespace detail {
 class unit final : public endpoints::unit_of_work {
 public:
     unit(pool::lease lease, queue& jobs, std::chrono::milliseconds budget)
-        : lease_(std::move(lease)), repo_(access::bound_to(*lease_)), jobs_(jobs), budget_(budget) {}
+            : lease_(std::move(lease)), repo_(access::bound_to(*lease_)), jobs_(jobs), budget_(budget) {}
     ~unit() override { rollback(); }
 
     endpoints::repository& repo() override { return repo_; }
@@ -75,8 +75,7 @@ private:
 /// runs without savepoints, a rollback() only marks it, and the store rolls the group back.
 class grouped_unit final : public endpoints::unit_of_work {
 public:
-    grouped_unit(connection& c, bool savepoint)
-        : conn_(c), repo_(access::bound_to(c)), savepoint_(savepoint) {}
+    grouped_unit(connection& c, bool savepoint) : conn_(c), repo_(access::bound_to(c)), savepoint_(savepoint) {}
 
     endpoints::repository& repo() override { return repo_; }
 
@@ -121,8 +120,8 @@ private:
 } // namespace detail
 
 KONGFLOW_ENDPOINTS_DECL void store::transact_impl(transact_work work, transact_mode mode, diagnostics& diag,
-                                                         boost::asio::any_io_executor ex,
-                                                         boost::asio::any_completion_handler<transact_signature> h) {
+                                                  boost::asio::any_io_executor ex,
+                                                  boost::asio::any_completion_handler<transact_signature> h) {
     // Keeps the handler's executor busy (an io_context's run() must not return while a unit is
     // pending) and lets lead() post the completion straight to it: one hop instead of two.
     auto work_guard = boost::asio::prefer(boost::asio::get_associated_executor(h, ex),
@@ -243,9 +242,8 @@ KONGFLOW_ENDPOINTS_DECL void store::fail_rest(std::vector<pending_unit>& group, 
 // Runs the group's units on `conn`, inside its open transaction. With savepoints, a unit that
 // fails rolls back to its savepoint and the others go on; without, the first failure stops the
 // run (the caller rolls the transaction back).
-KONGFLOW_ENDPOINTS_DECL store::group_run store::run_units(detail::connection& conn,
-                                                                       std::vector<pending_unit>& group,
-                                                                       bool savepoints) {
+KONGFLOW_ENDPOINTS_DECL store::group_run store::run_units(detail::connection& conn, std::vector<pending_unit>& group,
+                                                          bool savepoints) {
     auto lost = [&] {
         // SQLite rolled the whole transaction back (I/O error, full disk): no unit can be kept.
         if (conn.in_transaction()) return false;
@@ -322,9 +320,8 @@ KONGFLOW_ENDPOINTS_DECL bool store::run_group(std::vector<pending_unit>& group) 
     // keep the other units of a group when one fails. Without them, a failure rolls back the
     // whole transaction: final for a group of one (it held only that unit), else the group runs
     // again with savepoints, which needs every unit to be repeatable.
-    const bool optimistic = group.size() == 1 || std::all_of(group.begin(), group.end(), [](const pending_unit& u) {
-                                return u.repeatable;
-                            });
+    const bool optimistic = group.size() == 1 ||
+                            std::all_of(group.begin(), group.end(), [](const pending_unit& u) { return u.repeatable; });
     auto outcome = run_units(conn, group, !optimistic);
     if (outcome == group_run::unit_failed) {
         roll_back();
@@ -383,8 +380,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<unit_of_work>> store::begin() {
     const auto budget = detail::access::pool_of(repo_)->params().busy_timeout;
     if (auto b = detail::begin_immediate(**lease, budget); !b)
         return detail::sqlite_fail(**lease, b.error(), "starting a unit of work");
-    return std::unique_ptr<unit_of_work>(
-        std::make_unique<detail::unit>(std::move(*lease), *queue_, budget));
+    return std::unique_ptr<unit_of_work>(std::make_unique<detail::unit>(std::move(*lease), *queue_, budget));
 }
 
 } // namespace kongflow::endpoints::sqlite

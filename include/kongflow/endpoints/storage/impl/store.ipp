@@ -15,8 +15,7 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> store::run_unit(const transa
     auto uow = begin();
     if (!uow) {
         diag = uow.error().diag();
-        if (diag.client_message().empty())
-            diag.set_client_message("starting a unit of work: " + uow.error().message());
+        if (diag.client_message().empty()) diag.set_client_message("starting a unit of work: " + uow.error().message());
         return uow.error();
     }
     result<void> r;
@@ -46,7 +45,6 @@ KONGFLOW_ENDPOINTS_DECL void store::transact_impl(transact_work work, transact_m
         error_code ec = r ? error_code{} : r.error();
         std::vector<job_id> ids = r ? std::move(*r) : std::vector<job_id>{};
         boost::asio::post(ex, boost::asio::append(std::move(h), ec, std::move(ids))); // runs on h's executor
-
     });
 }
 
