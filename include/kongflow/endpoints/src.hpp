@@ -9,6 +9,8 @@
 
 #include <kongflow/endpoints/client/impl/http_transport.ipp>
 #include <kongflow/endpoints/client/impl/http_wire.ipp>
+#include <kongflow/endpoints/client/impl/json_actions.ipp>
+#include <kongflow/endpoints/client/impl/json_index.ipp>
 #include <kongflow/endpoints/client/impl/replies.ipp>
 #include <kongflow/endpoints/client/impl/schemas.ipp>
 #include <kongflow/endpoints/client/impl/zod.ipp>

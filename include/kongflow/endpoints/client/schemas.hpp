@@ -518,6 +518,8 @@ KONGFLOW_ENDPOINTS_DECL source_metadata source_from_json(const boost::json::valu
 } // namespace kongflow::endpoints
 
 #ifdef KONGFLOW_ENDPOINTS_HEADER_ONLY
+#include <kongflow/endpoints/client/impl/json_actions.ipp>
+#include <kongflow/endpoints/client/impl/json_index.ipp>
 #include <kongflow/endpoints/client/impl/schemas.ipp>
 #endif
 

@@ -2,7 +2,7 @@
 #define KONGFLOW_ENDPOINTS_SQLITE_IMPL_STORE_IPP
 
 #include <kongflow/endpoints/sqlite/detail/access.hpp>
-#include <kongflow/endpoints/sqlite/impl/repository.ipp>
+#include <kongflow/endpoints/sqlite/detail/errors.hpp>
 #include <kongflow/endpoints/sqlite/store.hpp>
 
 #include <boost/asio/associated_executor.hpp>
