@@ -84,7 +84,13 @@ kfe::result<std::optional<kfe::environment>> bootstrap_if_empty(kfe::repository&
     ep.project_id = project->id;
     ep.slug = "dev";
     ep.type = kfe::environment_type::development;
-    ep.api_key = p.api_key.value_or(new_api_key(kfe::environment_type::development));
+    if (p.api_key) {
+        ep.api_key = *p.api_key;
+    } else {
+        auto key = kfe::new_api_key(kfe::environment_type::development);
+        if (!key) return key.error();
+        ep.api_key = std::move(*key);
+    }
     auto env = repo.create_environment(ep);
     if (!env) {
         diag = env.error().diag();
@@ -114,7 +120,13 @@ kfe::result<kfe::environment> create_environment(kfe::repository& repo, const cr
     ep.project_id = project->id;
     ep.slug = slug;
     ep.type = c.type;
-    ep.api_key = c.api_key.value_or(new_api_key(c.type));
+    if (c.api_key) {
+        ep.api_key = *c.api_key;
+    } else {
+        auto key = kfe::new_api_key(c.type);
+        if (!key) return key.error();
+        ep.api_key = std::move(*key);
+    }
     auto env = repo.create_environment(ep);
     if (!env) {
         diag = env.error().diag();

@@ -1,7 +1,5 @@
 #include "router.hpp"
 
-#include <kongflow/endpoints/detail/ids.hpp>
-
 #include <boost/beast/core/string.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
@@ -102,13 +100,6 @@ std::string public_api_key(const kfe::environment& env) {
         out += digits[digest[i] & 15];
     }
     return out;
-}
-
-std::string new_api_key(kfe::environment_type type) {
-    static constexpr std::string_view alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    auto r = kfe::detail::random_string(alphabet, 24);
-    if (!r) throw boost::system::system_error(r.error(), "cannot generate an API key");
-    return "tr_" + std::string(env_slug(type)) + "_" + *r;
 }
 
 boost::json::object environment_json(const kfe::environment& env) {

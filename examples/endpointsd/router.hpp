@@ -127,8 +127,6 @@ void add_service_routes(router& r);
 /// The public key the CLI expects in whoami: derived from the secret key (SHA-256), so it is
 /// stable and reveals nothing about it. Prefix `pk_<dev|prod|stg|prev>_`.
 std::string public_api_key(const kfe::environment& env);
-/// `tr_dev_` / `tr_prod_` / `tr_stg_` / `tr_prev_` + 24 random alphanumerics (CSPRNG).
-std::string new_api_key(kfe::environment_type type);
 /// The environment as JSON without its secret key.
 boost::json::object environment_json(const kfe::environment& env);
 

@@ -2,7 +2,7 @@
 // delete, API-sourced index and the indexing hook.
 #include "router.hpp"
 
-#include <kongflow/endpoints/client/detail/zod_schema.hpp>
+#include <kongflow/endpoints/client/schemas.hpp>
 #include <kongflow/endpoints/client/zod.hpp>
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
@@ -55,14 +55,10 @@ http_response service_failure(const request_context& ctx, const kfe::service_err
     return error_response(500, "Something went wrong");
 }
 
-/// `{url, id}` or `{url, name}` (older SDKs): Trigger.dev's zod body `{url: string, id: string}`,
-/// checked by the library's zod engine so the issues read exactly as Trigger.dev's route prints
-/// them (zod-error's "Code: … ~ Path: … ~ Message: …", joined by " | "). The URL itself is checked
-/// by the service (invalid_request below).
-struct create_body {
-    std::string url, id;
-};
-std::optional<create_body> parse_create_body(std::string_view text, std::string& error) {
+/// `{url, id}` or `{url, name}` (older SDKs), read by the library as Trigger.dev's route reads it;
+/// the issues joined as its route prints them (zod-error's "Code: … ~ Path: … ~ Message: …"). The
+/// URL itself is checked by the service (invalid_request below).
+std::optional<kfe::create_endpoint_body> parse_create_body(std::string_view text, std::string& error) {
     boost::system::error_code ec;
     auto v = json::parse(text, ec);
     if (ec) {
@@ -71,22 +67,12 @@ std::optional<create_body> parse_create_body(std::string_view text, std::string&
                 std::string(text.empty() ? "undefined" : "invalid JSON");
         return std::nullopt;
     }
-    const char* id_key = "id";
-    if (auto* o = v.if_object(); o && !o->contains("id") && o->contains("name")) id_key = "name";
-    static const auto schemas = [] {
-        auto b = std::make_unique<kfe::detail::zs::builder>();
-        auto* s = b->string();
-        std::array<const kfe::detail::zs::node*, 2> roots{b->object({{"url", s}, {"id", s}}),
-                                                          b->object({{"url", s}, {"name", s}})};
-        return std::pair{std::move(b), roots};
-    }();
-    auto issues = kfe::detail::zs::validate(*schemas.second[id_key[0] == 'i' ? 0 : 1], v);
-    if (!issues.empty()) {
-        error = "Invalid request body: " + kfe::generate_error_message(issues);
+    auto body = kfe::parse_create_endpoint_body(v);
+    if (!body) {
+        error = "Invalid request body: " + kfe::generate_error_message(body.issues());
         return std::nullopt;
     }
-    const auto& o = v.as_object();
-    return create_body{std::string(o.at("url").as_string()), std::string(o.at(id_key).as_string())};
+    return std::move(body).value();
 }
 
 asio::awaitable<http_response> create_endpoint(request_context& ctx) {

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <set>
 #include <vector>
@@ -257,4 +258,23 @@ TEST_CASE("random_string is unbiased", "[unit][model]") {
     CHECK(kf::detail::random_string("", 5).error() == kf::errc::invalid_argument);
     CHECK(kf::detail::random_string("a", 3).value() == "aaa");
     CHECK(kf::detail::random_string("ab", 0).value().empty());
+}
+
+TEST_CASE("new API keys have Trigger.dev's form, one prefix per environment type", "[unit][model]") {
+    std::set<std::string> seen;
+    for (auto [type, prefix] :
+         {std::pair{kf::environment_type::development, "tr_dev_"},
+          std::pair{kf::environment_type::production, "tr_prod_"}, std::pair{kf::environment_type::staging, "tr_stg_"},
+          std::pair{kf::environment_type::preview, "tr_prev_"}}) {
+        auto key = kf::new_api_key(type);
+        REQUIRE(key);
+        INFO(*key);
+        CHECK(key->starts_with(prefix));
+        auto tail = key->substr(std::string_view(prefix).size());
+        CHECK(tail.size() == 24);
+        CHECK(
+            std::all_of(tail.begin(), tail.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); }));
+        seen.insert(*key);
+    }
+    CHECK(seen.size() == 4);
 }

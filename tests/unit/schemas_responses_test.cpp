@@ -2,6 +2,7 @@
 #include "catch.hpp"
 
 #include <kongflow/endpoints/client/schemas.hpp>
+#include <kongflow/endpoints/client/zod.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value_from.hpp>
@@ -170,4 +171,28 @@ TEST_CASE("execute job headers: run metadata is JSON in a header", "[unit][schem
     bad = kf::parse_execute_job_headers(json::parse(R"({"x-trigger-run-metadata":"{oops"})"));
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.issues().at(0).code == "custom");
+}
+
+TEST_CASE("the create-endpoint body as the webapp's route reads it", "[unit][schemas]") {
+    auto ok = kf::parse_create_endpoint_body(json::parse(R"({"url":"http://x.test/api","id":"my-app"})"));
+    REQUIRE(ok);
+    CHECK(ok.value().url == "http://x.test/api");
+    CHECK(ok.value().id == "my-app");
+    // SDKs before 2.1 send `name`; `id` wins when both are there.
+    auto named = kf::parse_create_endpoint_body(json::parse(R"({"url":"http://x.test/api","name":"old"})"));
+    REQUIRE(named);
+    CHECK(named.value().id == "old");
+    auto both = kf::parse_create_endpoint_body(json::parse(R"({"url":"u","id":"a","name":"b"})"));
+    REQUIRE(both);
+    CHECK(both.value().id == "a");
+    // zod's issues, in key order, as the route prints them.
+    auto bad = kf::parse_create_endpoint_body(json::parse(R"({"url":1})"));
+    REQUIRE_FALSE(bad);
+    CHECK(kf::generate_error_message(bad.issues()) ==
+          "Code: invalid_type ~ Path: url ~ Message: Expected string, received number | "
+          "Code: invalid_type ~ Path: id ~ Message: Required");
+    auto arr = kf::parse_create_endpoint_body(json::parse("[]"));
+    REQUIRE_FALSE(arr);
+    CHECK(kf::generate_error_message(arr.issues()) ==
+          "Code: invalid_type ~ Path:  ~ Message: Expected object, received array");
 }

@@ -80,6 +80,11 @@ struct environment {
     friend bool operator==(const environment&, const environment&) = default;
 };
 
+/// A new secret API key for an environment of `type`, in Trigger.dev's form: "tr_" + dev, prod,
+/// stg or prev + "_" + 24 random letters and digits (from the OS random source, whose failure is
+/// the only error).
+KONGFLOW_ENDPOINTS_DECL result<std::string> new_api_key(environment_type type);
+
 inline constexpr std::string_view unknown_version = "unknown";
 
 struct endpoint {

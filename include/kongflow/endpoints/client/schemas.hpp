@@ -22,6 +22,7 @@
 //   parse_run_job_response           RunJobResponseSchema         → run_job_response (status + JSON)
 //   parse_endpoint_headers           EndpointHeadersSchema        → endpoint_headers
 //   parse_execute_job_headers        ExecuteJobHeadersSchema      → execute_job_headers
+//   parse_create_endpoint_body       the webapp's POST /api/v1/endpoints body → create_endpoint_body
 //   validate_index_endpoint_response the issues only (empty = valid), no typed conversion
 //   index_failure_message            the webapp's friendly index error {message, raw} (protocol §B.1)
 //   headers_failure_message          "Your headers are invalid: ..." for an EndpointHeaders failure
@@ -401,6 +402,14 @@ struct deliver_event_response {
     std::string delivered_at; // "deliveredAt", an ISO datetime (zod's string().datetime())
 };
 
+/// The body of the webapp's POST /api/v1/endpoints route: `{url: string, id: string}`. SDKs before
+/// 2.1 send `name` instead of `id`: a body with `name` and no `id` is read as `{url, name}`. The
+/// URL itself is the service's to check.
+struct create_endpoint_body {
+    std::string url;
+    std::string id;
+};
+
 /// RunJobResponse, validated in full but kept as its status and the original JSON.
 struct run_job_response {
     std::string status;
@@ -437,6 +446,8 @@ KONGFLOW_ENDPOINTS_DECL validated<endpoint_headers> parse_endpoint_headers(const
 /// ExecuteJobHeadersSchema. A run-metadata header that is not JSON gives a `custom` issue "Invalid
 /// JSON" (JS's JSON.parse throws out of safeParse there).
 KONGFLOW_ENDPOINTS_DECL validated<execute_job_headers> parse_execute_job_headers(const boost::json::value& headers);
+/// The route's issues read exactly as Trigger.dev prints them with generate_error_message.
+KONGFLOW_ENDPOINTS_DECL validated<create_endpoint_body> parse_create_endpoint_body(const boost::json::value& body);
 
 /// The FAILURE text the webapp stores for a rejected index reply (protocol §B.1).
 struct index_failure {

@@ -1,6 +1,7 @@
 #ifndef KONGFLOW_ENDPOINTS_IMPL_MODEL_IPP
 #define KONGFLOW_ENDPOINTS_IMPL_MODEL_IPP
 
+#include <kongflow/endpoints/detail/ids.hpp>
 #include <kongflow/endpoints/model.hpp>
 
 #include <boost/json/object.hpp>
@@ -396,6 +397,20 @@ KONGFLOW_ENDPOINTS_DECL boost::system::result<registration> tag_invoke(boost::js
     r.get("updatedAt", v.updated_at);
     if (!r.ok()) return r.error();
     return v;
+}
+
+KONGFLOW_ENDPOINTS_DECL result<std::string> new_api_key(environment_type type) {
+    static constexpr std::string_view alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    std::string_view prefix = "tr_dev_";
+    switch (type) {
+    case environment_type::development: prefix = "tr_dev_"; break;
+    case environment_type::production: prefix = "tr_prod_"; break;
+    case environment_type::staging: prefix = "tr_stg_"; break;
+    case environment_type::preview: prefix = "tr_prev_"; break;
+    }
+    auto r = detail::random_string(alphabet, 24);
+    if (!r) return r.error();
+    return std::string(prefix) + *r;
 }
 
 } // namespace kongflow::endpoints

@@ -40,6 +40,8 @@ struct protocol_schemas {
     const zs::node* endpoint_index_error = nullptr;
     const zs::node* index_endpoint_stats = nullptr;
     const zs::node* endpoint_headers = nullptr;
+    const zs::node* create_endpoint_body = nullptr;      ///< the webapp's route: {url, id}
+    const zs::node* create_endpoint_body_name = nullptr; ///< older SDKs: {url, name}
     const zs::node* execute_job_headers = nullptr;
     const zs::node* register_trigger_body_v1 = nullptr;
     const zs::node* register_trigger_body_v2 = nullptr;
@@ -263,6 +265,8 @@ struct protocol_schemas {
             {"httpEndpoints", b.default_(N, 0)},
         });
         endpoint_headers = b.object({{"trigger-version", ostr}, {"trigger-sdk-version", ostr}});
+        create_endpoint_body = b.object({{"url", S}, {"id", S}});
+        create_endpoint_body_name = b.object({{"url", S}, {"name", S}});
         const auto* run_metadata =
             b.object({{"successSubscription", b.optional(Bo)}, {"failedSubscription", b.optional(Bo)}});
         execute_job_headers =
@@ -396,6 +400,18 @@ KONGFLOW_ENDPOINTS_PARSE_FN(parse_endpoint_headers, endpoint_headers, endpoint_h
 KONGFLOW_ENDPOINTS_PARSE_FN(parse_execute_job_headers, execute_job_headers, execute_job_headers)
 
 #undef KONGFLOW_ENDPOINTS_PARSE_FN
+
+KONGFLOW_ENDPOINTS_DECL validated<create_endpoint_body> parse_create_endpoint_body(const boost::json::value& body) {
+    const auto* o = body.if_object();
+    const bool by_name = o && !o->contains("id") && o->contains("name");
+    const auto* schema =
+        by_name ? detail::protocol().create_endpoint_body_name : detail::protocol().create_endpoint_body;
+    return detail::run<create_endpoint_body>(schema, body, [by_name](const boost::json::value& v) {
+        const auto& fields = v.as_object();
+        return create_endpoint_body{std::string(fields.at("url").as_string()),
+                                    std::string(fields.at(by_name ? "name" : "id").as_string())};
+    });
+}
 
 KONGFLOW_ENDPOINTS_DECL std::vector<zod_issue> validate_index_endpoint_response(const boost::json::value& body) {
     return detail::zs::validate(*detail::protocol().index_endpoint_response, body);
