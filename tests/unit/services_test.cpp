@@ -112,6 +112,17 @@ TEST_CASE_METHOD(production_fixture, "create outside DEVELOPMENT: 7 attempts", "
     CHECK(jobs[0].max_attempts == 7);
 }
 
+TEST_CASE("perform-index retries on Trigger.dev's schedule by default", "[unit][services]") {
+    // graphile-worker's exp(min(attempt, 10)) s, which register_jobs sets for performEndpointIndexing.
+    index_endpoint_service_params p;
+    CHECK(p.index_attempts_development == 1);
+    CHECK(p.index_attempts_other == 7);
+    auto* graphile = dynamic_cast<graphile_backoff*>(p.index_retry.get());
+    REQUIRE(graphile != nullptr);
+    CHECK(graphile->delay(1) == std::chrono::milliseconds(2718));
+    CHECK(graphile->delay(6) == std::chrono::milliseconds(403429));
+}
+
 TEST_CASE_METHOD(services_fixture, "create: FAILED_PING writes nothing (§E.1-E.4)", "[unit][services]") {
     client.reply(endpoint_action::ping, 200, fixture("ping-wrong-endpoint-id.body.json"), sdk_headers);
     auto [ec, created] = run_to_completion(ctx, endpoints.async_create({env, url, "my-app"}, err));

@@ -558,6 +558,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::register_jobs(worker& w) {
             throw boost::system::system_error(make_error_code(errc::job_discard), err.message);
         if (ec) throw boost::system::system_error(ec, err.message);
     });
+    if (params_.index_retry) w.set_retry_policy(std::string(perform_index_job_kind), params_.index_retry);
     w.register_handler(std::string(recurring_index_job_kind), [this](job_context) -> boost::asio::awaitable<void> {
         service_error err;
         auto [ec, n] = co_await async_recurring_index(err, boost::asio::as_tuple(boost::asio::use_awaitable));
