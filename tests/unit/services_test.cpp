@@ -441,6 +441,18 @@ TEST_CASE_METHOD(services_fixture, "perform-index follows redirects and stores t
     auto no_location = perform(create().index.id);
     CHECK(no_location.error.at("message").as_string() ==
           "Endpoint " + url + " is redirecting but no location header is present");
+    // An empty Location is falsy for Trigger.dev too: the same failure, nothing followed or stored.
+    for (std::string empty : {"", " \t"}) {
+        client.reply(endpoint_action::index_endpoint, 307, "", {{"location", empty}});
+        auto again = create();
+        auto before = client.requests().size();
+        auto empty_location = perform(again.index.id);
+        CHECK(client.requests().size() == before + 1); // one INDEX, no hop
+        CHECK(empty_location.status == index_status::failure);
+        CHECK(empty_location.error.at("message").as_string() ==
+              "Endpoint " + url + " is redirecting but no location header is present");
+        CHECK(st.repo().find_endpoint(created.value.id)->url == url);
+    }
 
     int hops = 0;
     client.on(endpoint_action::index_endpoint, [&](const action_request&) -> testing::fake_api_client::outcome {
