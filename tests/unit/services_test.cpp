@@ -255,6 +255,40 @@ TEST_CASE_METHOD(services_fixture, "perform-index: SUCCESS with stats and data f
     CHECK(st.repo().find_job(created.value.id, "cron-job")->enabled == true);
 }
 
+TEST_CASE_METHOD(services_fixture,
+                 "empty trigger-version / trigger-sdk-version headers are ignored as Trigger.dev does",
+                 "[unit][services]") {
+    // PING: only a non-empty trigger-version header overrides the body (`headers.data[...] &&`).
+    client.reply(endpoint_action::ping, 200, R"({"ok":true})", {{"trigger-version", ""}, {"trigger-sdk-version", ""}});
+    auto created = create();
+    CHECK(created.value.version == "unknown");
+    client.reply(endpoint_action::ping, 200, R"({"ok":true})", sdk_headers);
+    CHECK(create().value.version == "2023-09-29");
+    client.reply(endpoint_action::ping, 200, R"({"ok":true})", {{"trigger-version", ""}});
+    CHECK(create().value.version == "2023-09-29"); // kept
+
+    auto index_with = [&](std::vector<http_header> headers) {
+        client.reply(endpoint_action::index_endpoint, 200, fixture("index-ok.body.json"), std::move(headers));
+        CHECK(perform(create().index.id).status == index_status::success);
+        return *st.repo().find_endpoint(created.value.id);
+    };
+    auto ep = index_with(sdk_headers);
+    CHECK(ep.version == "2023-09-29");
+    CHECK(ep.sdk_version == "2.3.19");
+    // INDEX: an empty value is falsy, so it changes nothing by itself.
+    ep = index_with({{"trigger-version", ""}, {"trigger-sdk-version", ""}});
+    CHECK(ep.version == "2023-09-29");
+    CHECK(ep.sdk_version == "2.3.19");
+    // An absent header is left unchanged when the other one changes...
+    ep = index_with({{"trigger-sdk-version", "2.3.20"}});
+    CHECK(ep.version == "2023-09-29");
+    CHECK(ep.sdk_version == "2.3.20");
+    // ...but Trigger.dev writes both values as received, so an empty one goes in with a change.
+    ep = index_with({{"trigger-version", ""}, {"trigger-sdk-version", "2.3.21"}});
+    CHECK(ep.version == "");
+    CHECK(ep.sdk_version == "2.3.21");
+}
+
 TEST_CASE_METHOD(services_fixture, "perform-index: jobs that disappeared from this endpoint are disabled",
                  "[unit][services]") {
     auto created = create();

@@ -308,9 +308,12 @@ index_endpoint_service::perform_index_impl(std::string index_id, service_error& 
             blocking,
             [&](unit_of_work& uow) -> result<void> {
                 auto& repo = uow.repo();
-                const bool version_changed = reply.trigger_version && *reply.trigger_version != ep.version;
-                const bool sdk_changed = reply.trigger_sdk_version && *reply.trigger_sdk_version != ep.sdk_version;
-                if (version_changed || sdk_changed) {
+                // Trigger.dev: `(v && v !== endpoint.version) || (s && s !== endpoint.sdkVersion)`, an
+                // empty header being falsy; then it writes both as received (absent = unchanged).
+                auto changed = [](const std::optional<std::string>& v, const std::string& stored) {
+                    return v && !v->empty() && *v != stored;
+                };
+                if (changed(reply.trigger_version, ep.version) || changed(reply.trigger_sdk_version, ep.sdk_version)) {
                     update_endpoint_params up;
                     up.id = ep.id;
                     up.version = reply.trigger_version;
