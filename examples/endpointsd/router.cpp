@@ -211,11 +211,11 @@ asio::awaitable<http_response> router::dispatch(http_request& req, std::string& 
     if (found->auth) {
         auto h = req[http::field::authorization];
         std::string_view header(h.data(), h.size());
-        // Trigger.dev strips a leading "Bearer " and takes the rest as the key, so a bare key
-        // works too; we also accept any case of "bearer" and surrounding spaces.
-        if (header.size() >= 7 && boost::beast::iequals(header.substr(0, 7), "Bearer ")) header.remove_prefix(7);
-        while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
-        while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
+        // Exactly Trigger.dev's getApiKeyFromHeader: `authorization.replace(/^Bearer /, "")`. Only
+        // "Bearer " with that case and one space is stripped; the rest, spaces included, is the
+        // key, so a bare key works and "bearer <key>" is an unknown key. (The HTTP parser has
+        // already trimmed the value's ends, as Node's does.)
+        if (header.starts_with("Bearer ")) header.remove_prefix(7);
         std::string key(header);
         if (key.empty() || key.size() > 512)
             co_return json_response(401, boost::json::object{{"error", "Invalid or Missing API key"}});

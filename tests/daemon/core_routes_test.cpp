@@ -140,19 +140,33 @@ TEST_CASE("whoami answers in the shape the Trigger.dev CLI validates", "[integra
         auto basic =
             call(s.port, boost::beast::http::verb::get, "/api/v1/whoami", {}, {{"Authorization", "Basic " + s.key()}});
         CHECK(basic.status == 401);
-        // Case-insensitive scheme, as HTTP says.
-        auto lower =
-            call(s.port, boost::beast::http::verb::get, "/api/v1/whoami", {}, {{"Authorization", "bearer " + s.key()}});
-        CHECK(lower.status == 200);
-        // Trigger.dev strips "Bearer " if present and takes the rest as the key: a bare key works.
-        auto bare = call(s.port, boost::beast::http::verb::get, "/api/v1/whoami", {}, {{"Authorization", s.key()}});
-        CHECK(bare.status == 200);
     }
     SECTION("wrong method") {
         auto r2 = post(s.port, "/api/v1/whoami", "{}", s.key());
         CHECK(r2.status == 405);
         CHECK(std::string(r2.headers[boost::beast::http::field::allow]) == "GET");
     }
+}
+
+TEST_CASE("Authorization: exactly Trigger.dev's Bearer prefix", "[integration][daemon]") {
+    core_server s;
+    // Trigger.dev's getApiKeyFromHeader: replace(/^Bearer /, "") and the rest is the key.
+    auto with = [&](const std::string& authorization) {
+        return call(s.port, boost::beast::http::verb::get, "/api/v1/whoami", {}, {{"Authorization", authorization}})
+            .status;
+    };
+    CHECK(with("Bearer " + s.key()) == 200);
+    CHECK(with("bearer " + s.key()) == 401); // case-sensitive: the key is "bearer tr_..."
+    CHECK(with("BEARER " + s.key()) == 401);
+    CHECK(with("Bearer  " + s.key()) == 401); // one space only: the key starts with a space
+    CHECK(with("Bearer\t" + s.key()) == 401);
+    CHECK(with("Bearer ") == 401);                  // trimmed to "Bearer" by the parser: no such key
+    CHECK(with(s.key()) == 200);                    // no prefix: a bare key works
+    CHECK(with("Bearer " + s.key() + " ") == 200);  // the HTTP parser trims the value's ends, as Node's
+    CHECK(with("Bearer Bearer " + s.key()) == 401); // stripped once
+    auto missing = call(s.port, boost::beast::http::verb::get, "/api/v1/whoami", {}, {});
+    CHECK(missing.status == 401);
+    CHECK(missing.json() == boost::json::value{{"error", "Invalid or Missing API key"}});
 }
 
 TEST_CASE("endpoint reads: list, get, indexes, jobs, endpointindex", "[integration][daemon]") {

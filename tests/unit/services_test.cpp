@@ -112,6 +112,17 @@ TEST_CASE_METHOD(production_fixture, "create outside DEVELOPMENT: 7 attempts", "
     CHECK(jobs[0].max_attempts == 7);
 }
 
+TEST_CASE("perform-index retries on Trigger.dev's schedule by default", "[unit][services]") {
+    // graphile-worker's exp(min(attempt, 10)) s, which register_jobs sets for performEndpointIndexing.
+    index_endpoint_service_params p;
+    CHECK(p.index_attempts_development == 1);
+    CHECK(p.index_attempts_other == 7);
+    auto* graphile = dynamic_cast<graphile_backoff*>(p.index_retry.get());
+    REQUIRE(graphile != nullptr);
+    CHECK(graphile->delay(1) == std::chrono::milliseconds(2718));
+    CHECK(graphile->delay(6) == std::chrono::milliseconds(403429));
+}
+
 TEST_CASE_METHOD(services_fixture, "create: FAILED_PING writes nothing (§E.1-E.4)", "[unit][services]") {
     client.reply(endpoint_action::ping, 200, fixture("ping-wrong-endpoint-id.body.json"), sdk_headers);
     auto [ec, created] = run_to_completion(ctx, endpoints.async_create({env, url, "my-app"}, err));
@@ -242,6 +253,40 @@ TEST_CASE_METHOD(services_fixture, "perform-index: SUCCESS with stats and data f
     REQUIRE(jobs->size() == 3);
     CHECK(st.repo().find_job(created.value.id, "disabled-job")->enabled == false);
     CHECK(st.repo().find_job(created.value.id, "cron-job")->enabled == true);
+}
+
+TEST_CASE_METHOD(services_fixture,
+                 "empty trigger-version / trigger-sdk-version headers are ignored as Trigger.dev does",
+                 "[unit][services]") {
+    // PING: only a non-empty trigger-version header overrides the body (`headers.data[...] &&`).
+    client.reply(endpoint_action::ping, 200, R"({"ok":true})", {{"trigger-version", ""}, {"trigger-sdk-version", ""}});
+    auto created = create();
+    CHECK(created.value.version == "unknown");
+    client.reply(endpoint_action::ping, 200, R"({"ok":true})", sdk_headers);
+    CHECK(create().value.version == "2023-09-29");
+    client.reply(endpoint_action::ping, 200, R"({"ok":true})", {{"trigger-version", ""}});
+    CHECK(create().value.version == "2023-09-29"); // kept
+
+    auto index_with = [&](std::vector<http_header> headers) {
+        client.reply(endpoint_action::index_endpoint, 200, fixture("index-ok.body.json"), std::move(headers));
+        CHECK(perform(create().index.id).status == index_status::success);
+        return *st.repo().find_endpoint(created.value.id);
+    };
+    auto ep = index_with(sdk_headers);
+    CHECK(ep.version == "2023-09-29");
+    CHECK(ep.sdk_version == "2.3.19");
+    // INDEX: an empty value is falsy, so it changes nothing by itself.
+    ep = index_with({{"trigger-version", ""}, {"trigger-sdk-version", ""}});
+    CHECK(ep.version == "2023-09-29");
+    CHECK(ep.sdk_version == "2.3.19");
+    // An absent header is left unchanged when the other one changes...
+    ep = index_with({{"trigger-sdk-version", "2.3.20"}});
+    CHECK(ep.version == "2023-09-29");
+    CHECK(ep.sdk_version == "2.3.20");
+    // ...but Trigger.dev writes both values as received, so an empty one goes in with a change.
+    ep = index_with({{"trigger-version", ""}, {"trigger-sdk-version", "2.3.21"}});
+    CHECK(ep.version == "");
+    CHECK(ep.sdk_version == "2.3.21");
 }
 
 TEST_CASE_METHOD(services_fixture, "perform-index: jobs that disappeared from this endpoint are disabled",
@@ -430,6 +475,18 @@ TEST_CASE_METHOD(services_fixture, "perform-index follows redirects and stores t
     auto no_location = perform(create().index.id);
     CHECK(no_location.error.at("message").as_string() ==
           "Endpoint " + url + " is redirecting but no location header is present");
+    // An empty Location is falsy for Trigger.dev too: the same failure, nothing followed or stored.
+    for (std::string empty : {"", " \t"}) {
+        client.reply(endpoint_action::index_endpoint, 307, "", {{"location", empty}});
+        auto again = create();
+        auto before = client.requests().size();
+        auto empty_location = perform(again.index.id);
+        CHECK(client.requests().size() == before + 1); // one INDEX, no hop
+        CHECK(empty_location.status == index_status::failure);
+        CHECK(empty_location.error.at("message").as_string() ==
+              "Endpoint " + url + " is redirecting but no location header is present");
+        CHECK(st.repo().find_endpoint(created.value.id)->url == url);
+    }
 
     int hops = 0;
     client.on(endpoint_action::index_endpoint, [&](const action_request&) -> testing::fake_api_client::outcome {

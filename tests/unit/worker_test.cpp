@@ -152,6 +152,52 @@ TEST_CASE_METHOD(fixture, "worker: failures retry with backoff, keep history, th
     CHECK(shutdown(w));
 }
 
+TEST_CASE("graphile_backoff is graphile-worker's exp(min(attempt, 10)) seconds", "[unit][queue][retry]") {
+    // Trigger.dev's retries (graphile-worker fail_job): run_at + exp(least(attempts, 10)) s.
+    graphile_backoff b;
+    CHECK(b.delay(1) == 2718ms);
+    CHECK(b.delay(2) == 7389ms);
+    CHECK(b.delay(3) == 20086ms);
+    CHECK(b.delay(4) == 54598ms);
+    CHECK(b.delay(5) == 148413ms);
+    CHECK(b.delay(6) == 403429ms);
+    CHECK(b.delay(7) == 1096633ms);
+    CHECK(b.delay(10) == 22026466ms);
+    CHECK(b.delay(11) == 22026466ms); // capped
+    CHECK(b.delay(100) == 22026466ms);
+    // Trigger.dev's 7 attempts of performEndpointIndexing: six waits, about 10.6 min in all.
+    std::chrono::milliseconds total{0};
+    for (int attempt = 1; attempt < 7; ++attempt) total += b.delay(attempt);
+    CHECK(total == 636633ms);
+    job_row row;
+    row.attempt = 3;
+    CHECK(b.backoff(row) == 20086ms); // no jitter
+    CHECK(graphile_backoff(3).delay(5) == 20086ms);
+}
+
+TEST_CASE_METHOD(fixture, "worker: a kind's own retry policy", "[unit][queue][worker]") {
+    worker w(io, q, fast_params());
+    w.set_retry_policy("slow", std::make_shared<graphile_backoff>());
+    w.register_handler("slow", [&](job_context) -> error_code { return make_error_code(errc::timeout); });
+    w.register_handler("fast", [&](job_context) -> error_code { return make_error_code(errc::timeout); });
+    REQUIRE(w.start().has_value());
+    auto slow = w.enqueue("slow", boost::json::object{}).value();
+    auto fast_request = make_job_request("fast", {});
+    fast_request.max_attempts = 3;
+    auto fast = w.enqueue(fast_request).value();
+    // The fast kind keeps the worker's 10 ms backoff; the slow one waits e^1 s after attempt 1.
+    REQUIRE(run_until(io, [&] {
+        return q.get(fast).value().state == job_state::discarded && q.get(slow).value().errors.size() == 1;
+    }));
+    auto s = q.get(slow).value();
+    CHECK(s.state == job_state::retryable);
+    REQUIRE(s.attempted_at.has_value());
+    auto wait = s.run_at - *s.attempted_at; // the backoff counts from the failure, after the start
+    CHECK(wait >= 2718ms);
+    CHECK(wait < 2718ms + 1s);
+    CHECK(shutdown(w));
+}
+
 TEST_CASE_METHOD(fixture, "worker: cancel, discard, exceptions and dropped completions", "[unit][queue][worker]") {
     worker w(io, q, fast_params());
     w.register_handler("cancel_me", [](job_context) -> error_code { return make_error_code(errc::job_cancel); });

@@ -26,7 +26,8 @@ public:
 /// factor in [1 - jitter, 1 + jitter] so that jobs failing together do not retry together.
 ///
 /// Defaults: 1 s, 2 s, 4 s ... capped at 1 h, ±10 %. With the default 25 attempts a job is
-/// retried for about 15 h in total; with Trigger.dev's 7 attempts for indexing, about 63 s.
+/// retried for about 15 h in total; with 7 attempts, about 63 s (Trigger.dev's indexing retries
+/// span about 10 min: see graphile_backoff).
 struct exponential_backoff_params {
     std::chrono::milliseconds initial_delay{1000};
     double multiplier = 2.0;
@@ -64,6 +65,26 @@ private:
     exponential_backoff_params p_;
     std::mutex mtx_;
     std::mt19937_64 rng_;
+};
+
+/// graphile-worker's schedule, which Trigger.dev's jobs run on: delay(n) = exp(min(n, max_exponent))
+/// seconds, no jitter (its fail_job: run_at = greatest(now(), run_at) + exp(least(attempts, 10)) s).
+/// 2.7 s, 7.4 s, 20 s, 55 s, 2.5 min, 6.7 min ...: about 10.6 min over 7 attempts, capped at
+/// e^10 s (about 6.1 h) from the 10th.
+class graphile_backoff final : public retry_policy {
+public:
+    explicit graphile_backoff(int max_exponent = 10) noexcept : max_exponent_(std::max(max_exponent, 0)) {}
+
+    /// The delay after failed attempt `attempt` (>= 1), to the millisecond.
+    std::chrono::milliseconds delay(int attempt) const noexcept {
+        double seconds = std::exp(static_cast<double>(std::clamp(attempt, 0, max_exponent_)));
+        return std::chrono::milliseconds(std::llround(seconds * 1000.0));
+    }
+
+    std::chrono::milliseconds backoff(const job_row& job) override { return delay(job.attempt); }
+
+private:
+    int max_exponent_;
 };
 
 } // namespace kongflow::endpoints

@@ -79,7 +79,7 @@ struct worker_params {
     /// soon as the store thread is free, which batches naturally under load).
     std::size_t completion_batch_size = 1000;
     std::chrono::milliseconds completion_delay{0};
-    /// Null = exponential_backoff with its defaults.
+    /// Null = exponential_backoff with its defaults. Per kind: worker::set_retry_policy.
     std::shared_ptr<retry_policy> retry;
     /// Retention of final jobs (unset = keep for ever) and how often the cleaner runs.
     std::optional<std::chrono::milliseconds> completed_retention{std::chrono::hours(24)};
@@ -259,6 +259,10 @@ public:
             detail::invoke_job_handler(f, std::move(ctx), std::move(done), std::move(*args));
         });
     }
+
+    /// The retry policy of jobs of `kind` (before start()), instead of worker_params::retry;
+    /// null goes back to that one.
+    KONGFLOW_ENDPOINTS_DECL void set_retry_policy(std::string kind, std::shared_ptr<retry_policy> policy);
 
     /// Adds a periodic job (before start()).
     KONGFLOW_ENDPOINTS_DECL void add_periodic(periodic_job p);

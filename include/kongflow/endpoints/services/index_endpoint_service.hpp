@@ -19,6 +19,7 @@
 #include <boost/json/value.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -35,6 +36,10 @@ struct index_endpoint_service_params {
     /// Attempts of the perform-index job (Trigger.dev: 1 in DEVELOPMENT, 7 otherwise).
     int index_attempts_development = 1;
     int index_attempts_other = 7;
+    /// When a failed perform-index job runs again (register_jobs sets it for that kind). The
+    /// default is Trigger.dev's, graphile-worker's exp(min(attempt, 10)) s: 7 attempts span
+    /// about 10 min. Null = the worker's own policy.
+    std::shared_ptr<retry_policy> index_retry = std::make_shared<graphile_backoff>();
     /// Trigger.dev's redirect limit: a redirect arriving after more than this many have been
     /// followed fails with "is redirecting too many times" (with 5: six URL rewrites, the 7th
     /// redirect fails). Each followed redirect is stored as the endpoint's new URL.
@@ -134,8 +139,8 @@ public:
             initiation{this}, token, [this, e = &err](auto h) mutable { purge_impl(*e, std::move(h)); });
     }
 
-    /// Registers the handlers of performEndpointIndexing, recurringEndpointIndex and
-    /// purgeOldIndexings with `w`, and the two periodic jobs (recurring_cron, purge_cron).
+    /// Registers the handlers of performEndpointIndexing (with index_retry), recurringEndpointIndex
+    /// and purgeOldIndexings with `w`, and the two periodic jobs (recurring_cron, purge_cron).
     /// Call before w.start().
     KONGFLOW_ENDPOINTS_DECL void register_jobs(worker& w);
 

@@ -69,6 +69,7 @@ public:
 
     // -- configuration (caller thread, before start) -----------------------------------------
     std::unordered_map<std::string, worker::handler_type> handlers_;
+    std::unordered_map<std::string, std::shared_ptr<retry_policy>> retry_by_kind_; // else p_.retry
     std::vector<periodic_slot> periodic_;
     worker_params p_;
 
@@ -342,7 +343,9 @@ public:
             o.kind = job_outcome_kind::discard;
         } else {
             o.kind = job_outcome_kind::retry;
-            o.retry_at = now_ms() + p_.retry->backoff(rj.row);
+            auto policy = retry_by_kind_.find(rj.row.kind);
+            auto& retry = policy != retry_by_kind_.end() ? *policy->second : *p_.retry;
+            o.retry_at = now_ms() + retry.backoff(rj.row);
         }
         return o;
     }
@@ -589,6 +592,13 @@ KONGFLOW_ENDPOINTS_DECL const std::string& worker::id() const noexcept { return 
 
 KONGFLOW_ENDPOINTS_DECL void worker::register_handler_impl(std::string kind, handler_type h) {
     impl_->handlers_[std::move(kind)] = std::move(h);
+}
+
+KONGFLOW_ENDPOINTS_DECL void worker::set_retry_policy(std::string kind, std::shared_ptr<retry_policy> policy) {
+    if (policy)
+        impl_->retry_by_kind_[std::move(kind)] = std::move(policy);
+    else
+        impl_->retry_by_kind_.erase(kind);
 }
 
 KONGFLOW_ENDPOINTS_DECL void worker::add_periodic(periodic_job p) {

@@ -308,9 +308,12 @@ index_endpoint_service::perform_index_impl(std::string index_id, service_error& 
             blocking,
             [&](unit_of_work& uow) -> result<void> {
                 auto& repo = uow.repo();
-                const bool version_changed = reply.trigger_version && *reply.trigger_version != ep.version;
-                const bool sdk_changed = reply.trigger_sdk_version && *reply.trigger_sdk_version != ep.sdk_version;
-                if (version_changed || sdk_changed) {
+                // Trigger.dev: `(v && v !== endpoint.version) || (s && s !== endpoint.sdkVersion)`, an
+                // empty header being falsy; then it writes both as received (absent = unchanged).
+                auto changed = [](const std::optional<std::string>& v, const std::string& stored) {
+                    return v && !v->empty() && *v != stored;
+                };
+                if (changed(reply.trigger_version, ep.version) || changed(reply.trigger_sdk_version, ep.sdk_version)) {
                     update_endpoint_params up;
                     up.id = ep.id;
                     up.version = reply.trigger_version;
@@ -558,6 +561,7 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::register_jobs(worker& w) {
             throw boost::system::system_error(make_error_code(errc::job_discard), err.message);
         if (ec) throw boost::system::system_error(ec, err.message);
     });
+    if (params_.index_retry) w.set_retry_policy(std::string(perform_index_job_kind), params_.index_retry);
     w.register_handler(std::string(recurring_index_job_kind), [this](job_context) -> boost::asio::awaitable<void> {
         service_error err;
         auto [ec, n] = co_await async_recurring_index(err, boost::asio::as_tuple(boost::asio::use_awaitable));
