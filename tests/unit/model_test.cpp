@@ -278,3 +278,13 @@ TEST_CASE("new API keys have Trigger.dev's form, one prefix per environment type
     }
     CHECK(seen.size() == 4);
 }
+
+TEST_CASE("ULIDs: 26 characters of Crockford's base 32, random after the time", "[unit][model]") {
+    auto a = kf::detail::new_ulid();
+    auto b = kf::detail::new_ulid();
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(a->size() == 26);
+    CHECK(a->find_first_not_of("0123456789ABCDEFGHJKMNPQRSTVWXYZ") == std::string::npos);
+    CHECK(a->substr(10) != b->substr(10));
+}

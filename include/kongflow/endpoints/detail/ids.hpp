@@ -179,6 +179,20 @@ inline result<std::string> new_id() {
     return id + *tail;
 }
 
+/// A ULID (26 characters of Crockford's base 32: 48 bits of milliseconds, then 80 random bits from
+/// the CSPRNG), as the SDK gives an event without an id.
+inline result<std::string> new_ulid() {
+    static constexpr std::string_view crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+    auto t = static_cast<unsigned long long>(ms < 0 ? 0 : ms);
+    auto tail = random_string(crockford, 16);
+    if (!tail) return tail.error();
+    std::string id(10, '0');
+    for (std::size_t i = 10; i-- > 0; t >>= 5) id[i] = crockford[t & 31];
+    return id + *tail;
+}
+
 /// A new indexing hook identifier: 10 characters of [0-9a-vx-z], from the CSPRNG.
 inline result<std::string> new_hook_identifier() {
     return random_string(hook_identifier_alphabet, hook_identifier_length);

@@ -9,12 +9,9 @@
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
 
-#include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <mutex>
 #include <optional>
-#include <random>
 #include <string>
 #include <utility>
 #include <variant>
@@ -109,34 +106,6 @@ boost::json::value from_record(const json_pairs<T>& r) {
     o.reserve(r.size());
     for (const auto& [k, v] : r) o[k] = boost::json::value_from(v);
     return o;
-}
-
-inline std::string make_ulid() {
-    static constexpr char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    static std::mutex mu;
-    static std::mt19937_64 rng{std::random_device{}()};
-    std::uint64_t r1, r2;
-    {
-        std::lock_guard<std::mutex> lock(mu);
-        r1 = rng();
-        r2 = rng();
-    }
-    const auto ms = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count());
-    std::string out(26, '0');
-    std::uint64_t t = ms;
-    for (int i = 9; i >= 0; --i) {
-        out[static_cast<std::size_t>(i)] = alphabet[t & 31];
-        t >>= 5;
-    }
-    // 80 random bits: 16 characters of 5 bits.
-    for (int i = 0; i < 16; ++i) {
-        std::uint64_t& src = i < 8 ? r1 : r2;
-        out[static_cast<std::size_t>(10 + i)] = alphabet[src & 31];
-        src >>= 5;
-    }
-    return out;
 }
 
 } // namespace kongflow::endpoints::detail

@@ -6,6 +6,7 @@
 #include <kongflow/endpoints/client/detail/js_date.hpp>
 #include <kongflow/endpoints/client/detail/json_fields.hpp>
 #include <kongflow/endpoints/client/schemas.hpp>
+#include <kongflow/endpoints/detail/ids.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -185,7 +186,7 @@ KONGFLOW_ENDPOINTS_DECL raw_event tag_invoke(const boost::json::value_to_tag<raw
     e.payload = detail::opt_val(o, "payload");
     e.context = detail::opt_val(o, "context");
     const auto* id = o.if_contains("id");
-    e.id = id ? std::string(id->as_string()) : detail::make_ulid();
+    e.id = id ? std::string(id->as_string()) : detail::new_ulid().value(); // throws only if the OS has no randomness
     if (const auto* t = o.if_contains("timestamp")) {
         auto ms = detail::js_date_from_value(t);
         if (!ms) throw std::invalid_argument("invalid timestamp");
