@@ -138,15 +138,29 @@ asio::awaitable<http_response> index_endpoint(request_context& ctx) {
     co_return json_response(200, o);
 }
 
+/// What Remix answers (production) when a route throws: Trigger.dev's hook route does not catch.
+http_response remix_uncaught_error() {
+    http_response res{http::status::internal_server_error, 11};
+    res.set(http::field::content_type, "text/plain");
+    res.body() = "Unexpected Server Error";
+    res.keep_alive(true);
+    return res;
+}
+
+/// Trigger.dev's hook route exports a loader (GET, HEAD) and an action (POST, PUT, PATCH, DELETE):
+/// both call the service, only the action reads the body (text; empty = none; JSON.parse, and
+/// null when that throws).
 asio::awaitable<http_response> hook_index(request_context& ctx) {
     kfe::hook_index_request req;
     req.environment_id = ctx.params.at(0);
     req.endpoint_slug = ctx.params.at(1);
     req.hook_identifier = ctx.params.at(2);
-    if (ctx.req.method() == http::verb::post && !ctx.req.body().empty()) {
+    auto method = ctx.req.method();
+    bool action = method != http::verb::get && method != http::verb::head;
+    if (action && !ctx.req.body().empty()) {
         boost::system::error_code ec;
         auto v = json::parse(ctx.req.body(), ec);
-        req.body = ec ? json::value(nullptr) : std::move(v); // invalid JSON is recorded as null (§C.5)
+        req.body = ec ? json::value(nullptr) : std::move(v); // the service refuses null (§C.5)
     }
     kfe::service_error err;
     auto op = ctx.deps.indexer->async_hook_index(std::move(req), err, asio::deferred);
@@ -156,6 +170,9 @@ asio::awaitable<http_response> hook_index(request_context& ctx) {
         if (err.code == kfe::errc::endpoint_not_found || ec == kfe::errc::endpoint_not_found ||
             ec == kfe::errc::not_found)
             co_return error_response(404, err.message.empty() ? "Endpoint not found" : err.message);
+        // A null body: Trigger.dev's index create throws (Prisma refuses null for sourceData) and
+        // Remix answers its last-resort 500; nothing is written.
+        if (err.code == kfe::errc::invalid_request) co_return remix_uncaught_error();
         co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}, {}}, "hook");
     }
     co_return json_response(200, json::object{{"ok", true}});
@@ -168,8 +185,9 @@ void add_service_routes(router& r) {
     r.add(verb::post, "/api/v1/endpoints", true, create_endpoint);
     r.add(verb::delete_, "/api/v1/endpoints/:slug", true, delete_endpoint);
     r.add(verb::post, "/api/v1/endpoints/:slug/index", true, index_endpoint);
-    r.add(verb::get, "/api/v1/endpoints/:environmentId/:slug/index/:hookIdentifier", false, hook_index);
-    r.add(verb::post, "/api/v1/endpoints/:environmentId/:slug/index/:hookIdentifier", false, hook_index);
+    // Every method Remix hands to a route with a loader and an action (HEAD goes with GET).
+    for (auto v : {verb::get, verb::post, verb::put, verb::patch, verb::delete_})
+        r.add(v, "/api/v1/endpoints/:environmentId/:slug/index/:hookIdentifier", false, hook_index);
 }
 
 } // namespace kongflow::endpointsd

@@ -71,12 +71,16 @@ if (created) {
   await check("endpointindex missing", "/api/v1/endpointindex/{indexId}", "get", "/api/v1/endpointindex/nope", {}, 404);
   await check("index now", `${ep}/{slug}/index`, "post", `${ep}/${slug}/index`, { body: JSON.stringify({ reason: "schema check" }) }, 200);
   await check("index bad body", `${ep}/{slug}/index`, "post", `${ep}/${slug}/index`, { body: "[1]" }, 400);
+  await check("index not json", `${ep}/{slug}/index`, "post", `${ep}/${slug}/index`, { body: "not json" }, 400);
   await check("indexes", `${ep}/{slug}/indexes`, "get", `${ep}/${slug}/indexes`, {}, 200);
   await check("jobs", `${ep}/{slug}/jobs`, "get", `${ep}/${slug}/jobs`, {}, 200);
   const hook = `${ep}/${created.environmentId}/${slug}/index/${created.indexingHookIdentifier}`;
   const hookPath = `${ep}/{environmentId}/{slug}/index/{hookIdentifier}`;
   await check("hook get", hookPath, "get", hook, { auth: false }, 200);
   await check("hook post", hookPath, "post", hook, { auth: false, body: JSON.stringify({ type: "deployment.succeeded" }) }, 200);
+  await check("hook put", hookPath, "put", hook, { auth: false, body: JSON.stringify({ put: true }) }, 200);
+  await check("hook delete", hookPath, "delete", hook, { auth: false }, 200);
+  await check("hook null body", hookPath, "post", hook, { auth: false, body: "null" }, 500);
   await check("hook wrong id", hookPath, "get", `${ep}/${created.environmentId}/${slug}/index/wrongwrong`, { auth: false }, 404);
   await check("delete", `${ep}/{slug}`, "delete", `${ep}/${slug}`, {}, 200);
   await check("delete missing", `${ep}/{slug}`, "delete", `${ep}/nope-nope`, {}, 404);

@@ -91,7 +91,25 @@ TEST_CASE("create an endpoint, index it, read it back", "[integration][daemon]")
         CHECK(r.json().at("source") == "API");
         CHECK(r.json().at("reason") == "deploy");
         CHECK(!r.json().as_object().contains("data"));
-        CHECK(post(d.port, "/api/v1/endpoints/my-app/index", "", dev_key).status == 200);
+        // Trigger.dev's request.json() throws on an empty or non-JSON body: a 500 that creates
+        // nothing. Our documented fix: an empty body is {} (so `curl -X POST` with no body
+        // indexes), a non-JSON one is 400 "Invalid body", and neither leaves a half-made index.
+        auto count = [&] {
+            return get(d.port, "/api/v1/endpoints/my-app/indexes", dev_key).json().at("indexes").as_array().size();
+        };
+        auto before = count();
+        auto empty = post(d.port, "/api/v1/endpoints/my-app/index", "", dev_key);
+        CHECK(empty.status == 200);
+        CHECK(empty.json().at("source") == "API");
+        CHECK(empty.json().at("reason").is_null());
+        CHECK(count() == before + 1);
+        for (std::string body : {"not json", "{", "  "}) {
+            auto bad = post(d.port, "/api/v1/endpoints/my-app/index", body, dev_key);
+            INFO(body);
+            CHECK(bad.status == 400);
+            CHECK(bad.json().at("error") == "Invalid body");
+        }
+        CHECK(count() == before + 1);
         CHECK(post(d.port, "/api/v1/endpoints/my-app/index", R"({"reason":5})", dev_key).json().at("error") ==
               "Invalid body");
         CHECK(post(d.port, "/api/v1/endpoints/nope/index", "{}", dev_key).status == 404);
@@ -101,20 +119,57 @@ TEST_CASE("create an endpoint, index it, read it back", "[integration][daemon]")
         CHECK(call(d.port, boost::beast::http::verb::get, "/api/v1/endpoints/my-app/index").status == 405);
     }
     SECTION("the indexing hook") {
+        using boost::beast::http::verb;
         auto env_id = std::string(c.at("environmentId").as_string());
         auto hook_id = std::string(c.at("indexingHookIdentifier").as_string());
         auto base = "/api/v1/endpoints/" + env_id + "/my-app/index/";
-        auto ok = get(d.port, base + hook_id);
-        CHECK(ok.status == 200);
-        CHECK(ok.json() == boost::json::value{{"ok", true}});
-        CHECK(post(d.port, base + hook_id, "not json").status == 200);
+        auto indexes = [&] {
+            return get(d.port, "/api/v1/endpoints/my-app/indexes", dev_key).json().at("indexes").as_array();
+        };
+        std::size_t count = indexes().size(); // the INTERNAL one
+        // Trigger.dev's route has a loader (GET, HEAD: no body) and an action (POST, PUT, PATCH,
+        // DELETE: the body as text, empty = none, else JSON.parse or null): 200 {"ok":true}.
+        auto hooked = [&](verb method, const std::string& body, const boost::json::value& source_data) {
+            auto r = call(d.port, method, base + hook_id, body);
+            INFO(r.body);
+            CHECK(r.status == 200);
+            CHECK(r.json() == boost::json::value{{"ok", true}});
+            auto list = indexes();
+            REQUIRE(list.size() == ++count);
+            CHECK(list.at(0).at("source") == "HOOK");
+            CHECK(list.at(0).at("status") == "PENDING");
+            CHECK(list.at(0).at("sourceData") == source_data);
+        };
+        hooked(verb::get, "", nullptr);
+        hooked(verb::get, R"({"ignored":true})", nullptr); // the loader never reads a body
+        hooked(verb::post, R"({"a":1})", boost::json::value{{"a", 1}});
+        hooked(verb::post, "", nullptr);
+        hooked(verb::post, "[1,2]", boost::json::array{1, 2});
+        hooked(verb::put, R"({"put":true})", boost::json::value{{"put", true}});
+        hooked(verb::patch, "7", 7);
+        hooked(verb::delete_, "", nullptr);
+        hooked(verb::delete_, R"({"del":1})", boost::json::value{{"del", 1}});
+        CHECK(call(d.port, verb::head, base + hook_id).status == 200); // HEAD runs the loader
+        CHECK(indexes().size() == ++count);
+        // A null body (invalid JSON, or a literal null): Trigger.dev hands null to Prisma as
+        // sourceData, the create throws and Remix answers its last-resort 500. Nothing is written.
+        for (auto [method, body] : std::vector<std::pair<verb, std::string>>{
+                 {verb::post, "not json"}, {verb::post, "null"}, {verb::put, "{"}, {verb::delete_, "null"}}) {
+            auto r = call(d.port, method, base + hook_id, body);
+            INFO(body);
+            CHECK(r.status == 500);
+            CHECK(r.body == "Unexpected Server Error");
+            CHECK(r.headers[boost::beast::http::field::content_type] == "text/plain");
+        }
+        CHECK(indexes().size() == count);
+        // Our fix: an unknown endpoint or a wrong identifier is a 404, checked before the body.
         auto wrong = get(d.port, base + "wrongwrong");
         CHECK(wrong.status == 404);
+        CHECK(call(d.port, verb::post, base + "wrongwrong", "not json").status == 404);
+        CHECK(call(d.port, verb::put, base + "wrongwrong", "{}").status == 404);
         CHECK(get(d.port, "/api/v1/endpoints/" + env_id + "/nope/index/" + hook_id).status == 404);
-        CHECK(call(d.port, boost::beast::http::verb::delete_, base + hook_id).status == 405);
-        auto list = get(d.port, "/api/v1/endpoints/my-app/indexes", dev_key).json().at("indexes").as_array();
-        CHECK(list.size() == 3); // INTERNAL + two HOOK
-        CHECK(list.at(0).at("source") == "HOOK");
+        CHECK(call(d.port, verb::delete_, "/api/v1/endpoints/" + env_id + "/nope/index/" + hook_id).status == 404);
+        CHECK(indexes().size() == count);
     }
     SECTION("delete, then create revives") {
         auto del = call(d.port, boost::beast::http::verb::delete_, "/api/v1/endpoints/my-app", {},

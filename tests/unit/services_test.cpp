@@ -178,6 +178,33 @@ TEST_CASE_METHOD(services_fixture, "create twice: same row and hook identifier, 
     CHECK(st.repo().list_indexes(first.value.id, 10)->size() == 2);
 }
 
+TEST_CASE_METHOD(services_fixture, "hook: a null body is refused after the checks, nothing written (§C.5)",
+                 "[unit][services]") {
+    auto created = create();
+    auto hook = *created.value.indexing_hook_identifier;
+    auto hook_index = [&](std::string id, std::optional<json::value> body) {
+        return run_to_completion(ctx,
+                                 indexes.async_hook_index({env.id, "my-app", std::move(id), std::move(body)}, err));
+    };
+    // Trigger.dev hands null to Prisma as sourceData: the create throws, the transaction rolls back.
+    auto [ec, index] = hook_index(hook, json::value(nullptr));
+    CHECK(ec == errc::invalid_request);
+    CHECK(err.code == errc::invalid_request);
+    CHECK(st.repo().list_indexes(created.value.id, 10)->size() == 1);
+    // The endpoint and identifier come first: a wrong identifier is still endpoint_not_found.
+    auto [ec2, index2] = hook_index("wrongwrong", json::value(nullptr));
+    CHECK(ec2 == errc::endpoint_not_found);
+    CHECK(err.message == "Index hook identifier is invalid");
+    // Absent (GET, empty body) and any other JSON value are recorded.
+    auto [ec3, index3] = hook_index(hook, std::nullopt);
+    CHECK(!ec3);
+    CHECK(index3.source_data.is_null());
+    auto [ec4, index4] = hook_index(hook, json::value(false));
+    CHECK(!ec4);
+    CHECK(index4.source_data == json::value(false));
+    CHECK(st.repo().list_indexes(created.value.id, 10)->size() == 3);
+}
+
 TEST_CASE_METHOD(services_fixture, "delete is soft; create revives the row (§C.7, §E.7)", "[unit][services]") {
     auto first = create();
     auto [ec, deleted] = run_to_completion(ctx, endpoints.async_delete(env.id, "my-app", err));

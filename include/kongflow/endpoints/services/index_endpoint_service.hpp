@@ -76,6 +76,8 @@ struct hook_index_request {
     std::string endpoint_slug;
     std::string hook_identifier;
     /// The hook request's body: absent for GET or an empty body; JSON when it parsed, else null.
+    /// A null body (invalid JSON or a literal `null`) is refused with invalid_request once the
+    /// endpoint and identifier check out, and nothing is written: Trigger.dev's create throws.
     std::optional<boost::json::value> body;
 };
 
@@ -114,7 +116,8 @@ public:
     }
 
     /// The hook route: by (environment, slug, identifier), constant-time comparison; records
-    /// {PENDING, HOOK, reason, body} and enqueues perform-index at now + hook_delay.
+    /// {PENDING, HOOK, reason, body} and enqueues perform-index at now + hook_delay. A null body
+    /// fails with invalid_request after those checks, writing nothing (as Trigger.dev's Prisma).
     /// NOT_FOUND (nothing written) for an unknown or deleted endpoint or a wrong identifier.
     template <class CompletionToken = boost::asio::deferred_t>
     auto async_hook_index(hook_index_request req, service_error& err, CompletionToken&& token = {}) {

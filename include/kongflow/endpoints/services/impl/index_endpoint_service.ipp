@@ -449,6 +449,7 @@ index_endpoint_service::hook_index_impl(hook_index_request req, service_error& e
     auto run = [](index_endpoint_service* self, hook_index_request req,
                   service_error& err) -> detail::task<endpoint_index> {
         std::string refusal;
+        errc refusal_code = errc::endpoint_not_found;
         auto created = co_await detail::on_blocking(self->blocking_executor(), [&]() -> result<endpoint_index> {
             auto uow = self->store_.begin();
             if (!uow) return uow.error();
@@ -462,6 +463,14 @@ index_endpoint_service::hook_index_impl(hook_index_request req, service_error& e
                 !detail::constant_time_equals(*ep->indexing_hook_identifier, req.hook_identifier)) {
                 refusal = "Index hook identifier is invalid";
                 return make_error_code(errc::endpoint_not_found);
+            }
+            // Trigger.dev passes a null body (invalid JSON, or a literal null) to Prisma as
+            // sourceData, which Prisma refuses for a Json? column (null needs Prisma.JsonNull or
+            // DbNull): the create throws, nothing is written, the route answers 500 (§C.5).
+            if (req.body && req.body->is_null()) {
+                refusal = "The hook body is not JSON, or is null: Trigger.dev cannot record it";
+                refusal_code = errc::invalid_request;
+                return make_error_code(errc::invalid_request);
             }
             auto env = repo.find_environment(ep->environment_id);
             if (!env) return env.error();
@@ -484,7 +493,7 @@ index_endpoint_service::hook_index_impl(hook_index_request req, service_error& e
             return std::move(*index);
         });
         if (!created) {
-            if (!refusal.empty()) co_return detail::fail<endpoint_index>(err, errc::endpoint_not_found, refusal);
+            if (!refusal.empty()) co_return detail::fail<endpoint_index>(err, refusal_code, refusal);
             co_return detail::fail<endpoint_index>(err, errc::failed_index, created.error().message(), created.error());
         }
         co_return std::pair{error_code{}, std::move(*created)};
