@@ -138,15 +138,6 @@ asio::awaitable<http_response> index_endpoint(request_context& ctx) {
     co_return json_response(200, o);
 }
 
-/// What Remix answers (production) when a route throws: Trigger.dev's hook route does not catch.
-http_response remix_uncaught_error() {
-    http_response res{http::status::internal_server_error, 11};
-    res.set(http::field::content_type, "text/plain");
-    res.body() = "Unexpected Server Error";
-    res.keep_alive(true);
-    return res;
-}
-
 /// Trigger.dev's hook route exports a loader (GET, HEAD) and an action (POST, PUT, PATCH, DELETE):
 /// both call the service, only the action reads the body (text; empty = none; JSON.parse, and
 /// null when that throws).
@@ -170,9 +161,10 @@ asio::awaitable<http_response> hook_index(request_context& ctx) {
         if (err.code == kfe::errc::endpoint_not_found || ec == kfe::errc::endpoint_not_found ||
             ec == kfe::errc::not_found)
             co_return error_response(404, err.message.empty() ? "Endpoint not found" : err.message);
-        // A null body: Trigger.dev's index create throws (Prisma refuses null for sourceData) and
-        // Remix answers its last-resort 500; nothing is written.
-        if (err.code == kfe::errc::invalid_request) co_return remix_uncaught_error();
+        // A null body: Trigger.dev's index create throws there (Prisma refuses null for sourceData)
+        // and Remix answers its last-resort 500. Nothing is written either way; we say why, as the
+        // API index route does for a body it cannot read (docs/compatibility.md).
+        if (err.code == kfe::errc::invalid_request) co_return error_response(400, "Invalid body");
         co_return service_failure(ctx, err.code ? err : kfe::service_error{ec, ec.message(), {}, {}, {}}, "hook");
     }
     co_return json_response(200, json::object{{"ok", true}});

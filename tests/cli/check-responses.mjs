@@ -80,7 +80,7 @@ if (created) {
   await check("hook post", hookPath, "post", hook, { auth: false, body: JSON.stringify({ type: "deployment.succeeded" }) }, 200);
   await check("hook put", hookPath, "put", hook, { auth: false, body: JSON.stringify({ put: true }) }, 200);
   await check("hook delete", hookPath, "delete", hook, { auth: false }, 200);
-  await check("hook null body", hookPath, "post", hook, { auth: false, body: "null" }, 500);
+  await check("hook null body", hookPath, "post", hook, { auth: false, body: "null" }, 400);
   await check("hook wrong id", hookPath, "get", `${ep}/${created.environmentId}/${slug}/index/wrongwrong`, { auth: false }, 404);
   await check("delete", `${ep}/{slug}`, "delete", `${ep}/${slug}`, {}, 200);
   await check("delete missing", `${ep}/{slug}`, "delete", `${ep}/nope-nope`, {}, 404);

@@ -152,14 +152,14 @@ TEST_CASE("create an endpoint, index it, read it back", "[integration][daemon]")
         CHECK(call(d.port, verb::head, base + hook_id).status == 200); // HEAD runs the loader
         CHECK(indexes().size() == ++count);
         // A null body (invalid JSON, or a literal null): Trigger.dev hands null to Prisma as
-        // sourceData, the create throws and Remix answers its last-resort 500. Nothing is written.
+        // sourceData, the create throws and Remix answers its last-resort 500. Nothing is written;
+        // we answer a clear 400 instead (docs/compatibility.md).
         for (auto [method, body] : std::vector<std::pair<verb, std::string>>{
                  {verb::post, "not json"}, {verb::post, "null"}, {verb::put, "{"}, {verb::delete_, "null"}}) {
             auto r = call(d.port, method, base + hook_id, body);
             INFO(body);
-            CHECK(r.status == 500);
-            CHECK(r.body == "Unexpected Server Error");
-            CHECK(r.headers[boost::beast::http::field::content_type] == "text/plain");
+            CHECK(r.status == 400);
+            CHECK(r.json() == boost::json::value{{"error", "Invalid body"}});
         }
         CHECK(indexes().size() == count);
         // Our fix: an unknown endpoint or a wrong identifier is a 404, checked before the body.
