@@ -63,7 +63,7 @@ public:
     }
 
     /// Runs `f` on every connection the pool opens from now on (and on the idle ones). Set it
-    /// before the pool is shared between threads (sqlite_store uses it to move checkpoints off
+    /// before the pool is shared between threads (sqlite::store uses it to move checkpoints off
     /// the committing connections).
     void set_on_open(std::function<void(connection&)> f) {
         std::lock_guard<std::mutex> lock(mu_);
