@@ -1,0 +1,49 @@
+// The PostgreSQL store: postgres::repository + postgres::queue in one schema, with units of work
+// that span both in one PostgreSQL transaction. Several processes on several hosts may open the
+// same schema: they share every endpoint, index and job.
+#ifndef KONGFLOW_ENDPOINTS_POSTGRES_STORE_HPP
+#define KONGFLOW_ENDPOINTS_POSTGRES_STORE_HPP
+
+#include <kongflow/endpoints/detail/config.hpp>
+#include <kongflow/endpoints/postgres/params.hpp>
+#include <kongflow/endpoints/postgres/queue.hpp>
+#include <kongflow/endpoints/postgres/repository.hpp>
+#include <kongflow/endpoints/storage/store.hpp>
+
+#include <memory>
+
+namespace kongflow::endpoints::postgres {
+
+/// Thread-safe. The repository, the queue and the units of work share one connection pool
+/// (connection_params::max_connections). A unit holds a connection and its transaction until it
+/// ends; PostgreSQL runs concurrent units side by side and groups their commits itself, so
+/// async_transact runs one unit per transaction.
+class store final : public endpoints::store {
+public:
+    /// Connects, creates the schema if needed, applies the migrations, starts the queue's listener.
+    KONGFLOW_ENDPOINTS_DECL static result<std::unique_ptr<store>> open(const store_params& p = {});
+
+    repository& repo() override { return repo_; }
+    queue& jobs() override { return *queue_; }
+
+    /// BEGIN on a pooled connection. The unit's repository calls are statements of its
+    /// transaction, written so that expected outcomes (not found, already exists) raise no error
+    /// and leave the unit usable; a failure of the server itself (the connection lost) ends it.
+    KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<unit_of_work>> begin() override;
+
+private:
+    store(std::shared_ptr<detail::pool> p, repository r, std::unique_ptr<queue> q)
+            : pool_(std::move(p)), repo_(std::move(r)), queue_(std::move(q)) {}
+
+    std::shared_ptr<detail::pool> pool_;
+    repository repo_;
+    std::unique_ptr<queue> queue_;
+};
+
+} // namespace kongflow::endpoints::postgres
+
+#ifdef KONGFLOW_ENDPOINTS_HEADER_ONLY
+#include <kongflow/endpoints/postgres/impl/store.ipp>
+#endif
+
+#endif
