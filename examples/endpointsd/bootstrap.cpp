@@ -99,6 +99,33 @@ kfe::result<std::optional<kfe::environment>> bootstrap_if_empty(kfe::repository&
     return std::optional<kfe::environment>(std::move(*env));
 }
 
+kfe::result<std::optional<kfe::environment>> bootstrap_if_empty(kfe::store& store, const bootstrap_params& p,
+                                                                kfe::diagnostics& diag) {
+    auto unit = store.begin();
+    if (!unit) {
+        diag = unit.error().diag();
+        return unit.error();
+    }
+    auto env = bootstrap_if_empty((*unit)->repo(), p, diag);
+    // Another daemon bootstrapped the same empty database at the same moment: the unique
+    // organization slug made it wait for that daemon's commit, then refused the second one.
+    auto lost_race = [&](const kfe::error& e) { return e == kfe::errc::already_exists; };
+    if (!env) {
+        (*unit)->rollback();
+        if (lost_race(env.error())) {
+            diag = {};
+            return std::optional<kfe::environment>();
+        }
+        return env;
+    }
+    if (auto c = (*unit)->commit(); !c) {
+        if (lost_race(c.error())) return std::optional<kfe::environment>();
+        diag = c.error().diag();
+        return c.error();
+    }
+    return env;
+}
+
 kfe::result<kfe::environment> create_environment(kfe::repository& repo, const create_environment_command& c,
                                                  kfe::diagnostics& diag) {
     auto org = find_or_create_org(repo, c.org, diag);

@@ -4,6 +4,7 @@
 #define KONGFLOW_ENDPOINTSD_BOOTSTRAP_HPP
 
 #include <kongflow/endpoints/storage/repository.hpp>
+#include <kongflow/endpoints/storage/store.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -23,6 +24,11 @@ struct bootstrap_params {
 /// In an empty store (no organization): creates the organization, its project and a DEVELOPMENT
 /// environment, and returns that environment. Otherwise returns nullopt.
 kfe::result<std::optional<kfe::environment>> bootstrap_if_empty(kfe::repository& repo, const bootstrap_params& p,
+                                                                kfe::diagnostics& diag);
+
+/// The same in one unit of work, for daemons that may start at once on one empty database (on
+/// PostgreSQL): exactly one of them creates the environment; the others see it and return nullopt.
+kfe::result<std::optional<kfe::environment>> bootstrap_if_empty(kfe::store& store, const bootstrap_params& p,
                                                                 kfe::diagnostics& diag);
 
 struct create_environment_command {

@@ -49,11 +49,25 @@ std::string ms_setting(std::chrono::milliseconds& out, std::string_view v, const
 }
 
 const setting settings[] = {
-    {"db", "KONGFLOW_DB", "./kongflow-endpoints.db", "SQLite database file (created if missing)",
+    {"db", "KONGFLOW_DB", "./kongflow-endpoints.db",
+     "SQLite database file (created if missing), or a postgresql:// URI shared by several daemons",
      [](daemon_config& c, std::string_view v) -> std::string {
          if (v.empty()) return "db must not be empty";
          c.db = std::string(v);
          return {};
+     }},
+    {"db_schema", "KONGFLOW_DB_SCHEMA", "kongflow", "PostgreSQL: the schema that holds every table",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         auto ok = !v.empty() && v.size() <= 63 && !(v[0] >= '0' && v[0] <= '9');
+         for (char ch : v)
+             ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_');
+         if (!ok) return "db_schema must be letters, digits and _, not starting with a digit, at most 63 characters";
+         c.db_schema = std::string(v);
+         return {};
+     }},
+    {"db_max_connections", "KONGFLOW_DB_MAX_CONNECTIONS", "16", "PostgreSQL: connections this daemon opens at most",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         return parse_uint<std::size_t>(v, c.db_max_connections, 2, 1000) ? "" : "db_max_connections must be 2..1000";
      }},
     {"synchronous", "KONGFLOW_SYNCHRONOUS", "FULL",
      "SQLite durability: FULL or EXTRA (a commit survives power loss), NORMAL (only a crash of the daemon)",

@@ -6,6 +6,7 @@
 #include <kongflow/endpoints/model.hpp>
 #include <kongflow/endpoints/services/observability.hpp>
 #include <kongflow/endpoints/sqlite/store.hpp>
+#include <kongflow/endpoints/storage/store.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -21,7 +22,10 @@ namespace kongflow::endpointsd {
 namespace kfe = kongflow::endpoints;
 
 struct daemon_config {
+    /// A SQLite file, or a postgresql:// or postgres:// URI (several daemons on one database).
     std::string db = "./kongflow-endpoints.db";
+    std::string db_schema = "kongflow";  ///< PostgreSQL: the schema of every table
+    std::size_t db_max_connections = 16; ///< PostgreSQL: this daemon's connection pool
     /// SQLite durability of every commit: "FULL" or "EXTRA" (survives power loss) or "NORMAL"
     /// (survives a crash of the daemon, not of the machine). Always upper case here.
     std::string synchronous = "FULL";
@@ -69,6 +73,15 @@ parse_result parse_command_line(const std::vector<std::string>& args, const env_
 
 /// The SQLite store's parameters for `cfg` (serve and the environments commands alike).
 kfe::sqlite::store_params store_params(const daemon_config& cfg);
+
+/// True for a postgresql:// or postgres:// URI: the database is PostgreSQL, not a SQLite file.
+bool is_postgres_uri(std::string_view db) noexcept;
+
+/// Opens the store `cfg.db` names: a SQLite file, or a PostgreSQL database (its schema migrated).
+kfe::result<std::unique_ptr<kfe::store>> open_store(const daemon_config& cfg);
+
+/// `cfg.db` as it may appear in logs and errors: a URI's password is masked.
+std::string db_display_name(const daemon_config& cfg);
 
 /// `--help`: commands, flags, environment variables and config keys with their defaults.
 std::string help_text();

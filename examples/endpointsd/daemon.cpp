@@ -9,7 +9,7 @@
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
 #include <kongflow/endpoints/services/registrar.hpp>
-#include <kongflow/endpoints/sqlite/store.hpp>
+#include <kongflow/endpoints/storage/store.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -39,7 +39,7 @@ struct daemon_app::impl {
     asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
     asio::thread_pool blocking;
     metrics_registry metrics;
-    std::unique_ptr<kfe::sqlite::store> store;
+    std::unique_ptr<kfe::store> store;
     std::unique_ptr<kfe::http_api_client> client;
     std::unique_ptr<kfe::repository_registrar> registrar;
     std::unique_ptr<kfe::endpoint_service> endpoints;
@@ -77,7 +77,7 @@ daemon_app::~daemon_app() {
 
 kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
     auto& d = *impl_;
-    auto st = kfe::sqlite::store::open(d.cfg.db, store_params(d.cfg));
+    auto st = open_store(d.cfg);
     if (!st) {
         diag = st.error().diag();
         return st.error();
@@ -85,8 +85,8 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
     d.store = std::move(*st);
 
     if (d.cfg.bootstrap) {
-        auto boot = bootstrap_if_empty(d.store->repo(),
-                                       {d.cfg.bootstrap_org, d.cfg.bootstrap_project, d.cfg.bootstrap_api_key}, diag);
+        auto boot =
+            bootstrap_if_empty(*d.store, {d.cfg.bootstrap_org, d.cfg.bootstrap_project, d.cfg.bootstrap_api_key}, diag);
         if (!boot) return boot.error();
         d.boot = std::move(*boot);
     }
@@ -191,7 +191,9 @@ kfe::result<void> daemon_app::start() {
     d.server->start();
     for (unsigned i = 0; i < d.cfg.io_threads; ++i) d.threads.emplace_back([&d] { d.ioc.run(); });
     d.log.log(kfe::log_level::info, "listening",
-              {{"address", d.local.address().to_string()}, {"port", std::to_string(d.local.port())}, {"db", d.cfg.db}});
+              {{"address", d.local.address().to_string()},
+               {"port", std::to_string(d.local.port())},
+               {"db", db_display_name(d.cfg)}});
     return {};
 }
 

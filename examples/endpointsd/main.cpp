@@ -4,8 +4,6 @@
 #include "daemon.hpp"
 #include "logging.hpp"
 
-#include <kongflow/endpoints/sqlite/store.hpp>
-
 #include <boost/json/serialize.hpp>
 
 #include <cstdio>
@@ -33,8 +31,9 @@ std::string describe(const kfe::error_code& ec, const kfe::diagnostics& diag) {
 
 int environments_command(const kfd::command_line& cl) {
     kfe::diagnostics diag;
-    auto st = kfe::sqlite::store::open(cl.config.db, kfd::store_params(cl.config));
-    if (!st) return fail("cannot open " + cl.config.db + ": " + describe(st.error(), st.error().diag()));
+    auto st = kfd::open_store(cl.config);
+    if (!st)
+        return fail("cannot open " + kfd::db_display_name(cl.config) + ": " + describe(st.error(), st.error().diag()));
     auto& repo = (*st)->repo();
     if (cl.kind == kfd::command_kind::environments_list) {
         auto envs = kfd::list_environments(repo);
