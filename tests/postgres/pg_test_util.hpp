@@ -28,6 +28,20 @@ inline std::string conninfo() {
     return line;
 }
 
+/// Stops ("pause") or starts ("resume") the cluster's server, keeping its data. Only for a
+/// cluster the fixture started (KONGFLOW_TEST_POSTGRES_FILE); false otherwise.
+inline bool cluster(const std::string& what) {
+    const char* f = std::getenv("KONGFLOW_TEST_POSTGRES_FILE");
+#ifdef KONGFLOW_TEST_POSTGRES_CLUSTER_SCRIPT
+    const char* script = KONGFLOW_TEST_POSTGRES_CLUSTER_SCRIPT;
+#else
+    const char* script = nullptr;
+#endif
+    if (!f || !script) return false;
+    std::string cmd = std::string("bash '") + script + "' " + what + " '" + f + "'";
+    return std::system(cmd.c_str()) == 0;
+}
+
 /// Runs SQL on a connection of its own; returns the first value of the first row ("" if none).
 inline std::string psql(const std::string& sql) {
     PGconn* c = PQconnectdb(conninfo().c_str());

@@ -305,8 +305,8 @@ TEST_CASE("postgres: periodic fires enqueued by three processes at once exist on
     CHECK(kf_pg::psql("SELECT count(DISTINCT job_key) FROM " + s.name() + ".queue_jobs") == std::to_string(fires));
 }
 
-TEST_CASE("postgres: an enqueue in one process wakes an idle worker in another; a killed LISTEN connection "
-          "reconnects",
+TEST_CASE("postgres: an enqueue in one process wakes an idle worker in another, also after its LISTEN "
+          "connection was killed",
           "[postgres][queue][listen]") {
     kf_pg::schema s;
     auto q = kf::postgres::queue::open(s.params());
