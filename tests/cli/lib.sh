@@ -11,22 +11,47 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_daemon KEY → sets daemon_port, daemon_url; logs in $work/daemon.log
-start_daemon() {
-  "$daemon" serve --db "$work/db.sqlite" --listen 127.0.0.1:0 --bootstrap-api-key "$1" --log-level info \
-    >"$work/daemon.out" 2>"$work/daemon.log" </dev/null &
+# The daemon's database: $KONGFLOW_TEST_DB (a postgresql:// URI, with $KONGFLOW_TEST_DB_SCHEMA)
+# when set, else a SQLite file in $work.
+db_args() {
+  if [ -n "${KONGFLOW_TEST_DB:-}" ]; then
+    echo --db "$KONGFLOW_TEST_DB" --db-schema "${KONGFLOW_TEST_DB_SCHEMA:-kongflow}"
+  else
+    echo --db "$work/db.sqlite"
+  fi
+}
+
+# launch_daemon NAME KEY [serve options...] → starts it in the background; logs in $work/NAME.log
+launch_daemon() {
+  local name="$1" key="$2"; shift 2
+  # shellcheck disable=SC2046
+  "$daemon" serve $(db_args) --listen 127.0.0.1:0 --bootstrap-api-key "$key" --log-level info "$@" \
+    >"$work/$name.out" 2>"$work/$name.log" </dev/null &
   daemon_pid=$!
   pids+=("$daemon_pid")
+  echo "$daemon_pid" > "$work/$name.pid"
+}
+
+# await_daemon NAME → sets daemon_port, daemon_url, daemon_pid once it listens
+await_daemon() {
+  local name="$1"
+  daemon_pid="$(cat "$work/$name.pid")"
   for _ in $(seq 1 300); do
-    if grep -q "listening on http://" "$work/daemon.out" 2>/dev/null; then
-      daemon_port="$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/daemon.out")"
+    if grep -q "listening on http://" "$work/$name.out" 2>/dev/null; then
+      daemon_port="$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$work/$name.out")"
       daemon_url="http://localhost:$daemon_port"
       return 0
     fi
-    kill -0 "$daemon_pid" 2>/dev/null || { echo "the daemon exited:"; cat "$work/daemon.out" "$work/daemon.log"; return 1; }
+    kill -0 "$daemon_pid" 2>/dev/null || { echo "the daemon $name exited:"; cat "$work/$name.out" "$work/$name.log"; return 1; }
     sleep 0.1
   done
-  echo "the daemon did not start within 30 s"; cat "$work/daemon.log"; return 1
+  echo "the daemon $name did not start within 30 s"; cat "$work/$name.log"; return 1
+}
+
+# start_daemon KEY → sets daemon_port, daemon_url; logs in $work/daemon.log
+start_daemon() {
+  launch_daemon daemon "$1"
+  await_daemon daemon
 }
 
 # start_app KEY ID [NAME [server.js options...]] → sets app_port and app_url; the SDK app
