@@ -1,8 +1,10 @@
-// queue_bench: the SQLite queue against graphile-worker 0.17.3 on PostgreSQL 15, side by side in
-// one run, following queues.md §7 (tiers matched, equal in-flight slots, median of runs).
+// queue_bench: our queue (SQLite, or PostgreSQL with --backend postgres) against graphile-worker
+// 0.17.3 on PostgreSQL 15, side by side in one run, following queues.md §7 (tiers matched, equal
+// in-flight slots, median of runs). With --backend postgres both queues use the same PostgreSQL
+// server, each in a fresh database per measurement with the tier's synchronous_commit.
 //
 //   queue_bench [--quick | --full] [--jobs N] [--runs R] [--no-graphile] [--rss] [--keep]
-//               [--only bulk|process|single|latency]
+//               [--backend sqlite|postgres] [--only bulk|process|single|latency]
 //
 // --quick (default): 20,000 jobs, 3 runs: a few minutes. --full: 200,000 jobs, 5 runs, plus the
 // 1,000,000-job RSS run: for humans (graphile's defaults alone take ~2 min per run). Needs
@@ -14,6 +16,9 @@
 #include <kongflow/endpoints/queue/worker.hpp>
 #include <kongflow/endpoints/sqlite/detail/access.hpp>
 #include <kongflow/endpoints/sqlite/queue.hpp>
+#if KONGFLOW_BENCH_WITH_POSTGRES
+#include <kongflow/endpoints/postgres/queue.hpp>
+#endif
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -55,6 +60,7 @@ struct options {
     int single_jobs = 2000;
     int latency_samples = 1000;
     bool graphile = true;
+    bool postgres_backend = false;
     bool rss = false;
     bool keep = false;
     int slots = 24;
@@ -95,9 +101,9 @@ boost::json::object payload(int i, bool kib) {
 }
 
 // -- PostgreSQL + graphile-worker ------------------------------------------------------------
-class postgres {
+class pg_cluster {
 public:
-    explicit postgres(bool keep) : keep_(keep) {
+    explicit pg_cluster(bool keep) : keep_(keep) {
         bin_ = "/usr/lib/postgresql/15/bin";
         if (!fs::exists(bin_ + "/initdb")) {
             std::cerr << "PostgreSQL 15 not found; installing the Debian package...\n";
@@ -116,7 +122,7 @@ public:
         started_ = true;
         version_ = run(bin_ + "/postgres --version");
     }
-    ~postgres() {
+    ~pg_cluster() {
         if (started_)
             (void)std::system(
                 (as_ + bin_ + "/pg_ctl -D " + sh_quote(dir_ + "/data") + " stop -m fast >/dev/null 2>&1").c_str());
@@ -134,6 +140,14 @@ public:
         graphile("migrate", conn, "{}");
         psql("CHECKPOINT");
         return conn;
+    }
+    // A fresh database for our queue, with the tier's synchronous_commit (libpq keyword form).
+    std::string fresh_plain_db(bool durable) {
+        psql("DROP DATABASE IF EXISTS ours");
+        psql("CREATE DATABASE ours");
+        psql(std::string("ALTER DATABASE ours SET synchronous_commit = ") + (durable ? "on" : "off"));
+        psql("CHECKPOINT");
+        return "host=" + dir_ + " user=postgres dbname=ours";
     }
     boost::json::object graphile(const std::string& mode, const std::string& conn, const std::string& opts) {
         auto out = run("cd " + sh_quote(KONGFLOW_BENCH_DIR) + " && node graphile_bench.js " + mode + " " +
@@ -156,6 +170,7 @@ struct ours {
     std::string dir;
     bool durable;
     int page_size;
+    pg_cluster* pg = nullptr; ///< set: our PostgreSQL queue on this cluster
     int n = 0;
 
     sqlite::file_params params() const {
@@ -168,23 +183,33 @@ struct ours {
     // A fresh file per measurement, deleted after it (as graphile's side drops its database), so
     // that the kernel's writeback of a finished run's file does not land in the next run's fsyncs.
     struct fresh_queue {
-        std::unique_ptr<sqlite::queue> q;
+        std::unique_ptr<queue> q;
         std::string path;
         bool keep;
-        fresh_queue(std::unique_ptr<sqlite::queue> q, std::string path, bool keep)
+        fresh_queue(std::unique_ptr<queue> q, std::string path, bool keep)
                 : q(std::move(q)), path(std::move(path)), keep(keep) {}
         fresh_queue(const fresh_queue&) = delete;
         fresh_queue& operator=(const fresh_queue&) = delete;
         ~fresh_queue() {
             q.reset();
-            if (keep) return;
+            if (keep || path.empty()) return;
             std::error_code ec;
             for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix, ec);
         }
-        sqlite::queue& operator*() const { return *q; }
+        queue& operator*() const { return *q; }
     };
 
     fresh_queue open_fresh(bool keep) {
+#if KONGFLOW_BENCH_WITH_POSTGRES
+        if (pg) {
+            postgres::connection_params c;
+            c.conninfo = pg->fresh_plain_db(durable);
+            c.max_connections = 16;
+            auto q = postgres::queue::open(c);
+            if (!q) throw std::runtime_error("open: " + std::string(q.error().what()));
+            return fresh_queue(std::move(*q), {}, keep);
+        }
+#endif
         auto path = dir + "/q" + std::to_string(n++) + ".db";
         return fresh_queue(open_at(path), path, keep);
     }
@@ -205,7 +230,7 @@ struct ours {
     }
 
     // Bulk: one enqueue_batch call, timed including serialisation.
-    double bulk(sqlite::queue& q, int count, bool kib) {
+    double bulk(queue& q, int count, bool kib) {
         auto t0 = clk::now();
         auto reqs = requests(count, kib);
         auto r = q.enqueue_batch(reqs);
@@ -215,7 +240,7 @@ struct ours {
 
     // Processing: jobs already enqueued; from start() until the last completion is durably recorded.
     // tuned: prefetch 500, the same local buffer as graphile's tuned localQueue; otherwise our defaults.
-    double process(sqlite::queue& q, int count, int slots, bool tuned) {
+    double process(queue& q, int count, int slots, bool tuned) {
         asio::io_context io;
         auto guard = asio::make_work_guard(io);
         worker_params p;
@@ -240,7 +265,7 @@ struct ours {
     }
 
     // Single enqueues from `threads` threads (group-committed).
-    double single(sqlite::queue& q, int count, int threads) {
+    double single(queue& q, int count, int threads) {
         int per = (count + threads - 1) / threads;
         auto t0 = clk::now();
         std::vector<std::thread> ts;
@@ -256,7 +281,7 @@ struct ours {
     }
 
     // Idle pickup latency: enqueue (durable) -> handler entry, sequential samples.
-    std::vector<double> latency(sqlite::queue& q, int samples, int warmup) {
+    std::vector<double> latency(queue& q, int samples, int warmup) {
         asio::io_context io;
         auto guard = asio::make_work_guard(io);
         worker w(io, q, worker_params{});
@@ -424,7 +449,20 @@ int main(int argc, char** argv) {
             o.latency_samples = next();
         else if (a == "--no-graphile")
             o.graphile = false;
-        else if (a == "--rss")
+        else if (a == "--backend" && i + 1 < argc) {
+            std::string b = argv[++i];
+            if (b != "sqlite" && b != "postgres") {
+                std::cerr << "queue_bench: --backend takes sqlite or postgres\n";
+                return 2;
+            }
+            o.postgres_backend = b == "postgres";
+#if !KONGFLOW_BENCH_WITH_POSTGRES
+            if (o.postgres_backend) {
+                std::cerr << "queue_bench: built without the PostgreSQL backend\n";
+                return 2;
+            }
+#endif
+        } else if (a == "--rss")
             o.rss = true;
         else if (a == "--keep")
             o.keep = true;
@@ -439,7 +477,7 @@ int main(int argc, char** argv) {
         } else {
             std::cerr
                 << "usage: queue_bench [--quick|--full] [--jobs N] [--runs R] [--default-jobs N] [--single-jobs N] "
-                   "[--samples N] [--no-graphile] [--rss] [--keep]\n"
+                   "[--samples N] [--no-graphile] [--rss] [--keep] [--backend sqlite|postgres]\n"
                    "                   [--page-size BYTES]\n"
                    "                   [--only bulk|process|single|latency]\n";
             return 2;
@@ -469,8 +507,8 @@ int main(int argc, char** argv) {
                   << ", load average " << load[0] << "\n"
                   << "SQLite " << sqlite3_libversion() << "\n";
 
-        std::optional<postgres> pg;
-        if (o.graphile) {
+        std::optional<pg_cluster> pg;
+        if (o.graphile || o.postgres_backend) {
             pg.emplace(o.keep);
             std::cout << pg->version();
         }
@@ -491,7 +529,7 @@ int main(int argc, char** argv) {
                 for (int side = 0; side < 2; ++side) {
                     bool mine = (side == 0) == (r % 2 == 0);
                     if (mine) {
-                        ours us{dir, durable, o.page_size};
+                        ours us{dir, durable, o.page_size, o.postgres_backend ? &*pg : nullptr};
                         if (o.wants("bulk") || o.wants("process")) {
                             auto q = us.open_fresh(o.keep);
                             add("bulk tiny " + tier, us.bulk(*q, o.jobs, false), true);
@@ -521,7 +559,7 @@ int main(int argc, char** argv) {
                             add("latency p50 " + tier, pct(l, 0.5), true);
                             add("latency p99 " + tier, pct(l, 0.99), true);
                         }
-                    } else if (pg) {
+                    } else if (pg && o.graphile) {
                         auto tuned = "{\"jobs\":" + std::to_string(o.jobs) +
                                      ",\"tuned\":true,\"concurrency\":" + std::to_string(o.slots) + "}";
                         if (o.wants("bulk") || o.wants("process")) {
@@ -589,7 +627,8 @@ int main(int argc, char** argv) {
             {"latency p99", "idle pickup latency p99          ms", true, 0.3},
         };
         std::cout << "\nmedian (min-max) of " << o.runs << " runs; ratio = ours / graphile-worker\n";
-        std::printf("%-42s %-4s %-28s %-28s %-8s %s\n", "metric", "tier", "kongflow sqlite::queue",
+        std::printf("%-42s %-4s %-28s %-28s %-8s %s\n", "metric", "tier",
+                    o.postgres_backend ? "kongflow postgres::queue" : "kongflow sqlite::queue",
                     "graphile-worker 0.17.3", "ratio", "target");
         for (const auto& sp : specs)
             for (std::string tier : {"D", "P"}) {
@@ -597,9 +636,18 @@ int main(int argc, char** argv) {
                 auto it = cells.find(key);
                 if (it == cells.end()) continue;
                 double target = sp.target;
-                if (std::string(sp.key) == "process tuned") target = tier == "D" ? 1.5 : 3;
-                if (std::string(sp.key) == "single x8" && tier == "P") target = 0;
-                if (std::string(sp.key) == "process kib" && tier == "P") target = 0;
+                if (o.postgres_backend) {
+                    // The PostgreSQL issue's targets, the same for both tiers (same server).
+                    const std::string k = sp.key;
+                    target = k == "process defaults"      ? 10
+                             : k.rfind("latency", 0) == 0 ? 0.5
+                             : k == "process kib"         ? 0
+                                                          : 2;
+                } else {
+                    if (std::string(sp.key) == "process tuned") target = tier == "D" ? 1.5 : 3;
+                    if (std::string(sp.key) == "single x8" && tier == "P") target = 0;
+                    if (std::string(sp.key) == "process kib" && tier == "P") target = 0;
+                }
                 int prec = sp.lower ? 2 : 0;
                 double mo = median(it->second.ours), mt = median(it->second.theirs);
                 std::string ratio = "-", verdict;

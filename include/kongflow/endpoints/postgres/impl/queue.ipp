@@ -413,19 +413,21 @@ KONGFLOW_ENDPOINTS_DECL result<std::size_t> queue::complete_tx(detail::connectio
         std::optional<std::string> err;
         if (!(o.kind == job_outcome_kind::cancel && o.error.empty())) err = o.error;
         int state = static_cast<int>(job_state::cancelled);
-        std::optional<std::int64_t> retry_at, finalized = now;
+        std::int64_t retry_at = 0;
         if (o.kind == job_outcome_kind::retry) {
             state = static_cast<int>(job_state::retryable);
             retry_at = endpoints::detail::to_millis(o.retry_at);
-            finalized.reset();
         } else if (o.kind == job_outcome_kind::discard) {
             state = static_cast<int>(job_state::discarded);
         }
-        auto r = c.query("UPDATE queue_jobs SET state = $5, run_at = COALESCE($6::bigint, run_at), finalized_at = "
-                         "$7::bigint, lease_owner = NULL, lease_expires_at = NULL, errors = CASE WHEN $3::text IS NULL "
-                         "THEN errors ELSE errors || jsonb_build_array(jsonb_build_object('at', $4::bigint, "
-                         "'attempt', attempt, 'error', $3::text)) END WHERE id = $1 AND state = 3 AND lease_owner = $2",
-                         o.id, p.owner, err, now, state, retry_at, finalized);
+        // A retry (state 2) moves run_at and stays unfinalized; the rest are final now.
+        auto r = c.query("UPDATE queue_jobs SET state = $5::smallint, run_at = CASE WHEN $5::smallint = 2 THEN "
+                         "$6::bigint ELSE run_at END, "
+                         "finalized_at = CASE WHEN $5::smallint = 2 THEN NULL ELSE $4::bigint END, lease_owner = NULL, "
+                         "lease_expires_at = NULL, errors = CASE WHEN $3::text IS NULL THEN errors ELSE errors || "
+                         "jsonb_build_array(jsonb_build_object('at', $4::bigint, 'attempt', attempt, 'error', "
+                         "$3::text)) END WHERE id = $1 AND state = 3 AND lease_owner = $2",
+                         o.id, p.owner, err, now, state, retry_at);
         if (!r) return r.error();
         n += r->affected();
     }
