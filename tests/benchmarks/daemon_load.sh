@@ -12,6 +12,8 @@
 # usage: daemon_load.sh [build-dir (default build/release)] [seconds (default 10)] [create rounds (default 3)]
 # The daemon takes its other settings from KONGFLOW_* variables, e.g.
 #   KONGFLOW_WORKER_CONCURRENCY=1 daemon_load.sh   (fewer indexes run beside the creates)
+#   KONGFLOW_DB=postgresql://postgres@/postgres?host=/tmp/pg KONGFLOW_DB_SCHEMA=load daemon_load.sh
+#                                                  (PostgreSQL; without KONGFLOW_DB a fresh SQLite file)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-$root/build/release}"
@@ -29,7 +31,9 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
 key="tr_dev_load_$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
-"$daemon" serve --db "$work/db.sqlite" --listen 127.0.0.1:0 --bootstrap-api-key "$key" --log-level error \
+db=(--db "$work/db.sqlite")
+[ -n "${KONGFLOW_DB:-}" ] && db=()
+"$daemon" serve "${db[@]}" --listen 127.0.0.1:0 --bootstrap-api-key "$key" --log-level error \
   >"$work/out" 2>"$work/log" &
 pids+=($!)
 for _ in $(seq 1 100); do grep -q "listening on" "$work/out" && break; kill -0 "${pids[0]}" 2>/dev/null || break; sleep 0.1; done

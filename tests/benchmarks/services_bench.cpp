@@ -5,7 +5,10 @@
 // Targets (issue 4): create p99 < 5 ms on SQLite; perform-index of 1,000 jobs < 50 ms.
 //
 //   kongflow_services_bench [creates-per-run (default 10,000)] [--synchronous FULL|NORMAL] [--page-size BYTES] [--concurrency N]
-//                           [--rounds N] [--checkpoint-pages N] [--default-malloc]
+//                           [--rounds N] [--checkpoint-pages N] [--default-malloc] [--postgres CONNINFO]
+//
+// --postgres runs on a PostgreSQL store instead (a fresh schema per round, dropped after it);
+// --synchronous then sets the session's synchronous_commit (FULL = on, NORMAL = off).
 //
 // Each round of creates runs on a fresh database and prints its own figures; with several rounds
 // (default 3) a last line gives their medians: on a shared machine the disk and CPU vary from one
@@ -19,6 +22,11 @@
 #include <kongflow/endpoints/services/endpoint_service.hpp>
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
 #include <kongflow/endpoints/sqlite/store.hpp>
+#if KONGFLOW_BENCH_WITH_POSTGRES
+#include <kongflow/endpoints/postgres/store.hpp>
+
+#include <libpq-fe.h>
+#endif
 #include <kongflow/endpoints/testing/fake_api_client.hpp>
 
 #include <boost/asio.hpp>
@@ -139,24 +147,53 @@ double percentile(std::vector<double> v, double p) {
     return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
-int g_checkpoint_pages = -1; // --checkpoint-pages: the queue's background_checkpoint_pages
+int g_checkpoint_pages = -1;           // --checkpoint-pages: the queue's background_checkpoint_pages
+std::optional<std::string> g_postgres; // --postgres CONNINFO
+
+#if KONGFLOW_BENCH_WITH_POSTGRES
+void pg_exec(const std::string& conninfo, const std::string& sql) {
+    PGconn* c = PQconnectdb(conninfo.c_str());
+    PQsetNoticeProcessor(
+        c, [](void*, const char*) {}, nullptr);
+    if (PQstatus(c) == CONNECTION_OK) PQclear(PQexec(c, sql.c_str()));
+    PQfinish(c);
+}
+#endif
 
 struct bench_env {
     std::filesystem::path dir;
-    std::unique_ptr<sqlite::store> st;
+    std::unique_ptr<store> st;
+    sqlite::store* sq = nullptr; ///< set on SQLite: group-commit figures
+    std::string schema;          ///< set on PostgreSQL: dropped at the end
     environment env;
 
     explicit bench_env(const std::string& synchronous, int page_size, int checkpoint_pages = -1) {
         dir = std::filesystem::temp_directory_path() / ("kongflow-services-bench-" + std::to_string(::getpid()));
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
-        sqlite::store_params p;
-        p.file.synchronous = synchronous;
-        p.file.page_size = page_size;
-        if (checkpoint_pages >= 0) p.queue.background_checkpoint_pages = checkpoint_pages;
-        auto opened = sqlite::store::open((dir / "bench.db").string(), p);
-        if (!opened) throw std::runtime_error("cannot open the store: " + opened.error().message());
-        st = std::move(*opened);
+        if (g_postgres) {
+#if KONGFLOW_BENCH_WITH_POSTGRES
+            static int n = 0;
+            schema = "kf_services_bench_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+            postgres::store_params p;
+            // The session setting rides on the connection string: every pooled connection gets it.
+            p.connection.conninfo =
+                *g_postgres + " options='-c synchronous_commit=" + (synchronous == "NORMAL" ? "off" : "on") + "'";
+            p.connection.schema = schema;
+            auto opened = postgres::store::open(p);
+            if (!opened) throw std::runtime_error("cannot open the store: " + std::string(opened.error().what()));
+            st = std::move(*opened);
+#endif
+        } else {
+            sqlite::store_params p;
+            p.file.synchronous = synchronous;
+            p.file.page_size = page_size;
+            if (checkpoint_pages >= 0) p.queue.background_checkpoint_pages = checkpoint_pages;
+            auto opened = sqlite::store::open((dir / "bench.db").string(), p);
+            if (!opened) throw std::runtime_error("cannot open the store: " + opened.error().message());
+            sq = opened->get();
+            st = std::move(*opened);
+        }
         auto org = st->repo().create_organization({"bench", "Bench", std::nullopt});
         auto proj = st->repo().create_project({org->id, "bench", "Bench", std::nullopt});
         env = *st->repo().create_environment(
@@ -165,7 +202,12 @@ struct bench_env {
     ~bench_env() {
         st.reset();
         std::filesystem::remove_all(dir);
+#if KONGFLOW_BENCH_WITH_POSTGRES
+        if (!schema.empty()) pg_exec(*g_postgres, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+#endif
     }
+    const char* backend() const { return sq ? "sqlite" : "postgres"; }
+    sqlite::group_commit_stats group_commits() const { return sq ? sq->group_commits() : sqlite::group_commit_stats{}; }
 };
 
 struct create_figures {
@@ -196,7 +238,7 @@ std::vector<create_figures> bench_create(const std::string& synchronous, int pag
         std::vector<double> ms;
         ms.reserve(static_cast<std::size_t>(total));
         ping_ms.clear();
-        const auto before = b.st->group_commits();
+        const auto before = b.group_commits();
         const auto units0 = before.units, tx0 = before.transactions, syncs0 = before.syncs;
         int next = 0, failures = 0;
         auto start = clock_type::now();
@@ -217,11 +259,11 @@ std::vector<create_figures> bench_create(const std::string& synchronous, int pag
         for (int c = 0; c < concurrency; ++c) launch();
         while (static_cast<int>(ms.size()) < total) ctx.run_for(std::chrono::milliseconds(5));
         double secs = std::chrono::duration<double>(clock_type::now() - start).count();
-        auto gc = b.st->group_commits();
-        std::printf("create  sqlite synchronous=%-6s concurrency=%-2d  %5d creates  %8.0f creates/s  p50 %6.2f ms  "
+        auto gc = b.group_commits();
+        std::printf("create  %s synchronous=%-6s concurrency=%-2d  %5d creates  %8.0f creates/s  p50 %6.2f ms  "
                     "p99 %6.2f ms  errors %d\n",
-                    synchronous.c_str(), concurrency, total, total / secs, percentile(ms, 0.50), percentile(ms, 0.99),
-                    failures);
+                    b.backend(), synchronous.c_str(), concurrency, total, total / secs, percentile(ms, 0.50),
+                    percentile(ms, 0.99), failures);
         figures.push_back({total / secs, percentile(ms, 0.50), percentile(ms, 0.99), failures});
         std::printf("        p90 %.2f ms  p99.9 %.2f ms  max %.2f ms; PING p50 %.2f ms p99 %.2f ms; %.1f units per "
                     "transaction, "
@@ -264,10 +306,10 @@ void bench_perform_index(const std::string& synchronous, int page_size, int runs
             return;
         }
     }
-    std::printf("perform-index  1,000 jobs (%zu KB) sqlite synchronous=%-6s  median %6.1f ms  best %6.1f ms  (%d runs; "
+    std::printf("perform-index  1,000 jobs (%zu KB) %s synchronous=%-6s  median %6.1f ms  best %6.1f ms  (%d runs; "
                 "first run registers, later runs update)\n",
-                body.size() / 1024, synchronous.c_str(), percentile(ms, 0.5), *std::min_element(ms.begin(), ms.end()),
-                runs);
+                body.size() / 1024, b.backend(), synchronous.c_str(), percentile(ms, 0.5),
+                *std::min_element(ms.begin(), ms.end()), runs);
 }
 
 } // namespace
@@ -283,7 +325,7 @@ int main(int argc, char** argv) {
     int rounds = 3;
     const char* usage =
         "usage: kongflow_services_bench [creates-per-run] [--synchronous FULL|NORMAL] [--concurrency N] "
-        "[--rounds N] [--page-size BYTES] [--checkpoint-pages N] [--default-malloc]\n";
+        "[--rounds N] [--page-size BYTES] [--checkpoint-pages N] [--default-malloc] [--postgres CONNINFO]\n";
     for (int i = 1; i < argc; ++i) {
         std::string_view a = argv[i];
         // The number after `a` into `out`; a missing or bad one is reported (then exit 2).
@@ -295,6 +337,17 @@ int main(int argc, char** argv) {
         if (a == "--help" || a == "-h") {
             std::fputs(usage, stdout);
             return 0;
+        } else if (a == "--postgres") {
+#if KONGFLOW_BENCH_WITH_POSTGRES
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "--postgres needs a connection string\n%s", usage);
+                return 2;
+            }
+            g_postgres = argv[++i];
+#else
+            std::fprintf(stderr, "built without the PostgreSQL backend\n");
+            return 2;
+#endif
         } else if (a == "--default-malloc") {
             default_malloc = true;
         } else if (i == 1 && !a.starts_with("--")) {
