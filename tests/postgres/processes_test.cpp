@@ -356,3 +356,30 @@ TEST_CASE("postgres: an enqueue in one process wakes an idle worker in another, 
     run_until(
         io, [&] { return done; }, 5s);
 }
+
+TEST_CASE("postgres: a URI, key=value pairs and the PG* environment all reach the database", "[postgres][errors]") {
+    // The fixture's string is "host=DIR dbname=postgres user=postgres".
+    const auto kv = kf_pg::conninfo();
+    auto host_at = kv.find("host=");
+    REQUIRE(host_at != std::string::npos);
+    const auto host = kv.substr(host_at + 5, kv.find(' ', host_at) - host_at - 5);
+    kf_pg::schema s;
+    auto open_with = [&](const std::string& conninfo) {
+        kf::postgres::connection_params p = s.params();
+        p.conninfo = conninfo;
+        auto r = kf::postgres::repository::open(p);
+        INFO(conninfo << ": " << (r ? "" : r.error().what()));
+        CHECK(r.has_value());
+        if (r) CHECK(r->list_organizations().has_value());
+    };
+    open_with(kv);
+    open_with("postgresql://postgres@/postgres?host=" + host);
+    open_with("postgres://postgres@/postgres?host=" + host + "&application_name=kf-test&connect_timeout=5");
+    ::setenv("PGHOST", host.c_str(), 1);
+    ::setenv("PGUSER", "postgres", 1);
+    ::setenv("PGDATABASE", "postgres", 1);
+    open_with("");
+    ::unsetenv("PGHOST");
+    ::unsetenv("PGUSER");
+    ::unsetenv("PGDATABASE");
+}
