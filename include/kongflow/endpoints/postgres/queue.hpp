@@ -69,7 +69,9 @@ private:
     template <class F>
     auto on_connection(bool read_only, F&& f) -> decltype(f(std::declval<detail::connection&>()));
     result<std::size_t> complete_tx(detail::connection& c, const complete_params& p);
-    result<std::vector<job_row>> claim_tx(detail::connection& c, const claim_params& p);
+    /// The claim statement; with `done`, the completions (all `completed`) in the same statement.
+    result<std::vector<job_row>> claim_tx(detail::connection& c, const claim_params& p, const complete_params* done,
+                                          bool in_transaction);
 
     std::shared_ptr<detail::pool> pool_;
     queue_params params_;

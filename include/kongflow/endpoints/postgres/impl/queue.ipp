@@ -357,19 +357,53 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> queue::enqueue_batch(std::sp
     });
 }
 
-KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> queue::claim_tx(detail::connection& c, const claim_params& p) {
-    if (p.max_jobs == 0) return std::vector<job_row>{};
-    static const std::string sql =
-        "WITH picked AS (SELECT id FROM queue_jobs WHERE state <= 2 AND queue = $1 AND run_at <= $2 ORDER BY priority, "
-        "run_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) UPDATE queue_jobs j SET state = 3, attempt = attempt + 1, "
-        "attempted_at = $2, lease_owner = $4, lease_expires_at = $5 FROM picked WHERE j.id = picked.id RETURNING j.id, "
-        "kind, payload, queue, priority, state, attempt, max_attempts, rescue_count, run_at, created_at, attempted_at, "
-        "finalized_at, errors::text, job_key, lease_owner, lease_expires_at";
-    // RETURNING's order is not the claim order: sorted below.
-    auto r = c.query(sql, p.queue, endpoints::detail::to_millis(p.now), static_cast<std::int64_t>(p.max_jobs), p.owner,
-                     endpoints::detail::to_millis(p.lease_expires_at));
+// The claim is one statement. Its prefix decides the rest of the transaction: none (the caller's
+// transaction, or autocommit with the server's durability), "soft" (a claim alone: the statement
+// turns synchronous_commit off for its own commit, so it needs no BEGIN/COMMIT round trips), or
+// "complete" (the worker's steady state: the batch of completions, durable, in the same statement).
+namespace detail::queue_impl {
+inline constexpr std::string_view claim_body =
+    "picked AS (SELECT id FROM queue_jobs WHERE state <= 2 AND queue = $1 AND run_at <= $2 ORDER BY priority, "
+    "run_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) UPDATE queue_jobs j SET state = 3, attempt = attempt + 1, "
+    "attempted_at = $2, lease_owner = $4, lease_expires_at = $5 FROM picked WHERE j.id = picked.id RETURNING j.id, "
+    "kind, payload, queue, priority, state, attempt, max_attempts, rescue_count, run_at, created_at, attempted_at, "
+    "finalized_at, errors::text, job_key, lease_owner, lease_expires_at";
+enum class claim_prefix { none, soft, complete };
+inline const std::string& claim_sql(claim_prefix k) {
+    static const std::string plain = "WITH " + std::string(claim_body);
+    // set_config(..., true) lasts until the end of the statement's own transaction: its commit.
+    static const std::string soft =
+        "WITH soft AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true) AS v), " +
+        std::string(claim_body)
+            .replace(std::string(claim_body).find("ORDER BY"), 0, "AND (SELECT v FROM soft) IS NOT NULL ");
+    static const std::string complete =
+        "WITH done AS (UPDATE queue_jobs SET state = 4, finalized_at = $7, lease_owner = NULL, lease_expires_at = NULL "
+        "WHERE id = ANY($6::bigint[]) AND state = 3 AND lease_owner = $8), " +
+        std::string(claim_body);
+    return k == claim_prefix::soft ? soft : k == claim_prefix::complete ? complete : plain;
+}
+} // namespace detail::queue_impl
+
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> queue::claim_tx(detail::connection& c, const claim_params& p,
+                                                                     const complete_params* done, bool in_transaction) {
+    using pqi::claim_prefix;
+    // Inside the caller's transaction the claim must not change its durability.
+    auto k = done                                         ? claim_prefix::complete
+             : (in_transaction || params_.durable_leases) ? claim_prefix::none
+                                                          : claim_prefix::soft;
+    detail::param_list args(p.queue, endpoints::detail::to_millis(p.now), static_cast<std::int64_t>(p.max_jobs),
+                            p.owner, endpoints::detail::to_millis(p.lease_expires_at));
+    if (done) {
+        std::vector<job_id> ids;
+        for (const auto& o : done->outcomes) ids.push_back(o.id);
+        args.add(pqi::int_array(ids));
+        args.add(endpoints::detail::to_millis(done->now));
+        args.add(done->owner);
+    }
+    auto r = c.query_params(pqi::claim_sql(k), args, "claiming jobs");
     if (!r) return r.error();
     auto out = pqi::read_rows(*r);
+    // RETURNING's order is not the claim order.
     std::sort(out.begin(), out.end(), [](const job_row& a, const job_row& b) {
         return std::tie(a.priority, a.run_at, a.id) < std::tie(b.priority, b.run_at, b.id);
     });
@@ -378,15 +412,20 @@ KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> queue::claim_tx(detail::con
 
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> queue::claim(const claim_params& p) {
     if (p.max_jobs == 0) return std::vector<job_row>{};
-    if (!params_.durable_leases) return in_transaction(true, [&](detail::connection& c) { return claim_tx(c, p); });
-    return on_connection(false, [&](detail::connection& c) { return claim_tx(c, p); });
+    return on_connection(false, [&](detail::connection& c) { return claim_tx(c, p, nullptr, false); });
 }
 
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> queue::complete_and_claim(const complete_params& done,
                                                                                const claim_params& next) {
+    const bool all_completed = std::all_of(done.outcomes.begin(), done.outcomes.end(),
+                                           [](const job_outcome& o) { return o.kind == job_outcome_kind::completed; });
+    if (done.outcomes.empty()) return claim(next);
+    // The steady state (every job succeeded): one statement, one round trip, one durable commit.
+    if (all_completed)
+        return on_connection(false, [&](detail::connection& c) { return claim_tx(c, next, &done, false); });
     return in_transaction(false, [&](detail::connection& c) -> result<std::vector<job_row>> {
         if (auto n = complete_tx(c, done); !n) return n.error();
-        return claim_tx(c, next);
+        return claim_tx(c, next, nullptr, true);
     });
 }
 
