@@ -2,6 +2,7 @@
 #include "catch.hpp"
 
 #include <kongflow/endpoints/client/address_policy.hpp>
+#include <kongflow/endpoints/client/replies.hpp>
 
 #include <string>
 #include <vector>
@@ -288,12 +289,53 @@ TEST_CASE("parse_cidr_list: comma-separated, spaces ignored", "[unit][address_po
         INFO(bad);
         auto r = parse_cidr_list(bad);
         REQUIRE_FALSE(r.has_value());
-        CHECK(r.error().diag().client_message() == "an empty item in the list of CIDR blocks");
+        CHECK(r.error().diag().client_message() == "invalid CIDR block '': empty");
     }
     auto bad = parse_cidr_list("10.0.0.0/8, 10.0.0.0/33");
     REQUIRE_FALSE(bad.has_value());
     CHECK(bad.error().diag().client_message() ==
           "invalid CIDR block '10.0.0.0/33': the prefix length must be 0..32 for IPv4");
+}
+
+TEST_CASE("a refused address reads as no response, with the reason", "[unit][address_policy][client]") {
+    const std::string url = "http://10.0.0.5:5432/api/trigger";
+    const std::string why = "Endpoint address 10.0.0.5 is not allowed (private network)";
+    const std::string message = "Could not connect to endpoint " + url + ". " + why;
+    SECTION("PING (create)") {
+        diagnostics diag(why);
+        ping_result out;
+        CHECK(replies::read_ping(url, errc::address_not_allowed, {}, out, diag) == errc::address_not_allowed);
+        CHECK(out.error == message);
+        CHECK(diag.client_message() == message);
+    }
+    SECTION("INDEX_ENDPOINT") {
+        diagnostics diag(why);
+        index_result out;
+        CHECK(replies::read_index(url, errc::address_not_allowed, {}, out, diag) == errc::address_not_allowed);
+        CHECK(out.kind == index_result::outcome::failure);
+        CHECK(out.error.message == message);
+        CHECK(diag.client_message() == message);
+    }
+    SECTION("the strict actions") {
+        diagnostics diag(why);
+        webhook_delivery_response out;
+        CHECK(replies::read_webhook(url, errc::address_not_allowed, {}, out, diag) == errc::address_not_allowed);
+        CHECK(diag.client_message() == message);
+    }
+    SECTION("EXECUTE_JOB: retried like any connection failure, the reason in parentheses") {
+        diagnostics diag(why);
+        execute_job_result out;
+        CHECK(replies::read_execute_job(url, errc::address_not_allowed, {}, out, diag) == errc::address_not_allowed);
+        CHECK(out.kind == execute_job_result::outcome::retry);
+        CHECK(diag.client_message() ==
+              "Connection could not be established to the endpoint (" + url + ") (" + why + ")");
+    }
+    SECTION("other transport errors keep Trigger.dev's message") {
+        diagnostics diag("could not connect to 10.0.0.5:5432: Connection refused");
+        ping_result out;
+        CHECK(replies::read_ping(url, errc::connect_failed, {}, out, diag) == errc::connect_failed);
+        CHECK(out.error == "Could not connect to endpoint " + url);
+    }
 }
 
 TEST_CASE("address_not_allowed has a message", "[unit][address_policy][error]") {

@@ -52,7 +52,7 @@ private:
 KONGFLOW_ENDPOINTS_DECL result<cidr> parse_cidr(std::string_view text);
 
 /// Comma-separated blocks (`127.0.0.1/32, 10.1.0.0/16`); spaces around items are ignored, an
-/// empty text is an empty list, an empty item is an error.
+/// empty text is an empty list, an empty item is an error (`invalid CIDR block '': empty`).
 KONGFLOW_ENDPOINTS_DECL result<std::vector<cidr>> parse_cidr_list(std::string_view text);
 
 /// The special-purpose range an address belongs to (IANA's registries), as far as the policy
@@ -87,7 +87,7 @@ struct address_policy {
     bool deny_private = false;
     /// Blocks allowed despite `deny_private` (ignored without it). An IPv4 block also allows
     /// the IPv6 forms of its addresses listed at classify_address.
-    std::vector<cidr> allow;
+    std::vector<cidr> allow{};
 
     /// Why `a` is refused (its scope), or nothing when it is allowed.
     KONGFLOW_ENDPOINTS_DECL std::optional<address_scope> refusal(const boost::asio::ip::address& a) const;
