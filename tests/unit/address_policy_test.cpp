@@ -321,6 +321,11 @@ TEST_CASE("a refused address reads as no response, with the reason", "[unit][add
         webhook_delivery_response out;
         CHECK(replies::read_webhook(url, errc::address_not_allowed, {}, out, diag) == errc::address_not_allowed);
         CHECK(diag.client_message() == message);
+        diagnostics init_diag(why);
+        register_trigger_body body;
+        CHECK(replies::read_initialize_trigger(url, errc::address_not_allowed, {}, body, init_diag) ==
+              errc::address_not_allowed);
+        CHECK(init_diag.client_message() == message);
     }
     SECTION("EXECUTE_JOB: retried like any connection failure, the reason in parentheses") {
         diagnostics diag(why);

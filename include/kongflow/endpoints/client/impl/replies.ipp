@@ -519,7 +519,7 @@ KONGFLOW_ENDPOINTS_DECL error_code read_initialize_trigger(std::string_view url,
                                                            const http_response& reply, register_trigger_body& out,
                                                            diagnostics& diag) {
     if (transport) {
-        detail::fail(diag, detail::could_not_connect(url));
+        detail::fail(diag, detail::could_not_connect(url, transport, diag));
         return transport;
     }
     if (!reply.ok()) {
