@@ -28,7 +28,7 @@ public:
     unsigned prefix_length() const noexcept { return prefix_; }
 
     /// `a` is in the block. Families are not mixed: `127.0.0.0/8` does not contain
-    /// `::ffff:127.0.0.1` (address_policy unmaps such addresses before asking).
+    /// \::ffff:127.0.0.1 (address_policy unmaps such addresses before asking).
     KONGFLOW_ENDPOINTS_DECL bool contains(const boost::asio::ip::address& a) const noexcept;
 
     /// `10.0.0.0/8`, `fc00::/7`.
@@ -73,8 +73,8 @@ enum class address_scope {
 KONGFLOW_ENDPOINTS_DECL std::string_view to_string(address_scope s) noexcept;
 
 /// The scope of `a`. IPv6 forms that carry an IPv4 address take the scope of that address:
-/// IPv4-mapped `::ffff:a.b.c.d` (a dual-stack socket connects to a.b.c.d), IPv4-compatible
-/// `::a.b.c.d` (deprecated) and NAT64 `64:ff9b::a.b.c.d` (a NAT64 gateway forwards to a.b.c.d).
+/// IPv4-mapped \::ffff:a.b.c.d (a dual-stack socket connects to a.b.c.d), IPv4-compatible
+/// \::a.b.c.d (deprecated) and NAT64 `64:ff9b::a.b.c.d` (a NAT64 gateway forwards to a.b.c.d).
 /// Not unwrapped: 6to4 (2002::/16) and Teredo (2001::/32), which reach the embedded address only
 /// through public relays, and local-use NAT64 prefixes (RFC 8215), whose layout is site-specific.
 KONGFLOW_ENDPOINTS_DECL address_scope classify_address(const boost::asio::ip::address& a) noexcept;
