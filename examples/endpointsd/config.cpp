@@ -146,8 +146,8 @@ const setting settings[] = {
      },
      true},
     {"allow_endpoint_cidrs", "KONGFLOW_ALLOW_ENDPOINT_CIDRS", "(none)",
-     "CIDR blocks endpoints may reach despite deny_private_endpoints (10.1.0.0/16); the flag is "
-     "--allow-endpoint-cidr CIDR, repeatable; the variable and the key take a comma-separated list",
+     "CIDR blocks endpoints may reach despite deny_private_endpoints (10.1.0.0/16); one per flag, "
+     "a comma-separated list in the variable and the key",
      [](daemon_config& c, std::string_view v) -> std::string {
          auto list = kfe::parse_cidr_list(v);
          if (!list) return "allow_endpoint_cidrs has an " + std::string(list.error().diag().client_message());
