@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -21,7 +22,21 @@ struct setting {
     const char* help;
     /// Applies a textual value; returns an error message or empty.
     std::string (*apply)(daemon_config&, std::string_view);
+    /// A boolean: the flag alone means true (`--deny-private-endpoints`).
+    bool is_switch = false;
+    /// The flag when it is not --key (a list's flag names one item: --allow-endpoint-cidr).
+    const char* flag = nullptr;
+    /// A list: the flag may be repeated, its values add up (the environment and the file give
+    /// the whole list, comma-separated).
+    bool repeatable = false;
 };
+
+std::string flag_of(const setting& s) {
+    if (s.flag) return s.flag;
+    std::string f = "--";
+    for (const char* p = s.key; *p; ++p) f += (*p == '_' ? '-' : *p);
+    return f;
+}
 
 template <class T>
 bool parse_uint(std::string_view s, T& out, T min, T max) {
@@ -134,6 +149,26 @@ const setting settings[] = {
              c.rewrite_localhost_to = std::string(v);
          return {};
      }},
+    {"deny_private_endpoints", "KONGFLOW_DENY_PRIVATE_ENDPOINTS", "false",
+     "refuse endpoint addresses that are loopback, private, link-local (169.254.169.254), CGNAT, unspecified, "
+     "multicast or reserved, checked after DNS on every request and redirect (shared deployments)",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         auto b = parse_bool(v);
+         if (!b) return "deny_private_endpoints must be true or false";
+         c.endpoint_addresses.deny_private = *b;
+         return {};
+     },
+     true},
+    {"allow_endpoint_cidrs", "KONGFLOW_ALLOW_ENDPOINT_CIDRS", "(none)",
+     "CIDR blocks endpoints may reach despite deny_private_endpoints (10.1.0.0/16); one per flag, "
+     "a comma-separated list in the variable and the key",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         auto list = kfe::parse_cidr_list(v);
+         if (!list) return "allow_endpoint_cidrs has an " + std::string(list.error().diag().client_message());
+         c.endpoint_addresses.allow = std::move(*list);
+         return {};
+     },
+     false, "--allow-endpoint-cidr", true},
     {"bootstrap", "KONGFLOW_BOOTSTRAP", "true",
      "on first start with an empty database, create an organization, a project and a DEVELOPMENT environment",
      [](daemon_config& c, std::string_view v) -> std::string {
@@ -141,7 +176,8 @@ const setting settings[] = {
          if (!b) return "bootstrap must be true or false";
          c.bootstrap = *b;
          return {};
-     }},
+     },
+     true},
     {"bootstrap_org", "KONGFLOW_BOOTSTRAP_ORG", "default", "slug of the organization created on first start",
      [](daemon_config& c, std::string_view v) -> std::string {
          if (v.empty()) return "bootstrap_org must not be empty";
@@ -164,11 +200,8 @@ const setting settings[] = {
 };
 
 const setting* find_setting_by_flag(std::string_view flag) {
-    for (const auto& s : settings) {
-        std::string f = "--";
-        for (const char* p = s.key; *p; ++p) f += (*p == '_' ? '-' : *p);
-        if (f == flag) return &s;
-    }
+    for (const auto& s : settings)
+        if (flag_of(s) == flag) return &s;
     return nullptr;
 }
 
@@ -191,7 +224,15 @@ std::string apply_file(daemon_config& c, const std::string& path) {
         const setting* s = find_setting_by_key(k);
         if (!s) return "config file " + path + ": unknown key '" + std::string(k) + "' (see --help)";
         std::string text;
-        if (val.is_string())
+        if (s->repeatable && val.is_array()) {
+            // A list may also be a JSON array of strings.
+            for (const auto& item : val.get_array()) {
+                if (!item.is_string() || item.get_string().empty())
+                    return "config file " + path + ": '" + std::string(k) + "' must hold non-empty strings";
+                if (!text.empty()) text += ',';
+                text += std::string(item.get_string());
+            }
+        } else if (val.is_string())
             text = std::string(val.get_string());
         else if (val.is_int64())
             text = std::to_string(val.get_int64());
@@ -292,6 +333,10 @@ parse_result parse_command_line(const std::vector<std::string>& args, const env_
             cl.kind = command_kind::version;
             return {cl, {}};
         }
+        const setting* named = find_setting_by_flag(a);
+        // A switch takes a value only when one follows (`--bootstrap false`); alone it means true.
+        if (named && named->is_switch && !value && (i + 1 >= args.size() || args[i + 1].rfind("-", 0) == 0))
+            value = "true";
         auto v = take();
         if (!v) return {std::nullopt, a + " needs a value"};
         if (a == "--config")
@@ -310,9 +355,15 @@ parse_result parse_command_line(const std::vector<std::string>& args, const env_
             cl.org = *v;
         else if (cl.kind == command_kind::environments_create && a == "--project")
             cl.project = *v;
-        else if (const setting* s = find_setting_by_flag(a))
-            flags.emplace_back(s, *v);
-        else
+        else if (named) {
+            if (named->repeatable && v->empty()) return {std::nullopt, a + " needs a value"};
+            // Repeated list flags add up: one comma-separated value, applied once.
+            auto same = std::find_if(flags.begin(), flags.end(), [&](const auto& f) { return f.first == named; });
+            if (named->repeatable && same != flags.end())
+                same->second += "," + *v;
+            else
+                flags.emplace_back(named, *v);
+        } else
             return {std::nullopt, "unknown option " + a + " (see --help)"};
     }
     if (cl.kind == command_kind::environments_create && !have_type)
@@ -324,11 +375,8 @@ parse_result parse_command_line(const std::vector<std::string>& args, const env_
     for (const auto& s : settings)
         if (auto v = env(s.env))
             if (auto e = s.apply(cl.config, *v); !e.empty()) return {std::nullopt, std::string(s.env) + ": " + e};
-    for (const auto& [s, v] : flags) {
-        std::string f = "--";
-        for (const char* p = s->key; *p; ++p) f += (*p == '_' ? '-' : *p);
-        if (auto e = s->apply(cl.config, v); !e.empty()) return {std::nullopt, f + ": " + e};
-    }
+    for (const auto& [s, v] : flags)
+        if (auto e = s->apply(cl.config, v); !e.empty()) return {std::nullopt, flag_of(*s) + ": " + e};
     return {cl, {}};
 }
 
@@ -345,8 +393,7 @@ std::string help_text() {
                       "Settings (precedence: flag > environment variable > config file > default):\n"
                       "  --config FILE  (KONGFLOW_CONFIG)  a JSON object whose keys are the names below\n";
     for (const auto& s : settings) {
-        std::string flag = "--";
-        for (const char* p = s.key; *p; ++p) flag += (*p == '_' ? '-' : *p);
+        std::string flag = flag_of(s) + (s.repeatable ? " (repeatable)" : "");
         out += "  " + flag + " (" + s.env + ", key \"" + s.key + "\", default " + s.default_text + ")\n      " +
                s.help + "\n";
     }

@@ -3,6 +3,7 @@
 #ifndef KONGFLOW_ENDPOINTSD_CONFIG_HPP
 #define KONGFLOW_ENDPOINTSD_CONFIG_HPP
 
+#include <kongflow/endpoints/client/address_policy.hpp>
 #include <kongflow/endpoints/model.hpp>
 #include <kongflow/endpoints/services/observability.hpp>
 #include <kongflow/endpoints/sqlite/store.hpp>
@@ -41,6 +42,8 @@ struct daemon_config {
     std::chrono::milliseconds shutdown_timeout{10'000};
     std::chrono::milliseconds auth_cache{1'000}; ///< how long an accepted API key is remembered (0 = never)
     std::optional<std::string> rewrite_localhost_to;
+    /// Which addresses endpoint URLs may reach: deny_private_endpoints and allow_endpoint_cidrs.
+    kfe::address_policy endpoint_addresses;
     bool bootstrap = true; ///< create org/project/DEVELOPMENT environment in an empty database
     std::string bootstrap_org = "default";
     std::string bootstrap_project = "default";

@@ -115,7 +115,15 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
     // One strand for the services and the endpoint client: they coordinate there, and their
     // store calls run on the blocking pool.
     auto services_ex = asio::any_io_executor(asio::make_strand(d.ioc));
-    d.client = std::make_unique<kfe::http_api_client>(services_ex);
+    kfe::http_api_client_params cp;
+    cp.transport.addresses = d.cfg.endpoint_addresses;
+    cp.transport.on_address_refused = [m = &d.metrics, log = d.log](const asio::ip::address& a,
+                                                                    kfe::address_scope why) {
+        m->inc(metric_addresses_refused, {{"scope", std::string(kfe::to_string(why))}});
+        log.log(kfe::log_level::warn, "endpoint address refused",
+                {{"address", a.to_string()}, {"scope", std::string(kfe::to_string(why))}});
+    };
+    d.client = std::make_unique<kfe::http_api_client>(services_ex, std::move(cp));
     d.registrar = std::make_unique<kfe::repository_registrar>();
 
     kfe::endpoint_service_params ep;
@@ -193,7 +201,8 @@ kfe::result<void> daemon_app::start() {
     d.log.log(kfe::log_level::info, "listening",
               {{"address", d.local.address().to_string()},
                {"port", std::to_string(d.local.port())},
-               {"db", db_display_name(d.cfg)}});
+               {"db", db_display_name(d.cfg)},
+               {"deny_private_endpoints", d.cfg.endpoint_addresses.deny_private ? "true" : "false"}});
     return {};
 }
 

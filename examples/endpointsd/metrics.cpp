@@ -163,6 +163,8 @@ void metrics_registry::declare_standard() {
     declare_counter(metric_endpoints_created, "Endpoints upserted by create, by whether the row was new.");
     declare_histogram(metric_ping_duration, "PING round trips to endpoints, by outcome.", fast);
     declare_histogram(metric_index_duration, "Perform-index runs, by outcome.", fast);
+    declare_counter(metric_addresses_refused,
+                    "Requests to endpoints refused by the address policy, by the scope of the refused address.");
 }
 
 kfe::metrics_sink metrics_registry::sink() {

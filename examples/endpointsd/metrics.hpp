@@ -47,7 +47,8 @@ public:
 
     /// The library's metrics hook, feeding the standard families (declare_standard() first).
     kfe::metrics_sink sink();
-    /// Declares the daemon's families: endpoints created, ping/index durations, HTTP requests.
+    /// Declares the daemon's families: endpoints created, ping/index durations, HTTP requests,
+    /// endpoint addresses refused.
     void declare_standard();
 
 private:
@@ -79,6 +80,7 @@ inline constexpr const char* metric_http_duration = "kongflow_http_request_durat
 inline constexpr const char* metric_endpoints_created = "kongflow_endpoints_upserted_total";
 inline constexpr const char* metric_ping_duration = "kongflow_ping_duration_seconds";
 inline constexpr const char* metric_index_duration = "kongflow_index_duration_seconds";
+inline constexpr const char* metric_addresses_refused = "kongflow_endpoint_addresses_refused_total";
 inline constexpr const char* metric_queue_jobs = "kongflow_queue_jobs";
 inline constexpr const char* metric_queue_oldest_age = "kongflow_queue_oldest_available_age_seconds";
 

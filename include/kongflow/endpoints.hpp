@@ -3,6 +3,7 @@
 #ifndef KONGFLOW_ENDPOINTS_HPP
 #define KONGFLOW_ENDPOINTS_HPP
 
+#include <kongflow/endpoints/client/address_policy.hpp>
 #include <kongflow/endpoints/client/api_client.hpp>
 #include <kongflow/endpoints/client/http_api_client.hpp>
 #include <kongflow/endpoints/client/http_transport.hpp>

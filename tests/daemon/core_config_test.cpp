@@ -143,6 +143,123 @@ TEST_CASE("config errors are clear", "[integration][daemon]") {
         CHECK(help.find(s) != std::string::npos);
 }
 
+TEST_CASE("config: the endpoint address policy", "[integration][daemon]") {
+    kf_test::temp_dir dir;
+    auto cidrs = [](const kfd::daemon_config& c) {
+        std::vector<std::string> out;
+        for (const auto& b : c.endpoint_addresses.allow) out.push_back(b.to_string());
+        return out;
+    };
+    using strings = std::vector<std::string>;
+
+    auto d = kfd::parse_command_line({}, env_of({}));
+    REQUIRE(d.value);
+    CHECK_FALSE(d.value->config.endpoint_addresses.deny_private); // off by default: local development
+    CHECK(d.value->config.endpoint_addresses.allow.empty());
+
+    SECTION("flags: a bare switch is true; --allow-endpoint-cidr adds up") {
+        auto f = kfd::parse_command_line({"serve", "--deny-private-endpoints", "--allow-endpoint-cidr", "127.0.0.1/32",
+                                          "--allow-endpoint-cidr=10.1.0.0/16", "--listen", "127.0.0.1:1"},
+                                         env_of({}));
+        REQUIRE(f.value);
+        CHECK(f.value->config.endpoint_addresses.deny_private);
+        CHECK(cidrs(f.value->config) == strings{"127.0.0.1/32", "10.1.0.0/16"});
+        CHECK(f.value->config.listen_port == 1);
+        auto last = kfd::parse_command_line({"--deny-private-endpoints"}, env_of({}));
+        REQUIRE(last.value);
+        CHECK(last.value->config.endpoint_addresses.deny_private);
+        auto off = kfd::parse_command_line({"--deny-private-endpoints", "false"},
+                                           env_of({{"KONGFLOW_DENY_PRIVATE_ENDPOINTS", "true"}}));
+        REQUIRE(off.value);
+        CHECK_FALSE(off.value->config.endpoint_addresses.deny_private);
+        // The same rule for the other boolean.
+        auto boot = kfd::parse_command_line({"--bootstrap", "--bootstrap-org", "o"}, env_of({}));
+        REQUIRE(boot.value);
+        CHECK(boot.value->config.bootstrap);
+        CHECK(boot.value->config.bootstrap_org == "o");
+    }
+    SECTION("environment, file, and precedence (each source replaces the whole list)") {
+        auto file = dir.file("c.json");
+        std::ofstream(file)
+            << R"({"deny_private_endpoints": true, "allow_endpoint_cidrs": ["10.0.0.0/8", "fd00::/8"]})";
+        auto f = kfd::parse_command_line({"--config", file}, env_of({}));
+        REQUIRE(f.value);
+        CHECK(f.value->config.endpoint_addresses.deny_private);
+        CHECK(cidrs(f.value->config) == strings{"10.0.0.0/8", "fd00::/8"});
+
+        auto text = dir.file("t.json");
+        std::ofstream(text) << R"({"allow_endpoint_cidrs": "10.0.0.0/8, 192.168.1.0/24"})";
+        auto t = kfd::parse_command_line({"--config", text}, env_of({}));
+        REQUIRE(t.value);
+        CHECK(cidrs(t.value->config) == strings{"10.0.0.0/8", "192.168.1.0/24"});
+
+        auto e = kfd::parse_command_line({"--config", file},
+                                         env_of({{"KONGFLOW_ALLOW_ENDPOINT_CIDRS", "127.0.0.1/32,::1/128"},
+                                                 {"KONGFLOW_DENY_PRIVATE_ENDPOINTS", "false"}}));
+        REQUIRE(e.value);
+        CHECK_FALSE(e.value->config.endpoint_addresses.deny_private);
+        CHECK(cidrs(e.value->config) == strings{"127.0.0.1/32", "::1/128"});
+
+        auto fl = kfd::parse_command_line({"--config", file, "--allow-endpoint-cidr", "100.64.0.0/10"},
+                                          env_of({{"KONGFLOW_ALLOW_ENDPOINT_CIDRS", "127.0.0.1/32"}}));
+        REQUIRE(fl.value);
+        CHECK(cidrs(fl.value->config) == strings{"100.64.0.0/10"});
+
+        auto cleared = kfd::parse_command_line({"--config", file}, env_of({{"KONGFLOW_ALLOW_ENDPOINT_CIDRS", ""}}));
+        REQUIRE(cleared.value);
+        CHECK(cleared.value->config.endpoint_addresses.allow.empty());
+    }
+    SECTION("bad values stop the program with a clear message") {
+        auto bad_file = dir.file("bad.json");
+        std::ofstream(bad_file) << R"({"allow_endpoint_cidrs": ["10.0.0.0/8", 5]})";
+        auto bad_text = dir.file("bad_text.json");
+        std::ofstream(bad_text) << R"({"allow_endpoint_cidrs": "10.0.0.5/8"})";
+        struct c {
+            std::vector<std::string> args;
+            std::map<std::string, std::string> env;
+            std::string expect;
+        } cases[] = {
+            {{"--allow-endpoint-cidr", "10.0.0.0/33"},
+             {},
+             "--allow-endpoint-cidr: allow_endpoint_cidrs has an invalid CIDR block '10.0.0.0/33': the prefix length "
+             "must be 0..32 for IPv4"},
+            {{"--allow-endpoint-cidr", "10.0.0.0/8", "--allow-endpoint-cidr", "::/129"},
+             {},
+             "--allow-endpoint-cidr: allow_endpoint_cidrs has an invalid CIDR block '::/129'"},
+            {{"--allow-endpoint-cidr"}, {}, "--allow-endpoint-cidr needs a value"},
+            {{"--allow-endpoint-cidr", ""}, {}, "--allow-endpoint-cidr needs a value"},
+            {{"--allow-endpoint-cidrs", "10.0.0.0/8"}, {}, "unknown option --allow-endpoint-cidrs"},
+            {{},
+             {{"KONGFLOW_ALLOW_ENDPOINT_CIDRS", "1.2.3"}},
+             "KONGFLOW_ALLOW_ENDPOINT_CIDRS: allow_endpoint_cidrs has an invalid CIDR block '1.2.3': not an IPv4 or "
+             "IPv6 address"},
+            {{},
+             {{"KONGFLOW_ALLOW_ENDPOINT_CIDRS", "10.0.0.0/8,,fd00::/8"}},
+             "KONGFLOW_ALLOW_ENDPOINT_CIDRS: allow_endpoint_cidrs has an invalid CIDR block '': empty"},
+            {{},
+             {{"KONGFLOW_DENY_PRIVATE_ENDPOINTS", "maybe"}},
+             "KONGFLOW_DENY_PRIVATE_ENDPOINTS: deny_private_endpoints must be true or false"},
+            {{"--config", bad_file}, {}, "'allow_endpoint_cidrs' must hold non-empty strings"},
+            {{"--config", bad_text},
+             {},
+             "allow_endpoint_cidrs has an invalid CIDR block '10.0.0.5/8': 10.0.0.5 has bits set past the prefix "
+             "length 8"},
+        };
+        for (auto& x : cases) {
+            auto r = kfd::parse_command_line(x.args, env_of(x.env));
+            INFO(x.expect);
+            CHECK(!r.value);
+            CHECK(r.error.find(x.expect) != std::string::npos);
+        }
+    }
+    auto help = kfd::help_text();
+    for (auto s : {"--deny-private-endpoints (KONGFLOW_DENY_PRIVATE_ENDPOINTS",
+                   "--allow-endpoint-cidr (repeatable) (KONGFLOW_ALLOW_ENDPOINT_CIDRS, key \"allow_endpoint_cidrs\""}) {
+        INFO(s);
+        CHECK(help.find(s) != std::string::npos);
+    }
+}
+
 TEST_CASE("log lines are JSON with secrets redacted", "[integration][daemon]") {
     auto line = kfd::format_log_line(
         kfe::log_level::warn, "hello \"x\"",

@@ -1,5 +1,6 @@
 // An in-process Trigger.dev endpoint for the daemon tests: PING, VALIDATE and INDEX_ENDPOINT as
-// the SDK answers them, on 127.0.0.1:0, with counters and a switchable delay.
+// the SDK answers them, on 127.0.0.1:0 (or another loopback address), with counters, a switchable
+// delay and per-action redirects.
 #ifndef KONGFLOW_TESTS_DAEMON_FAKE_ENDPOINT_HPP
 #define KONGFLOW_TESTS_DAEMON_FAKE_ENDPOINT_HPP
 
@@ -12,6 +13,8 @@
 #include <boost/json/value.hpp>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -19,9 +22,10 @@ namespace kf_daemon_test {
 
 class fake_endpoint {
 public:
-    fake_endpoint(std::string id, std::string key) : id_(std::move(id)), key_(std::move(key)) {
+    fake_endpoint(std::string id, std::string key, std::string host = "127.0.0.1")
+            : id_(std::move(id)), key_(std::move(key)), host_(std::move(host)) {
         kongflow::endpointsd::http_server_params p;
-        p.host = "127.0.0.1";
+        p.host = host_;
         server_ = std::make_unique<kongflow::endpointsd::http_server>(
             ioc_, p, [this](kongflow::endpointsd::http_request& req) { return handle(req); });
         auto ep = server_->listen();
@@ -37,7 +41,12 @@ public:
         ioc_.stop();
         thread_.join();
     }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/api/trigger"; }
+    std::string url() const { return "http://" + host_ + ":" + std::to_string(port_) + "/api/trigger"; }
+    /// Answers `action` (x-trigger-action) with a 307 to `location` from now on.
+    void redirect(const std::string& action, std::string location) {
+        std::lock_guard lk(mu_);
+        redirects_[action] = std::move(location);
+    }
     std::atomic<int> pings{0}, indexes{0};
     std::atomic<int> index_delay_ms{0};
 
@@ -52,6 +61,14 @@ private:
             r.body() = boost::json::serialize(v);
             return r;
         };
+        {
+            std::lock_guard lk(mu_);
+            if (auto it = redirects_.find(std::string(req["x-trigger-action"])); it != redirects_.end()) {
+                kongflow::endpointsd::http_response r{http::status::temporary_redirect, 11};
+                r.set(http::field::location, it->second);
+                co_return r;
+            }
+        }
         if (std::string(req["x-trigger-api-key"]) != key_)
             co_return reply(401, {{"message", "Forbidden: client apiKey mismatch: Make sure you are using the correct "
                                               "API Key for your environment"}});
@@ -94,7 +111,9 @@ private:
         co_return reply(405, {{"message", "Method not allowed"}});
     }
 
-    std::string id_, key_;
+    std::string id_, key_, host_;
+    std::mutex mu_;
+    std::map<std::string, std::string> redirects_;
     boost::asio::io_context ioc_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{ioc_.get_executor()};
     std::unique_ptr<kongflow::endpointsd::http_server> server_;

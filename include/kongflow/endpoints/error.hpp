@@ -65,6 +65,7 @@ enum class errc : int {
     invalid_json,              ///< the body is not JSON (or is falsy where an object is required)
     invalid_response,          ///< the JSON does not match the action's schema
     endpoint_error,            ///< the endpoint reported an error of its own (ok:false, ErrorWithStack)
+    address_not_allowed,       ///< every address of the endpoint's host is refused by the address_policy
 
     // Storage (storage/).
     not_found = 100,

@@ -7,6 +7,7 @@
 #error "define KONGFLOW_ENDPOINTS_SEPARATE_COMPILATION to build the compiled library"
 #endif
 
+#include <kongflow/endpoints/client/impl/address_policy.ipp>
 #include <kongflow/endpoints/client/impl/http_transport.ipp>
 #include <kongflow/endpoints/client/impl/http_wire.ipp>
 #include <kongflow/endpoints/client/impl/json_actions.ipp>

@@ -166,6 +166,8 @@ public:
 
     /// Plain HTTP server.
     test_http_server() : acceptor_(ioc_) { open(); }
+    /// Plain HTTP server on another loopback address ("127.0.0.2": Linux routes all of 127/8).
+    explicit test_http_server(std::string host) : acceptor_(ioc_), host_(std::move(host)) { open(); }
     /// HTTPS server using `tls` (certificate and key already loaded; must outlive the server).
     explicit test_http_server(test_net::ssl::context& tls) : acceptor_(ioc_), tls_(&tls) { open(); }
 
@@ -181,9 +183,9 @@ public:
     }
 
     unsigned short port() const { return port_; }
-    /// `http(s)://127.0.0.1:<port><path>`
+    /// `http(s)://127.0.0.1:<port><path>` (or the host given)
     std::string url(std::string_view path = "/") const {
-        return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + std::string(path);
+        return std::string(tls_ ? "https" : "http") + "://" + host_ + ":" + std::to_string(port_) + std::string(path);
     }
 
     void push(scripted_response r) {
@@ -235,7 +237,7 @@ private:
     using awaitable = test_net::awaitable<T>;
 
     void open() {
-        tcp::endpoint ep(test_net::ip::make_address("127.0.0.1"), 0);
+        tcp::endpoint ep(test_net::ip::make_address(host_), 0);
         acceptor_.open(ep.protocol());
         acceptor_.set_option(tcp::acceptor::reuse_address(true));
         acceptor_.bind(ep);
@@ -417,6 +419,7 @@ private:
     test_net::io_context ioc_;
     tcp::acceptor acceptor_;
     test_net::ssl::context* tls_ = nullptr;
+    std::string host_ = "127.0.0.1";
     unsigned short port_ = 0;
     std::thread thread_;
 

@@ -19,7 +19,9 @@ struct http_api_client_params {
     std::chrono::milliseconds connect_timeout{10'000}; ///< resolve + connect + TLS handshake
     std::size_t max_body_size = 10 * 1024 * 1024;      ///< larger replies fail with errc::body_too_large
     std::size_t max_header_size = 64 * 1024;           ///< larger headers fail with errc::header_too_large
-    http_transport_params transport;                   ///< pool sizes, idle timeout
+    /// Pool sizes, idle timeout, and which addresses endpoints may have (`transport.addresses`:
+    /// set `deny_private` in a shared deployment; see address_policy).
+    http_transport_params transport;
 };
 
 /// Thread safety: distinct objects safe; a shared object is safe when its executor is one thread

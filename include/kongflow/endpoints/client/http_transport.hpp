@@ -4,6 +4,7 @@
 #ifndef KONGFLOW_ENDPOINTS_CLIENT_HTTP_TRANSPORT_HPP
 #define KONGFLOW_ENDPOINTS_CLIENT_HTTP_TRANSPORT_HPP
 
+#include <kongflow/endpoints/client/address_policy.hpp>
 #include <kongflow/endpoints/client/http_message.hpp>
 #include <kongflow/endpoints/detail/config.hpp>
 #include <kongflow/endpoints/diagnostics.hpp>
@@ -14,10 +15,12 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/execution_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -40,6 +43,15 @@ struct http_transport_params {
     /// Verify the server's certificate chain and that it names the URL's host. Turning this off
     /// makes TLS useless against an active attacker: only for local development.
     bool verify_tls_peer = true;
+    /// Which addresses may be connected to (default: all). Checked on the address each new
+    /// connection goes to, after DNS (a host name that resolves, or rebinds, to a refused
+    /// address does not pass), over plain http and TLS alike. Refused addresses of a host are
+    /// skipped; when none is left, the request fails with errc::address_not_allowed and the
+    /// client message `Endpoint address 10.0.0.5 is not allowed (private network)`.
+    address_policy addresses{};
+    /// Called, on the transport's executor, for each request failed with errc::address_not_allowed,
+    /// with the first refused address and its scope (a metrics counter, a log line). Must not throw.
+    std::function<void(const boost::asio::ip::address&, address_scope)> on_address_refused{};
 };
 
 namespace detail {
@@ -104,7 +116,8 @@ public:
     /// *Handler signature:* `void(error_code, http_response)`. Any status, 3xx included, is a
     /// success; errors are errc::invalid_url, invalid_header_value, invalid_argument,
     /// not_supported (https without a TLS context), connect_failed (refused, reset, closed before a
-    /// complete response, DNS or TLS failure), timeout, body_too_large, header_too_large, and
+    /// complete response, DNS or TLS failure), address_not_allowed (see
+    /// http_transport_params::addresses), timeout, body_too_large, header_too_large, and
     /// boost::asio::error::operation_aborted (cancellation or close()). `diag` gets a message on error and
     /// is cleared on success.
     ///

@@ -27,6 +27,7 @@ public:
         case errc::invalid_json: return "the response is not valid JSON";
         case errc::invalid_response: return "the response does not match the expected schema";
         case errc::endpoint_error: return "the endpoint reported an error";
+        case errc::address_not_allowed: return "the endpoint's address is not allowed by the address policy";
         case errc::not_found: return "not found";
         case errc::already_exists: return "already exists";
         case errc::conflict: return "conflicting concurrent change";

@@ -32,6 +32,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #if defined(__unix__) || defined(__APPLE__)
@@ -179,6 +180,7 @@ private:
     void on_write(error_code ec);
     void on_read(error_code ec);
     void connect_error(error_code ec, const char* what);
+    void refuse(const boost::asio::ip::address& a, address_scope why, bool post);
     void exchange_error(error_code ec);
     void discard_connection();
     void finish_aborted();
@@ -194,6 +196,7 @@ private:
     http_origin_pool* pool_ = nullptr;
     std::unique_ptr<http_connection> conn_;
     std::optional<http_tcp::resolver> resolver_;
+    std::vector<http_tcp::endpoint> allowed_; // the resolved endpoints the address policy allows
     std::optional<http::response_parser<http::string_body>> parser_;
     boost::asio::steady_timer total_timer_;
     boost::asio::steady_timer connect_timer_;
@@ -289,6 +292,8 @@ inline void http_send_op::connect_new() {
     if (target_.ip_literal) {
         error_code ec;
         auto addr = boost::asio::ip::make_address(target_.host, ec); // validated by the URL parser
+        // Posted: connect_new may run inside async_send.
+        if (auto why = t_->params_.addresses.refusal(addr)) return refuse(addr, *why, true);
         conn_->socket().async_connect(http_tcp::endpoint(addr, target_.port),
                                       [self = shared_from_this()](error_code ec) { self->on_connect(ec); });
     } else {
@@ -302,8 +307,21 @@ inline void http_send_op::connect_new() {
 
 inline void http_send_op::on_resolve(error_code ec, const http_tcp::resolver::results_type& results) {
     if (ec || reason_ != abort_reason::none) return connect_error(ec, "could not resolve");
+    // The policy judges the addresses we are about to connect to, not the name: a name that
+    // resolves (or rebinds) to a refused address cannot pass.
+    allowed_.clear();
+    std::optional<std::pair<boost::asio::ip::address, address_scope>> refused;
+    for (const auto& entry : results) {
+        const auto& ep = entry.endpoint();
+        if (auto why = t_->params_.addresses.refusal(ep.address())) {
+            if (!refused) refused.emplace(ep.address(), *why);
+        } else {
+            allowed_.push_back(ep);
+        }
+    }
+    if (allowed_.empty() && refused) return refuse(refused->first, refused->second, false);
     boost::asio::async_connect(
-        conn_->socket(), results,
+        conn_->socket(), allowed_,
         [self = shared_from_this()](error_code ec, const http_tcp::endpoint&) { self->on_connect(ec); });
 }
 
@@ -396,6 +414,17 @@ inline void http_send_op::connect_error(error_code ec, const char* what) {
     msg += ": ";
     msg += ec.message();
     fail(errc::connect_failed, std::move(msg));
+}
+
+inline void http_send_op::refuse(const boost::asio::ip::address& a, address_scope why, bool post) {
+    if (t_->params_.on_address_refused) t_->params_.on_address_refused(a, why);
+    discard_connection();
+    std::string msg = "Endpoint address ";
+    msg += a.to_string();
+    msg += " is not allowed (";
+    msg += to_string(why);
+    msg += ')';
+    fail(errc::address_not_allowed, std::move(msg), post);
 }
 
 inline void http_send_op::exchange_error(error_code ec) {

@@ -46,6 +46,19 @@ inline std::string could_not_connect(std::string_view url) {
     return "Could not connect to endpoint " + std::string(url);
 }
 
+/// The same after a failed transport. A refusal by the address policy (no Trigger.dev
+/// counterpart) says why in a second sentence: the user must learn that the URL itself is refused.
+/// The reason moves out of `diag`, so that fail() does not repeat it in parentheses.
+inline std::string could_not_connect(std::string_view url, error_code transport, diagnostics& diag) {
+    std::string out = could_not_connect(url);
+    if (transport == errc::address_not_allowed && !diag.client_message().empty()) {
+        out += ". ";
+        out += diag.client_message();
+        diag.clear();
+    }
+    return out;
+}
+
 inline std::string could_not_connect_status(std::string_view url, unsigned status) {
     return "Could not connect to endpoint " + std::string(url) + ". Status code: " + std::to_string(status);
 }
@@ -128,7 +141,7 @@ inline std::string json_or_empty_object(const boost::json::value& v) {
 inline error_code standard_throws(std::string_view url, error_code transport, const http_response& reply,
                                   diagnostics& diag) {
     if (transport) {
-        fail(diag, could_not_connect(url));
+        fail(diag, could_not_connect(url, transport, diag));
         return transport;
     }
     if (!reply.ok()) {
@@ -294,7 +307,7 @@ inline std::optional<boost::json::value> ping_like_preamble(std::string_view url
                                                             const http_response& reply, std::string& error,
                                                             error_code& ec, diagnostics& diag) {
     if (transport) {
-        error = could_not_connect(url);
+        error = could_not_connect(url, transport, diag);
         ec = transport;
     } else if (reply.status == 401) {
         auto body = error_body(reply);
@@ -381,7 +394,7 @@ KONGFLOW_ENDPOINTS_DECL error_code read_index(std::string_view url, error_code t
         detail::fail(diag, out.error.message, transport ? nullptr : &reply);
         return ec;
     };
-    if (transport) return failure(detail::could_not_connect(url), transport);
+    if (transport) return failure(detail::could_not_connect(url, transport, diag), transport);
     if (is_redirect(reply.status)) {
         // Trigger.dev tests `!response.headers.get("location")`: an empty value (fetch trims
         // spaces and tabs) fails like an absent one.
@@ -506,7 +519,7 @@ KONGFLOW_ENDPOINTS_DECL error_code read_initialize_trigger(std::string_view url,
                                                            const http_response& reply, register_trigger_body& out,
                                                            diagnostics& diag) {
     if (transport) {
-        detail::fail(diag, detail::could_not_connect(url));
+        detail::fail(diag, detail::could_not_connect(url, transport, diag));
         return transport;
     }
     if (!reply.ok()) {
