@@ -43,8 +43,8 @@ inline bool cluster(const std::string& what) {
 }
 
 /// Runs SQL on a connection of its own; returns the first value of the first row ("" if none).
-inline std::string psql(const std::string& sql) {
-    PGconn* c = PQconnectdb(conninfo().c_str());
+inline std::string psql(const std::string& sql, const std::string& on = conninfo()) {
+    PGconn* c = PQconnectdb(on.c_str());
     std::string out;
     if (PQstatus(c) != CONNECTION_OK) {
         std::string why = PQerrorMessage(c);

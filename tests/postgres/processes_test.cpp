@@ -358,11 +358,15 @@ TEST_CASE("postgres: an enqueue in one process wakes an idle worker in another, 
 }
 
 TEST_CASE("postgres: a URI, key=value pairs and the PG* environment all reach the database", "[postgres][errors]") {
-    // The fixture's string is "host=DIR dbname=postgres user=postgres".
+    // The fixture's string is "host=DIR port=PORT dbname=postgres user=postgres".
     const auto kv = kf_pg::conninfo();
-    auto host_at = kv.find("host=");
-    REQUIRE(host_at != std::string::npos);
-    const auto host = kv.substr(host_at + 5, kv.find(' ', host_at) - host_at - 5);
+    auto value_of = [&](const std::string& key) {
+        auto at = kv.find(key + "=");
+        REQUIRE(at != std::string::npos);
+        at += key.size() + 1;
+        return kv.substr(at, kv.find(' ', at) - at);
+    };
+    const auto host = value_of("host"), port = value_of("port");
     kf_pg::schema s;
     auto open_with = [&](const std::string& conninfo) {
         kf::postgres::connection_params p = s.params();
@@ -373,13 +377,42 @@ TEST_CASE("postgres: a URI, key=value pairs and the PG* environment all reach th
         if (r) CHECK(r->list_organizations().has_value());
     };
     open_with(kv);
-    open_with("postgresql://postgres@/postgres?host=" + host);
-    open_with("postgres://postgres@/postgres?host=" + host + "&application_name=kf-test&connect_timeout=5");
+    open_with("postgresql://postgres@/postgres?host=" + host + "&port=" + port);
+    open_with("postgres://postgres@/postgres?host=" + host + "&port=" + port +
+              "&application_name=kf-test&connect_timeout=5");
     ::setenv("PGHOST", host.c_str(), 1);
+    ::setenv("PGPORT", port.c_str(), 1);
     ::setenv("PGUSER", "postgres", 1);
     ::setenv("PGDATABASE", "postgres", 1);
     open_with("");
-    ::unsetenv("PGHOST");
-    ::unsetenv("PGUSER");
-    ::unsetenv("PGDATABASE");
+    for (const char* v : {"PGHOST", "PGPORT", "PGUSER", "PGDATABASE"}) ::unsetenv(v);
+}
+
+TEST_CASE("postgres: TLS with the server's certificate verified, and a wrong CA refused", "[postgres][errors]") {
+    const char* state = std::getenv("KONGFLOW_TEST_POSTGRES_FILE");
+    REQUIRE(state != nullptr); // the fixture's cluster serves TLS on a loopback port
+    std::string tcp;
+    std::getline(std::ifstream(std::string(state) + ".tcp"), tcp);
+    REQUIRE(!tcp.empty());
+    const std::string ca = std::string(state) + ".ca";
+    kf_pg::schema s;
+    kf::postgres::connection_params p = s.params();
+    p.conninfo = tcp + " sslmode=verify-full sslrootcert=" + ca;
+    auto r = kf::postgres::repository::open(p);
+    INFO((r ? "" : r.error().what()));
+    REQUIRE(r.has_value());
+    CHECK(kf_pg::psql("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", p.conninfo) == "t");
+
+    // Another self-signed certificate as the CA: the handshake fails, clearly.
+    const auto other = "/tmp/kf-other-ca-" + std::to_string(::getpid()) + ".crt";
+    REQUIRE(std::system(("openssl req -new -x509 -days 1 -nodes -subj /CN=other -keyout /dev/null -out " + other +
+                         " >/dev/null 2>&1")
+                            .c_str()) == 0);
+    p.conninfo = tcp + " sslmode=verify-full sslrootcert=" + other;
+    p.connect_timeout = std::chrono::seconds(5);
+    auto bad = kf::postgres::repository::open(p);
+    std::remove(other.c_str());
+    REQUIRE(!bad);
+    CHECK(bad.error() == kf::errc::storage_failure);
+    CHECK(std::string(bad.error().diag().client_message()).find("certificate verify failed") != std::string::npos);
 }
