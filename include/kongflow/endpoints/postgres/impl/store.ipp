@@ -5,6 +5,11 @@
 #include <kongflow/endpoints/postgres/detail/connection.hpp>
 #include <kongflow/endpoints/postgres/store.hpp>
 
+#include <boost/asio/append.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+
 #include <optional>
 
 namespace kongflow::endpoints::postgres {
@@ -60,7 +65,25 @@ KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<store>> store::open(const store_p
     if (!pl) return pl.error();
     auto q = detail::access::queue_on(*pl, p.queue);
     auto r = detail::access::repository_on(*pl);
-    return std::unique_ptr<store>(new store(std::move(*pl), std::move(r), std::move(q)));
+    return std::unique_ptr<store>(new store(std::move(*pl), std::move(r), std::move(q), p.connection.max_connections));
+}
+
+KONGFLOW_ENDPOINTS_DECL store::~store() {
+    if (units_) units_->join();
+}
+
+KONGFLOW_ENDPOINTS_DECL void store::transact_impl(transact_work work, transact_mode, diagnostics& diag,
+                                                  boost::asio::any_io_executor ex,
+                                                  boost::asio::any_completion_handler<transact_signature> h) {
+    namespace asio = boost::asio;
+    // The caller's executor keeps outstanding work until the handler ran on it.
+    auto tracked = asio::prefer(ex, asio::execution::outstanding_work.tracked);
+    asio::post(*units_, [this, work = std::move(work), &diag, tracked, h = std::move(h)]() mutable {
+        auto r = run_unit(work, diag);
+        error_code ec = r ? error_code{} : r.error();
+        std::vector<job_id> ids = r ? std::move(*r) : std::vector<job_id>{};
+        asio::post(tracked, asio::append(std::move(h), ec, std::move(ids))); // runs on h's executor
+    });
 }
 
 KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<unit_of_work>> store::begin() {
