@@ -233,6 +233,8 @@ public:
         auto t = text(row, col);
         return !t.empty() && t[0] == 't';
     }
+    /// The command tag ("COMMIT", "ROLLBACK", "UPDATE 3" ...).
+    std::string_view command() const noexcept { return r_ ? PQcmdStatus(r_.get()) : ""; }
     /// Rows an INSERT, UPDATE or DELETE changed.
     std::size_t affected() const noexcept {
         if (!r_) return 0;

@@ -33,13 +33,15 @@ public:
     result<std::vector<job_id>> commit() override {
         if (finished_) return pg_failure(errc::invalid_argument, "the unit of work has ended");
         finished_ = true;
-        if (auto c = lease_->exec("COMMIT", "committing the unit of work"); !c) {
+        auto c = lease_->exec("COMMIT", "committing the unit of work");
+        if (!c) {
             (void)lease_->exec("ROLLBACK");
             return c.error();
         }
-        // COMMIT of an aborted transaction "succeeds" as a ROLLBACK: say so.
-        if (lease_->in_transaction() || !lease_->ok())
-            return pg_failure(errc::storage_failure, "the unit of work was rolled back by the server");
+        // COMMIT of a transaction a failed statement aborted "succeeds" as a ROLLBACK: say so.
+        if (c->command() != "COMMIT")
+            return pg_failure(errc::storage_failure,
+                              "the unit of work was rolled back: a statement in it failed (see its error)");
         if (!ids_.empty()) access::enqueued(queue_, *lease_);
         return std::move(ids_);
     }
