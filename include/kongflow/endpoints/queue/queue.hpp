@@ -1,6 +1,6 @@
 // The queue driver interface (River's riverdriver): every storage operation the worker needs, as
 // plain synchronous calls returning result<T>, so the worker holds no SQL and a host can plug in
-// its own store. Implementations: memory::queue, sqlite::queue. Check yours with
+// its own store. Implementations: memory::queue, sqlite::queue, postgres::queue. Check yours with
 // testing/queue_conformance.hpp.
 #ifndef KONGFLOW_ENDPOINTS_QUEUE_QUEUE_HPP
 #define KONGFLOW_ENDPOINTS_QUEUE_QUEUE_HPP

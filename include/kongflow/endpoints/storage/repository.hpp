@@ -1,7 +1,7 @@
 // The storage seam: every read and write the Endpoints service makes. Synchronous virtual
 // functions returning result<T> (style.md §3.4.7), whose error carries the diagnostics (which
-// constraint, SQLite's own text); implementations must not throw across it.
-// memory::repository and sqlite::repository implement it; testing/repository_conformance.hpp checks
+// constraint, the database's own text); implementations must not throw across it.
+// memory::, sqlite:: and postgres::repository implement it; testing/repository_conformance.hpp checks
 // that any implementation (yours too) behaves like them.
 #ifndef KONGFLOW_ENDPOINTS_STORAGE_REPOSITORY_HPP
 #define KONGFLOW_ENDPOINTS_STORAGE_REPOSITORY_HPP
