@@ -101,6 +101,20 @@ if (created) {
   await check("queue cancel missing", cancel, "post", `${q}/jobs/999999/cancel`, {}, 404);
   await check("queue retry bad id", retry, "post", `${q}/jobs/abc/retry`, {}, 400);
   await check("queue cancel bad key", cancel, "post", `${q}/jobs/1/cancel`, { key: "tr_dev_nope" }, 401);
+  // The hook calls above queued an index to run in 5 s: cancel the first pending job found (ids
+  // count from 1 in this fresh daemon) so that a 200 body is checked too, then retry it.
+  let pending;
+  for (let id = 2; id <= 20 && !pending; id++) {
+    const res = await fetch(`${base}${q}/jobs/${id}/cancel`, { method: "POST", headers: { authorization: `Bearer ${key}` } });
+    if (res.status === 200) pending = id;
+    await res.text();
+  }
+  if (pending) {
+    await check("queue retry cancelled", retry, "post", `${q}/jobs/${pending}/retry`, {}, 200);
+    await check("queue cancel pending", cancel, "post", `${q}/jobs/${pending}/cancel`, {}, [200, 409]);
+  } else {
+    console.log("note: no pending job left to cancel; the 200 bodies of retry/cancel were not checked");
+  }
   // Revive it for whoever runs next.
   await check("create again", ep, "post", ep, { body: JSON.stringify({ url: endpointUrl, name: slug }) }, 200);
 }
