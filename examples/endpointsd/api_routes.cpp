@@ -1,5 +1,8 @@
-// The routes that need only the repository: health, readiness, metrics, whoami, and reads.
+// The routes that need only the repository: health, readiness, metrics, whoami, and reads; and
+// the queue introspection routes, which need only the queue.
 #include "router.hpp"
+
+#include <kongflow/endpoints/queue/queue.hpp>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
@@ -136,9 +139,11 @@ asio::awaitable<http_response> get_endpoint(request_context& ctx) {
     co_return json_response(200, json::value_from(*ep));
 }
 
-std::size_t limit_param(const request_context& ctx, std::size_t def, std::size_t max, bool& bad) {
+/// A decimal query parameter in [min, max]; `bad` when present but not such a number.
+std::size_t count_param(const request_context& ctx, std::string_view name, std::size_t def, std::size_t min,
+                        std::size_t max, bool& bad) {
     bad = false;
-    auto v = query_param(ctx.query, "limit");
+    auto v = query_param(ctx.query, name);
     if (!v) return def;
     std::size_t n = 0;
     if (v->empty() || v->size() > 6) {
@@ -152,13 +157,13 @@ std::size_t limit_param(const request_context& ctx, std::size_t def, std::size_t
         }
         n = n * 10 + static_cast<std::size_t>(c - '0');
     }
-    if (n == 0 || n > max) bad = true;
+    if (n < min || n > max) bad = true;
     return n;
 }
 
 asio::awaitable<http_response> list_indexes(request_context& ctx) {
     bool bad = false;
-    auto limit = limit_param(ctx, 20, 100, bad);
+    auto limit = count_param(ctx, "limit", 20, 1, 100, bad);
     if (bad) co_return error_response(400, "limit must be a number from 1 to 100");
     auto list = [repo = ctx.deps.repo, env_id = ctx.env->id, slug = ctx.params.at(0),
                  limit]() -> kfe::result<std::vector<kfe::endpoint_index>> {
@@ -193,7 +198,126 @@ asio::awaitable<http_response> list_jobs(request_context& ctx) {
     co_return json_response(200, json::object{{"jobs", std::move(arr)}});
 }
 
+// -- Queue introspection ---------------------------------------------------------------------------
+// For the whole store, not per environment: jobs carry no environment (the worker's jobs are the
+// daemon's own, e.g. indexing), so any valid API key sees them all. Payloads are left out for
+// that reason: they are handler input, not something one environment's key should read.
+
+json::object counts_json(const kfe::queue_counts& c) {
+    json::object o;
+    for (int i = 0; i < kfe::job_state_count; ++i) o[kfe::to_string(static_cast<kfe::job_state>(i))] = c.by_state[i];
+    return o;
+}
+
+json::value optional_time(const std::optional<kfe::timestamp>& t) {
+    if (!t) return nullptr;
+    return json::value(kfe::format_timestamp(*t));
+}
+
+json::object job_json(const kfe::job_row& j) {
+    json::array errors;
+    for (const auto& e : j.errors)
+        errors.push_back(json::object{{"at", kfe::format_timestamp(e.at)}, {"attempt", e.attempt}, {"error", e.error}});
+    return json::object{{"id", j.id},
+                        {"kind", j.kind},
+                        {"queue", j.queue},
+                        {"state", kfe::to_string(j.state)},
+                        {"priority", j.priority},
+                        {"attempt", j.attempt},
+                        {"maxAttempts", j.max_attempts},
+                        {"runAt", kfe::format_timestamp(j.run_at)},
+                        {"createdAt", kfe::format_timestamp(j.created_at)},
+                        {"attemptedAt", optional_time(j.attempted_at)},
+                        {"finalizedAt", optional_time(j.finalized_at)},
+                        {"errors", std::move(errors)}};
+}
+
+struct queue_overview {
+    kfe::queue_stats stats;
+    std::vector<kfe::job_row> failed;
+};
+
+/// "Failed" = discarded (failed for good) and retryable (failed, will run again): both carry the
+/// errors an operator wants to see, newest first.
+asio::awaitable<http_response> queue_overview_route(request_context& ctx) {
+    bool bad = false;
+    auto failed = count_param(ctx, "failed", 20, 0, 100, bad);
+    if (bad) co_return error_response(400, "failed must be a number from 0 to 100");
+    auto read = [q = ctx.deps.jobs, failed]() -> kfe::result<queue_overview> {
+        auto now = kfe::now_ms();
+        auto stats = q->stats(now);
+        if (!stats) return stats.error();
+        auto rows = q->list_jobs({{kfe::job_state::discarded, kfe::job_state::retryable}, std::nullopt, failed});
+        if (!rows) return rows.error();
+        return queue_overview{std::move(*stats), std::move(*rows)};
+    };
+    auto r = co_await offload(ctx.deps.blocking, read);
+    if (!r) co_return store_failure(ctx, "queue_stats", r.error());
+    json::object queues;
+    for (const auto& [name, counts] : r->stats.queues) queues[name] = counts_json(counts);
+    json::array failed_jobs;
+    for (const auto& j : r->failed) failed_jobs.push_back(job_json(j));
+    json::object o;
+    o["totals"] = counts_json(r->stats.totals);
+    o["queues"] = std::move(queues);
+    o["oldestAvailableAt"] = optional_time(r->stats.oldest_available_run_at);
+    o["oldestAvailableAgeMs"] = r->stats.oldest_available_age.count();
+    o["failed"] = std::move(failed_jobs);
+    co_return json_response(200, o);
+}
+
+std::optional<kfe::job_id> parse_job_id(std::string_view s) {
+    if (s.empty() || s.size() > 18) return std::nullopt;
+    kfe::job_id v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+/// Retry: a failed (discarded, retryable), cancelled or pending job runs now. A completed job is
+/// refused (409): running a job that succeeded again is a new request, not a retry. The check and
+/// the retry are two calls, so a job that completes between them runs once more, which the
+/// at-least-once contract of handlers already allows.
+/// Cancel: a pending or running job becomes cancelled; a final one is refused (409).
+asio::awaitable<http_response> queue_job_action(request_context& ctx, bool retry) {
+    auto id = parse_job_id(ctx.params.at(0));
+    if (!id) co_return error_response(400, "id must be a job id (a positive integer)");
+    auto act = [q = ctx.deps.jobs, id = *id, retry]() -> kfe::result<kfe::job_row> {
+        if (retry) {
+            auto j = q->get(id);
+            if (!j) return j.error();
+            if (j->state == kfe::job_state::completed) return make_error_code(kfe::errc::conflict);
+            if (auto r = q->retry(id); !r) return r.error();
+        } else {
+            if (auto r = q->cancel(id); !r) return r.error();
+        }
+        return q->get(id);
+    };
+    auto r = co_await offload(ctx.deps.blocking, act);
+    if (!r) {
+        if (r.error() == kfe::errc::not_found) co_return error_response(404, "Job not found");
+        if (r.error() == kfe::errc::conflict)
+            co_return error_response(409, "Only a failed, cancelled or pending job can be retried");
+        if (r.error() == kfe::errc::job_not_cancellable)
+            co_return error_response(409, "Only a pending or running job can be cancelled");
+        co_return store_failure(ctx, retry ? "retry_job" : "cancel_job", r.error());
+    }
+    co_return json_response(200, job_json(*r));
+}
+
+asio::awaitable<http_response> retry_job(request_context& ctx) { return queue_job_action(ctx, true); }
+asio::awaitable<http_response> cancel_job(request_context& ctx) { return queue_job_action(ctx, false); }
+
 } // namespace
+
+void add_queue_routes(router& r) {
+    using http::verb;
+    r.add(verb::get, "/api/v1/queue", true, queue_overview_route);
+    r.add(verb::post, "/api/v1/queue/jobs/:id/retry", true, retry_job);
+    r.add(verb::post, "/api/v1/queue/jobs/:id/cancel", true, cancel_job);
+}
 
 void add_api_routes(router& r) {
     using http::verb;

@@ -151,6 +151,7 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
 
     api_deps deps;
     deps.repo = &d.store->repo();
+    deps.jobs = &d.store->jobs();
     deps.blocking = d.blocking.get_executor();
     deps.metrics = &d.metrics;
     deps.log = d.log;
@@ -166,6 +167,7 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
     };
     d.routes = std::make_unique<router>(std::move(deps));
     add_api_routes(*d.routes);
+    add_queue_routes(*d.routes);
     add_service_routes(*d.routes);
 
     http_server_params sp;

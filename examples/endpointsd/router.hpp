@@ -32,6 +32,7 @@
 
 namespace kongflow::endpoints {
 class endpoint_service;
+class queue;
 class index_endpoint_service;
 } // namespace kongflow::endpoints
 
@@ -42,6 +43,8 @@ namespace kfe = kongflow::endpoints;
 /// What the routes use. The services are absent in builds without them (repository-only routes).
 struct api_deps {
     kfe::repository* repo = nullptr;
+    /// The job queue, for the queue introspection routes (add_queue_routes).
+    kfe::queue* jobs = nullptr;
     asio::any_io_executor blocking;
     metrics_registry* metrics = nullptr;
     kfe::logger log;
@@ -121,6 +124,8 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
 
 /// The routes that need only the repository: health, readiness, metrics, whoami and reads.
 void add_api_routes(router& r);
+/// Queue introspection: counts, failed jobs, retry and cancel (needs api_deps::jobs).
+void add_queue_routes(router& r);
 /// The routes that call the services: create, delete, API index and the indexing hook.
 void add_service_routes(router& r);
 

@@ -62,6 +62,9 @@ public:
     kf::result<kf::job_row> get(kf::job_id id) override { return counted(inner_->get(id)); }
     kf::result<std::size_t> cleanup(const kf::cleanup_params& p) override { return counted(inner_->cleanup(p)); }
     kf::result<kf::queue_stats> stats(kf::timestamp now) override { return counted(inner_->stats(now)); }
+    kf::result<std::vector<kf::job_row>> list_jobs(const kf::list_jobs_params& p) override {
+        return counted(inner_->list_jobs(p));
+    }
 
 private:
     template <class T>

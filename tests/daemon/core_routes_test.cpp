@@ -1,5 +1,6 @@
 // The daemon's server and repository routes in-process on 127.0.0.1:0, over a SQLite file:
-// success, auth failure, bad input, wrong method, limits and malformed requests.
+// success, auth failure, bad input, wrong method, limits and malformed requests; and the queue
+// introspection routes over an in-memory queue.
 #include "bootstrap.hpp"
 #include "catch.hpp"
 #include "config.hpp"
@@ -10,6 +11,7 @@
 #include "router.hpp"
 #include "temp_dir.hpp"
 
+#include <kongflow/endpoints/memory/queue.hpp>
 #include <kongflow/endpoints/sqlite/repository.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -26,6 +28,7 @@ namespace {
 struct core_server {
     kf_test::temp_dir dir;
     kfe::sqlite::repository repo;
+    kfe::memory::queue jobs;
     kfe::environment env;
     boost::asio::io_context ioc{2};
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{ioc.get_executor()};
@@ -53,6 +56,7 @@ struct core_server {
         metrics.declare_standard();
         kfd::api_deps deps;
         deps.repo = &repo;
+        deps.jobs = &jobs;
         deps.blocking = blocking.get_executor();
         deps.metrics = &metrics;
         deps.keys = std::move(keys);
@@ -62,6 +66,7 @@ struct core_server {
         };
         routes = std::make_unique<kfd::router>(std::move(deps));
         kfd::add_api_routes(*routes);
+        kfd::add_queue_routes(*routes);
         sp.host = "127.0.0.1";
         sp.port = 0;
         auto* rt = routes.get();
@@ -259,6 +264,108 @@ TEST_CASE("endpoint reads: list, get, indexes, jobs, endpointindex", "[integrati
         CHECK(call(s.port, boost::beast::http::verb::put, "/api/v1/endpoints/my-app").status == 405);
         CHECK(call(s.port, boost::beast::http::verb::post, "/api/v1/endpointindex/" + ix->id).status == 405);
         CHECK(call(s.port, boost::beast::http::verb::delete_, "/api/v1/endpoints/my-app/jobs").status == 405);
+    }
+}
+
+TEST_CASE("queue introspection: counts, failed jobs, retry and cancel", "[integration][daemon]") {
+    using namespace std::chrono_literals;
+    core_server s;
+    auto request = [](std::string kind, std::string queue = "default") {
+        kfe::job_request r;
+        r.kind = std::move(kind);
+        r.queue = std::move(queue);
+        return r;
+    };
+    auto doomed_req = request("index_endpoint");
+    doomed_req.max_attempts = 1;
+    auto doomed = s.jobs.enqueue(doomed_req).value();
+    auto done = s.jobs.enqueue(request("index_endpoint")).value();
+    auto later_req = request("report", "mail");
+    later_req.run_at = kfe::now_ms() + 1h;
+    auto later = s.jobs.enqueue(later_req).value();
+    auto t0 = kfe::now_ms(); // after enqueue: the jobs' run_at is the enqueue time
+    REQUIRE(s.jobs.claim({"default", 2, "w1", t0, t0 + 30s}).value().size() == 2);
+    std::vector<kfe::job_outcome> outs{{doomed, kfe::job_outcome_kind::discard, {}, "endpoint answered 500"},
+                                       {done, kfe::job_outcome_kind::completed, {}, {}}};
+    REQUIRE(s.jobs.complete({"w1", outs, t0 + 1s}).value() == 2);
+    auto waiting = s.jobs.enqueue(request("index_endpoint")).value();
+
+    auto r = get(s.port, "/api/v1/queue", s.key());
+    REQUIRE(r.status == 200);
+    auto body = r.json().as_object();
+    CHECK(body.at("totals").at("discarded") == 1);
+    CHECK(body.at("totals").at("completed") == 1);
+    CHECK(body.at("totals").at("scheduled") == 1);
+    CHECK(body.at("totals").at("available") == 1);
+    CHECK(body.at("totals").at("running") == 0);
+    CHECK(body.at("queues").at("mail").at("scheduled") == 1);
+    CHECK(body.at("queues").at("default").at("discarded") == 1);
+    CHECK(body.at("oldestAvailableAt").is_string());
+    CHECK(body.at("oldestAvailableAgeMs").is_int64());
+    auto& failed = body.at("failed").as_array();
+    REQUIRE(failed.size() == 1);
+    auto job = failed[0].as_object();
+    CHECK(job.at("id") == doomed);
+    CHECK(job.at("kind") == "index_endpoint");
+    CHECK(job.at("state") == "discarded");
+    CHECK(job.at("attempt") == 1);
+    CHECK(job.at("maxAttempts") == 1);
+    CHECK(job.at("finalizedAt") == boost::json::value(kfe::format_timestamp(t0 + 1s)));
+    CHECK(!job.contains("payload"));
+    REQUIRE(job.at("errors").as_array().size() == 1);
+    CHECK(job.at("errors").as_array().at(0).at("error") == "endpoint answered 500");
+    CHECK(job.at("errors").as_array().at(0).at("attempt") == 1);
+    CHECK(job.at("errors").as_array().at(0).at("at") == boost::json::value(kfe::format_timestamp(t0 + 1s)));
+    CHECK(get(s.port, "/api/v1/queue?failed=0", s.key()).json().at("failed").as_array().empty());
+    CHECK(get(s.port, "/api/v1/queue?failed=100", s.key()).status == 200);
+
+    SECTION("retry makes a discarded job available") {
+        auto rr = post(s.port, "/api/v1/queue/jobs/" + std::to_string(doomed) + "/retry", "", s.key());
+        REQUIRE(rr.status == 200);
+        CHECK(rr.json().at("state") == "available");
+        CHECK(rr.json().at("maxAttempts") == 2);
+        CHECK(rr.json().at("finalizedAt").is_null());
+        CHECK(s.jobs.get(doomed).value().state == kfe::job_state::available);
+        CHECK(get(s.port, "/api/v1/queue", s.key()).json().at("failed").as_array().empty());
+    }
+    SECTION("cancel a scheduled job, then neither cancel nor retry a final one") {
+        auto path = "/api/v1/queue/jobs/" + std::to_string(later);
+        auto c = post(s.port, path + "/cancel", "", s.key());
+        REQUIRE(c.status == 200);
+        CHECK(c.json().at("state") == "cancelled");
+        CHECK(c.json().at("finalizedAt").is_string());
+        auto again = post(s.port, path + "/cancel", "", s.key());
+        CHECK(again.status == 409);
+        CHECK(again.json().at("error").is_string());
+        // A cancelled job can be retried (an operator undoing a cancel).
+        CHECK(post(s.port, path + "/retry", "", s.key()).status == 200);
+    }
+    SECTION("a completed or running job is not retried") {
+        auto c = post(s.port, "/api/v1/queue/jobs/" + std::to_string(done) + "/retry", "", s.key());
+        CHECK(c.status == 409);
+        CHECK(s.jobs.get(done).value().state == kfe::job_state::completed);
+        REQUIRE(s.jobs.claim({"default", 1, "w2", kfe::now_ms(), kfe::now_ms() + 30s}).value().size() == 1);
+        CHECK(post(s.port, "/api/v1/queue/jobs/" + std::to_string(waiting) + "/retry", "", s.key()).status == 409);
+        // A running job can be cancelled: its worker learns it at the next heartbeat.
+        CHECK(post(s.port, "/api/v1/queue/jobs/" + std::to_string(waiting) + "/cancel", "", s.key()).status == 200);
+    }
+    SECTION("unknown ids, bad ids, bad parameters, methods and auth") {
+        CHECK(post(s.port, "/api/v1/queue/jobs/999999/retry", "", s.key()).status == 404);
+        auto nf = post(s.port, "/api/v1/queue/jobs/999999/cancel", "", s.key());
+        CHECK(nf.status == 404);
+        CHECK(nf.json() == boost::json::value{{"error", "Job not found"}});
+        for (auto bad : {"abc", "-1", "1.5", "12345678901234567890", "%20"})
+            CHECK(post(s.port, std::string("/api/v1/queue/jobs/") + bad + "/retry", "", s.key()).status == 400);
+        for (auto bad : {"-1", "101", "x", ""})
+            CHECK(get(s.port, std::string("/api/v1/queue?failed=") + bad, s.key()).status == 400);
+        CHECK(get(s.port, "/api/v1/queue").status == 401);
+        CHECK(post(s.port, "/api/v1/queue/jobs/" + std::to_string(doomed) + "/retry", "", "").status == 401);
+        CHECK(post(s.port, "/api/v1/queue/jobs/" + std::to_string(later) + "/cancel", "", "tr_dev_wrong").status ==
+              401);
+        CHECK(s.jobs.get(doomed).value().state == kfe::job_state::discarded); // nothing changed
+        CHECK(s.jobs.get(later).value().state == kfe::job_state::scheduled);
+        CHECK(call(s.port, boost::beast::http::verb::get, "/api/v1/queue/jobs/1/retry", {}, {}).status == 405);
+        CHECK(post(s.port, "/api/v1/queue", "{}", s.key()).status == 405);
     }
 }
 

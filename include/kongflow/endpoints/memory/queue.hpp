@@ -38,6 +38,7 @@ public:
     KONGFLOW_ENDPOINTS_DECL result<job_row> get(job_id id) override;
     KONGFLOW_ENDPOINTS_DECL result<std::size_t> cleanup(const cleanup_params& p) override;
     KONGFLOW_ENDPOINTS_DECL result<queue_stats> stats(timestamp now) override;
+    KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> list_jobs(const list_jobs_params& p) override;
 
 private:
     using ready_key = std::tuple<int, std::int64_t, job_id>; // priority, run_at, id

@@ -48,6 +48,7 @@ public:
     KONGFLOW_ENDPOINTS_DECL result<job_row> get(job_id id) override;
     KONGFLOW_ENDPOINTS_DECL result<std::size_t> cleanup(const cleanup_params& p) override;
     KONGFLOW_ENDPOINTS_DECL result<queue_stats> stats(timestamp now) override;
+    KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> list_jobs(const list_jobs_params& p) override;
 
     /// Times the LISTEN connection was (re)established; for tests and metrics.
     std::uint64_t listen_connects() const noexcept { return listen_connects_.load(std::memory_order_relaxed); }

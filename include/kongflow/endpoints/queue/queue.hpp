@@ -91,6 +91,35 @@ struct queue_counts {
     }
 };
 
+/// Selects jobs for introspection (an operator's view, not a worker's): jobs whose *stored* state
+/// is one of `states` (all states when empty), of one queue when `queue` is set, newest first by
+/// the time of their last event (finalized_at, else attempted_at, else created_at; then id), at
+/// most `limit`. A pending job keeps its stored state once its run_at passes (a retryable job
+/// whose backoff is over is still listed as retryable). Expect a scan: not for hot paths.
+struct list_jobs_params {
+    std::vector<job_state> states;
+    std::optional<std::string> queue;
+    std::size_t limit = 100;
+};
+
+namespace detail {
+
+/// list_jobs_params::states as a bit set (bit n = job_state n), every state when empty: stores
+/// filter with `(mask >> state) & 1` and need no variable-length IN list.
+inline int state_mask(const std::vector<job_state>& states) noexcept {
+    if (states.empty()) return (1 << job_state_count) - 1;
+    int m = 0;
+    for (auto s : states) m |= 1 << static_cast<int>(s);
+    return m;
+}
+
+/// The time list_jobs sorts by.
+inline timestamp last_event(const job_row& j) noexcept {
+    return j.finalized_at ? *j.finalized_at : j.attempted_at ? *j.attempted_at : j.created_at;
+}
+
+} // namespace detail
+
 struct queue_stats {
     std::map<std::string, queue_counts, std::less<>> queues;
     queue_counts totals;
@@ -163,6 +192,9 @@ public:
     virtual result<std::size_t> cleanup(const cleanup_params& p) = 0;
 
     virtual result<queue_stats> stats(timestamp now) = 0;
+
+    /// See list_jobs_params.
+    virtual result<std::vector<job_row>> list_jobs(const list_jobs_params& p) = 0;
 
     // -- In-process wake-ups ------------------------------------------------------------------
     // Workers subscribe here; implementations call notify_listeners() after committing enqueues

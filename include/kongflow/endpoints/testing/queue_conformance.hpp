@@ -431,6 +431,46 @@ inline void stats_counts(queue& q, conformance_checker& ck) {
     KF_QCHECK(idle && !idle->oldest_available_run_at && idle->oldest_available_age.count() == 0);
 }
 
+inline void list_jobs(queue& q, conformance_checker& ck) {
+    auto later = req("k");
+    later.run_at = now_ms() + 60s;
+    auto a = q.enqueue(req("k")).value();
+    auto b = q.enqueue(req("k")).value();
+    auto c = q.enqueue(req("k", {}, "mail")).value();
+    auto d = q.enqueue(later).value();
+    auto t0 = now_ms();
+    KF_QREQUIRE(q.claim(claim_at(t0, 2)).value().size() == 2);
+    KF_QREQUIRE(q.claim(claim_at(t0, 1, "w1", "mail")).value().size() == 1);
+    std::vector<job_outcome> ab{{a, job_outcome_kind::discard, {}, "fatal"},
+                                {b, job_outcome_kind::retry, t0 + 60s, "boom"}};
+    KF_QREQUIRE(q.complete({"w1", ab, t0 + 1s}).value() == 2);
+    std::vector<job_outcome> cc{{c, job_outcome_kind::discard, {}, "bad"}};
+    KF_QREQUIRE(q.complete({"w1", cc, t0 + 3s}).value() == 1);
+    auto ids = [](const std::vector<job_row>& rows) {
+        std::vector<job_id> out;
+        for (const auto& r : rows) out.push_back(r.id);
+        return out;
+    };
+    // Newest first: finalized_at (c, a), then attempted_at for the retryable b.
+    auto failed = q.list_jobs({{job_state::discarded, job_state::retryable}, std::nullopt, 10});
+    KF_QREQUIRE(failed);
+    KF_QCHECK(ids(*failed) == std::vector<job_id>({c, a, b}));
+    KF_QREQUIRE(failed->size() == 3);
+    KF_QCHECK((*failed)[0].state == job_state::discarded && (*failed)[0].queue == "mail");
+    KF_QCHECK((*failed)[0].errors.size() == 1 && (*failed)[0].errors[0].error == "bad");
+    KF_QCHECK((*failed)[0].finalized_at == std::optional<timestamp>(t0 + 3s));
+    KF_QCHECK((*failed)[2].state == job_state::retryable && (*failed)[2].errors.size() == 1);
+    KF_QCHECK((*failed)[2].attempted_at == std::optional<timestamp>(t0));
+    KF_QCHECK(ids(q.list_jobs({{job_state::discarded, job_state::retryable}, std::nullopt, 2}).value()) ==
+              std::vector<job_id>({c, a}));
+    KF_QCHECK(ids(q.list_jobs({{job_state::discarded, job_state::retryable}, "default", 10}).value()) ==
+              std::vector<job_id>({a, b}));
+    KF_QCHECK(ids(q.list_jobs({{job_state::scheduled}, std::nullopt, 10}).value()) == std::vector<job_id>({d}));
+    KF_QCHECK(q.list_jobs({{}, std::nullopt, 10}).value().size() == 4); // no states: every state
+    KF_QCHECK(q.list_jobs({{}, "nowhere", 10}).value().empty());
+    KF_QCHECK(q.list_jobs({{}, std::nullopt, 0}).value().empty());
+}
+
 inline void listeners(queue& q, conformance_checker& ck) {
     std::atomic<int> calls{0};
     auto token = q.add_listener([&] { ++calls; });
@@ -467,6 +507,7 @@ inline const std::vector<queue_conformance_case>& queue_conformance_cases() {
         {"job keys", c::job_keys},
         {"cleanup retention", c::cleanup_retention},
         {"stats", c::stats_counts},
+        {"list jobs", c::list_jobs},
         {"listeners", c::listeners},
     };
     return cases;

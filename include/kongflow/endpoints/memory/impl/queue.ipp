@@ -287,6 +287,24 @@ KONGFLOW_ENDPOINTS_DECL result<queue_stats> queue::stats(timestamp now) {
     return s;
 }
 
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> queue::list_jobs(const list_jobs_params& p) {
+    auto mask = endpoints::detail::state_mask(p.states);
+    std::lock_guard lk(mtx_);
+    std::vector<const job_row*> hits;
+    for (const auto& [id, j] : jobs_)
+        if ((mask >> static_cast<int>(j.state)) & 1 && (!p.queue || j.queue == *p.queue)) hits.push_back(&j);
+    auto newer = [](const job_row* a, const job_row* b) {
+        auto ta = endpoints::detail::last_event(*a), tb = endpoints::detail::last_event(*b);
+        return ta != tb ? ta > tb : a->id > b->id;
+    };
+    auto n = std::min(p.limit, hits.size());
+    std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(n), hits.end(), newer);
+    std::vector<job_row> out;
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) out.push_back(*hits[i]);
+    return out;
+}
+
 } // namespace kongflow::endpoints::memory
 
 #endif

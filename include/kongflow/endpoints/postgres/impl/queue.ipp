@@ -601,6 +601,19 @@ KONGFLOW_ENDPOINTS_DECL result<queue_stats> queue::stats(timestamp now) {
     });
 }
 
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> queue::list_jobs(const list_jobs_params& p) {
+    static const std::string sql =
+        pqi::sql("SELECT ", " FROM queue_jobs WHERE ($1::integer >> state) & 1 = 1 AND ($2::text IS NULL OR queue = "
+                            "$2) ORDER BY coalesce(finalized_at, attempted_at, created_at) DESC, id DESC LIMIT $3");
+    if (p.limit == 0) return std::vector<job_row>{};
+    return on_connection(true, [&](detail::connection& c) -> result<std::vector<job_row>> {
+        auto r = c.query(sql, endpoints::detail::state_mask(p.states), p.queue,
+                         static_cast<long long>(std::min<std::size_t>(p.limit, 1u << 30)));
+        if (!r) return r.error();
+        return pqi::read_rows(*r);
+    });
+}
+
 } // namespace kongflow::endpoints::postgres
 
 #endif

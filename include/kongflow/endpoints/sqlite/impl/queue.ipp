@@ -666,6 +666,27 @@ KONGFLOW_ENDPOINTS_DECL result<queue_stats> queue::stats(timestamp now) {
     return s;
 }
 
+KONGFLOW_ENDPOINTS_DECL result<std::vector<job_row>> queue::list_jobs(const list_jobs_params& p) {
+    static const std::string sql = "SELECT " + std::string(sqi::row_columns) +
+                                   " FROM kongflow_job WHERE (?1 >> state) & 1 = 1 AND (?2 IS NULL OR queue = ?2) "
+                                   "ORDER BY coalesce(finalized_at, attempted_at, created_at) DESC, id DESC LIMIT ?3";
+    std::vector<job_row> out;
+    if (p.limit == 0) return out;
+    std::lock_guard lk(conn_mtx_);
+    auto st = conn_.cached(sql);
+    if (!st) return st.error();
+    (*st)->bind(1, static_cast<std::int64_t>(endpoints::detail::state_mask(p.states)));
+    (*st)->bind(2, p.queue);
+    (*st)->bind(3, static_cast<std::int64_t>(std::min<std::size_t>(p.limit, 1u << 30)));
+    for (;;) {
+        auto row = (*st)->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        out.push_back(sqi::read_row(**st));
+    }
+    return out;
+}
+
 } // namespace kongflow::endpoints::sqlite
 
 #endif
