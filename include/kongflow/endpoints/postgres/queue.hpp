@@ -81,6 +81,8 @@ private:
     std::string instance_; ///< tells our own notifications from other processes'
     std::thread listener_;
     int stop_pipe_[2] = {-1, -1};
+    int wake_pipe_[2] = {-1, -1}; ///< enqueues ask the listener for a NOTIFY
+    std::atomic<bool> notify_pending_{false};
     std::atomic<std::uint64_t> listen_connects_{0};
 };
 

@@ -236,22 +236,33 @@ KONGFLOW_ENDPOINTS_DECL queue::~queue() {
         (void)::write(stop_pipe_[1], &b, 1);
         listener_.join();
     }
-    for (int fd : stop_pipe_)
+    for (int fd : {stop_pipe_[0], stop_pipe_[1], wake_pipe_[0], wake_pipe_[1]})
         if (fd >= 0) ::close(fd);
 }
 
 KONGFLOW_ENDPOINTS_DECL void queue::start_listener() {
     if (::pipe2(stop_pipe_, O_CLOEXEC) != 0) return; // no listener: workers poll
+    if (::pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
+        wake_pipe_[0] = wake_pipe_[1] = -1; // NOTIFYs go out inline
+    }
     listener_ = std::thread([this] { listen_loop(); });
 }
 
-// Waits for notifications on its own connection. A lost connection (server restart,
-// pg_terminate_backend) is re-opened with a backoff; after each (re)connect the local workers are
-// woken once, for whatever was enqueued while nobody listened. A silent connection is probed
-// every few seconds, so that a dead network is noticed too.
+// Waits for notifications on its own connection, and sends this process's NOTIFYs on it. A lost
+// connection (server restart, pg_terminate_backend) is re-opened with a backoff; after each
+// reconnect the local workers are woken once, for whatever was enqueued while nobody listened. A
+// silent connection is probed every few seconds, so that a dead network is noticed too.
 KONGFLOW_ENDPOINTS_DECL void queue::listen_loop() {
     detail::connection c;
     auto backoff = std::chrono::milliseconds(50);
+    auto drain_notifications = [&] {
+        bool wake = false;
+        while (PGnotify* note = PQnotifies(c.native())) {
+            if (!note->extra || instance_ != note->extra) wake = true;
+            PQfreemem(note);
+        }
+        if (wake) notify_listeners();
+    };
     for (;;) {
         if (!c.ok()) {
             auto n = detail::connection::open(pool_->settings());
@@ -268,30 +279,46 @@ KONGFLOW_ENDPOINTS_DECL void queue::listen_loop() {
                 continue;
             }
         }
-        pollfd fds[2] = {{stop_pipe_[0], POLLIN, 0}, {PQsocket(c.native()), POLLIN, 0}};
-        int n = ::poll(fds, 2, 5000);
+        // Enqueues of this process asked for a NOTIFY: one for all of them since the last one.
+        if (notify_pending_.exchange(false)) {
+            if (!c.exec(notify_sql_, "notifying other processes")) {
+                c = detail::connection();
+                continue;
+            }
+            drain_notifications(); // what arrived during the exec is already read
+        }
+        pollfd fds[3] = {{stop_pipe_[0], POLLIN, 0}, {PQsocket(c.native()), POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
+        int n = ::poll(fds, wake_pipe_[0] >= 0 ? 3 : 2, 5000);
         if (n < 0) continue; // EINTR
         if (fds[0].revents) return;
-        if (n == 0) {
-            if (!c.exec("SELECT 1", "probing the LISTEN connection")) c = detail::connection();
-            continue;
+        if (wake_pipe_[0] >= 0 && fds[2].revents) {
+            char buf[64];
+            while (::read(wake_pipe_[0], buf, sizeof buf) > 0) {}
         }
-        if (!PQconsumeInput(c.native())) {
+        if (n == 0) {
+            if (!c.exec("SELECT 1", "probing the LISTEN connection")) {
+                c = detail::connection();
+                continue;
+            }
+        } else if (fds[1].revents && !PQconsumeInput(c.native())) {
             c = detail::connection();
             continue;
         }
-        bool wake = false;
-        while (PGnotify* note = PQnotifies(c.native())) {
-            if (!note->extra || instance_ != note->extra) wake = true;
-            PQfreemem(note);
-        }
-        if (wake) notify_listeners();
+        drain_notifications();
         if (!c.ok()) c = detail::connection();
     }
 }
 
 KONGFLOW_ENDPOINTS_DECL void queue::enqueued(detail::connection& c) {
     notify_listeners();
+    if (listener_.joinable() && wake_pipe_[1] >= 0) {
+        // The listener sends it, off the caller's path; concurrent enqueues share one NOTIFY.
+        if (!notify_pending_.exchange(true)) {
+            char b = 1;
+            (void)::write(wake_pipe_[1], &b, 1);
+        }
+        return;
+    }
     (void)c.exec(notify_sql_, "notifying other processes"); // best effort: polling is the safety net
 }
 
