@@ -25,12 +25,16 @@ class KongflowEndpointsConan(ConanFile):
         "fPIC": [True, False],
         "header_only": [True, False],
         "with_sqlite": [True, False],
+        "with_postgres": [True, False],
     }
     default_options = {
         "shared": False,
         "fPIC": True,
         "header_only": False,
         "with_sqlite": True,
+        # Off by default, as the vcpkg port's feature "postgres": SQLite is the store a program
+        # gets by default, the PostgreSQL backend (several processes on one database) brings libpq.
+        "with_postgres": False,
     }
     # What building the library needs, and nothing else (no tests, examples or docs).
     # tests/packaging builds its FetchContent consumer from an archive of exactly these paths.
@@ -63,26 +67,33 @@ class KongflowEndpointsConan(ConanFile):
         cmake_layout(self, src_folder=".")
 
     def requirements(self):
-        # The public headers include Boost, OpenSSL and (SQLite part) sqlite3.h.
+        # The public headers include Boost, OpenSSL, (SQLite part) sqlite3.h and (PostgreSQL
+        # backend) libpq-fe.h.
         self.requires("boost/[>=1.81.0 <2]", transitive_headers=True, transitive_libs=True)
         self.requires("openssl/[>=3 <4]", transitive_headers=True, transitive_libs=True)
         if self.options.with_sqlite:
             self.requires("sqlite3/[>=3.40.0 <4]", transitive_headers=True, transitive_libs=True)
+        if self.options.with_postgres:
+            self.requires("libpq/[>=15 <17]", transitive_headers=True, transitive_libs=True)
 
     def validate(self):
         check_min_cppstd(self, 20)
 
     def package_id(self):
         if self.info.options.header_only:
-            # The same headers for every configuration; with_sqlite still decides which.
+            # The same headers for every configuration; with_sqlite and with_postgres still decide
+            # which.
             self.info.settings.clear()
 
     def generate(self):
         # Per-option CMake variables (the vcpkg port maps its features the same way); the options
         # common to all package builds come from cmake/package-build.cmake in build().
         # BUILD_SHARED_LIBS and position-independent code follow shared/fPIC through the toolchain.
+        # KONGFLOW_ENDPOINTS_WITH_POSTGRES is ON or OFF, never its default AUTO (which would build
+        # the backend whenever some libpq is found).
         tc = CMakeToolchain(self)
         tc.cache_variables["KONGFLOW_ENDPOINTS_WITH_SQLITE"] = bool(self.options.with_sqlite)
+        tc.cache_variables["KONGFLOW_ENDPOINTS_WITH_POSTGRES"] = bool(self.options.with_postgres)
         tc.cache_variables["KONGFLOW_ENDPOINTS_BUILD_COMPILED"] = not self.options.header_only
         tc.generate()
         CMakeDeps(self).generate()
@@ -137,3 +148,16 @@ class KongflowEndpointsConan(ConanFile):
                 sqlite.set_property("pkg_config_name", "kongflow-endpoints-sqlite")
                 sqlite.libs = ["kongflow_endpoints_sqlite"]
                 sqlite.requires = ["endpoints", "sqlite3::sqlite"]
+
+        if self.options.with_postgres:
+            postgres_header_only = self.cpp_info.components["endpoints_postgres_header_only"]
+            postgres_header_only.set_property("cmake_target_name", "kongflow::endpoints_postgres_header_only")
+            postgres_header_only.requires = ["endpoints_header_only", "libpq::pq"]
+            postgres_header_only.bindirs = []
+            postgres_header_only.libdirs = []
+            if not self.options.header_only:
+                postgres = self.cpp_info.components["endpoints_postgres"]
+                postgres.set_property("cmake_target_name", "kongflow::endpoints_postgres")
+                postgres.set_property("pkg_config_name", "kongflow-endpoints-postgres")
+                postgres.libs = ["kongflow_endpoints_postgres"]
+                postgres.requires = ["endpoints", "libpq::pq"]

@@ -1,5 +1,6 @@
-# pkg-config files for the compiled library: kongflow-endpoints.pc and, with the SQLite part,
-# kongflow-endpoints-sqlite.pc. Included from the top-level CMakeLists.txt inside its install rules.
+# pkg-config files for the compiled library: kongflow-endpoints.pc, with the SQLite part
+# kongflow-endpoints-sqlite.pc, and with the PostgreSQL backend kongflow-endpoints-postgres.pc
+# (which requires libpq.pc). Included from the top-level CMakeLists.txt inside its install rules.
 #
 # The prefix is relative to the .pc file (${pcfiledir}) so that an installation can be moved, or
 # made with `cmake --install --prefix` elsewhere than CMAKE_INSTALL_PREFIX. Boost has no .pc files,
@@ -49,4 +50,8 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/kongflow-endpoints.pc DESTINATION ${_k
 if(KONGFLOW_ENDPOINTS_WITH_SQLITE)
   configure_file(cmake/kongflow-endpoints-sqlite.pc.in ${CMAKE_CURRENT_BINARY_DIR}/kongflow-endpoints-sqlite.pc @ONLY)
   install(FILES ${CMAKE_CURRENT_BINARY_DIR}/kongflow-endpoints-sqlite.pc DESTINATION ${_kf_pc_dir})
+endif()
+if(KONGFLOW_ENDPOINTS_HAS_POSTGRES)
+  configure_file(cmake/kongflow-endpoints-postgres.pc.in ${CMAKE_CURRENT_BINARY_DIR}/kongflow-endpoints-postgres.pc @ONLY)
+  install(FILES ${CMAKE_CURRENT_BINARY_DIR}/kongflow-endpoints-postgres.pc DESTINATION ${_kf_pc_dir})
 endif()

@@ -6,9 +6,12 @@
 #   - tests/packaging (configures, builds and installs with this file and each recipe's
 #     feature options, then builds a consumer against the result).
 # Per-package choices are passed after it by each recipe:
-#   KONGFLOW_ENDPOINTS_WITH_SQLITE    vcpkg feature "sqlite",  Conan option with_sqlite
+#   KONGFLOW_ENDPOINTS_WITH_SQLITE    vcpkg feature "sqlite",   Conan option with_sqlite
+#   KONGFLOW_ENDPOINTS_WITH_POSTGRES  vcpkg feature "postgres", Conan option with_postgres
+#                                     (ON or OFF, never AUTO: what a package contains does not
+#                                     depend on whether the build machine has a libpq)
 #   KONGFLOW_ENDPOINTS_BUILD_COMPILED Conan option header_only (inverted)
-#   BUILD_SHARED_LIBS                 vcpkg triplet linkage,   Conan option shared
+#   BUILD_SHARED_LIBS                 vcpkg triplet linkage,    Conan option shared
 set(KONGFLOW_ENDPOINTS_BUILD_TESTS OFF CACHE BOOL "")
 set(KONGFLOW_ENDPOINTS_BUILD_EXAMPLES OFF CACHE BOOL "")
 set(KONGFLOW_ENDPOINTS_BUILD_BENCHMARKS OFF CACHE BOOL "")

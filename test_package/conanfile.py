@@ -25,6 +25,7 @@ class TestPackageConan(ConanFile):
         tc = CMakeToolchain(self)
         tc.cache_variables["KONGFLOW_TEST_HEADER_ONLY"] = bool(options.header_only)
         tc.cache_variables["KONGFLOW_TEST_SQLITE"] = bool(options.with_sqlite)
+        tc.cache_variables["KONGFLOW_TEST_POSTGRES"] = bool(options.with_postgres)
         tc.generate()
 
     def build(self):

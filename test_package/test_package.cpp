@@ -2,6 +2,9 @@
 #if KONGFLOW_TEST_SQLITE
 #include <kongflow/endpoints/sqlite/detail/connection.hpp>
 #endif
+#if KONGFLOW_TEST_POSTGRES
+#include <kongflow/endpoints/postgres/store.hpp>
+#endif
 
 #include <cstdio>
 #include <string_view>
@@ -24,6 +27,15 @@ int main() {
     auto db = kf::sqlite::detail::connection::open(":memory:");
     if (!db || !db->exec("CREATE TABLE t(x INTEGER)")) return 1;
     std::printf("sqlite: in-memory database opened\n");
+#endif
+
+#if KONGFLOW_TEST_POSTGRES
+    // No server needed: libpq refuses a connection string it cannot parse before connecting.
+    kf::postgres::store_params params;
+    params.connection.conninfo = "no_such_option=1";
+    auto pg = kf::postgres::store::open(params);
+    if (pg || pg.error() != kf::errc::invalid_argument) return 1;
+    std::printf("postgres: %s\n", pg.error().what().c_str());
 #endif
     return 0;
 }

@@ -4,6 +4,9 @@
 #   - vcpkg.json and ports/kongflow-endpoints/vcpkg.json are valid JSON, named kongflow-endpoints,
 #     at the project's version, and list the same dependencies and features;
 #   - every feature of the port is mapped to a CMake option in the portfile;
+#   - every KONGFLOW_ENDPOINTS_WITH_* option of CMakeLists.txt (a part of the package) is set by
+#     the portfile (a feature) and by conanfile.py (an option), so that no package build leaves
+#     one at its default (KONGFLOW_ENDPOINTS_WITH_POSTGRES=AUTO would depend on the build machine);
 #   - every target the port's usage text names exists;
 #   - the recipes pass cmake/package-build.cmake (the options tests/packaging builds with).
 cmake_minimum_required(VERSION 3.20)
@@ -98,7 +101,7 @@ file(READ ${SOURCE_DIR}/ports/kongflow-endpoints/usage _usage)
 string(REGEX MATCHALL "kongflow::[a-z_]+" _named "${_usage}")
 list(REMOVE_DUPLICATES _named)
 set(_targets kongflow::endpoints kongflow::endpoints_header_only kongflow::endpoints_sqlite
-  kongflow::endpoints_sqlite_header_only)
+  kongflow::endpoints_sqlite_header_only kongflow::endpoints_postgres kongflow::endpoints_postgres_header_only)
 foreach(_target IN LISTS _named)
   if(NOT _target IN_LIST _targets)
     fail("usage names ${_target}, which the package does not export")
@@ -112,9 +115,25 @@ endif()
 if(NOT _conanfile MATCHES "package-build\\.cmake")
   fail("conanfile.py does not configure with cmake/package-build.cmake")
 endif()
-foreach(_option shared fPIC header_only with_sqlite)
+foreach(_option shared fPIC header_only with_sqlite with_postgres)
   if(NOT _conanfile MATCHES "\"${_option}\": \\[True, False\\]")
     fail("conanfile.py has no option ${_option}")
+  endif()
+endforeach()
+
+file(READ ${SOURCE_DIR}/CMakeLists.txt _cmakelists)
+string(REGEX MATCHALL "(option|set)\\(KONGFLOW_ENDPOINTS_WITH_[A-Z_]+[ \t]" _parts "${_cmakelists}")
+if(NOT _parts)
+  fail("CMakeLists.txt declares no KONGFLOW_ENDPOINTS_WITH_* option")
+endif()
+list(TRANSFORM _parts REPLACE "^(option|set)\\(|[ \t]$" "")
+list(REMOVE_DUPLICATES _parts)
+foreach(_part IN LISTS _parts)
+  if(NOT _portfile MATCHES "\n[ \t]+[a-z0-9-]+[ \t]+${_part}[ \t\n]")
+    fail("portfile.cmake maps no feature to ${_part}")
+  endif()
+  if(NOT _conanfile MATCHES "cache_variables\\[\"${_part}\"\\] = ")
+    fail("conanfile.py does not set ${_part}")
   endif()
 endforeach()
 

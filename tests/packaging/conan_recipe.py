@@ -7,8 +7,10 @@ the parts of the `conan` package it uses, for one option set, and checks:
   - generate() + build() ask CMake for exactly the options that tests/packaging configured, built
     and installed this case with (--expect-cmake), after -C cmake/package-build.cmake;
   - package_info() declares exactly the CMake targets and pkg-config names the installed tree
-    (--package) provides, and libraries that exist there.
-Usage: conan_recipe.py --source DIR --options "shared=True with_sqlite=False"
+    (--package) provides, and libraries that exist there;
+  - the components link exactly the packages requirements() requires (libpq::pq with
+    with_postgres=True), and those reach consumers (transitive headers and libraries).
+Usage: conan_recipe.py --source DIR --options "shared=True with_sqlite=False with_postgres=True"
                        --expect-cmake "-DA=ON|-DB=OFF" --package PREFIX --version X.Y.Z
 """
 import argparse
@@ -250,6 +252,7 @@ def main():
     if declared_pc != pc_files:
         errors.append(f"package_info() declares pkg-config names {sorted(declared_pc)}, the package has {sorted(pc_files)}")
     components = conanfile.cpp_info.components
+    required_packages = {ref.split("/")[0] for ref, _ in conanfile.requirements_}
     for name, component in components.items():
         for lib in component.libs:
             if not any(re.fullmatch(rf"lib{re.escape(lib)}\.(a|so(\.[0-9.]+)?|dylib)", f) for f in lib_files):
@@ -257,6 +260,17 @@ def main():
         for required in component.requires:
             if "::" not in required and required not in components:
                 errors.append(f"component {name} requires {required}, which is not a component")
+            elif "::" in required and required.split("::")[0] not in required_packages:
+                errors.append(f"component {name} requires {required}, but requirements() does not require {required.split('::')[0]}")
+    # Every package requirements() asks for is linked by a component (libpq when with_postgres),
+    # and reaches consumers (the public headers include them).
+    used = {required.split("::")[0] for component in components.values() for required in component.requires if "::" in required}
+    for ref, traits in conanfile.requirements_:
+        package = ref.split("/")[0]
+        if package not in used:
+            errors.append(f"requirements() requires {ref}, which no component of package_info() links")
+        if not (traits.get("transitive_headers") and traits.get("transitive_libs")):
+            errors.append(f"requirements(): {ref} must be transitive_headers and transitive_libs")
 
     if errors:
         print("conanfile.py with options '%s':" % args.options, file=sys.stderr)

@@ -7,9 +7,10 @@
 #   OPTIONS                             per-package options, separated by '|'
 #   GENERATOR, MAKE_PROGRAM, CXX, CXX_FLAGS, EXE_LINKER_FLAGS, SHARED_LINKER_FLAGS, BUILD_TYPE, JOBS
 #   EXPECT_SQLITE                       ON/OFF: whether the installed tree must have the SQLite part
+#   EXPECT_POSTGRES                     ON/OFF: whether it must have the PostgreSQL backend
 #   EXPECT_COMPILED                     ON/OFF: whether it must have the compiled libraries
 cmake_minimum_required(VERSION 3.20)
-foreach(_var SOURCE_DIR BINARY_DIR PREFIX GENERATOR EXPECT_SQLITE EXPECT_COMPILED)
+foreach(_var SOURCE_DIR BINARY_DIR PREFIX GENERATOR EXPECT_SQLITE EXPECT_POSTGRES EXPECT_COMPILED)
   if(NOT DEFINED ${_var})
     message(FATAL_ERROR "package_build.cmake: -D${_var}=... is required")
   endif()
@@ -47,9 +48,10 @@ run(${CMAKE_COMMAND} --install ${BINARY_DIR})
 
 # What a package without a part must not contain, and what a package with it must.
 file(GLOB_RECURSE _sqlite_files RELATIVE ${PREFIX} ${PREFIX}/*sqlite*)
+file(GLOB_RECURSE _postgres_files RELATIVE ${PREFIX} ${PREFIX}/*postgres*)
 file(GLOB_RECURSE _libs RELATIVE ${PREFIX} ${PREFIX}/lib*/libkongflow_endpoints*)
 file(GLOB_RECURSE _headers RELATIVE ${PREFIX} ${PREFIX}/include/*.hpp)
-message(STATUS "installed: ${_libs}; ${_sqlite_files}")
+message(STATUS "installed: ${_libs}; ${_sqlite_files}; ${_postgres_files}")
 if(NOT _headers)
   message(FATAL_ERROR "no headers installed under ${PREFIX}/include")
 endif()
@@ -57,6 +59,11 @@ if(EXPECT_SQLITE AND NOT _sqlite_files)
   message(FATAL_ERROR "the SQLite part is missing from ${PREFIX}")
 elseif(NOT EXPECT_SQLITE AND _sqlite_files)
   message(FATAL_ERROR "built without SQLite, yet installed: ${_sqlite_files}")
+endif()
+if(EXPECT_POSTGRES AND NOT _postgres_files)
+  message(FATAL_ERROR "the PostgreSQL backend is missing from ${PREFIX}")
+elseif(NOT EXPECT_POSTGRES AND _postgres_files)
+  message(FATAL_ERROR "built without the PostgreSQL backend, yet installed: ${_postgres_files}")
 endif()
 if(EXPECT_COMPILED AND NOT _libs)
   message(FATAL_ERROR "the compiled libraries are missing from ${PREFIX}")

@@ -2,7 +2,7 @@
 # with make and pkg-config, and runs the programs.
 #   -DPREFIX=<installed tree> -DSOURCE_DIR=<tests/packaging/pkg_config> -DBINARY_DIR=<work dir>
 #   -DMAKE=<make> -DPKG_CONFIG=<pkg-config> -DCXX=<compiler> -DCXXFLAGS=... -DLDFLAGS=...
-#   -DEXPECTED_VERSION=<x.y.z> -DWITH_SQLITE=ON|OFF
+#   -DEXPECTED_VERSION=<x.y.z> -DWITH_SQLITE=ON|OFF -DWITH_POSTGRES=ON|OFF
 cmake_minimum_required(VERSION 3.20)
 file(GLOB _pc_dirs ${PREFIX}/lib*/pkgconfig ${PREFIX}/lib/*/pkgconfig ${PREFIX}/share/pkgconfig)
 if(NOT _pc_dirs)
@@ -34,9 +34,16 @@ if(WITH_SQLITE)
   run(${PKG_CONFIG} --print-errors --validate kongflow-endpoints-sqlite)
   list(APPEND _targets consumer_sqlite)
 endif()
+if(WITH_POSTGRES)
+  run(${PKG_CONFIG} --print-errors --validate kongflow-endpoints-postgres)
+  list(APPEND _targets consumer_postgres)
+endif()
 run(${MAKE} -f ${SOURCE_DIR}/Makefile SRCDIR=${SOURCE_DIR} PKG_CONFIG=${PKG_CONFIG} CXX=${CXX}
     "CXXFLAGS=${CXXFLAGS}" "LDFLAGS=${LDFLAGS}" ${_targets})
 run(${BINARY_DIR}/consumer ${EXPECTED_VERSION} compiled)
 if(WITH_SQLITE)
   run(${BINARY_DIR}/consumer_sqlite compiled)
+endif()
+if(WITH_POSTGRES)
+  run(${BINARY_DIR}/consumer_postgres compiled)
 endif()

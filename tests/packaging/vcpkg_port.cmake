@@ -5,8 +5,13 @@
 # install and config fixup run for real, and consumers are then built against the result.
 #
 # -D variables: SOURCE_DIR (checkout), WORK_DIR, FEATURES ('|'-separated, e.g. "core|sqlite"),
-#   GENERATOR, MAKE_PROGRAM, CXX, CXX_FLAGS, EXE_LINKER_FLAGS, SHARED_LINKER_FLAGS, JOBS.
+#   GENERATOR, MAKE_PROGRAM, CXX, CXX_FLAGS, EXE_LINKER_FLAGS, SHARED_LINKER_FLAGS, JOBS;
+#   EXPECT_POSTGRES (ON/OFF, optional): whether the package must have the PostgreSQL backend.
 # The package lands in WORK_DIR/packages (vcpkg's CURRENT_PACKAGES_DIR layout).
+#
+# With -DDRY_RUN=ON nothing is configured or built: the portfile runs until it configures, and
+# the options it passes must include every one of EXPECT_OPTIONS ('|'-separated), which checks its
+# feature -> option mapping for feature sets that are not built.
 cmake_minimum_required(VERSION 3.20)
 foreach(_var SOURCE_DIR WORK_DIR GENERATOR)
   if(NOT DEFINED ${_var})
@@ -67,6 +72,19 @@ endfunction()
 # vcpkg_cmake_configure(SOURCE_PATH <dir> [OPTIONS ...] [OPTIONS_RELEASE ...] [OPTIONS_DEBUG ...])
 function(vcpkg_cmake_configure)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "SOURCE_PATH" "OPTIONS;OPTIONS_RELEASE;OPTIONS_DEBUG")
+  if(DRY_RUN)
+    string(REPLACE "|" ";" _expected "${EXPECT_OPTIONS}")
+    set(_given ${arg_OPTIONS} ${arg_OPTIONS_RELEASE})
+    string(REPLACE ";" " " _given_text "${_given}")
+    foreach(_option IN LISTS _expected)
+      if(NOT _option IN_LIST _given)
+        message(FATAL_ERROR "features ${FEATURES}: the portfile does not pass ${_option} (it passes ${_given_text})")
+      endif()
+    endforeach()
+    message(STATUS "features ${FEATURES}: the portfile passes ${_given_text}")
+    set_property(GLOBAL PROPERTY _kf_dry_run_configured ON)
+    return()
+  endif()
   set(_toolchain "")
   foreach(_pair "CXX;CMAKE_CXX_COMPILER" "CXX_FLAGS;CMAKE_CXX_FLAGS" "EXE_LINKER_FLAGS;CMAKE_EXE_LINKER_FLAGS"
                 "SHARED_LINKER_FLAGS;CMAKE_SHARED_LINKER_FLAGS" "MAKE_PROGRAM;CMAKE_MAKE_PROGRAM")
@@ -83,6 +101,9 @@ function(vcpkg_cmake_configure)
 endfunction()
 
 function(vcpkg_cmake_install)
+  if(DRY_RUN)
+    return()
+  endif()
   _kf_run(${CMAKE_COMMAND} --build ${CURRENT_BUILDTREES_DIR}/rel --parallel ${JOBS})
   _kf_run(${CMAKE_COMMAND} --install ${CURRENT_BUILDTREES_DIR}/rel)
 endfunction()
@@ -90,6 +111,9 @@ endfunction()
 # vcpkg_cmake_config_fixup(PACKAGE_NAME <name> CONFIG_PATH <path>): moves the CMake package to
 # share/<name> and corrects the paths computed from the file's location, as vcpkg does.
 function(vcpkg_cmake_config_fixup)
+  if(DRY_RUN)
+    return()
+  endif()
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "PACKAGE_NAME;CONFIG_PATH" "")
   if(NOT arg_PACKAGE_NAME)
     set(arg_PACKAGE_NAME ${PORT})
@@ -120,6 +144,9 @@ endfunction()
 
 # vcpkg rewrites the prefix of .pc files to be relative to the file: ours already are; check it.
 function(vcpkg_fixup_pkgconfig)
+  if(DRY_RUN)
+    return()
+  endif()
   file(GLOB_RECURSE _pcs ${CURRENT_PACKAGES_DIR}/*.pc)
   foreach(_pc IN LISTS _pcs)
     file(READ ${_pc} _text)
@@ -130,10 +157,24 @@ function(vcpkg_fixup_pkgconfig)
 endfunction()
 
 function(vcpkg_install_copyright)
+  if(DRY_RUN)
+    return()
+  endif()
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "" "FILE_LIST")
   file(READ ${arg_FILE_LIST} _text) # one file here
   file(WRITE ${CURRENT_PACKAGES_DIR}/share/${PORT}/copyright "${_text}")
 endfunction()
+
+if(DRY_RUN)
+  # The portfile's own file(...) calls write under WORK_DIR/packages: harmless.
+  include(${SOURCE_DIR}/ports/kongflow-endpoints/portfile.cmake)
+  get_property(_configured GLOBAL PROPERTY _kf_dry_run_configured)
+  if(NOT _configured)
+    message(FATAL_ERROR "the portfile never called vcpkg_cmake_configure")
+  endif()
+  file(REMOVE_RECURSE ${WORK_DIR})
+  return()
+endif()
 
 include(${SOURCE_DIR}/ports/kongflow-endpoints/portfile.cmake)
 
@@ -142,3 +183,13 @@ foreach(_file share/${PORT}/copyright share/${PORT}/usage share/kongflow_endpoin
     message(FATAL_ERROR "the port did not install ${_file}")
   endif()
 endforeach()
+
+# Without the feature "postgres" the port must not build the backend, even where a libpq is found.
+if(DEFINED EXPECT_POSTGRES)
+  file(GLOB_RECURSE _postgres_files RELATIVE ${CURRENT_PACKAGES_DIR} ${CURRENT_PACKAGES_DIR}/*postgres*)
+  if(EXPECT_POSTGRES AND NOT _postgres_files)
+    message(FATAL_ERROR "features ${FEATURES}: the PostgreSQL backend is missing from the package")
+  elseif(NOT EXPECT_POSTGRES AND _postgres_files)
+    message(FATAL_ERROR "features ${FEATURES}: no feature postgres, yet the package has ${_postgres_files}")
+  endif()
+endif()

@@ -15,8 +15,6 @@
 
 namespace kongflow::endpoints::postgres::detail {
 
-/// A pool on the settings, with the schema migrated.
-KONGFLOW_ENDPOINTS_DECL result<std::shared_ptr<pool>> open_pool(const connection_params& p);
 /// Enqueues on `c` with the queue's validation and job_key rules; `c` holds the caller's
 /// transaction (a unit of work), so nothing is visible before its commit.
 KONGFLOW_ENDPOINTS_DECL result<std::vector<job_id>> enqueue_in(connection& c, std::span<const job_request> jobs);

@@ -4,6 +4,7 @@
 #ifndef KONGFLOW_ENDPOINTS_POSTGRES_DETAIL_CONNECTION_HPP
 #define KONGFLOW_ENDPOINTS_POSTGRES_DETAIL_CONNECTION_HPP
 
+#include <kongflow/endpoints/detail/config.hpp>
 #include <kongflow/endpoints/error.hpp>
 #include <kongflow/endpoints/postgres/params.hpp>
 
@@ -472,6 +473,11 @@ private:
     std::vector<connection> idle_;
     std::size_t open_ = 0;
 };
+
+/// A pool on the settings, with the schema migrated (defined in impl/repository.ipp). Declared
+/// here rather than in detail/access.hpp: impl/queue.ipp calls it, and in header-only mode it can
+/// be compiled in the middle of access.hpp (access.hpp -> queue.hpp -> impl/queue.ipp).
+KONGFLOW_ENDPOINTS_DECL result<std::shared_ptr<pool>> open_pool(const connection_params& p);
 
 } // namespace kongflow::endpoints::postgres::detail
 

@@ -227,7 +227,11 @@ KONGFLOW_ENDPOINTS_DECL queue::queue(std::shared_ptr<detail::pool> pool, const q
 KONGFLOW_ENDPOINTS_DECL result<std::unique_ptr<queue>> queue::open(const connection_params& c, const queue_params& p) {
     auto pl = detail::open_pool(c);
     if (!pl) return pl.error();
-    return detail::access::queue_on(std::move(*pl), p);
+    // Not detail::access::queue_on: in header-only mode this file may be compiled in the middle of
+    // detail/access.hpp (access.hpp -> queue.hpp -> impl/queue.ipp), before access is defined.
+    std::unique_ptr<queue> q(new queue(std::move(*pl), p));
+    if (p.listen) q->start_listener();
+    return q;
 }
 
 KONGFLOW_ENDPOINTS_DECL queue::~queue() {
