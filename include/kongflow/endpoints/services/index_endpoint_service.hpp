@@ -151,7 +151,9 @@ public:
 
     /// Registers the handlers of performEndpointIndexing (with index_retry), recurringEndpointIndex
     /// and purgeOldIndexings with `w`, and the two periodic jobs (recurring_cron, purge_cron).
-    /// Call before w.start().
+    /// performEndpointIndexing leaves a SUCCESS or FAILURE index as it is, and on its last attempt
+    /// turns a store failure into a FAILURE index ("The index could not be processed: ..."),
+    /// retrying that write until the store takes it. Call before w.start().
     KONGFLOW_ENDPOINTS_DECL void register_jobs(worker& w);
 
     /// The reason Trigger.dev records for a hook body (Vercel "deployment.succeeded"), if any.
