@@ -132,9 +132,29 @@ const setting settings[] = {
      }},
     {"read_timeout_ms", "KONGFLOW_READ_TIMEOUT_MS", "30000", "time allowed to receive a request; idle keep-alive limit",
      [](daemon_config& c, std::string_view v) { return ms_setting(c.read_timeout, v, "read_timeout_ms"); }},
+    {"max_client_connections", "KONGFLOW_MAX_CLIENT_CONNECTIONS", "10000",
+     "HTTP client connections open at once; at the limit a new one replaces the oldest waiting for a request",
+     [](daemon_config& c, std::string_view v) -> std::string {
+         return parse_uint<std::size_t>(v, c.max_client_connections, 16, 1'000'000)
+                    ? ""
+                    : "max_client_connections must be 16..1000000";
+     }},
     {"shutdown_timeout_ms", "KONGFLOW_SHUTDOWN_TIMEOUT_MS", "10000",
      "on SIGINT/SIGTERM, how long running requests and jobs may take to finish",
      [](daemon_config& c, std::string_view v) { return ms_setting(c.shutdown_timeout, v, "shutdown_timeout_ms"); }},
+    {"job_lease_ms", "KONGFLOW_JOB_LEASE_MS", "20000",
+     "lease of a running job (heartbeat: a quarter of it); a killed daemon's jobs run again after it expires",
+     [](daemon_config& c, std::string_view v) { return ms_setting(c.job_lease, v, "job_lease_ms", 100); }},
+    {"job_rescue_interval_ms", "KONGFLOW_JOB_RESCUE_INTERVAL_MS", "5000",
+     "how often expired job leases are looked for and their jobs made runnable again",
+     [](daemon_config& c, std::string_view v) {
+         return ms_setting(c.job_rescue_interval, v, "job_rescue_interval_ms", 10);
+     }},
+    {"inline_index_recovery_ms", "KONGFLOW_INLINE_INDEX_RECOVERY_MS", "600000",
+     "an index requested through the API runs inline; if the daemon dies meanwhile, a job performs it after this",
+     [](daemon_config& c, std::string_view v) {
+         return ms_setting(c.inline_index_recovery, v, "inline_index_recovery_ms", 1000);
+     }},
     {"auth_cache_ms", "KONGFLOW_AUTH_CACHE_MS", "1000",
      "how long an accepted API key is remembered without asking the database (0 = always ask)",
      [](daemon_config& c, std::string_view v) {

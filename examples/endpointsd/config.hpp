@@ -39,7 +39,17 @@ struct daemon_config {
     std::size_t max_body_bytes = 1024 * 1024;
     std::size_t max_header_bytes = 16 * 1024;
     std::chrono::milliseconds read_timeout{30'000};
+    /// HTTP client connections open at once (see http_server_params::max_connections); lowered
+    /// at start to what the open-file limit allows.
+    std::size_t max_client_connections = 10'000;
     std::chrono::milliseconds shutdown_timeout{10'000};
+    /// Queue leases: a killed daemon's jobs run again within job_lease + job_rescue_interval
+    /// (the heartbeat is a quarter of the lease).
+    std::chrono::milliseconds job_lease{20'000};
+    std::chrono::milliseconds job_rescue_interval{5'000};
+    /// An index requested through the API runs inline; should the daemon die meanwhile, a queued
+    /// job performs it after this delay (a finished index makes that job a no-op).
+    std::chrono::milliseconds inline_index_recovery{600'000};
     std::chrono::milliseconds auth_cache{1'000}; ///< how long an accepted API key is remembered (0 = never)
     std::optional<std::string> rewrite_localhost_to;
     /// Which addresses endpoint URLs may reach: deny_private_endpoints and allow_endpoint_cidrs.

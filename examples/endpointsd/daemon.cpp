@@ -29,7 +29,26 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+
 namespace kongflow::endpointsd {
+
+namespace {
+
+/// max_client_connections, lowered to what the open-file limit leaves after the database, the
+/// endpoint connections and the rest (each client connection is a descriptor).
+std::size_t client_connection_limit(const daemon_config& cfg, const kfe::logger& log) {
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return cfg.max_client_connections;
+    const std::size_t reserve = 256 + cfg.db_max_connections;
+    const std::size_t fit = lim.rlim_cur > reserve + 16 ? static_cast<std::size_t>(lim.rlim_cur) - reserve : 16;
+    if (fit >= cfg.max_client_connections) return cfg.max_client_connections;
+    log.log(kfe::log_level::warn, "max_client_connections lowered to fit the open-file limit",
+            {{"max_client_connections", std::to_string(fit)}, {"open_file_limit", std::to_string(lim.rlim_cur)}});
+    return fit;
+}
+
+} // namespace
 
 struct daemon_app::impl {
     daemon_config cfg;
@@ -135,6 +154,7 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
 
     kfe::index_endpoint_service_params ip;
     ip.blocking_executor = asio::any_io_executor(d.blocking.get_executor());
+    ip.inline_recovery_delay = d.cfg.inline_index_recovery;
     ip.log = d.log;
     ip.metrics = d.metrics.sink();
     d.indexer =
@@ -142,6 +162,9 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
 
     kfe::worker_params wp;
     wp.queues = {kfe::queue_config{"default", d.cfg.worker_concurrency}};
+    wp.lease_duration = d.cfg.job_lease;
+    wp.heartbeat_interval = d.cfg.job_lease / 4; // as the defaults (20 s, 5 s): three heartbeats may fail
+    wp.rescue_interval = d.cfg.job_rescue_interval;
     wp.on_error = [log = d.log](const kfe::error& ec, std::string_view what) {
         log.log(kfe::log_level::warn, "queue call failed", {{"operation", std::string(what)}, {"error", log_text(ec)}});
     };
@@ -176,6 +199,7 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
     sp.max_body_bytes = d.cfg.max_body_bytes;
     sp.max_header_bytes = d.cfg.max_header_bytes;
     sp.read_timeout = d.cfg.read_timeout;
+    sp.max_connections = client_connection_limit(d.cfg, d.log);
     auto* rt = d.routes.get();
     auto* m = &d.metrics;
     d.server = std::make_unique<http_server>(
@@ -183,7 +207,16 @@ kfe::result<void> daemon_app::open(kfe::diagnostics& diag) {
         [m](unsigned status) {
             m->inc(metric_http_requests,
                    {{"route", "rejected"}, {"method", "UNKNOWN"}, {"status", std::to_string(status)}});
+        },
+        [m](bool waiting) {
+            m->inc(metric_http_connections_shed, {{"reason", waiting ? "replaced" : "refused"}});
         });
+    d.metrics.declare_gauge(metric_http_connections, "HTTP client connections open.", [srv = d.server.get()] {
+        return std::vector<std::pair<labels, double>>{{{}, static_cast<double>(srv->open_connections())}};
+    });
+    d.metrics.declare_counter(metric_http_connections_shed,
+                              "Client connections closed at max_client_connections: replaced (it waited for a "
+                              "request and a new connection took its place) or refused (a new one, all busy).");
     auto ep_bound = d.server->listen();
     if (!ep_bound) {
         diag = kfe::diagnostics("cannot listen on " + d.cfg.listen_host + ":" + std::to_string(d.cfg.listen_port) +

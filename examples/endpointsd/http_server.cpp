@@ -40,14 +40,16 @@ http_response json_error(unsigned status, std::string_view message, unsigned ver
 struct http_server::connection {
     std::uint64_t id = 0;
     beast::tcp_stream stream;
-    std::atomic<bool> idle{true}; // waiting for the first byte of a request
+    std::atomic<bool> idle{true};    // waiting for the first byte of a request
+    std::atomic<bool> waiting{true}; // no request being handled: its headers have not all arrived
+    std::atomic<bool> shed{false};   // chosen to make room (max_connections)
     explicit connection(tcp::socket s) : stream(std::move(s)) {}
 };
 
 http_server::http_server(asio::io_context& ioc, http_server_params params, http_handler handler,
-                         http_reject_hook on_reject)
+                         http_reject_hook on_reject, http_shed_hook on_shed)
         : ioc_(ioc), params_(std::move(params)), handler_(std::move(handler)), on_reject_(std::move(on_reject)),
-          acceptor_(asio::make_strand(ioc)) {}
+          on_shed_(std::move(on_shed)), acceptor_(asio::make_strand(ioc)) {}
 
 http_server::~http_server() = default;
 
@@ -89,6 +91,17 @@ asio::awaitable<void> http_server::accept_loop() {
             co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
+        std::size_t open;
+        {
+            std::lock_guard lk(reg_->mu);
+            open = reg_->connections.size();
+        }
+        if (open >= params_.max_connections && !make_room()) {
+            // Every connection is busy with a request: this one would only add load.
+            if (on_shed_) on_shed_(false);
+            sock.close(ec);
+            continue;
+        }
         sock.set_option(tcp::no_delay(true), ec);
         auto c = std::make_shared<connection>(std::move(sock));
         {
@@ -99,6 +112,33 @@ asio::awaitable<void> http_server::accept_loop() {
         auto ex = c->stream.get_executor();
         asio::co_spawn(ex, serve(std::move(c)), asio::detached);
     }
+}
+
+bool http_server::make_room() {
+    std::shared_ptr<connection> victim;
+    {
+        std::lock_guard lk(reg_->mu);
+        // Oldest first (ids grow with accepts): the connection that has held its place longest.
+        for (auto& [id, w] : reg_->connections) {
+            auto c = w.lock();
+            if (c && c->waiting && !c->shed.exchange(true)) {
+                victim = std::move(c);
+                break;
+            }
+        }
+    }
+    if (!victim) return false;
+    if (on_shed_) on_shed_(true);
+    asio::post(victim->stream.get_executor(), [victim] {
+        // Still waiting: close it (its read fails and the coroutine ends). A request whose headers
+        // completed meanwhile is answered, and the connection closes after it.
+        if (victim->waiting) {
+            error_code ec;
+            victim->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+            victim->stream.socket().close(ec);
+        }
+    });
+    return true;
 }
 
 std::size_t http_server::open_connections() const {
@@ -159,14 +199,16 @@ asio::awaitable<void> http_server::serve(std::shared_ptr<connection> c) {
     };
 
     for (;;) {
-        if (stopping_) break;
+        if (stopping_ || c->shed) break;
         c->idle = buffer.size() == 0;
+        c->waiting = true;
         http::request_parser<http::string_body> parser;
         parser.body_limit(params_.max_body_bytes);
         parser.header_limit(static_cast<std::uint32_t>(params_.max_header_bytes));
         c->stream.expires_after(params_.read_timeout);
         auto [ec, n] = co_await http::async_read_header(c->stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
         c->idle = false;
+        c->waiting = false;
         (void)n;
         if (ec) {
             if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||

@@ -42,20 +42,27 @@ struct http_server_params {
     std::chrono::milliseconds read_timeout{30'000};
     std::chrono::milliseconds write_timeout{30'000};
     std::string server_header = "kongflow-endpointsd";
+    /// Client connections open at once. At the limit a new connection takes the place of the
+    /// oldest one that waits for a request (idle keep-alive, or headers still arriving), as
+    /// nginx reuses idle connections; when every one is busy with a request, it is closed at once.
+    std::size_t max_connections = 10'000;
 };
 
 /// Answers one request; runs on the connection's strand. Must not throw (exceptions become a 500).
 using http_handler = std::function<asio::awaitable<http_response>(http_request&)>;
 /// Told about requests the server itself rejected (400, 413, 431) with the status sent.
 using http_reject_hook = std::function<void(unsigned status)>;
+/// Told about each connection closed because of max_connections: `waiting` when a connection
+/// that waited for a request made room for a new one, else the new one was refused.
+using http_shed_hook = std::function<void(bool waiting)>;
 
 /// A JSON error body `{"error": message}` with the given status.
 http_response json_error(unsigned status, std::string_view message, unsigned version = 11, bool keep_alive = true);
 
 class http_server {
 public:
-    http_server(asio::io_context& ioc, http_server_params params, http_handler handler,
-                http_reject_hook on_reject = {});
+    http_server(asio::io_context& ioc, http_server_params params, http_handler handler, http_reject_hook on_reject = {},
+                http_shed_hook on_shed = {});
     ~http_server();
 
     http_server(const http_server&) = delete;
@@ -77,11 +84,14 @@ private:
     struct connection;
     asio::awaitable<void> accept_loop();
     asio::awaitable<void> serve(std::shared_ptr<connection> c);
+    /// At the limit: closes the oldest connection waiting for a request; false when none waits.
+    bool make_room();
 
     asio::io_context& ioc_;
     http_server_params params_;
     http_handler handler_;
     http_reject_hook on_reject_;
+    http_shed_hook on_shed_;
     tcp::acceptor acceptor_;
     std::atomic<bool> stopping_{false};
     // Shared with the connection coroutines, which may outlive the server object when the

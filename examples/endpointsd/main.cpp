@@ -6,8 +6,11 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
+
+#include <sys/resource.h>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -75,6 +78,15 @@ int main(int argc, char** argv) {
     // the create throughput. Keeping up to 32 MiB per heap costs little and stops that churn.
     mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
 #endif
+    // Each client connection is a descriptor: take all the hard limit allows (the usual soft
+    // limit, 1024, would cap max_client_connections; the daemon logs when it lowers it).
+    if (rlimit lim{}; ::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        (void)::setrlimit(RLIMIT_NOFILE, &lim);
+    }
+    // A file-size limit (ulimit -f) reached by the database: a failed write (the create fails
+    // with the store's error, and succeeds again once the limit is raised), not a killed daemon.
+    std::signal(SIGXFSZ, SIG_IGN);
     auto sink = std::make_shared<kfd::json_log_sink>(stderr);
     try {
         kfd::daemon_app app(cl.config, sink);

@@ -83,6 +83,8 @@ inline constexpr const char* metric_index_duration = "kongflow_index_duration_se
 inline constexpr const char* metric_addresses_refused = "kongflow_endpoint_addresses_refused_total";
 inline constexpr const char* metric_queue_jobs = "kongflow_queue_jobs";
 inline constexpr const char* metric_queue_oldest_age = "kongflow_queue_oldest_available_age_seconds";
+inline constexpr const char* metric_http_connections = "kongflow_http_connections";
+inline constexpr const char* metric_http_connections_shed = "kongflow_http_connections_shed_total";
 
 } // namespace kongflow::endpointsd
 

@@ -297,3 +297,47 @@ TEST_CASE("metrics exposition format", "[integration][daemon]") {
     CHECK(text.find("kongflow_test_gauge{q=\"a\\\"b\"} 3\n") != std::string::npos);
     CHECK(text.find("# TYPE kongflow_test_gauge gauge\n") != std::string::npos);
 }
+
+TEST_CASE("config: client connection limit, job leases and the inline index recovery", "[integration][daemon]") {
+    kf_test::temp_dir dir;
+    auto d = kfd::parse_command_line({}, env_of({}));
+    REQUIRE(d.value);
+    CHECK(d.value->config.max_client_connections == 10'000);
+    CHECK(d.value->config.job_lease == std::chrono::milliseconds(20'000));
+    CHECK(d.value->config.job_rescue_interval == std::chrono::milliseconds(5'000));
+    CHECK(d.value->config.inline_index_recovery == std::chrono::minutes(10));
+
+    auto file = dir.file("c.json");
+    std::ofstream(file) << R"({"max_client_connections": 500, "job_lease_ms": 4000})";
+    auto r = kfd::parse_command_line(
+        {"--config", file, "--job-rescue-interval-ms", "250"},
+        env_of({{"KONGFLOW_MAX_CLIENT_CONNECTIONS", "2000"}, {"KONGFLOW_INLINE_INDEX_RECOVERY_MS", "30000"}}));
+    REQUIRE(r.value);
+    CHECK(r.value->config.max_client_connections == 2000); // the environment over the file
+    CHECK(r.value->config.job_lease == std::chrono::milliseconds(4000));
+    CHECK(r.value->config.job_rescue_interval == std::chrono::milliseconds(250));
+    CHECK(r.value->config.inline_index_recovery == std::chrono::milliseconds(30'000));
+
+    struct bad {
+        std::vector<std::string> args;
+        const char* expect;
+    };
+    for (const auto& x : {bad{{"--max-client-connections", "15"}, "max_client_connections must be 16..1000000"},
+                          bad{{"--max-client-connections", "x"}, "max_client_connections must be 16..1000000"},
+                          bad{{"--job-lease-ms", "99"}, "job_lease_ms must be a number of milliseconds"},
+                          bad{{"--job-rescue-interval-ms", "0"}, "job_rescue_interval_ms must be"},
+                          bad{{"--inline-index-recovery-ms", "999"}, "inline_index_recovery_ms must be"}}) {
+        auto e = kfd::parse_command_line(x.args, env_of({}));
+        INFO(x.expect);
+        CHECK(!e.value);
+        CHECK(e.error.find(x.expect) != std::string::npos);
+    }
+    auto help = kfd::help_text();
+    for (auto s : {"--max-client-connections (KONGFLOW_MAX_CLIENT_CONNECTIONS, key \"max_client_connections\", "
+                   "default 10000)",
+                   "--job-lease-ms (KONGFLOW_JOB_LEASE_MS", "--job-rescue-interval-ms (KONGFLOW_JOB_RESCUE_INTERVAL_MS",
+                   "--inline-index-recovery-ms (KONGFLOW_INLINE_INDEX_RECOVERY_MS"}) {
+        INFO(s);
+        CHECK(help.find(s) != std::string::npos);
+    }
+}

@@ -75,5 +75,11 @@ TEST_CASE("sqlite::queue: the WAL stays bounded under a steady stream of commits
     auto wal = std::filesystem::file_size(path + "-wal");
     const auto frame = static_cast<std::uintmax_t>(f.page_size + 24);
     INFO("WAL bytes: " << wal << ", frames: " << wal / frame);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    // Sanitized, the checkpointer runs several times slower against the same writers: 450-2,900
+    // frames seen under ASan. Half the unbounded figure still tells the forced restart happened.
+    CHECK(wal < 6000 * frame);
+#else
     CHECK(wal < 3000 * frame);
+#endif
 }

@@ -9,6 +9,7 @@
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
 #include <kongflow/endpoints/testing/fake_api_client.hpp>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
@@ -739,11 +740,18 @@ TEST_CASE_METHOD(services_fixture, "index: API source queued, or performed now (
     CHECK(queued.status == index_status::pending);
     CHECK(queued.reason == "deploy");
     CHECK(pending_jobs().size() == 1);
+    const auto before = now_ms();
     auto [ec2, now] =
         run_to_completion(ctx, indexes.async_index({created.value.id, index_source::manual, {}, nullptr, true}, err));
     REQUIRE(!ec2);
     CHECK(now.status == index_status::success);
-    CHECK(pending_jobs().empty());
+    // Performed now, and queued for later in case the process dies first (a no-op for a finished
+    // index: see the worker test below).
+    auto recovery = pending_jobs();
+    REQUIRE(recovery.size() == 1);
+    CHECK(recovery[0].kind == perform_index_job_kind);
+    CHECK(recovery[0].payload.at("id").as_string() == now.id);
+    CHECK(recovery[0].run_at >= before + index_endpoint_service_params{}.inline_recovery_delay);
     auto [ec3, none] =
         run_to_completion(ctx, indexes.async_index({"nope", index_source::api, {}, nullptr, false}, err));
     CHECK(ec3 == errc::endpoint_not_found);
@@ -801,4 +809,37 @@ TEST_CASE_METHOD(services_fixture, "observability: logs without secrets, metrics
         CHECK(l.find("tr_dev_secret") == std::string::npos);
         CHECK(l.find(*created.value.indexing_hook_identifier) == std::string::npos);
     }
+}
+
+TEST_CASE_METHOD(services_fixture, "perform-index job: a finished index is left as it is", "[unit][services]") {
+    // A job run again after its process died past the index's end, or the recovery job of an index
+    // performed now: no second INDEX_ENDPOINT, no change.
+    auto created = create();
+    auto done = perform(created.index.id);
+    REQUIRE(done.status == index_status::success);
+    pending_jobs(); // drops create's own job
+    const auto requests_before = client.requests().size();
+
+    worker_params wp;
+    wp.queues = {{"default", 4}};
+    wp.poll_interval = std::chrono::milliseconds(20);
+    worker w(ctx.get_executor(), st.jobs(), wp);
+    indexes.register_jobs(w);
+    auto job = st.jobs().enqueue(std::string(perform_index_job_kind), json::value{{"id", done.id}});
+    REQUIRE(job.has_value());
+    REQUIRE(w.start().has_value());
+    auto work = asio::make_work_guard(ctx);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (st.jobs().get(*job).value().state != job_state::completed && std::chrono::steady_clock::now() < deadline)
+        ctx.run_for(std::chrono::milliseconds(5));
+    CHECK(st.jobs().get(*job).value().state == job_state::completed);
+    CHECK(client.requests().size() == requests_before);
+    auto after = st.repo().find_index(done.id).value();
+    CHECK(after.status == index_status::success);
+    CHECK(after.updated_at == done.updated_at);
+    bool stopped = false;
+    w.async_shutdown(std::chrono::seconds(1), [&](error_code) { stopped = true; });
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!stopped && std::chrono::steady_clock::now() < deadline) ctx.run_for(std::chrono::milliseconds(5));
+    CHECK(stopped);
 }

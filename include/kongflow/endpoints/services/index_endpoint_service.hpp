@@ -49,6 +49,12 @@ struct index_endpoint_service_params {
     std::size_t auto_disable_after_failures = 96;
     /// Hook-triggered indexes run this long after the hook (Trigger.dev: 5 s).
     std::chrono::milliseconds hook_delay{5000};
+    /// An index performed now (index_request::perform_now) is also queued, to run this long
+    /// after: should the process die while it runs, the job performs it then, so it does not stay
+    /// PENDING or STARTED for ever. A perform-index job whose index is already SUCCESS or FAILURE
+    /// completes without doing anything. Keep it above the longest inline index (INDEX request
+    /// timeouts times redirects).
+    std::chrono::milliseconds inline_recovery_delay{std::chrono::minutes(10)};
     /// Recurring index: the cron, the environments it covers, and the quiet period (endpoints
     /// indexed more recently are skipped).
     std::string recurring_cron = "*/30 * * * *";
@@ -67,7 +73,8 @@ struct index_request {
     std::optional<std::string> reason;
     boost::json::value source_data; ///< null when absent
     /// false: record PENDING and enqueue perform-index; true: perform it now and return the
-    /// finished index (SUCCESS or FAILURE).
+    /// finished index (SUCCESS or FAILURE), with a perform-index job queued at
+    /// now + inline_recovery_delay in case the process dies first.
     bool perform_now = false;
 };
 
@@ -111,7 +118,7 @@ public:
     auto async_perform_index(std::string index_id, service_error& err, CompletionToken&& token = {}) {
         return boost::asio::async_initiate<CompletionToken, void(error_code, endpoint_index)>(
             initiation{this}, token, [this, index_id = std::move(index_id), e = &err](auto h) mutable {
-                perform_index_impl(std::move(index_id), *e, std::move(h));
+                perform_index_impl(std::move(index_id), false, *e, std::move(h));
             });
     }
 
@@ -144,7 +151,9 @@ public:
 
     /// Registers the handlers of performEndpointIndexing (with index_retry), recurringEndpointIndex
     /// and purgeOldIndexings with `w`, and the two periodic jobs (recurring_cron, purge_cron).
-    /// Call before w.start().
+    /// performEndpointIndexing leaves a SUCCESS or FAILURE index as it is, and on its last attempt
+    /// turns a store failure into a FAILURE index ("The index could not be processed: ..."),
+    /// retrying that write until the store takes it. Call before w.start().
     KONGFLOW_ENDPOINTS_DECL void register_jobs(worker& w);
 
     /// The reason Trigger.dev records for a hook body (Vercel "deployment.succeeded"), if any.
@@ -169,8 +178,9 @@ private:
 
     KONGFLOW_ENDPOINTS_DECL void index_impl(index_request, service_error&,
                                             boost::asio::any_completion_handler<void(error_code, endpoint_index)>);
+    /// `unfinished_only` (the job's run): a SUCCESS or FAILURE index is returned as it is.
     KONGFLOW_ENDPOINTS_DECL void
-    perform_index_impl(std::string, service_error&,
+    perform_index_impl(std::string, bool unfinished_only, service_error&,
                        boost::asio::any_completion_handler<void(error_code, endpoint_index)>);
     KONGFLOW_ENDPOINTS_DECL void hook_index_impl(hook_index_request, service_error&,
                                                  boost::asio::any_completion_handler<void(error_code, endpoint_index)>);

@@ -7,6 +7,8 @@
 #include <kongflow/endpoints/services/index_endpoint_service.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json/value_from.hpp>
 
 #include <algorithm>
@@ -147,15 +149,14 @@ index_endpoint_service::index_impl(index_request req, service_error& err,
             ip.status = index_status::pending;
             auto index = repo.create_index(ip);
             if (!index) return index.error();
-            if (!req.perform_now) {
-                enqueue_options o;
-                o.max_attempts = detail::attempts_for(env->type, self->params_.index_attempts_development,
-                                                      self->params_.index_attempts_other);
-                if (auto r =
-                        (*uow)->enqueue(make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, o));
-                    !r)
-                    return r.error();
-            }
+            enqueue_options o;
+            o.max_attempts = detail::attempts_for(env->type, self->params_.index_attempts_development,
+                                                  self->params_.index_attempts_other);
+            // Performed now: the job only recovers an index whose process died mid-way.
+            if (req.perform_now) o.run_at = now_ms() + self->params_.inline_recovery_delay;
+            if (auto r = (*uow)->enqueue(make_job_request(std::string(perform_index_job_kind), {{"id", index->id}}, o));
+                !r)
+                return r.error();
             if (auto r = (*uow)->commit(); !r) return r.error();
             return std::move(*index);
         });
@@ -174,10 +175,10 @@ index_endpoint_service::index_impl(index_request req, service_error& err,
 }
 
 KONGFLOW_ENDPOINTS_DECL void
-index_endpoint_service::perform_index_impl(std::string index_id, service_error& err,
+index_endpoint_service::perform_index_impl(std::string index_id, bool unfinished_only, service_error& err,
                                            boost::asio::any_completion_handler<void(error_code, endpoint_index)> h) {
     err.clear();
-    auto run = [](index_endpoint_service* self, std::string index_id,
+    auto run = [](index_endpoint_service* self, std::string index_id, bool unfinished_only,
                   service_error& err) -> detail::task<endpoint_index> {
         auto& log = self->params_.log;
         auto blocking = self->params_.blocking_executor.value_or(self->ex_);
@@ -195,11 +196,22 @@ index_endpoint_service::perform_index_impl(std::string index_id, service_error& 
         // 1. STARTED; load the endpoint and its environment.
         // Store writes go through async_transact, so they share commits with concurrent ones.
         std::optional<detail::index_subject> start;
+        std::optional<endpoint_index> finished_before; // unfinished_only: already SUCCESS or FAILURE
         diagnostics store_diag;
         auto start_op = self->store_.async_transact(
             blocking,
             [&](unit_of_work& uow) -> result<void> {
                 auto& repo = uow.repo();
+                if (unfinished_only) {
+                    // A job run again after its process died past the index's end (or the
+                    // recovery job of an index performed inline): nothing left to do.
+                    auto current = repo.find_index(index_id);
+                    if (!current) return current.error();
+                    if (current->status == index_status::success || current->status == index_status::failure) {
+                        finished_before = std::move(*current);
+                        return {};
+                    }
+                }
                 update_index_params up;
                 up.id = index_id;
                 up.status = index_status::started;
@@ -214,6 +226,7 @@ index_endpoint_service::perform_index_impl(std::string index_id, service_error& 
             },
             store_diag, boost::asio::deferred);
         auto [start_ec, start_jobs] = co_await std::move(start_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
+        if (!start_ec && finished_before) co_return std::pair{error_code{}, std::move(*finished_before)};
         if (start_ec || !start) {
             if (start_ec == errc::not_found)
                 co_return detail::fail<endpoint_index>(err, errc::endpoint_not_found, "EndpointIndex not found");
@@ -439,7 +452,7 @@ index_endpoint_service::perform_index_impl(std::string index_id, service_error& 
         log.log(log_level::info, "index succeeded", {{"index", index_id}, {"endpoint", ep.id}});
         co_return std::pair{error_code{}, std::move(*done)};
     };
-    detail::spawn_task(ex_, run(this, std::move(index_id), err), err, std::move(h));
+    detail::spawn_task(ex_, run(this, std::move(index_id), unfinished_only, err), err, std::move(h));
 }
 
 KONGFLOW_ENDPOINTS_DECL void
@@ -563,12 +576,44 @@ KONGFLOW_ENDPOINTS_DECL void index_endpoint_service::register_jobs(worker& w) {
         if (!id || !id->is_string())
             throw boost::system::system_error(make_error_code(errc::job_discard), "payload has no index id");
         service_error err;
-        auto perform_op =
-            async_perform_index(std::string(id->get_string()), err, boost::asio::deferred); // GCC 12: see create
+        // Only an unfinished index is performed: the job may run again after its process died
+        // past the end, and an index performed inline has a recovery job (inline_recovery_delay).
+        auto perform_op = boost::asio::async_initiate<const boost::asio::deferred_t&, void(error_code, endpoint_index)>(
+            initiation{this}, boost::asio::deferred,
+            [this, index_id = std::string(id->get_string()), e = &err](auto h) mutable {
+                perform_index_impl(std::move(index_id), true, *e, std::move(h));
+            }); // named, no temporaries in co_await (GCC 12): see create
         auto [ec, index] = co_await std::move(perform_op)(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (ec == errc::endpoint_not_found)
             throw boost::system::system_error(make_error_code(errc::job_discard), err.message);
-        if (ec) throw boost::system::system_error(ec, err.message);
+        if (!ec) co_return;
+        // The store failed. With attempts left, the queue runs the job again after its backoff.
+        if (ctx.attempt() < ctx.job().max_attempts) throw boost::system::system_error(ec, err.message);
+        // The last attempt (the only one in DEVELOPMENT): the index must not stay PENDING or
+        // STARTED for ever, so it ends in FAILURE with the reason. While the store cannot record
+        // even that (a full disk), wait and try again; a shutdown cancels the wait and gives the
+        // job back to the queue without charging an attempt.
+        const std::string index_id(id->get_string());
+        const std::string reason =
+            "The index could not be processed: " + (err.message.empty() ? ec.message() : err.message);
+        boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
+        for (std::chrono::milliseconds delay{250};; delay = std::min(delay * 2, std::chrono::milliseconds(30'000))) {
+            auto failed = co_await detail::on_blocking(blocking_executor(), [&] {
+                update_index_params up;
+                up.id = index_id;
+                up.status = index_status::failure;
+                up.error = boost::json::object{{"message", reason}};
+                return store_.repo().update_index(up);
+            });
+            if (failed) {
+                params_.log.log(log_level::warn, "index failed", {{"index", index_id}, {"error", reason}});
+                co_return;
+            }
+            if (failed.error() == errc::not_found)
+                throw boost::system::system_error(make_error_code(errc::job_discard), "EndpointIndex not found");
+            pause.expires_after(delay);
+            co_await pause.async_wait(boost::asio::use_awaitable);
+        }
     });
     if (params_.index_retry) w.set_retry_policy(std::string(perform_index_job_kind), params_.index_retry);
     w.register_handler(std::string(recurring_index_job_kind), [this](job_context) -> boost::asio::awaitable<void> {

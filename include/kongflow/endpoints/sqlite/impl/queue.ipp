@@ -641,27 +641,39 @@ KONGFLOW_ENDPOINTS_DECL result<queue_stats> queue::stats(timestamp now) {
     // One read transaction so that counts and the oldest age agree.
     auto tx = detail::transaction::begin(conn_, detail::tx_mode::deferred);
     if (!tx) return tx.error();
-    auto st = conn_.cached("SELECT queue, CASE WHEN state <= 2 AND run_at <= ?1 THEN 0 "
-                           "WHEN state = 0 THEN 1 ELSE state END AS s, count(*), "
-                           "min(CASE WHEN state <= 2 AND run_at <= ?1 THEN run_at END) "
-                           "FROM kongflow_job GROUP BY queue, s");
+    // Counted here while the rows stream by, not with GROUP BY: no index has (queue, state), so
+    // SQLite would sort every row of the table (finished jobs stay for their retention) in memory
+    // (temp_store=MEMORY) on each call: a /metrics scrape cost memory in proportion to the table,
+    // which the allocator then kept (the soak saw the daemon's RSS grow with every million jobs).
+    auto st = conn_.cached("SELECT queue, state, run_at FROM kongflow_job");
     if (!st) return st.error();
-    (*st)->bind(1, endpoints::detail::to_millis(now));
+    const auto now_ms = endpoints::detail::to_millis(now);
+    std::optional<std::int64_t> oldest;
+    queue_counts* current = nullptr; // the last row's queue: rows of one queue often come together
+    std::string current_name;
     for (;;) {
         auto row = (*st)->step();
         if (!row) return row.error();
         if (!*row) break;
         auto state = (*st)->get_int64(1);
+        const auto run_at = (*st)->get_int64(2);
+        // Available now (0), scheduled (1: pending, not yet due), the others as stored.
+        const bool due = state <= 2 && run_at <= now_ms;
+        if (due)
+            state = 0;
+        else if (state == 0)
+            state = 1;
         if (state < 0 || state >= job_state_count) continue;
-        auto count = (*st)->get_int64(2);
-        auto& q = s.queues[std::string((*st)->get_text(0))];
-        q.by_state[state] += count;
-        s.totals.by_state[state] += count;
-        if (!(*st)->is_null(3)) {
-            auto t = endpoints::detail::from_millis((*st)->get_int64(3));
-            if (!s.oldest_available_run_at || t < *s.oldest_available_run_at) s.oldest_available_run_at = t;
+        const auto name = (*st)->get_text(0);
+        if (!current || name != current_name) {
+            current_name = std::string(name);
+            current = &s.queues[current_name];
         }
+        ++current->by_state[state];
+        ++s.totals.by_state[state];
+        if (due && (!oldest || run_at < *oldest)) oldest = run_at;
     }
+    if (oldest) s.oldest_available_run_at = endpoints::detail::from_millis(*oldest);
     if (s.oldest_available_run_at) s.oldest_available_age = now - *s.oldest_available_run_at;
     return s;
 }
