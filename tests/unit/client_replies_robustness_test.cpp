@@ -192,3 +192,28 @@ TEST_CASE("hostile replies: HTTP source, webhook, HTTP endpoint, probe, notifica
                return replies::read_deliver_event(url, t, r, out, d);
            });
 }
+
+// tests/fuzz/corpus/action_replies/regression-status-000: a status line "HTTP/1.1 000" (Beast
+// reads any three digits) gave make_http_error(0), a success code, so PING returned no error with
+// ok == false and EXECUTE_JOB a "retry" without error.
+TEST_CASE("a 000 status is a failure for every reader", "[unit][client]") {
+    http_response r;
+    r.status = 0;
+    r.body = R"({"ok":true})";
+    diagnostics d;
+    ping_result ping;
+    CHECK(replies::read_ping(url, {}, r, ping, d));
+    CHECK(!ping.ok);
+    validate_result validate;
+    CHECK(replies::read_validate(url, {}, r, validate, d));
+    index_result index;
+    CHECK(replies::read_index(url, {}, r, index, d));
+    execute_job_result job;
+    CHECK(replies::read_execute_job(url, {}, r, job, d));
+    CHECK(job.kind != execute_job_result::outcome::success);
+    preprocess_run_result pre;
+    CHECK(replies::read_preprocess_run(url, {}, r, pre, d));
+    CHECK(replies::read_run_notification(url, {}, r, d));
+    deliver_event_response event;
+    CHECK(replies::read_deliver_event(url, {}, r, event, d));
+}
