@@ -2,10 +2,12 @@
 // → typed values. Oracles: validate_index_endpoint_response and parse_index_endpoint_response
 // agree; a rejected body still gets the webapp's failure message; an accepted one round-trips:
 // written with value_from, serialised, parsed and validated again, it gives the same typed value
-// (compared through value_from), and value_to reads the written JSON back to it too.
+// (compared through value_from), and value_to reads the written JSON back to it too. A value
+// holding a number that is not finite (1e400) is written as JSON.stringify writes it (null).
 #include "fuzz_check.hpp"
 
 #include <kongflow/endpoints/client/schemas.hpp>
+#include <kongflow/endpoints/json_text.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -45,9 +47,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     json::value written = json::value_from(parsed.value());
-    std::string wire = json::serialize(written);
+    std::string wire = kfe::json_text(written); // what the store and the wire get
     auto reread = json::parse(wire, ec);
     KF_FUZZ_CHECK(!ec, "the written index is not JSON: " + kf_fuzz::show(wire));
+    // 1e400 is Infinity, which zod's number() accepts; written as JSON.stringify does, it becomes
+    // null, so such a value cannot come back (nor does it in Trigger.dev): JSON is all we ask.
+    if (kfe::each_non_finite(written, [](const json::value&) {})) return 0;
     KF_FUZZ_CHECK(reread == written, "serialise/parse changed the written index: " + kf_fuzz::show(wire));
 
     auto again = kfe::parse_index_endpoint_response(reread);

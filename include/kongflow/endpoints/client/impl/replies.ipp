@@ -3,6 +3,7 @@
 
 #include <kongflow/endpoints/client/replies.hpp>
 #include <kongflow/endpoints/client/zod.hpp>
+#include <kongflow/endpoints/json_text.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -130,11 +131,11 @@ inline action_request start(endpoint_action a, const endpoint_target& t, std::ch
 inline std::string headers_record(const std::vector<http_header>& headers) {
     boost::json::object o;
     for (const auto& h : headers) o[h.name] = h.value; // a record: the last duplicate wins, as in JS
-    return boost::json::serialize(o);
+    return endpoints::json_text(o);
 }
 
 inline std::string json_or_empty_object(const boost::json::value& v) {
-    return v.is_null() ? std::string("{}") : boost::json::serialize(v);
+    return v.is_null() ? std::string("{}") : endpoints::json_text(v);
 }
 
 /// Shared by the strict actions (A.4, A.7, A.8, A.9): no response, then non-2xx.
@@ -222,7 +223,7 @@ KONGFLOW_ENDPOINTS_DECL action_request make_json_action(endpoint_action a, const
                    {"x-trigger-api-key", t.api_key},
                    {"x-trigger-action", std::string(to_string(a))}};
     detail::append_common(req, id);
-    req.body = boost::json::serialize(body);
+    req.body = endpoints::json_text(body);
     return req;
 }
 
@@ -239,10 +240,10 @@ KONGFLOW_ENDPOINTS_DECL action_request make_http_source(const endpoint_target& t
                    {"x-ts-http-url", d.request.url},
                    {"x-ts-http-method", d.request.method},
                    {"x-ts-http-headers", detail::headers_record(d.request.headers)}};
-    if (d.auth) req.headers.push_back({"x-ts-auth", boost::json::serialize(*d.auth)});
+    if (d.auth) req.headers.push_back({"x-ts-auth", endpoints::json_text(*d.auth)});
     if (d.dynamic_id && !d.dynamic_id->empty()) req.headers.push_back({"x-ts-dynamic-id", *d.dynamic_id});
     if (d.metadata && detail::truthy(*d.metadata))
-        req.headers.push_back({"x-ts-metadata", boost::json::serialize(*d.metadata)});
+        req.headers.push_back({"x-ts-metadata", endpoints::json_text(*d.metadata)});
     detail::append_common(req, id);
     req.body = d.request.raw_body;
     return req;
