@@ -612,10 +612,18 @@ KONGFLOW_ENDPOINTS_DECL error_code read_deliver_event(std::string_view url, erro
 KONGFLOW_ENDPOINTS_DECL std::optional<std::string> resolve_location(std::string_view base_url,
                                                                     std::string_view location) {
     namespace urls = boost::urls;
+    // Boost.URL 1.81 reads "http://h:80./8/" as port 80 and the path "./8/", which resolve() then
+    // turns into "http://h:808/" (found by tests/fuzz). With an authority, a path is empty or
+    // starts with '/' (RFC 3986 path-abempty): refuse anything else, before and after resolving.
+    auto well_formed = [](const urls::url_view_base& u) {
+        return !u.has_authority() || u.encoded_path().empty() || u.encoded_path().front() == '/';
+    };
     auto base = urls::parse_uri(base_url);
     auto ref = urls::parse_uri_reference(location);
     urls::url target;
-    if (!base || !ref || !urls::resolve(*base, *ref, target)) return std::nullopt;
+    if (!base || !ref || !well_formed(*base) || !well_formed(*ref) || !urls::resolve(*base, *ref, target) ||
+        !well_formed(target))
+        return std::nullopt;
     target.remove_fragment();
     if ((target.scheme_id() != urls::scheme::http && target.scheme_id() != urls::scheme::https) ||
         !target.has_authority() || target.encoded_host().empty() || target.has_userinfo())
