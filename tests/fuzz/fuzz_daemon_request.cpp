@@ -32,6 +32,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -156,10 +157,26 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
     return s;
 }
 
-/// True when the request carries `secret` anywhere but its Authorization header.
+/// True when the request carries `secret` anywhere but its Authorization header, also once
+/// percent-decoded (the target) or JSON-decoded (the body): a route may log what it decoded.
 bool carries_elsewhere(const kfd::http_request& req, std::string_view secret) {
     auto has = [&](std::string_view s) { return s.find(secret) != std::string_view::npos; };
-    if (has(std::string_view(req.target().data(), req.target().size())) || has(req.body())) return true;
+    std::string_view target(req.target().data(), req.target().size());
+    if (has(target) || has(req.body())) return true;
+    std::string decoded;
+    for (std::size_t i = 0; i < target.size(); ++i) {
+        auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
+        if (target[i] == '%' && i + 2 < target.size() && hex(target[i + 1]) && hex(target[i + 2])) {
+            decoded += static_cast<char>(std::stoi(std::string(target.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            decoded += target[i];
+        }
+    }
+    if (has(decoded)) return true;
+    boost::system::error_code ec;
+    auto body = json::parse(req.body(), ec);
+    if (!ec && has(json::serialize(body))) return true;
     for (const auto& f : req)
         if (f.name() != http::field::authorization && (has(f.value()) || has(f.name_string()))) return true;
     return false;
