@@ -139,6 +139,7 @@ struct world {
 
         kfd::api_deps deps;
         deps.repo = &store.repo();
+        deps.jobs = &store.jobs();
         deps.blocking = ex;
         deps.metrics = &metrics;
         deps.log = log;
@@ -147,6 +148,7 @@ struct world {
         deps.not_ready = [] { return std::optional<std::string>(); };
         routes = std::make_unique<kfd::router>(std::move(deps));
         kfd::add_api_routes(*routes);
+        kfd::add_queue_routes(*routes);
         kfd::add_service_routes(*routes);
     }
 };
