@@ -236,8 +236,14 @@ std::string apply_file(daemon_config& c, const std::string& path) {
     if (!in) return "cannot read the config file " + path;
     std::stringstream ss;
     ss << in.rdbuf();
+    return apply_config_text(c, ss.str(), path);
+}
+
+} // namespace
+
+std::string apply_config_text(daemon_config& c, std::string_view text, const std::string& path) {
     boost::system::error_code ec;
-    auto v = boost::json::parse(ss.str(), ec);
+    auto v = boost::json::parse(text, ec);
     if (ec) return "config file " + path + " is not valid JSON: " + ec.message();
     if (!v.is_object()) return "config file " + path + " must hold a JSON object";
     for (const auto& [k, val] : v.get_object()) {
@@ -267,8 +273,6 @@ std::string apply_file(daemon_config& c, const std::string& path) {
     return {};
 }
 
-} // namespace
-
 bool parse_listen(std::string_view s, std::string& host, std::uint16_t& port) {
     std::string_view h, p;
     if (!s.empty() && s.front() == '[') {
@@ -283,7 +287,9 @@ bool parse_listen(std::string_view s, std::string& host, std::uint16_t& port) {
         p = s.substr(colon + 1);
     }
     std::uint16_t v = 0;
-    if (h.empty() || !parse_uint<std::uint16_t>(p, v, 0, 65535)) return false;
+    // Brackets only wrap an IPv6 address: "[::1]:3030", never inside the host (found by tests/fuzz).
+    if (h.empty() || h.find_first_of("[]") != std::string_view::npos || !parse_uint<std::uint16_t>(p, v, 0, 65535))
+        return false;
     host = std::string(h);
     port = v;
     return true;

@@ -84,6 +84,11 @@ struct parse_result {
 };
 parse_result parse_command_line(const std::vector<std::string>& args, const env_lookup& env);
 
+/// Applies a config file's text (a JSON object of settings) to `cfg`; `path` names the file in
+/// messages. Returns an error message, or empty. What --config and KONGFLOW_CONFIG read, without
+/// the file (tests/fuzz/fuzz_config.cpp).
+std::string apply_config_text(daemon_config& cfg, std::string_view text, const std::string& path);
+
 /// The SQLite store's parameters for `cfg` (serve and the environments commands alike).
 kfe::sqlite::store_params store_params(const daemon_config& cfg);
 

@@ -37,6 +37,58 @@ http_response json_error(unsigned status, std::string_view message, unsigned ver
     return res;
 }
 
+void apply_request_limits(http::request_parser<http::string_body>& parser, const http_server_params& params) {
+    parser.body_limit(params.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(params.max_header_bytes));
+}
+
+namespace {
+std::string too_large_message(const http_server_params& params) {
+    return "Request body is too large (limit " + std::to_string(params.max_body_bytes) + " bytes)";
+}
+} // namespace
+
+std::optional<http_rejection> read_rejection(error_code ec, bool in_body, const http_server_params& params) {
+    if (!in_body) {
+        if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+            ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+            ec == asio::error::bad_descriptor)
+            return std::nullopt;
+        if (ec == http::error::header_limit) return http_rejection{431, "Request headers are too large"};
+        if (ec == http::error::body_limit) return http_rejection{413, "Request body is too large"};
+        return http_rejection{400, "Malformed HTTP request: " + ec.message()};
+    }
+    if (ec == http::error::body_limit) return http_rejection{413, too_large_message(params)};
+    if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == asio::error::eof)
+        return std::nullopt;
+    return http_rejection{400, "Malformed HTTP request: " + ec.message()};
+}
+
+std::optional<http_rejection> declared_length_rejection(const http::request_parser<http::string_body>& parser,
+                                                        const http_server_params& params) {
+    if (auto len = parser.content_length(); len && *len > params.max_body_bytes)
+        return http_rejection{413, too_large_message(params)};
+    return std::nullopt;
+}
+
+bool finish_response(const http_request& req, http_response& res, const http_server_params& params, bool stopping) {
+    bool keep_alive = req.keep_alive() && res.keep_alive() && !stopping;
+    res.version(req.version());
+    res.keep_alive(keep_alive);
+    res.set(http::field::server, params.server_header);
+    if (req.method() == http::verb::head) {
+        // Beast would send the body; HEAD answers keep the length and drop it.
+        res.prepare_payload();
+        auto len = res.body().size();
+        res.body().clear();
+        res.content_length(len);
+    } else {
+        res.prepare_payload();
+    }
+    return keep_alive;
+}
+
 struct http_server::connection {
     std::uint64_t id = 0;
     beast::tcp_stream stream;
@@ -203,33 +255,18 @@ asio::awaitable<void> http_server::serve(std::shared_ptr<connection> c) {
         c->idle = buffer.size() == 0;
         c->waiting = true;
         http::request_parser<http::string_body> parser;
-        parser.body_limit(params_.max_body_bytes);
-        parser.header_limit(static_cast<std::uint32_t>(params_.max_header_bytes));
+        apply_request_limits(parser, params_);
         c->stream.expires_after(params_.read_timeout);
         auto [ec, n] = co_await http::async_read_header(c->stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
         c->idle = false;
         c->waiting = false;
         (void)n;
         if (ec) {
-            if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
-                ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-                ec == asio::error::bad_descriptor)
-                break;
-            if (ec == http::error::header_limit)
-                co_await reject(431, "Request headers are too large");
-            else if (ec == http::error::body_limit)
-                co_await reject(413, "Request body is too large");
-            else {
-                auto msg = "Malformed HTTP request: " + ec.message();
-                co_await reject(400, msg);
-            }
+            if (auto r = read_rejection(ec, false, params_)) co_await reject(r->status, r->message);
             break;
         }
-        // A declared body over the limit is refused before reading it.
-        const std::string too_large =
-            "Request body is too large (limit " + std::to_string(params_.max_body_bytes) + " bytes)";
-        if (auto len = parser.content_length(); len && *len > params_.max_body_bytes) {
-            co_await reject(413, too_large);
+        if (auto r = declared_length_rejection(parser, params_)) {
+            co_await reject(r->status, r->message);
             break;
         }
         if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -242,12 +279,7 @@ asio::awaitable<void> http_server::serve(std::shared_ptr<connection> c) {
             auto [bec, bn] = co_await http::async_read(c->stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
             (void)bn;
             if (bec) {
-                const auto malformed = "Malformed HTTP request: " + bec.message();
-                if (bec == http::error::body_limit)
-                    co_await reject(413, too_large);
-                else if (bec != beast::error::timeout && bec != http::error::end_of_stream &&
-                         bec != asio::error::operation_aborted && bec != asio::error::eof)
-                    co_await reject(400, malformed);
+                if (auto r = read_rejection(bec, true, params_)) co_await reject(r->status, r->message);
                 break;
             }
         }
@@ -258,19 +290,7 @@ asio::awaitable<void> http_server::serve(std::shared_ptr<connection> c) {
         } catch (const std::exception&) {
             res = json_error(500, "Something went wrong", req.version());
         }
-        bool keep_alive = req.keep_alive() && res.keep_alive() && !stopping_;
-        res.version(req.version());
-        res.keep_alive(keep_alive);
-        res.set(http::field::server, params_.server_header);
-        if (req.method() == http::verb::head) {
-            // Beast would send the body; HEAD answers keep the length and drop it.
-            res.prepare_payload();
-            auto len = res.body().size();
-            res.body().clear();
-            res.content_length(len);
-        } else {
-            res.prepare_payload();
-        }
+        bool keep_alive = finish_response(req, res, params_, stopping_);
         c->stream.expires_after(params_.write_timeout);
         auto [wec, wn] = co_await http::async_write(c->stream, res, asio::as_tuple(asio::use_awaitable));
         (void)wn;

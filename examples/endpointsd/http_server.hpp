@@ -12,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include <atomic>
@@ -21,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace kongflow::endpointsd {
@@ -58,6 +60,32 @@ using http_shed_hook = std::function<void(bool waiting)>;
 
 /// A JSON error body `{"error": message}` with the given status.
 http_response json_error(unsigned status, std::string_view message, unsigned version = 11, bool keep_alive = true);
+
+// The server's decisions without a socket: http_server::serve makes them through these, and so
+// does tests/fuzz/fuzz_daemon_request.cpp, which feeds raw bytes through the same parser limits.
+
+/// A request parser with the server's limits (body, header block).
+void apply_request_limits(http::request_parser<http::string_body>& parser, const http_server_params& params);
+
+/// A request the server refuses to read further: the status and message it answers with.
+struct http_rejection {
+    unsigned status;
+    std::string message;
+};
+
+/// What reading a request's header (`in_body` false) or body failing with `ec` answers: a
+/// rejection, or nothing when the connection just closes (the peer left, a timeout).
+std::optional<http_rejection> read_rejection(kongflow::endpoints::error_code ec, bool in_body,
+                                             const http_server_params& params);
+
+/// A header whose Content-Length is over the limit: refused before its body is read.
+std::optional<http_rejection> declared_length_rejection(const http::request_parser<http::string_body>& parser,
+                                                        const http_server_params& params);
+
+/// Shapes the handler's answer to `req` as it goes on the wire (version, keep-alive, Server,
+/// Content-Length; a HEAD answer keeps the length and drops the body). Returns whether the
+/// connection stays open after it.
+bool finish_response(const http_request& req, http_response& res, const http_server_params& params, bool stopping);
 
 class http_server {
 public:

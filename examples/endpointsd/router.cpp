@@ -1,5 +1,7 @@
 #include "router.hpp"
 
+#include <kongflow/endpoints/json_text.hpp>
+
 #include <boost/beast/core/string.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
@@ -47,7 +49,7 @@ const char* method_name(http::verb v) {
 http_response json_response(unsigned status, const boost::json::value& body) {
     http_response res{static_cast<http::status>(status), 11};
     res.set(http::field::content_type, "application/json; charset=utf-8");
-    res.body() = boost::json::serialize(body);
+    res.body() = kfe::json_text(body); // valid JSON even with 1e400 in stored data
     res.keep_alive(true);
     return res;
 }

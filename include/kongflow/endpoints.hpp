@@ -9,6 +9,7 @@
 #include <kongflow/endpoints/client/http_transport.hpp>
 #include <kongflow/endpoints/diagnostics.hpp>
 #include <kongflow/endpoints/error.hpp>
+#include <kongflow/endpoints/json_text.hpp>
 #include <kongflow/endpoints/memory/queue.hpp>
 #include <kongflow/endpoints/memory/repository.hpp>
 #include <kongflow/endpoints/memory/store.hpp>

@@ -108,6 +108,9 @@ TEST_CASE("config errors are clear", "[integration][daemon]") {
     } cases[] = {
         {{"--listen", "nope"}, {}, "listen must be HOST:PORT"},
         {{"--listen", "127.0.0.1:70000"}, {}, "listen must be HOST:PORT"},
+        // tests/fuzz/corpus/config/regression-listen-brackets: accepted, then unreadable once written back.
+        {{"--listen", "1[]27.0.0.1:4:0"}, {}, "listen must be HOST:PORT"},
+        {{"--listen", "[a]b]:80"}, {}, "listen must be HOST:PORT"},
         {{"--io-threads", "0"}, {}, "io_threads must be 1..256"},
         {{"--auth-cache-ms", "-1"}, {}, "auth_cache_ms must be a number of milliseconds between 0 and 3600000"},
         {{"--auth-cache-ms", "3600001"}, {}, "auth_cache_ms must be"},

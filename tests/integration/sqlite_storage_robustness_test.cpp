@@ -654,3 +654,19 @@ TEST_CASE("sqlite: sync_database_file syncs a file database without a transactio
     REQUIRE(mem.has_value());
     CHECK(mem->sync_database_file() == SQLITE_OK); // nothing to sync
 }
+
+// An endpoint's reply with 1e400 in it (Infinity once parsed) was stored as the text "Infinity",
+// which the row reader then refused as invalid JSON (tests/fuzz/corpus/index_reply/regression-infinity).
+TEST_CASE("sqlite::repository: JSON with a number that is not finite reads back (as null)",
+          "[integration][storage][sqlite]") {
+    kf_test::temp_dir dir;
+    auto repo = open_repo(dir.file("infinity.db"));
+    auto w = make_world(repo);
+    auto e = repo.upsert_endpoint(endpoint_params(w.env, "a")).value();
+    auto created = repo.create_index(
+        {e.value.id, kf::index_source::api, std::nullopt, boost::json::parse(R"({"limit":1e400,"n":1})"), {}, {}});
+    REQUIRE(created.has_value());
+    auto ix = repo.find_index(created->id);
+    REQUIRE(ix.has_value());
+    CHECK(ix->source_data == boost::json::parse(R"({"limit":null,"n":1})"));
+}

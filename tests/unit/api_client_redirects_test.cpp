@@ -203,3 +203,21 @@ TEST_CASE("index_redirect_url: relative Locations resolved, the rest verbatim", 
     CHECK(replies::index_redirect_url("http://a.test/x", "ftp://files.test/z") == "ftp://files.test/z");
     CHECK(replies::index_redirect_url("http://a.test/x", "not a url") == "not a url");
 }
+
+// tests/fuzz/corpus/redirects/regression-port-dot: Boost.URL 1.81 parses "http://h:80./8/" as port
+// 80 and the path "./8/", and resolving removed the "./": the redirect went to "http://h:808/".
+TEST_CASE("resolve_location: a port followed by a dot segment is no URL", "[unit][client][redirects]") {
+    CHECK(!replies::resolve_location("http://a.test/x", "http://a.test:80./8/"));
+    CHECK(!replies::resolve_location("http://2:1350./3531/", ""));
+    CHECK(!replies::resolve_location("http://a.test:./x", "y"));
+    CHECK(replies::resolve_location("http://a.test:80/x/", "./8/") == "http://a.test:80/x/8/");
+    action_request sent;
+    sent.url = "http://a.test/api";
+    http_response r;
+    r.status = 308;
+    r.headers = {{"location", "http://a.test:80./8/"}};
+    diagnostics diag;
+    auto step = replies::next_hop(sent, r, 0, diag);
+    CHECK(step.what == replies::redirect_step::kind::fail);
+    CHECK(step.ec == errc::invalid_url);
+}

@@ -6,6 +6,7 @@
 #include "text_file.hpp"
 
 #include <kongflow/endpoints/client/replies.hpp>
+#include <kongflow/endpoints/json_text.hpp>
 
 #include <boost/json.hpp>
 
@@ -191,4 +192,42 @@ TEST_CASE("hostile replies: HTTP source, webhook, HTTP endpoint, probe, notifica
                deliver_event_response out;
                return replies::read_deliver_event(url, t, r, out, d);
            });
+}
+
+// tests/fuzz/corpus/action_replies/regression-status-000: a status line "HTTP/1.1 000" (Beast
+// reads any three digits) gave make_http_error(0), a success code, so PING returned no error with
+// ok == false and EXECUTE_JOB a "retry" without error.
+TEST_CASE("a 000 status is a failure for every reader", "[unit][client]") {
+    http_response r;
+    r.status = 0;
+    r.body = R"({"ok":true})";
+    diagnostics d;
+    ping_result ping;
+    CHECK(replies::read_ping(url, {}, r, ping, d));
+    CHECK(!ping.ok);
+    validate_result validate;
+    CHECK(replies::read_validate(url, {}, r, validate, d));
+    index_result index;
+    CHECK(replies::read_index(url, {}, r, index, d));
+    execute_job_result job;
+    CHECK(replies::read_execute_job(url, {}, r, job, d));
+    CHECK(job.kind != execute_job_result::outcome::success);
+    preprocess_run_result pre;
+    CHECK(replies::read_preprocess_run(url, {}, r, pre, d));
+    CHECK(replies::read_run_notification(url, {}, r, d));
+    deliver_event_response event;
+    CHECK(replies::read_deliver_event(url, {}, r, event, d));
+}
+
+// tests/fuzz/corpus/index_reply/regression-infinity: {"limit":1e4002} parses as infinity (as in
+// JS) and validates (zod's number() takes Infinity); Boost.JSON then wrote "Infinity", which the
+// SQLite store could not read back and no client could parse. JSON text is now JSON.stringify's.
+TEST_CASE("JSON we write stays JSON with numbers that are not finite", "[unit][client]") {
+    auto v = json::parse(R"([1e400,{"a":-1e999,"b":[1e4002]},1,"x"])");
+    CHECK(json_text(v) == R"([null,{"a":null,"b":[null]},1,"x"])");
+    CHECK(json_text(json::parse(R"({"a":[1,2]})")) == R"({"a":[1,2]})");
+    auto req = replies::make_json_action(endpoint_action::execute_job, endpoint_target{url, "k", std::nullopt}, v, {});
+    boost::system::error_code ec;
+    json::parse(req.body, ec);
+    CHECK(!ec);
 }

@@ -66,3 +66,17 @@ TEST_CASE("cron: an expression that never fires", "[unit][cron]") {
     REQUIRE(c.has_value());
     CHECK(!c->next_after(utc(2024, 1, 1)));
 }
+
+// tests/fuzz/corpus/cron/regression-extreme-time: "@daily" after the largest timestamp overflowed
+// the calendar arithmetic (UBSan: signed integer overflow in chrono).
+TEST_CASE("cron: times outside the years 1-9999 never fire", "[unit][cron]") {
+    auto c = cron_schedule::parse("@daily");
+    REQUIRE(c.has_value());
+    CHECK(!c->next_after(timestamp::max()));
+    CHECK(!c->next_after(timestamp::min()));
+    CHECK(!c->next_after(utc(10000, 1, 1)));
+    CHECK(!c->next_after(utc(0, 12, 31)));
+    CHECK(next("@daily", utc(9999, 12, 30)) == utc(9999, 12, 31));
+    CHECK(next("@daily", utc(1, 1, 1)) == utc(1, 1, 2));
+    CHECK(!cron_schedule::parse("0 0 29 2 *")->next_after(utc(9999, 12, 31, 23, 59, 59)));
+}

@@ -20,6 +20,9 @@ TEST_CASE("HTTP statuses have their own category", "[unit][error]") {
     CHECK(ec.value() == 503);
     CHECK(ec.category().name() == std::string("kongflow.http"));
     CHECK(ec.message() == "HTTP status 503");
+    // "HTTP/1.1 000 ..." parses; its error must still be an error.
+    CHECK(make_http_error(0));
+    CHECK(make_http_error(0) == errc::invalid_response);
 }
 
 TEST_CASE("error_with_diagnostics keeps both messages", "[unit][error]") {

@@ -102,7 +102,13 @@ KONGFLOW_ENDPOINTS_DECL const boost::system::error_category& get_http_category()
 
 inline error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), get_errc_category()}; }
 
-inline error_code make_http_error(unsigned status) noexcept { return {static_cast<int>(status), get_http_category()}; }
+/// The error for a reply with HTTP status `status`. A status line may say 000 (Beast reads any
+/// three digits), a value no error_code can carry as a failure: that one is errc::invalid_response,
+/// so a reply the readers refuse is never reported as a success (found by tests/fuzz).
+inline error_code make_http_error(unsigned status) noexcept {
+    if (status == 0) return make_error_code(errc::invalid_response);
+    return {static_cast<int>(status), get_http_category()};
+}
 
 /// The exception thrown by throwing overloads: a system_error that keeps the diagnostics.
 class error_with_diagnostics : public boost::system::system_error {

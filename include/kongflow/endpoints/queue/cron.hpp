@@ -26,7 +26,8 @@ public:
     }
 
     /// The first fire time strictly after `t` (whole minutes, UTC), or none if the expression can
-    /// never fire (such as "0 0 30 2 *") within the next 8 years.
+    /// never fire (such as "0 0 30 2 *") within the next 8 years, or
+    /// before the year 10000 (`t` must be in the years 1 to 9999 too).
     KONGFLOW_ENDPOINTS_DECL std::optional<timestamp> next_after(timestamp t) const;
 
     const std::string& expression() const noexcept { return expr_; }

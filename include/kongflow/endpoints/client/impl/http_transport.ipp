@@ -590,7 +590,8 @@ inline void http_transport_impl::reap() {
     const auto now = http_clock::now();
     std::optional<http_clock::time_point> next;
     std::vector<http_origin_pool*> emptied;
-    for (auto& [key, p] : pools_) {
+    for (auto& entry : pools_) {
+        auto& p = entry.second; // not a structured binding: the lambda below captures it (clang < 16)
         auto& idle = p->idle;
         auto keep_end = std::remove_if(idle.begin(), idle.end(), [&](std::unique_ptr<http_connection>& c) {
             if (now - c->idle_since_ >= params_.idle_timeout || !c->idle_alive()) {

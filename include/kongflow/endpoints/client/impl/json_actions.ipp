@@ -7,6 +7,7 @@
 #include <kongflow/endpoints/client/detail/json_fields.hpp>
 #include <kongflow/endpoints/client/schemas.hpp>
 #include <kongflow/endpoints/detail/ids.hpp>
+#include <kongflow/endpoints/json_text.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -102,7 +103,7 @@ KONGFLOW_ENDPOINTS_DECL void tag_invoke(const boost::json::value_from_tag&, boos
         boost::json::object m;
         if (v.run_metadata->success_subscription) m["successSubscription"] = *v.run_metadata->success_subscription;
         if (v.run_metadata->failed_subscription) m["failedSubscription"] = *v.run_metadata->failed_subscription;
-        o["x-trigger-run-metadata"] = boost::json::serialize(m); // a header carries JSON text
+        o["x-trigger-run-metadata"] = endpoints::json_text(m); // a header carries JSON text
     }
     jv = std::move(o);
 }

@@ -3,6 +3,7 @@
 
 #include <kongflow/endpoints/client/replies.hpp>
 #include <kongflow/endpoints/client/zod.hpp>
+#include <kongflow/endpoints/json_text.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -130,11 +131,11 @@ inline action_request start(endpoint_action a, const endpoint_target& t, std::ch
 inline std::string headers_record(const std::vector<http_header>& headers) {
     boost::json::object o;
     for (const auto& h : headers) o[h.name] = h.value; // a record: the last duplicate wins, as in JS
-    return boost::json::serialize(o);
+    return endpoints::json_text(o);
 }
 
 inline std::string json_or_empty_object(const boost::json::value& v) {
-    return v.is_null() ? std::string("{}") : boost::json::serialize(v);
+    return v.is_null() ? std::string("{}") : endpoints::json_text(v);
 }
 
 /// Shared by the strict actions (A.4, A.7, A.8, A.9): no response, then non-2xx.
@@ -222,7 +223,7 @@ KONGFLOW_ENDPOINTS_DECL action_request make_json_action(endpoint_action a, const
                    {"x-trigger-api-key", t.api_key},
                    {"x-trigger-action", std::string(to_string(a))}};
     detail::append_common(req, id);
-    req.body = boost::json::serialize(body);
+    req.body = endpoints::json_text(body);
     return req;
 }
 
@@ -239,10 +240,10 @@ KONGFLOW_ENDPOINTS_DECL action_request make_http_source(const endpoint_target& t
                    {"x-ts-http-url", d.request.url},
                    {"x-ts-http-method", d.request.method},
                    {"x-ts-http-headers", detail::headers_record(d.request.headers)}};
-    if (d.auth) req.headers.push_back({"x-ts-auth", boost::json::serialize(*d.auth)});
+    if (d.auth) req.headers.push_back({"x-ts-auth", endpoints::json_text(*d.auth)});
     if (d.dynamic_id && !d.dynamic_id->empty()) req.headers.push_back({"x-ts-dynamic-id", *d.dynamic_id});
     if (d.metadata && detail::truthy(*d.metadata))
-        req.headers.push_back({"x-ts-metadata", boost::json::serialize(*d.metadata)});
+        req.headers.push_back({"x-ts-metadata", endpoints::json_text(*d.metadata)});
     detail::append_common(req, id);
     req.body = d.request.raw_body;
     return req;
@@ -611,10 +612,18 @@ KONGFLOW_ENDPOINTS_DECL error_code read_deliver_event(std::string_view url, erro
 KONGFLOW_ENDPOINTS_DECL std::optional<std::string> resolve_location(std::string_view base_url,
                                                                     std::string_view location) {
     namespace urls = boost::urls;
+    // Boost.URL 1.81 reads "http://h:80./8/" as port 80 and the path "./8/", which resolve() then
+    // turns into "http://h:808/" (found by tests/fuzz). With an authority, a path is empty or
+    // starts with '/' (RFC 3986 path-abempty): refuse anything else, before and after resolving.
+    auto well_formed = [](const urls::url_view_base& u) {
+        return !u.has_authority() || u.encoded_path().empty() || u.encoded_path().front() == '/';
+    };
     auto base = urls::parse_uri(base_url);
     auto ref = urls::parse_uri_reference(location);
     urls::url target;
-    if (!base || !ref || !urls::resolve(*base, *ref, target)) return std::nullopt;
+    if (!base || !ref || !well_formed(*base) || !well_formed(*ref) || !urls::resolve(*base, *ref, target) ||
+        !well_formed(target))
+        return std::nullopt;
     target.remove_fragment();
     if ((target.scheme_id() != urls::scheme::http && target.scheme_id() != urls::scheme::https) ||
         !target.has_authority() || target.encoded_host().empty() || target.has_userinfo())

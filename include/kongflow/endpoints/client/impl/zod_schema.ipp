@@ -63,8 +63,10 @@ KONGFLOW_ENDPOINTS_DECL const node* builder::extend(const node* base,
                                                     std::initializer_list<std::pair<const char*, const node*>> shape) {
     auto* n = make(kind::object);
     n->shape = base->shape;
-    for (const auto& [k, v] : shape) {
-        auto it = std::find_if(n->shape.begin(), n->shape.end(), [&](const auto& p) { return p.first == k; });
+    for (const auto& field : shape) {
+        // Not a structured binding: the lambda captures the key (clang < 16 cannot).
+        const auto& [k, v] = field;
+        auto it = std::find_if(n->shape.begin(), n->shape.end(), [&](const auto& p) { return p.first == field.first; });
         if (it != n->shape.end())
             it->second = v; // zod's extend keeps the key's position when it overrides it
         else

@@ -3,6 +3,7 @@
 #ifndef KONGFLOW_ENDPOINTS_POSTGRES_DETAIL_ROWS_HPP
 #define KONGFLOW_ENDPOINTS_POSTGRES_DETAIL_ROWS_HPP
 
+#include <kongflow/endpoints/json_text.hpp>
 #include <kongflow/endpoints/model.hpp>
 #include <kongflow/endpoints/postgres/detail/connection.hpp>
 
@@ -33,7 +34,7 @@ inline constexpr std::string_view registration_columns =
 inline std::int64_t to_db(timestamp t) noexcept { return t.time_since_epoch().count(); }
 inline std::optional<std::string> json_to_db(const boost::json::value& v) {
     if (v.is_null()) return std::nullopt;
-    return boost::json::serialize(v);
+    return endpoints::json_text(v); // JSON even with 1e400 in it (PostgreSQL refuses "Infinity")
 }
 
 class row_reader {

@@ -2,6 +2,7 @@
 #define KONGFLOW_ENDPOINTS_POSTGRES_IMPL_QUEUE_IPP
 
 #include <kongflow/endpoints/detail/ids.hpp>
+#include <kongflow/endpoints/json_text.hpp>
 #include <kongflow/endpoints/postgres/detail/access.hpp>
 #include <kongflow/endpoints/postgres/detail/connection.hpp>
 #include <kongflow/endpoints/postgres/queue.hpp>
@@ -135,7 +136,7 @@ inline result<std::vector<job_id>> enqueue_rows(connection& c, std::span<const j
         if (!jobs[i].job_key) plain.push_back(i);
     if (plain.size() == 1) {
         const auto& r = jobs[plain[0]];
-        auto w = c.query(std::string(insert_one) + " RETURNING id", r.kind, boost::json::serialize(r.payload), r.queue,
+        auto w = c.query(std::string(insert_one) + " RETURNING id", r.kind, endpoints::json_text(r.payload), r.queue,
                          r.priority, state_of(r), endpoints::detail::to_millis(r.run_at.value_or(now)), r.max_attempts,
                          now_ms_v, nullptr);
         if (!w) return w.error();
@@ -152,7 +153,7 @@ inline result<std::vector<job_id>> enqueue_rows(connection& c, std::span<const j
             const auto& r = jobs[plain[k]];
             new_ids.push_back(seq->integer(static_cast<int>(k), 0));
             kinds.push_back(r.kind);
-            payloads.push_back(boost::json::serialize(r.payload));
+            payloads.push_back(endpoints::json_text(r.payload));
             queues.push_back(r.queue);
             prio.push_back(r.priority);
             states.push_back(state_of(r));
@@ -171,7 +172,7 @@ inline result<std::vector<job_id>> enqueue_rows(connection& c, std::span<const j
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         const auto& r = jobs[i];
         if (!r.job_key) continue;
-        const auto payload = boost::json::serialize(r.payload);
+        const auto payload = endpoints::json_text(r.payload);
         const auto run_at = endpoints::detail::to_millis(r.run_at.value_or(now));
         bool done = false;
         // A concurrent claim, cleanup or enqueue can move the key between two statements: loop.

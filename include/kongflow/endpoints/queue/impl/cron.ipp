@@ -3,6 +3,7 @@
 
 #include <kongflow/endpoints/queue/cron.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -143,9 +144,13 @@ KONGFLOW_ENDPOINTS_DECL result<cron_schedule> cron_schedule::parse(std::string_v
 
 KONGFLOW_ENDPOINTS_DECL std::optional<timestamp> cron_schedule::next_after(timestamp t) const {
     using namespace std::chrono;
+    // Years 1 to 9999 only, for `t` and the result: near the ends of the millisecond range the
+    // calendar arithmetic below overflows (found by tests/fuzz), and no schedule needs more.
+    constexpr auto first = sys_days(year(1) / January / 1), last = sys_days(year(10000) / January / 1);
+    if (t < first || t >= last) return std::nullopt;
     auto start = floor<minutes>(t) + minutes(1);
     auto day = floor<days>(start);
-    auto limit = day + days(366 * 8 + 2);
+    auto limit = std::min(day + days(366 * 8 + 2), last); // fire times stay within the years too
     int first_minute_of_day = static_cast<int>(duration_cast<minutes>(start - day).count());
     for (; day < limit; day += days(1), first_minute_of_day = 0) {
         year_month_day ymd(day);

@@ -232,7 +232,10 @@ index_endpoint_service::perform_index_impl(std::string index_id, bool unfinished
                 co_return detail::fail<endpoint_index>(err, errc::endpoint_not_found, "EndpointIndex not found");
             co_return store_failed(start_ec, store_diag);
         }
-        auto& [index, ep, env] = *start;
+        // Named members, not a structured binding: the lambdas below capture them, which clang
+        // accepts only from version 16 (tests/fuzz builds with clang 14).
+        auto& ep = start->ep;
+        auto& env = start->env;
 
         // Ends the index in FAILURE (and maybe auto-disables the endpoint).
         // Takes an lvalue: a by-value argument of a coroutine is a temporary GCC 12 mishandles.

@@ -3,6 +3,7 @@
 #ifndef KONGFLOW_ENDPOINTS_SQLITE_DETAIL_ROWS_HPP
 #define KONGFLOW_ENDPOINTS_SQLITE_DETAIL_ROWS_HPP
 
+#include <kongflow/endpoints/json_text.hpp>
 #include <kongflow/endpoints/model.hpp>
 #include <kongflow/endpoints/sqlite/detail/connection.hpp>
 #include <kongflow/endpoints/sqlite/detail/errors.hpp>
@@ -25,7 +26,7 @@ inline std::int64_t to_db(timestamp t) noexcept { return t.time_since_epoch().co
 inline timestamp from_db_time(std::int64_t v) noexcept { return timestamp(std::chrono::milliseconds(v)); }
 inline std::optional<std::string> json_to_db(const boost::json::value& v) {
     if (v.is_null()) return std::nullopt;
-    return boost::json::serialize(v);
+    return endpoints::json_text(v); // readable back even with 1e400 in it
 }
 
 // Reads the current row into a value; a row we cannot decode means the file was changed by

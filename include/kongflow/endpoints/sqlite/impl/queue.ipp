@@ -1,6 +1,7 @@
 #ifndef KONGFLOW_ENDPOINTS_SQLITE_IMPL_QUEUE_IPP
 #define KONGFLOW_ENDPOINTS_SQLITE_IMPL_QUEUE_IPP
 
+#include <kongflow/endpoints/json_text.hpp>
 #include <kongflow/endpoints/sqlite/detail/access.hpp>
 #include <kongflow/endpoints/sqlite/queue.hpp>
 
@@ -115,7 +116,7 @@ inline result<std::vector<job_id>> enqueue_rows(connection& conn, std::span<cons
     for (const auto& r : jobs) {
         auto run_at = r.run_at.value_or(now);
         int state = static_cast<int>(run_at > now ? job_state::scheduled : job_state::available);
-        payload = boost::json::serialize(r.payload);
+        payload = endpoints::json_text(r.payload);
         if (r.job_key) {
             auto st = conn.cached(sql_key_lookup);
             if (!st) return st.error();
