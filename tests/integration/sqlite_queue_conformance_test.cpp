@@ -75,11 +75,8 @@ TEST_CASE("sqlite::queue: the WAL stays bounded under a steady stream of commits
     auto wal = std::filesystem::file_size(path + "-wal");
     const auto frame = static_cast<std::uintmax_t>(f.page_size + 24);
     INFO("WAL bytes: " << wal << ", frames: " << wal / frame);
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-    // Sanitized, the checkpointer runs several times slower against the same writers: 450-2,900
-    // frames seen under ASan. Half the unbounded figure still tells the forced restart happened.
+    // The forced restart keeps it well under the ~12,000 frames the run writes without one: 100-800
+    // frames on a quiet machine, up to ~2,900 under ASan and ~4,900 on a machine busy with other
+    // builds (the checkpointer then gets less CPU against the same writers).
     CHECK(wal < 6000 * frame);
-#else
-    CHECK(wal < 3000 * frame);
-#endif
 }
