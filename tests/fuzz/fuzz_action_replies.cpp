@@ -7,8 +7,9 @@
 // (a transport error). Read leniently: any status number, any bytes in names and values.
 //
 // Oracles: every failure explains itself (a client message; but the endpoint's own empty message,
-// {"message": ""} or {"error": ""}, is passed on as is, as Trigger.dev does) and keeps at most 4 KiB of the endpoint's text; success and failure agree with the result (ok, kind); a typed result that the
-// reader accepted, written back with value_from, validates again to the same value.
+// {"message": ""} or {"error": ""}, is passed on as is, as Trigger.dev does) and keeps at most
+// 4 KiB of the endpoint's text; success and failure agree with the result (ok, kind); a typed
+// result that the reader accepted, written back with value_from, validates again to the same value.
 #include "fuzz_check.hpp"
 
 #include <kongflow/endpoints/client/replies.hpp>
