@@ -6,9 +6,10 @@
 // and the body (the SDK fixtures are seeds as captured); a first line "ERROR <n>" is no response
 // (a transport error). Read leniently: any status number, any bytes in names and values.
 //
-// Oracles: every failure explains itself (a client message; but an endpoint error {"message": ""}
-// is passed on as is, as Trigger.dev does) and keeps at most 4 KiB of the endpoint's text; success and failure agree with the result (ok, kind); a typed result that the
-// reader accepted, written back with value_from, validates again to the same value.
+// Oracles: every failure explains itself (a client message; but the endpoint's own empty message,
+// {"message": ""} or {"error": ""}, is passed on as is, as Trigger.dev does) and keeps at most
+// 4 KiB of the endpoint's text; success and failure agree with the result (ok, kind); a typed
+// result that the reader accepted, written back with value_from, validates again to the same value.
 #include "fuzz_check.hpp"
 
 #include <kongflow/endpoints/client/replies.hpp>
@@ -79,8 +80,9 @@ input read_input(std::string_view text) {
     return in;
 }
 
-/// An error body {"message": ""}: the readers report the endpoint's own message as Trigger.dev
-/// does, so that failure may come without a reason (corpus/action_replies/regression-empty-endpoint-message).
+/// An error body {"message": ""} or a pong {"ok": false, "error": ""}: the readers report the
+/// endpoint's own message as Trigger.dev does, so that failure may come without a reason
+/// (corpus/action_replies/regression-empty-endpoint-message, regression-empty-pong-error).
 bool silent_endpoint = false;
 
 /// After any reader: a failure has a reason, and the endpoint's text is capped.
@@ -119,8 +121,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     {
         boost::system::error_code ec;
         auto body = json::parse(reply.body, ec);
-        auto* message = !ec && body.is_object() ? body.as_object().if_contains("message") : nullptr;
-        silent_endpoint = message && message->is_string() && message->get_string().empty();
+        auto empty = [&](const char* key) {
+            auto* v = !ec && body.is_object() ? body.as_object().if_contains(key) : nullptr;
+            return v && v->is_string() && v->get_string().empty();
+        };
+        silent_endpoint = empty("message") || empty("error");
     }
 
     {
